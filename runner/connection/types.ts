@@ -1,0 +1,68 @@
+/**
+ * The transport contract. The runner holds one Connection per host for the whole run; every
+ * command is one channel on it (ssh) or one child process (local). Modules never see a Connection:
+ * they observe through a Probe and act through Actions the runner applies.
+ */
+import type { Secret } from '../secret.js';
+
+/** Privilege escalation for one command. Only sudo is supported (as Ansible's default method). */
+export interface BecomeSpec {
+  /** @default 'root' */
+  user: string;
+  /** From -K or ansible_become_password; written to sudo's stdin, never to a command line. */
+  password?: Secret<string>;
+}
+
+export interface ExecOptions {
+  /** Bytes written to the command's stdin, then stdin is closed. */
+  stdin?: string | Buffer;
+  /** Run through sudo as this user. */
+  become?: BecomeSpec;
+  /** Kill the command and reject after this long. @default no limit */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  /** Exit status; 128+n when killed by signal n; -1 when no status came back. */
+  rc: number;
+  stdout: string;
+  stderr: string;
+  /** stdout as bytes, for binary content (slurping a file). */
+  stdoutBytes: Buffer;
+}
+
+export interface Connection {
+  /** The inventory name of the host this connects to. */
+  readonly host: string;
+  /** Run one POSIX sh script (`sh -c script`) on the host. Rejects only on transport failure. */
+  exec(script: string, options?: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+/** Everything needed to open a connection, resolved from the host's variables and ssh config. */
+export interface ConnectSpec {
+  /** Inventory hostname (used in messages and known_hosts lookups when no address is given). */
+  name: string;
+  /** ansible_connection. @default 'ssh' */
+  connection: 'ssh' | 'local';
+  /** ansible_host: the address to dial. @default name */
+  address: string;
+  /** ansible_port. @default 22 */
+  port: number;
+  /** ansible_user. @default the ssh config's User, else the controller's user */
+  user: string;
+  /** ansible_ssh_private_key_file and ssh config IdentityFile entries, tried in order. */
+  privateKeyFiles: string[];
+  /** Passphrase for encrypted private keys. */
+  passphrase?: Secret<string>;
+  /** ansible_password / ansible_ssh_pass. */
+  password?: Secret<string>;
+  /** ProxyJump: `[user@]host[:port]`, comma-separated for several hops. */
+  proxyJump?: string;
+  /** known_hosts files to verify against. @default ['~/.ssh/known_hosts'] */
+  knownHostsFiles: string[];
+  /** false only when the user opted out for this host (ansible_host_key_checking=false). */
+  hostKeyChecking: boolean;
+  /** @default 10000 */
+  connectTimeoutMs: number;
+}

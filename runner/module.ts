@@ -1,0 +1,93 @@
+/**
+ * defineModule: turns a module spec into the typed function playbooks call
+ * (`copy({ dest: '/etc/motd', content: 'hi' })`). Parameters are validated by ajv against the
+ * module's JSON schema when the call is evaluated, i.e. when the playbook loads, before any host
+ * is contacted; the issues are kept on the call with its source location so `task()` can report
+ * file:line, task name and field together.
+ */
+import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
+import type { Facts } from './facts.types.js';
+import type { ModuleContext, Plan, Probe } from './module.types.js';
+import { callSite } from './callsite.js';
+import type { SourceLocation } from './errors.js';
+
+/** The one Ajv instance all modules share (schemas compile once, at module definition). */
+export const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+
+export interface ModuleSpec<P, S> {
+  /** Ansible's module name: 'copy', 'file', 'service', ... */
+  name: string;
+  schema: JSONSchemaType<P>;
+  /** Parameter names whose values are masked everywhere (content of a secret file, passwords). */
+  secretParams?: readonly (keyof P & string)[];
+  gather(params: P, probe: Probe, ctx: ModuleContext): Promise<S>;
+  plan(params: P, state: S, ctx: ModuleContext): Plan;
+}
+
+/** What `when`, dynamic params and `loop` functions receive for the host they run on. */
+export interface HostContext {
+  host: string;
+  vars: Readonly<Record<string, unknown>>;
+  facts: Facts;
+  /** The current loop item (inside `loop`). */
+  item?: unknown;
+}
+
+/** One problem with a parameter, phrased for a person. */
+export interface ParamIssue {
+  /** The field's path, e.g. `mode` or `validate`. Empty for the whole object. */
+  field: string;
+  message: string;
+}
+
+/** The value a module function returns: the module, its params, and where it was called. */
+export interface ModuleCall<P = unknown, S = unknown> {
+  readonly module: ModuleSpec<P, S>;
+  /** Static params, or a function of the host (validated per host at run time). */
+  readonly params: P | ((ctx: HostContext) => P);
+  readonly location: SourceLocation | undefined;
+  /** Validation issues found at load time (static params only). */
+  readonly issues: ParamIssue[];
+  /** Validate params computed for one host; returns the issues (empty when valid). */
+  validate(params: unknown): ParamIssue[];
+}
+
+export type ModuleFn<P, S = unknown> = (params: P | ((ctx: HostContext) => P)) => ModuleCall<P, S>;
+
+function describeIssue(e: ErrorObject): ParamIssue {
+  const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String((e.params as { additionalProperty: string }).additionalProperty);
+      return { field: base ? `${base}.${field}` : field, message: 'is not a parameter of this module' };
+    }
+    case 'required': {
+      const field = String((e.params as { missingProperty: string }).missingProperty);
+      return { field: base ? `${base}.${field}` : field, message: 'is required' };
+    }
+    case 'enum':
+      return {
+        field: base,
+        message: `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
+    default:
+      return { field: base, message: e.message ?? 'is invalid' };
+  }
+}
+
+export function defineModule<P, S>(spec: ModuleSpec<P, S>): ModuleFn<P, S> {
+  const validateFn = ajv.compile<P>(spec.schema);
+  const validate = (params: unknown): ParamIssue[] => {
+    if (validateFn(params)) return [];
+    return (validateFn.errors ?? []).map(describeIssue);
+  };
+  const fn: ModuleFn<P, S> = (params) => ({
+    module: spec,
+    params,
+    location: callSite(),
+    issues: typeof params === 'function' ? [] : validate(params),
+    validate,
+  });
+  Object.defineProperty(fn, 'name', { value: spec.name });
+  return fn;
+}
