@@ -15,16 +15,18 @@ export interface LabHost {
 
 export interface LabState {
   hosts: LabHost[];
-  /** Private key accepted for `root` and for `user` on every host. */
+  /** Private key accepted for `root`, `user` and `passwordUser` on every host. */
   keyFile: string;
   /** OpenSSH known_hosts with every host's key, by address and by name. */
   knownHostsFile: string;
   /** Ansible INI inventory of the hosts (groups `lab`, `lab_plain`, `lab_systemd`). */
   inventoryFile: string;
-  /** The non-root login with passwordless sudo. */
+  /** A non-root login (key auth) with passwordless sudo: `deploy`. */
   user: string;
-  /** That user's sudo password, for tests of -K / ansible_become_password. */
-  userPassword: string;
+  /** A non-root login (key auth) whose sudo asks for a password: `ops`, for -K tests. */
+  passwordUser: string;
+  /** `ops`'s sudo password. */
+  passwordUserPassword: string;
   /** Bridge address (the machine's side), where the apt proxy listens. */
   bridgeAddress: string;
 }
