@@ -1,0 +1,56 @@
+/**
+ * What the executor tells reporters. The executor emits these in order; reporters (plain text,
+ * the live listr2 view, --json lines) render them and keep no other channel to the executor.
+ * Values in events are already masked (no_log, secret params): reporters never see secrets.
+ */
+import type { FileDiff, TaskResult } from './module.types.js';
+
+/** Per-host counters, Ansible's PLAY RECAP columns. */
+export interface HostStats {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+/** How one task ended on one host; `status` picks the line (`ok:`, `changed:`, `fatal:` ...). */
+export type HostStatus = 'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable';
+
+export type RunEvent =
+  | { type: 'playbook_start'; file: string; check: boolean; diff: boolean }
+  | { type: 'play_start'; name: string; hosts: string[]; pattern: string }
+  /** No host matched the play's pattern (Ansible: "skipping: no hosts matched"). */
+  | { type: 'play_no_hosts'; name: string }
+  | { type: 'task_start'; name: string; kind: 'task' | 'handler' | 'setup'; location?: string }
+  | {
+      type: 'host_result';
+      host: string;
+      /** `delegate_to` target, shown as `[host -> target]`. */
+      delegatedTo?: string;
+      task: string;
+      status: HostStatus;
+      /** Failure was ignored (ignore_errors): shown as failed + "...ignoring". */
+      ignored?: boolean;
+      /** Loop item label when the result is for one loop item. */
+      item?: string;
+      /** Check mode and the module can't predict the outcome: "would run". */
+      wouldRun?: boolean;
+      result: TaskResult;
+      /** Diffs to render under --diff (already masked). */
+      diffs?: FileDiff[];
+    }
+  | { type: 'warning'; message: string }
+  | { type: 'verbose'; level: 1 | 2 | 3 | 4; host?: string; message: string }
+  /** Nothing more will run for the play (all hosts failed, any_errors_fatal, max_fail_percentage). */
+  | { type: 'play_abort'; reason: string }
+  | { type: 'recap'; stats: Record<string, HostStats> }
+  | { type: 'interrupted' };
+
+export interface Reporter {
+  emit(event: RunEvent): void;
+  /** Flush and release the terminal. */
+  close(): Promise<void>;
+}
