@@ -1,0 +1,78 @@
+/**
+ * RunOptions: everything a run needs from the command line, already parsed and checked.
+ * runner/cli.ts turns ansible-playbook's flags into this; runPlaybook() (runner/run.ts) reads it.
+ * Output-only choices (json lines, colors) are here too so one value travels from the CLI to both
+ * the executor and the reporter it builds.
+ */
+import type { Secret } from './secret.js';
+
+export interface RunOptions {
+  /** -i/--inventory, repeatable: files, directories, `host1,host2,` lists. Empty = Ansible's default. */
+  inventory: string[];
+  /** -l/--limit: a host pattern further restricting every play's hosts. */
+  limit?: string;
+  /** -t/--tags. Empty = 'all' (Ansible's default). */
+  tags: string[];
+  /** --skip-tags, applied after --tags. */
+  skipTags: string[];
+  /** -C/--check: plan and report, never apply. */
+  check: boolean;
+  /** -D/--diff: report before/after diffs. */
+  diff: boolean;
+  /** -f/--forks: how many hosts work at once. @default 5 (Ansible's default) */
+  forks: number;
+  /** -e/--extra-vars, merged in order: they win over every other variable. */
+  extraVars: Record<string, unknown>;
+  /** -b/--become: become for every play that does not say otherwise. */
+  become: boolean;
+  /** --become-user. @default 'root' */
+  becomeUser?: string;
+  /** -K/--ask-become-pass: the sudo password. Never printed. */
+  becomePassword?: Secret<string>;
+  /** -u/--user: the remote user for hosts whose vars don't set ansible_user. */
+  user?: string;
+  /** --private-key: tried for hosts whose vars don't set ansible_ssh_private_key_file. */
+  privateKey?: string;
+  /** -T/--timeout in ms. @default 10000 */
+  connectTimeoutMs: number;
+  /** --start-at-task: skip every task before the first one with this name. */
+  startAtTask?: string;
+  /** -v count, 0..4. */
+  verbosity: number;
+  /** --force-handlers: run notified handlers even on hosts that failed later. */
+  forceHandlers: boolean;
+  /** --list-hosts / --list-tasks / --list-tags: list and exit without contacting any host. */
+  listHosts: boolean;
+  listTasks: boolean;
+  listTags: boolean;
+  /** --json: one JSON event per line instead of text. */
+  json: boolean;
+}
+
+/**
+ * Forks default to Ansible's 5 so a run behaves the way an Ansible user expects. A higher default
+ * would suit Hostwright: a fork here is not a process but a few promises on one event loop whose
+ * work is almost all waiting on SSH round trips, so 30 hosts at once cost little CPU or memory.
+ */
+export const DEFAULT_FORKS = 5;
+
+export function defaultRunOptions(overrides: Partial<RunOptions> = {}): RunOptions {
+  return {
+    inventory: [],
+    tags: [],
+    skipTags: [],
+    check: false,
+    diff: false,
+    forks: DEFAULT_FORKS,
+    extraVars: {},
+    become: false,
+    connectTimeoutMs: 10_000,
+    verbosity: 0,
+    forceHandlers: false,
+    listHosts: false,
+    listTasks: false,
+    listTags: false,
+    json: false,
+    ...overrides,
+  };
+}
