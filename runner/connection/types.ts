@@ -34,7 +34,11 @@ export interface ExecResult {
 export interface Connection {
   /** The inventory name of the host this connects to. */
   readonly host: string;
-  /** Run one POSIX sh script (`sh -c script`) on the host. Rejects only on transport failure. */
+  /**
+   * Run one POSIX sh script (`sh -c script`) on the host. Rejects on transport failure
+   * (UnreachableError), when become fails (BecomeError: wrong/missing sudo password, not allowed)
+   * and on timeout (CommandTimeoutError) — see connection/errors.ts; a failing command resolves.
+   */
   exec(script: string, options?: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
 }
@@ -59,6 +63,11 @@ export interface ConnectSpec {
   password?: Secret<string>;
   /** ProxyJump: `[user@]host[:port]`, comma-separated for several hops. */
   proxyJump?: string;
+  /**
+   * The ProxyJump hops fully resolved (each through ~/.ssh/config, as OpenSSH does), first hop
+   * first. When absent, hops come from `proxyJump` with this spec's keys and host key policy.
+   */
+  jump?: ConnectSpec[];
   /** known_hosts files to verify against. @default ['~/.ssh/known_hosts'] */
   knownHostsFiles: string[];
   /** false only when the user opted out for this host (ansible_host_key_checking=false). */

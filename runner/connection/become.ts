@@ -1,0 +1,45 @@
+/**
+ * The argv that runs a script, directly or through sudo, and what the runner must watch for.
+ *
+ * With become, the script runs as `sudo ... -- /bin/sh -c 'printf MARKER >&2; exec /bin/sh -c "$1"'`:
+ * the marker on stderr says sudo let us through, so everything before it is sudo's (a prompt,
+ * "Sorry, try again", "a password is required") and nothing of the command's stdin is written until
+ * then. That keeps the password and the command's stdin apart in every case:
+ * - no password given: `-n`, sudo never reads stdin and fails at once if it wants a password;
+ * - password given: `-k -p PROMPT`; the password is written only when PROMPT appears on stderr, so a
+ *   NOPASSWD rule (no prompt) never gets the password into the command's stdin; a second PROMPT
+ *   means the password was wrong. The password never appears on any command line.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BecomeSpec } from './types.js';
+
+export interface BecomeHandshake {
+  /** sudo's prompt (on stderr), unique per command. */
+  prompt: string;
+  /** Printed on stderr by the shell sudo started: become succeeded. */
+  marker: string;
+  /** Target user, for messages. */
+  user: string;
+  /** Whether a password was supplied (so sudo was not run with -n). */
+  withPassword: boolean;
+}
+
+export interface CommandLine {
+  argv: string[];
+  handshake?: BecomeHandshake;
+}
+
+const INNER = 'printf "%s\\n" "$0" >&2; exec /bin/sh -c "$1"';
+
+export function commandLine(script: string, become?: BecomeSpec, nonce = randomBytes(8).toString('hex')): CommandLine {
+  if (!become) return { argv: ['/bin/sh', '-c', script] };
+  const user = become.user || 'root';
+  const prompt = `[hostwright sudo ${nonce}] password: `;
+  const marker = `hostwright-become-ok-${nonce}`;
+  const withPassword = become.password !== undefined;
+  const auth = withPassword ? ['-k', '-p', prompt] : ['-n'];
+  return {
+    argv: ['sudo', '-H', '-S', ...auth, '-u', user, '--', '/bin/sh', '-c', INNER, marker, script],
+    handshake: { prompt, marker, user, withPassword },
+  };
+}

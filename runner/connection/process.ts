@@ -1,0 +1,122 @@
+/**
+ * Drives one running command, the same way for an ssh channel and a local child process: collects
+ * stdout/stderr, performs the sudo handshake (become.ts), writes stdin, enforces the timeout.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { BecomeError, CommandTimeoutError } from './errors.js';
+import type { BecomeHandshake } from './become.js';
+import type { ExecOptions, ExecResult } from './types.js';
+
+export interface RunningCommand {
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** Calls back once with the exit status when the command is over and its output drained. */
+  onDone(cb: (rc: number) => void): void;
+  /** Calls back if the transport fails under the command. */
+  onError(cb: (err: Error) => void): void;
+  kill(): void;
+}
+
+/** How long sudo may take to let us through when the command itself has no timeout. */
+export const BECOME_TIMEOUT_MS = 20_000;
+
+export function drive(
+  host: string,
+  proc: RunningCommand,
+  options: ExecOptions,
+  handshake: BecomeHandshake | undefined,
+): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      timers.forEach(clearTimeout);
+      fn();
+    };
+    const fail = (e: Error) => {
+      finish(() => reject(e));
+      proc.kill();
+    };
+
+    // Before sudo's go-ahead, stderr belongs to sudo: scanned here, kept out of the result.
+    let authPending = handshake !== undefined;
+    let authText = '';
+    let passwordSent = false;
+
+    const writeStdin = () => {
+      proc.stdin.on('error', () => {}); // the command may exit without reading its stdin
+      if (options.stdin !== undefined && options.stdin.length > 0) proc.stdin.write(options.stdin);
+      proc.stdin.end();
+    };
+
+    const onAuthStderr = (hs: BecomeHandshake, chunk: Buffer) => {
+      authText += chunk.toString('utf8');
+      const markerAt = authText.indexOf(`${hs.marker}\n`);
+      if (markerAt >= 0) {
+        authPending = false;
+        const before = authText.slice(0, markerAt).split(hs.prompt).join('');
+        const after = authText.slice(markerAt + hs.marker.length + 1);
+        const rest = before + after;
+        if (rest) err.push(Buffer.from(rest, 'utf8'));
+        if (hs.withPassword) writeStdin();
+        return;
+      }
+      const prompts = authText.split(hs.prompt).length - 1;
+      if (prompts >= 2 || (passwordSent && /incorrect password attempt/.test(authText))) {
+        fail(new BecomeError(host, `incorrect sudo password for become user ${hs.user}`));
+      } else if (prompts === 1 && !passwordSent) {
+        const password = options.become?.password;
+        if (!password) return fail(new BecomeError(host, 'sudo asked for a password but none was given (use -K or ansible_become_password)'));
+        passwordSent = true;
+        proc.stdin.write(`${password.reveal()}\n`);
+      }
+    };
+
+    proc.stdout.on('data', (c: Buffer) => out.push(c));
+    proc.stderr.on('data', (c: Buffer) => {
+      if (authPending && handshake) onAuthStderr(handshake, c);
+      else err.push(c);
+    });
+    proc.onError((e) => fail(e));
+    proc.onDone((rc) => {
+      if (authPending && handshake) {
+        // sudo ended before starting our shell: it refused. Its own words, minus our prompt.
+        const said = authText.split(handshake.prompt).join('').trim();
+        let why: string;
+        if (/password is required/.test(said)) {
+          why = `sudo requires a password to become ${handshake.user} (use -K or ansible_become_password)`;
+        } else if (/incorrect password attempt/.test(said)) {
+          why = `incorrect sudo password for become user ${handshake.user}`;
+        } else if (rc === 127 || /not found/.test(said)) {
+          why = `sudo is not available on the host: ${said.split('\n')[0] ?? ''}`.trim();
+        } else {
+          why = `sudo failed (rc=${rc}): ${said.split('\n').filter(Boolean).slice(-1)[0] ?? 'no message'}`;
+        }
+        return finish(() => reject(new BecomeError(host, why)));
+      }
+      const stdoutBytes = Buffer.concat(out);
+      finish(() =>
+        resolve({ rc, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes }),
+      );
+    });
+
+    if (options.timeoutMs !== undefined) {
+      const ms = options.timeoutMs;
+      timers.push(setTimeout(() => fail(new CommandTimeoutError(host, ms)), ms));
+    }
+    if (handshake) {
+      timers.push(
+        setTimeout(() => {
+          if (authPending) fail(new BecomeError(host, `sudo did not answer within ${BECOME_TIMEOUT_MS / 1000}s`));
+        }, BECOME_TIMEOUT_MS),
+      );
+    }
+    // With a password, stdin waits for sudo's go-ahead; otherwise nothing stands between.
+    if (!handshake?.withPassword) writeStdin();
+  });
+}

@@ -1,0 +1,331 @@
+/**
+ * SshConnection: one ssh2 Client per host, reused for every command; each command is a channel
+ * running `/bin/sh -c <script>` (so the login shell's rc files and syntax don't matter), at most
+ * CHANNELS_PER_CONNECTION at once (OpenSSH's default MaxSessions is 10), the rest queued.
+ */
+import { readFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import type { Readable } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
+import { HostKeyError, UnreachableError } from '../errors.js';
+import { commandLine } from './become.js';
+import { checkHostKey, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import { Limit } from './limit.js';
+import { drive } from './process.js';
+import { quote } from '../shell.js';
+import type { ConnectSpec, Connection, ExecOptions, ExecResult } from './types.js';
+
+const { Client, utils } = ssh2;
+type SshClient = InstanceType<typeof Client>;
+
+export const CHANNELS_PER_CONNECTION = 8;
+
+/** ssh2's host key algorithms, in its default order; the ones known for the host move first. */
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+] as const;
+type HostKeyAlgorithm = (typeof HOST_KEY_ALGORITHMS)[number];
+
+function preferredHostKeyAlgorithms(knownTypes: string[]): HostKeyAlgorithm[] {
+  const wanted = new Set(knownTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t])));
+  return [...HOST_KEY_ALGORITHMS.filter((a) => wanted.has(a)), ...HOST_KEY_ALGORITHMS.filter((a) => !wanted.has(a))];
+}
+
+/** `user@addr:port`, the way messages name an endpoint. */
+function endpoint(spec: ConnectSpec): string {
+  return `${spec.user}@${spec.address}:${spec.port}`;
+}
+
+export class SshConnection implements Connection {
+  readonly #limit = new Limit(CHANNELS_PER_CONNECTION);
+  #lost: Error | undefined;
+  readonly #pending = new Set<(e: Error) => void>();
+  readonly #client: SshClient;
+  /** Jump host connections, closed with this one. */
+  readonly #hops: SshClient[];
+
+  constructor(
+    readonly host: string,
+    client: SshClient,
+    hops: SshClient[],
+  ) {
+    this.#client = client;
+    this.#hops = hops;
+    const lose = (why: string) => {
+      this.#lost ??= new UnreachableError(host, `ssh connection to ${host} lost: ${why}`);
+      for (const reject of this.#pending) reject(this.#lost);
+    };
+    this.#client.on('error', (e: Error) => lose(e.message));
+    this.#client.on('close', () => lose('closed'));
+  }
+
+  exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.#limit.run(() => this.#exec(script, options));
+  }
+
+  #exec(script: string, options: ExecOptions): Promise<ExecResult> {
+    if (this.#lost) return Promise.reject(this.#lost);
+    const { argv, handshake } = commandLine(script, options.become);
+    const command = argv.map(quote).join(' ');
+    return new Promise<ClientChannel>((resolve, reject) => {
+      this.#client.exec(command, (err, channel) =>
+        err ? reject(new UnreachableError(this.host, `ssh channel to ${this.host} refused: ${err.message}`)) : resolve(channel),
+      );
+    }).then((channel) => {
+      let exitRc = -1;
+      channel.on('exit', (code: number | null, signal?: string) => {
+        if (code !== null && code !== undefined) exitRc = code;
+        else if (signal) exitRc = 128 + (osConstants.signals[`SIG${signal}` as keyof typeof osConstants.signals] ?? 0);
+      });
+      let onLost: ((e: Error) => void) | undefined;
+      const running = drive(
+        this.host,
+        {
+          stdin: channel,
+          stdout: channel as unknown as Readable,
+          stderr: channel.stderr,
+          onDone: (cb) => channel.on('close', () => cb(exitRc)),
+          onError: (cb) => {
+            onLost = cb;
+            this.#pending.add(cb);
+          },
+          kill: () => {
+            try {
+              channel.signal('KILL');
+            } catch {
+              // the channel may already be gone
+            }
+            channel.close();
+          },
+        },
+        options,
+        handshake,
+      );
+      return running.finally(() => {
+        if (onLost) this.#pending.delete(onLost);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const c of [this.#client, ...this.#hops.slice().reverse()]) {
+      c.removeAllListeners('error');
+      c.on('error', () => {});
+      c.end();
+    }
+  }
+}
+
+/** One key file, parsed; a problem with it is a note for the auth failure message, not an error. */
+async function loadKey(file: string, passphrase: string | undefined): Promise<{ key?: ParsedKey; note?: string }> {
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch {
+    return {}; // a missing default key is not worth mentioning
+  }
+  const parsed = utils.parseKey(data, passphrase);
+  if (parsed instanceof Error) {
+    const encrypted = /encrypted|passphrase/i.test(parsed.message);
+    return {
+      note: encrypted
+        ? `${file} is passphrase-protected and ${passphrase === undefined ? 'no passphrase was given' : 'the passphrase is wrong'}`
+        : `${file} could not be read as a private key`,
+    };
+  }
+  return { key: Array.isArray(parsed) ? parsed[0] : parsed };
+}
+
+async function loadKnownHosts(files: string[]): Promise<KnownHostEntry[]> {
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')));
+  return texts.flatMap((t, i) => parseKnownHosts(t, files[i]!));
+}
+
+/** Methods in OpenSSH's order: agent keys, key files, then password (and keyboard-interactive with it). */
+interface LabelledMethod {
+  method: AnyAuthMethod;
+  /** For the failure message: `agent`, `publickey <file>`, `password`. */
+  label: string;
+}
+
+async function authMethods(spec: ConnectSpec): Promise<{ methods: LabelledMethod[]; notes: string[] }> {
+  const username = spec.user;
+  const methods: LabelledMethod[] = [];
+  const notes: string[] = [];
+  const agent = process.env.SSH_AUTH_SOCK;
+  if (agent) methods.push({ method: { type: 'agent', username, agent }, label: 'agent' });
+  const passphrase = spec.passphrase?.reveal();
+  for (const file of spec.privateKeyFiles) {
+    const { key, note } = await loadKey(file, passphrase);
+    if (key) methods.push({ method: { type: 'publickey', username, key }, label: `publickey ${file}` });
+    if (note) notes.push(note);
+  }
+  const password = spec.password?.reveal();
+  if (password !== undefined) {
+    methods.push({ method: { type: 'password', username, password }, label: 'password' });
+    methods.push({
+      method: {
+        type: 'keyboard-interactive',
+        username,
+        prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map(() => password)),
+      },
+      label: 'keyboard-interactive',
+    });
+  }
+  return { methods, notes };
+}
+
+/** Why a connect failed, in one line without secrets. */
+function explain(err: Error & { level?: string; code?: string }, spec: ConnectSpec, tried: string[], notes: string[]): string {
+  const where = endpoint(spec);
+  if (err.level === 'client-authentication') {
+    const extra = notes.length ? `; ${notes.join('; ')}` : '';
+    return `ssh: permission denied for ${where} (tried: ${tried.join(', ') || 'no method: no key, agent or password'})${extra}`;
+  }
+  if (err.level === 'client-timeout') return `ssh: timed out after ${spec.connectTimeoutMs / 1000}s connecting to ${where}`;
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return `ssh: connection refused by ${spec.address}:${spec.port}`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `ssh: no route to ${spec.address}:${spec.port}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `ssh: could not resolve host name ${spec.address}`;
+    case 'ECONNRESET':
+      return `ssh: connection reset by ${spec.address}:${spec.port}`;
+  }
+  return `ssh: ${where}: ${err.message}`;
+}
+
+/** Open one authenticated client to `spec`, over `sock` when going through a jump host. */
+async function openClient(spec: ConnectSpec, sock?: Readable): Promise<SshClient> {
+  const knownHostsEntries = spec.hostKeyChecking ? await loadKnownHosts(spec.knownHostsFiles) : [];
+  const query = { name: spec.name, address: spec.address, port: spec.port, files: spec.knownHostsFiles };
+  const { methods, notes } = await authMethods(spec);
+  const tried: string[] = [];
+  let hostKeyProblem: string | undefined;
+
+  const queue = [...methods];
+  const authHandler: AuthHandlerMiddleware = (_left, _partial, next) => {
+    const m = queue.shift();
+    if (!m) return next(false as never);
+    tried.push(m.label);
+    next(m.method);
+  };
+
+  const config: ConnectConfig = {
+    host: spec.address,
+    port: spec.port,
+    username: spec.user,
+    readyTimeout: spec.connectTimeoutMs,
+    keepaliveInterval: 15_000,
+    keepaliveCountMax: 4,
+    authHandler,
+    algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(knownHostsEntries, query)) },
+    hostVerifier: (key: Buffer): boolean => {
+      if (!spec.hostKeyChecking) return true;
+      const verdict = checkHostKey(knownHostsEntries, query, key);
+      if (verdict.ok) return true;
+      hostKeyProblem = verdict.message;
+      return false;
+    },
+    ...(sock ? { sock } : {}),
+  };
+
+  const client = new Client();
+  return new Promise<SshClient>((resolve, reject) => {
+    let done = false;
+    // readyTimeout covers the handshake; this covers a TCP connect that never completes as well.
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      client.destroy();
+      reject(new UnreachableError(spec.name, `ssh: timed out after ${spec.connectTimeoutMs / 1000}s connecting to ${endpoint(spec)}`));
+    }, spec.connectTimeoutMs + 1000);
+    client.once('ready', () => {
+      done = true;
+      clearTimeout(timer);
+      resolve(client);
+    });
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      client.destroy();
+      if (hostKeyProblem) reject(new HostKeyError(spec.name, hostKeyProblem));
+      else reject(new UnreachableError(spec.name, explain(err, spec, tried, notes)));
+    });
+    client.on('close', () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      reject(
+        hostKeyProblem
+          ? new HostKeyError(spec.name, hostKeyProblem)
+          : new UnreachableError(spec.name, `ssh: ${endpoint(spec)} closed the connection during the handshake`),
+      );
+    });
+    client.connect(config);
+  });
+}
+
+/** A channel through `via` to host:port, to carry the next hop's ssh session. */
+function tunnel(via: SshClient, host: string, port: number, name: string): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    via.forwardOut('127.0.0.1', 0, host, port, (err, stream) =>
+      err ? reject(new UnreachableError(name, `ssh: jump host could not open a tunnel to ${host}:${port}: ${err.message}`)) : resolve(stream),
+    );
+  });
+}
+
+/** `[user@]host[:port]` hops of a ProxyJump, each inheriting the target's keys and host key policy. */
+export function jumpSpecs(spec: ConnectSpec): ConnectSpec[] {
+  if (spec.jump) return spec.jump;
+  if (!spec.proxyJump) return [];
+  return spec.proxyJump.split(',').map((hop) => {
+    const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop.trim());
+    if (!m) throw new UnreachableError(spec.name, `ssh: cannot read ProxyJump hop '${hop}' (expected [user@]host[:port])`);
+    const address = m[2]!.replace(/^\[|\]$/g, '');
+    return {
+      name: address,
+      connection: 'ssh',
+      address,
+      port: m[3] ? Number(m[3]) : 22,
+      user: m[1] ?? spec.user,
+      privateKeyFiles: spec.privateKeyFiles,
+      ...(spec.passphrase ? { passphrase: spec.passphrase } : {}),
+      knownHostsFiles: spec.knownHostsFiles,
+      hostKeyChecking: spec.hostKeyChecking,
+      connectTimeoutMs: spec.connectTimeoutMs,
+    } satisfies ConnectSpec;
+  });
+}
+
+export async function connectSsh(spec: ConnectSpec): Promise<SshConnection> {
+  const hops: SshClient[] = [];
+  try {
+    let sock: Readable | undefined;
+    for (const hop of jumpSpecs(spec)) {
+      const client = await openClient(hop, sock).catch((e: Error) => {
+        const Kind = e instanceof HostKeyError ? HostKeyError : UnreachableError;
+        throw new Kind(spec.name, `via jump host ${hop.address}: ${e.message}`);
+      });
+      hops.push(client);
+      const next = jumpSpecs(spec)[hops.length] ?? spec;
+      sock = await tunnel(client, next.address, next.port, spec.name);
+    }
+    const client = await openClient(spec, sock);
+    return new SshConnection(spec.name, client, hops);
+  } catch (e) {
+    for (const h of hops) h.end();
+    throw e;
+  }
+}
