@@ -1,0 +1,45 @@
+/**
+ * Defense in depth for secrets: the executor already masks no_log results and secret params, but
+ * every reporter also passes its text through a Masker that knows the revealed value of each
+ * Secret registered for the run (the -K become password, vault values). If a value slipped into a
+ * command line, an error message or stderr, it is replaced by MASK before anything is printed.
+ */
+import { MASK, isSecret, type Secret } from './secret.js';
+
+/** Values this short would mask ordinary words everywhere ("a", "no"); a password is longer. */
+const MIN_LENGTH = 3;
+
+export class Masker {
+  readonly #values = new Set<string>();
+  #pattern: RegExp | undefined;
+
+  /** Register a secret (or a plain string known to be secret) for the rest of the run. */
+  add(value: Secret<unknown> | string): this {
+    const revealed = isSecret(value) ? value.reveal() : value;
+    if (typeof revealed !== 'string' || revealed.length < MIN_LENGTH) return this;
+    this.#values.add(revealed);
+    // The same value as it appears inside JSON output ("pa\"ss" for pa"ss), so --json lines and
+    // -v result dumps are covered too.
+    this.#values.add(JSON.stringify(revealed).slice(1, -1));
+    this.#pattern = undefined;
+    return this;
+  }
+
+  get size(): number {
+    return this.#values.size;
+  }
+
+  mask(text: string): string {
+    if (this.#values.size === 0) return text;
+    this.#pattern ??= new RegExp(
+      // Longest first, so a secret that contains another is replaced whole.
+      [...this.#values].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'),
+      'g',
+    );
+    return text.replace(this.#pattern, MASK);
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

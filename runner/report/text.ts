@@ -1,0 +1,278 @@
+/**
+ * Plain lines in the shape of ansible-playbook 2.14's default stdout callback
+ * (plugins/callback/default.py), byte for byte where the values allow it:
+ *
+ *   PLAY [web] *********************************************************************
+ *   TASK [install nginx] ***********************************************************
+ *   ok: [web1]            changed: [web2 -> bastion]        skipping: [web3]
+ *   fatal: [web4]: FAILED! => {"changed": false, "msg": "..."}    ...ignoring
+ *   ok: [web1] => (item=a)                                        PLAY RECAP ****
+ *
+ * The formatter is pure (events in, chunks out) so the live view can reuse it for what it prints
+ * above or after its rows; TextReporter just writes the chunks.
+ */
+import path from 'node:path';
+import type { Reporter, RunEvent } from '../events.js';
+import type { TaskResult } from '../module.types.js';
+import { Masker } from '../mask.js';
+import { banner, MIN_COLUMNS } from './banner.js';
+import { renderDiffs } from './diff.js';
+import { pyJsonDumps } from './pyjson.js';
+import { recapLines } from './recap.js';
+import { plainStyle, type ColorRole, type Style } from './style.js';
+
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface Chunk {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface TextFormatOptions {
+  /** -v count. */
+  verbosity: number;
+  style?: Style;
+  masker?: Masker;
+  /** Banner width, see bannerColumns(). @default 79 */
+  columns?: number;
+}
+
+type HostResultEvent = Extract<RunEvent, { type: 'host_result' }>;
+
+const TASK_PREFIX = { task: 'TASK', setup: 'TASK', handler: 'RUNNING HANDLER' } as const;
+
+export class TextFormatter {
+  readonly #verbosity: number;
+  readonly #style: Style;
+  readonly #masker: Masker;
+  readonly #columns: number;
+  /** Banner prefix and location of each started task, so a late result can repeat its banner. */
+  readonly #tasks = new Map<string, { prefix: string; location: string | undefined }>();
+  #lastBanner: string | undefined;
+  #lastEvent: RunEvent['type'] | undefined;
+  #lastPlay: string | undefined;
+  readonly #warned = new Set<string>();
+
+  constructor(options: TextFormatOptions) {
+    this.#verbosity = options.verbosity;
+    this.#style = options.style ?? plainStyle;
+    this.#masker = options.masker ?? new Masker();
+    this.#columns = options.columns ?? MIN_COLUMNS;
+  }
+
+  format(event: RunEvent): Chunk[] {
+    const out: Chunk[] = [];
+    this.#format(event, out);
+    this.#lastEvent = event.type;
+    return out.map((c) => ({ stream: c.stream, text: this.#masker.mask(c.text) }));
+  }
+
+  #format(event: RunEvent, out: Chunk[]): void {
+    switch (event.type) {
+      case 'playbook_start':
+        if (this.#verbosity > 1) this.#banner(out, `PLAYBOOK: ${path.basename(event.file)}`);
+        return;
+      case 'play_start':
+        this.#lastPlay = event.name;
+        this.#lastBanner = undefined;
+        this.#banner(out, event.name.trim() ? `PLAY [${event.name.trim()}]` : 'PLAY');
+        return;
+      case 'play_no_hosts':
+        // Ansible announces the play, then says no host matched it.
+        if (!(this.#lastEvent === 'play_start' && this.#lastPlay === event.name)) {
+          this.#banner(out, event.name.trim() ? `PLAY [${event.name.trim()}]` : 'PLAY');
+        }
+        this.#line(out, 'skipping: no hosts matched', 'skip');
+        return;
+      case 'task_start':
+        this.#tasks.set(event.name, { prefix: TASK_PREFIX[event.kind], location: event.location });
+        this.#taskBanner(out, event.name);
+        return;
+      case 'host_result':
+        this.#hostResult(event, out);
+        return;
+      case 'warning':
+        this.#warning(out, event.message);
+        return;
+      case 'verbose':
+        // Display.verbose: shown when verbosity >= level, `<host> msg` when about one host.
+        if (this.#verbosity >= event.level) {
+          this.#line(out, event.host !== undefined ? `<${event.host}> ${event.message}` : event.message, 'verbose');
+        }
+        return;
+      case 'play_abort':
+        this.#banner(out, 'NO MORE HOSTS LEFT');
+        return;
+      case 'recap':
+        this.#banner(out, 'PLAY RECAP');
+        for (const line of recapLines(event.stats, this.#style)) out.push({ stream: 'stdout', text: `${line}\n` });
+        out.push({ stream: 'stdout', text: '\n' });
+        return;
+      case 'interrupted':
+        // display.error() wraps "\n[ERROR]: ..." with textwrap, which turns the newline into a space.
+        out.push({ stream: 'stderr', text: `${this.#style.paint('error', ' [ERROR]: User interrupted execution')}\n` });
+        return;
+    }
+  }
+
+  #hostResult(e: HostResultEvent, out: Chunk[]): void {
+    if (this.#lastBanner !== e.task) this.#taskBanner(out, e.task);
+    const label = e.delegatedTo && e.delegatedTo !== e.host ? `${e.host} -> ${e.delegatedTo}` : e.host;
+    const result: TaskResult = { ...e.result };
+    const loopAggregate = e.item === undefined && Array.isArray(result.results);
+    const suffix = e.wouldRun ? ' (would run)' : '';
+
+    if (e.status === 'unreachable') {
+      this.#line(out, `fatal: [${label}]: UNREACHABLE! => ${this.#dump(result)}`, 'unreachable');
+      if (e.ignored) this.#line(out, '...ignoring', 'skip');
+      return;
+    }
+    if (e.status === 'skipped') {
+      // Item lines name the host without its delegate, and end with a space (default.py).
+      const head = e.item !== undefined ? `skipping: [${e.host}] => (item=${e.item}) ` : `skipping: [${e.host}]`;
+      if (loopAggregate) delete result.results;
+      this.#line(out, head + suffix + (this.#verbose() ? ` => ${this.#dump(result)}` : ''), 'skip');
+      return;
+    }
+    this.#warnings(out, result);
+    if (e.status === 'failed') {
+      if (e.item !== undefined) {
+        this.#line(out, `failed: [${label}] (item=${e.item}) => ${this.#dump(result)}`, 'error');
+      } else if (!loopAggregate) {
+        this.#line(out, `fatal: [${label}]: FAILED! => ${this.#dump(result)}`, 'error');
+      }
+      // A loop's own failure line is its items' lines; only the "...ignoring" follows.
+      if (e.ignored && e.item === undefined) this.#line(out, '...ignoring', 'skip');
+      return;
+    }
+    // ok / changed. Diffs come first, and only for a change (v2_on_file_diff then v2_runner_on_ok);
+    // a loop's diffs come with its items.
+    if (e.status === 'changed' && e.diffs?.length && !loopAggregate) {
+      const text = renderDiffs(e.diffs, this.#style);
+      if (text) out.push({ stream: 'stdout', text });
+    }
+    if (loopAggregate) return;
+    const role: ColorRole = e.status === 'changed' ? 'changed' : 'ok';
+    const head = e.item !== undefined ? `${e.status}: [${label}] => (item=${e.item})` : `${e.status}: [${label}]`;
+    this.#line(out, head + suffix + (this.#verbose() ? ` => ${this.#dump(result)}` : ''), role);
+  }
+
+  #verbose(): boolean {
+    return this.#verbosity > 0;
+  }
+
+  /** CallbackBase._dump_results after TaskResult.clean_copy: what the user sees after `=>`. */
+  #dump(result: TaskResult): string {
+    const shown: Record<string, unknown> = stripInternal(result) as Record<string, unknown>;
+    delete shown.failed;
+    delete shown.skipped;
+    delete shown.exception;
+    delete shown.warnings;
+    if (this.#verbosity < 3) {
+      delete shown.invocation;
+      delete shown.diff;
+    }
+    return pyJsonDumps(shown, this.#verbosity > 2 ? 4 : undefined);
+  }
+
+  #warnings(out: Chunk[], result: TaskResult): void {
+    const warnings = result.warnings;
+    if (!Array.isArray(warnings)) return;
+    for (const w of warnings) this.#warning(out, String(w));
+    delete result.warnings;
+  }
+
+  /** Display.warning: "[WARNING]: msg" wrapped to the width, on stderr, each text once. */
+  #warning(out: Chunk[], message: string): void {
+    const text = wrap(`[WARNING]: ${message}`, this.#columns).join('\n');
+    if (this.#warned.has(text)) return;
+    this.#warned.add(text);
+    out.push({ stream: 'stderr', text: `${this.#style.paint('warn', text)}\n` });
+  }
+
+  #taskBanner(out: Chunk[], name: string): void {
+    const task = this.#tasks.get(name) ?? { prefix: 'TASK', location: undefined };
+    this.#banner(out, `${task.prefix} [${name.trim()}]`);
+    if (this.#verbosity >= 2 && task.location) this.#line(out, `task path: ${task.location}`, 'debug');
+    this.#lastBanner = name;
+  }
+
+  #banner(out: Chunk[], message: string): void {
+    out.push({ stream: 'stdout', text: `\n${banner(message, this.#columns)}\n` });
+  }
+
+  #line(out: Chunk[], text: string, role: ColorRole): void {
+    out.push({ stream: 'stdout', text: `${this.#style.paint(role, text)}\n` });
+  }
+}
+
+export interface TextReporterOptions extends TextFormatOptions {
+  stdout: OutputStream;
+  stderr: OutputStream;
+}
+
+/** The reporter for pipes, CI and NO_COLOR terminals: plain lines as they come. */
+export class TextReporter implements Reporter {
+  readonly #formatter: TextFormatter;
+  readonly #stdout: OutputStream;
+  readonly #stderr: OutputStream;
+
+  constructor(options: TextReporterOptions) {
+    this.#formatter = new TextFormatter(options);
+    this.#stdout = options.stdout;
+    this.#stderr = options.stderr;
+  }
+
+  emit(event: RunEvent): void {
+    for (const chunk of this.#formatter.format(event)) {
+      (chunk.stream === 'stdout' ? this.#stdout : this.#stderr).write(chunk.text);
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** How a fatal error before or outside the run is printed: `ERROR! msg` on stderr, in red. */
+export function formatFatalError(message: string, style: Style = plainStyle, masker?: Masker): string {
+  const text = `ERROR! ${message}`;
+  return `${style.paint('error', masker ? masker.mask(text) : text)}\n`;
+}
+
+/** Keys starting with _ansible_ are internal to Ansible results (vars/clean.py strip_internal_keys). */
+function stripInternal(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripInternal);
+  if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return value;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!k.startsWith('_ansible_')) copy[k] = stripInternal(v);
+  return copy;
+}
+
+/** textwrap.wrap for one paragraph: whitespace collapsed, greedy fill, over-long words split. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(/\s+/).filter(Boolean)) {
+    while (word.length > width) {
+      if (line) {
+        lines.push(line);
+        line = '';
+      }
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+    }
+    if (!line) line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}

@@ -1,0 +1,176 @@
+/**
+ * Our text reporter against the real ansible-playbook (Debian's ansible-core 2.14): the same
+ * playbook (fixtures/output-playbook.yml) is run by Ansible on two local hosts, and the equivalent
+ * RunEvents are fed to our reporter. Banners, host lines, loop items, delegation, handlers,
+ * "...ignoring", "no hosts matched" and the recap must match byte for byte; the failed results'
+ * JSON is taken from Ansible's own output so that its formatting is compared too. With colors
+ * forced, the color of every piece of text must match (escape sequences differ: chalk writes
+ * `ESC[32m…ESC[39m` where Ansible writes `ESC[0;32m…ESC[0m`).
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { HostStats, RunEvent } from '../../runner/events.js';
+import type { TaskResult } from '../../runner/module.types.js';
+import { exitCodeForRun } from '../../runner/report/exit-codes.js';
+import { createStyle } from '../../runner/report/style.js';
+import { TextReporter } from '../../runner/report/text.js';
+import { parseSgr, type Segment } from './sgr.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const playbook = path.join(here, 'fixtures', 'output-playbook.yml');
+
+function runAnsible(color: boolean): { stdout: string; stderr: string; code: number } {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ANSIBLE_STDOUT_CALLBACK: 'default',
+    ANSIBLE_RETRY_FILES_ENABLED: '0',
+    ...(color ? { ANSIBLE_FORCE_COLOR: '1' } : { ANSIBLE_NOCOLOR: '1' }),
+  };
+  try {
+    const stdout = execFileSync('ansible-playbook', ['-f', '1', '-i', 'localhost,h2,', '-c', 'local', playbook], {
+      env,
+      cwd: here,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { stdout, stderr: '', code: 0 };
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; status: number };
+    return { stdout: err.stdout, stderr: err.stderr, code: err.status };
+  }
+}
+
+/** The results Ansible printed after `fatal: [host]: FAILED! => `, in order. */
+function fatalResults(stdout: string): TaskResult[] {
+  return stdout
+    .split('\n')
+    .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
+    .filter((line) => line.startsWith('fatal: '))
+    .map((line) => ({ ...JSON.parse(line.slice(line.indexOf(' => ') + 4)), failed: true }) as TaskResult);
+}
+
+const ok: TaskResult = { changed: false, failed: false };
+const changed: TaskResult = { changed: true, failed: false };
+const skipped: TaskResult = { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False' };
+
+function stats(s: Partial<HostStats>): HostStats {
+  return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0, ...s };
+}
+
+/** What our executor emits for the fixture playbook, results as Ansible reported them. */
+function equivalentEvents(fatal: TaskResult[]): RunEvent[] {
+  const [ignoredLocal, ignoredH2, failH2] = fatal;
+  const r = (host: string, task: string, status: RunEvent & { type: 'host_result' } extends never ? never : 'ok' | 'changed' | 'skipped' | 'failed', result: TaskResult, extra: object = {}): RunEvent => ({
+    type: 'host_result',
+    host,
+    task,
+    status,
+    result,
+    ...extra,
+  });
+  const task = (name: string, kind: 'task' | 'handler' = 'task'): RunEvent => ({ type: 'task_start', name, kind });
+  const loopResult = (items: TaskResult[]): TaskResult => ({ changed: items.some((i) => i.changed), failed: false, results: items });
+  return [
+    { type: 'playbook_start', file: playbook, check: false, diff: false },
+    { type: 'play_start', name: 'compat play', hosts: ['localhost', 'h2'], pattern: 'all' },
+    task('an ok task'),
+    r('localhost', 'an ok task', 'ok', ok),
+    r('h2', 'an ok task', 'ok', ok),
+    task('a changed task'),
+    r('localhost', 'a changed task', 'changed', changed),
+    r('h2', 'a changed task', 'changed', changed),
+    task('a skipped task'),
+    r('localhost', 'a skipped task', 'skipped', skipped),
+    r('h2', 'a skipped task', 'skipped', skipped),
+    task('a failing task that is ignored'),
+    r('localhost', 'a failing task that is ignored', 'failed', ignoredLocal!, { ignored: true }),
+    r('h2', 'a failing task that is ignored', 'failed', ignoredH2!, { ignored: true }),
+    task('a loop'),
+    r('localhost', 'a loop', 'ok', ok, { item: 'a' }),
+    r('localhost', 'a loop', 'changed', changed, { item: 'b' }),
+    r('localhost', 'a loop', 'changed', loopResult([ok, changed])),
+    r('h2', 'a loop', 'ok', ok, { item: 'a' }),
+    r('h2', 'a loop', 'changed', changed, { item: 'b' }),
+    r('h2', 'a loop', 'changed', loopResult([ok, changed])),
+    task('a skipped loop'),
+    r('localhost', 'a skipped loop', 'skipped', skipped, { item: 'a' }),
+    r('localhost', 'a skipped loop', 'skipped', skipped, { item: 'b' }),
+    r('localhost', 'a skipped loop', 'skipped', { ...skipped, results: [skipped, skipped] }),
+    r('h2', 'a skipped loop', 'skipped', skipped, { item: 'a' }),
+    r('h2', 'a skipped loop', 'skipped', skipped, { item: 'b' }),
+    r('h2', 'a skipped loop', 'skipped', { ...skipped, results: [skipped, skipped] }),
+    task('delegated'),
+    r('localhost', 'delegated', 'ok', ok, { delegatedTo: 'localhost' }),
+    r('h2', 'delegated', 'ok', ok, { delegatedTo: 'localhost' }),
+    task('fail on h2'),
+    r('localhost', 'fail on h2', 'skipped', skipped),
+    r('h2', 'fail on h2', 'failed', failH2!),
+    task('after the failure'),
+    r('localhost', 'after the failure', 'ok', ok),
+    task('a handler', 'handler'),
+    r('localhost', 'a handler', 'changed', changed),
+    { type: 'play_start', name: 'nobody', hosts: [], pattern: 'nomatch' },
+    { type: 'play_no_hosts', name: 'nobody' },
+    {
+      type: 'recap',
+      stats: {
+        localhost: stats({ ok: 7, changed: 4, skipped: 3, ignored: 1 }),
+        h2: stats({ ok: 5, changed: 3, failed: 1, skipped: 2, ignored: 1 }),
+      },
+    },
+  ];
+}
+
+function render(events: RunEvent[], color: boolean): string {
+  let stdout = '';
+  const reporter = new TextReporter({
+    verbosity: 0,
+    style: createStyle(color ? 1 : 0),
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: () => undefined },
+  });
+  for (const e of events) reporter.emit(e);
+  return stdout;
+}
+
+describe('text output against ansible-playbook 2.14', () => {
+  const plain = runAnsible(false);
+  const colored = runAnsible(true);
+
+  it('ansible-playbook ran the fixture (failed host → exit 2)', () => {
+    expect(plain.stdout).toContain('PLAY RECAP');
+    expect(plain.code).toBe(2);
+  });
+
+  it('prints the same lines, byte for byte, without colors', () => {
+    const ours = render(equivalentEvents(fatalResults(plain.stdout)), false);
+    expect(ours.split('\n')).toEqual(plain.stdout.split('\n'));
+  });
+
+  it('colors every piece of text like Ansible does', () => {
+    const ours = render(equivalentEvents(fatalResults(colored.stdout)), true);
+    const theirs = colored.stdout;
+    const byLine = (s: string): Segment[][] => s.split('\n').map(parseSgr);
+    expect(byLine(ours)).toEqual(byLine(theirs));
+  });
+
+  it('colors the recap like Ansible: host by outcome, non-zero counters by kind', () => {
+    const recap = (s: string): Segment[][] =>
+      s.split('\n').slice(s.split('\n').findIndex((l) => l.startsWith('PLAY RECAP'))).map(parseSgr);
+    const ours = recap(render(equivalentEvents(fatalResults(colored.stdout)), true));
+    const theirs = recap(colored.stdout);
+    expect(ours).toEqual(theirs);
+    // The failed host is red, its failed=1 red, ignored=1 bright purple; zero counters plain.
+    const h2 = theirs.find((line) => line[0]?.text === 'h2')!;
+    expect(h2[0]).toEqual({ text: 'h2', fg: 31, bold: false });
+    expect(h2.find((s) => s.text.startsWith('failed='))).toEqual({ text: 'failed=1   ', fg: 31, bold: false });
+    expect(h2.find((s) => s.text.startsWith('ignored='))).toEqual({ text: 'ignored=1   ', fg: 35, bold: true });
+  });
+
+  it('gives the exit code ansible-playbook gave', () => {
+    const recap = equivalentEvents([]).find((e) => e.type === 'recap') as Extract<RunEvent, { type: 'recap' }>;
+    expect(exitCodeForRun({ stats: recap.stats })).toBe(plain.code);
+  });
+});
