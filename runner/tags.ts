@@ -1,0 +1,80 @@
+/**
+ * Tag selection with Ansible's exact rules (ansible/playbook/taggable.py, evaluate_tags):
+ *  - a task's tags are its own plus those of every enclosing block, role wrapper and the play;
+ *  - an untagged task counts as tagged 'untagged';
+ *  - --tags (default 'all'): 'always' always runs; 'all' selects everything not tagged 'never';
+ *    a shared tag selects; 'tagged' selects every tagged task not tagged 'never';
+ *  - --skip-tags, applied after: 'all' skips everything except 'always' tasks (unless 'always' is
+ *    skipped too); a shared tag skips; 'tagged' skips every tagged task.
+ * Handlers are not filtered (they run when notified), nor are the implicit handler flushes;
+ * an explicit flushHandlers() is a task like any other, as in Ansible.
+ */
+import { toList, type Block, type Item, type Play } from './dsl.js';
+
+const UNTAGGED = 'untagged';
+
+export interface TagFilter {
+  /** --tags; empty means Ansible's default ['all']. */
+  only: readonly string[];
+  skip: readonly string[];
+}
+
+export function shouldRun(taskTags: ReadonlySet<string>, filter: TagFilter): boolean {
+  const tags = taskTags.size > 0 ? taskTags : new Set([UNTAGGED]);
+  const untagged = taskTags.size === 0;
+  const only = filter.only.length > 0 ? filter.only : ['all'];
+  const shares = (list: readonly string[]) => list.some((t) => tags.has(t));
+
+  let run: boolean;
+  if (tags.has('always')) run = true;
+  else if (only.includes('all') && !tags.has('never')) run = true;
+  else if (shares(only)) run = true;
+  else run = only.includes('tagged') && !untagged && !tags.has('never');
+
+  if (run && filter.skip.length > 0) {
+    if (filter.skip.includes('all')) {
+      if (!tags.has('always') || filter.skip.includes('always')) run = false;
+    } else if (shares(filter.skip)) run = false;
+    else if (filter.skip.includes('tagged') && !untagged) run = false;
+  }
+  return run;
+}
+
+/** A selected item with the tags it ended up with (its own plus inherited). */
+export type Selected =
+  | { kind: 'task' | 'meta'; item: Item; tags: Set<string> }
+  | { kind: 'block'; item: Block; tags: Set<string>; block: Selected[]; rescue: Selected[]; always: Selected[] };
+
+function ownTags(item: Item): string[] {
+  return item.kind === 'meta' ? [] : toList(item.options.tags);
+}
+
+/** The part of a task list that the filter selects, keeping block structure; empty blocks vanish. */
+export function selectItems(items: readonly Item[], inherited: ReadonlySet<string>, filter: TagFilter): Selected[] {
+  const out: Selected[] = [];
+  for (const item of items) {
+    const tags = new Set([...inherited, ...ownTags(item)]);
+    if (item.kind === 'block') {
+      const block = selectItems(item.block, tags, filter);
+      const rescue = selectItems(item.rescue, tags, filter);
+      const always = selectItems(item.always, tags, filter);
+      if (block.length + rescue.length + always.length > 0) out.push({ kind: 'block', item, tags, block, rescue, always });
+    } else if (shouldRun(tags, filter)) {
+      out.push({ kind: item.kind, item, tags });
+    }
+  }
+  return out;
+}
+
+/** Every tag written in a play (own and inherited), for --list-tags. */
+export function playTags(play: Play): Set<string> {
+  const all = new Set<string>(toList(play.options.tags));
+  const visit = (items: readonly Item[]) => {
+    for (const i of items) {
+      for (const t of ownTags(i)) all.add(t);
+      if (i.kind === 'block') [i.block, i.rescue, i.always].forEach(visit);
+    }
+  };
+  [play.pre_tasks, play.tasks, play.post_tasks].forEach(visit);
+  return all;
+}

@@ -1,0 +1,47 @@
+/**
+ * Variable precedence. Ansible's list has 22 levels; the ones Hostwright has keep their relative
+ * order (lowest first; the number is Ansible's):
+ *
+ *    3–10  inventory: group vars, group_vars/, host vars, host_vars/ — merged by the inventory
+ *          loader (Inventory.hostVars) with Ansible's own rules
+ *    11    host facts — also reachable as `ansible_facts` (and typed as `ctx.facts`)
+ *    12    play vars
+ *    16    block vars (outer blocks first)
+ *    17    task vars
+ *    19    set_fact / registered results
+ *    22    extra vars (-e): always win
+ *
+ * Magic variables the runner adds (inventory_hostname and friends come from the inventory) sit
+ * under everything the user sets, so a user value never silently loses to one of ours.
+ * Merging is shallow, like Ansible's default hash_behaviour=replace.
+ */
+import type { Facts } from './facts.types.js';
+
+export type Vars = Record<string, unknown>;
+
+export interface VarLevels {
+  magic?: Vars;
+  inventory?: Vars;
+  facts?: Facts;
+  play?: Vars;
+  /** Outer to inner. */
+  blocks?: readonly Vars[];
+  task?: Vars;
+  /** Registered results and set facts of this host. */
+  host?: Vars;
+  extra?: Vars;
+}
+
+export function mergeVars(levels: VarLevels): Vars {
+  return Object.assign(
+    {},
+    levels.magic,
+    levels.inventory,
+    levels.facts ? { ansible_facts: levels.facts } : undefined,
+    levels.play,
+    ...(levels.blocks ?? []),
+    levels.task,
+    levels.host,
+    levels.extra,
+  );
+}
