@@ -1,0 +1,339 @@
+/**
+ * One task on one host: when → params → gather (probe with the task's become) → plan → apply or,
+ * in check mode, report the plan → changed_when/failed_when/ignore_errors → register → notify →
+ * one host_result event (per loop item) and the recap counters. No round trip beyond the module's
+ * gather and, when something changes, its actions.
+ */
+import type { BecomeSpec, Connection } from './connection/types.js';
+import { RESULTS, toList, type InheritedKeywords, type Task, type TaskOptions } from './dsl.js';
+import { UnreachableError } from './errors.js';
+import type { HostStatus } from './events.js';
+import type { Facts } from './facts.types.js';
+import type { Notifications } from './handlers.js';
+import type { HostContext } from './module.js';
+import type { FileDiff, ModuleContext, TaskResult } from './module.types.js';
+import { isSecret, MASK, secret } from './secret.js';
+import type { RunState } from './state.js';
+import { mergeVars, type Vars } from './vars.js';
+import type { Play } from './dsl.js';
+
+/** A task placed in a play: its enclosing keywords (play first, then blocks outer → inner). */
+export interface TaskNode {
+  readonly kind: 'task';
+  /** Position in the play, for lockstep ordering across hosts. */
+  readonly index: number;
+  readonly task: Task;
+  readonly scopes: readonly InheritedKeywords[];
+  /** Inside the `block` part of a block that has a `rescue`: a failure here is rescued. */
+  readonly rescuable: boolean;
+  readonly handler: boolean;
+}
+
+export type Outcome = 'ok' | 'failed' | 'unreachable';
+
+/** What a play's batch shares while it runs. */
+export interface BatchContext {
+  readonly run: RunState;
+  readonly play: Play;
+  readonly hosts: readonly string[];
+  readonly notifications: Notifications;
+  /** run_once tasks: the first host's execution, awaited by the others. */
+  readonly runOnce: Map<number, Promise<{ result: TaskResult; outcome: Outcome }>>;
+}
+
+const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+type Keywords = TaskOptions<any>;
+
+/** A keyword's effective value: the task's own, else the nearest enclosing block's, else the play's. */
+function keyword<K extends keyof InheritedKeywords>(node: TaskNode, key: K): InheritedKeywords[K] {
+  const own = (node.task.options as Keywords)[key];
+  if (own !== undefined) return own;
+  for (let i = node.scopes.length - 1; i >= 0; i--) {
+    const v = node.scopes[i]![key];
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+function hostContext(b: BatchContext, node: TaskNode, host: string, facts: Facts): HostContext {
+  const h = b.run.host(host);
+  const vars = mergeVars({
+    magic: {
+      inventory_hostname: host,
+      ansible_check_mode: b.run.options.check,
+      ansible_play_hosts: b.hosts,
+      playbook_dir: b.run.playbookDir,
+    },
+    inventory: h.inventoryVars,
+    facts,
+    play: b.play.options.vars,
+    blocks: node.scopes.slice(1).flatMap((s) => (s.vars ? [s.vars] : [])),
+    task: node.task.options.vars,
+    host: h.hostVars,
+    extra: b.run.options.extraVars,
+  });
+  const ctx = { host, vars, facts } as HostContext & { [RESULTS]: Map<number, TaskResult> };
+  Object.defineProperty(ctx, RESULTS, { value: h.results, enumerable: false });
+  return ctx;
+}
+
+function becomeFor(b: BatchContext, node: TaskNode, vars: Vars): BecomeSpec | undefined {
+  const o = b.run.options;
+  // Connection variables beat keywords, keywords beat the command line (Ansible's order).
+  const on = (vars.ansible_become as boolean | undefined) ?? keyword(node, 'become') ?? b.play.options.become ?? o.become;
+  if (!on) return undefined;
+  const user = (vars.ansible_become_user as string | undefined) ?? keyword(node, 'become_user') ?? b.play.options.become_user ?? o.becomeUser ?? 'root';
+  const pw = vars.ansible_become_password ?? vars.ansible_become_pass;
+  const password = typeof pw === 'string' ? secret(pw) : isSecret(pw) ? (pw as ReturnType<typeof secret<string>>) : o.becomePassword;
+  return { user, ...(password ? { password } : {}) };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Replace secret values inside every string of a result (deep), and no_log results whole. */
+function present(b: BatchContext, result: TaskResult, noLog: boolean): TaskResult {
+  if (noLog) return { changed: result.changed, failed: result.failed, censored: CENSORED, ...(result.skipped ? { skipped: true } : {}) };
+  const m = b.run.masker;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return m.mask(v);
+    if (isSecret(v)) return MASK;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return m.size > 0 || hasSecret(result) ? (walk(result) as TaskResult) : result;
+}
+
+function hasSecret(v: unknown): boolean {
+  if (isSecret(v)) return true;
+  if (Array.isArray(v)) return v.some(hasSecret);
+  if (v && typeof v === 'object') return Object.values(v).some(hasSecret);
+  return false;
+}
+
+function statusOf(r: TaskResult): HostStatus {
+  if (r.unreachable) return 'unreachable';
+  if (r.failed) return 'failed';
+  if (r.skipped) return 'skipped';
+  return r.changed ? 'changed' : 'ok';
+}
+
+function itemLabel(item: unknown): string {
+  return typeof item === 'string' ? item : JSON.stringify(item);
+}
+
+/** Runs the task on one host (or hands over to the run_once owner) and reports it. */
+export async function runTaskOnHost(b: BatchContext, node: TaskNode, host: string): Promise<Outcome> {
+  if (keyword(node, 'run_once')) {
+    const shared = b.runOnce.get(node.task.id);
+    if (shared) {
+      const { result, outcome } = await shared;
+      register(b, node, host, result);
+      return outcome;
+    }
+    const mine = execute(b, node, host);
+    b.runOnce.set(node.task.id, mine);
+    return (await mine).outcome;
+  }
+  return (await execute(b, node, host)).outcome;
+}
+
+function register(b: BatchContext, node: TaskNode, host: string, result: TaskResult): void {
+  const h = b.run.host(host);
+  h.results.set(node.task.id, result);
+  const name = node.task.options.register;
+  if (name) h.hostVars[name] = result;
+}
+
+async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{ result: TaskResult; outcome: Outcome }> {
+  const run = b.run;
+  const task = node.task;
+  const noLog = Boolean(keyword(node, 'no_log') ?? b.play.options.no_log);
+  const ignore = Boolean(keyword(node, 'ignore_errors') ?? b.play.options.ignore_errors);
+
+  let ctx: HostContext;
+  try {
+    ctx = hostContext(b, node, host, await run.facts(host));
+  } catch (e) {
+    return unreachable(b, node, host, e);
+  }
+
+  let delegate: string | undefined;
+  let items: readonly unknown[] | undefined;
+  try {
+    const d = keyword(node, 'delegate_to');
+    delegate = typeof d === 'function' ? d(ctx) : d;
+    const loop = task.options.loop;
+    items = typeof loop === 'function' ? loop(ctx) : loop;
+  } catch (e) {
+    const result: TaskResult = { changed: false, failed: true, msg: errorText(e) };
+    return finish(b, node, host, result, noLog, ignore, delegate);
+  }
+
+  let result: TaskResult;
+  try {
+    if (items === undefined) {
+      result = await once(b, node, ctx, delegate);
+      report(b, node, host, result, noLog, ignore, delegate);
+    } else {
+      const results: TaskResult[] = [];
+      for (const item of items) {
+        if (run.interrupted) break;
+        const r = { ...(await once(b, node, { ...ctx, item, [RESULTS]: (ctx as any)[RESULTS] } as HostContext, delegate)), item, ansible_loop_var: 'item' };
+        results.push(r);
+        report(b, node, host, r, noLog, ignore, delegate, itemLabel(item));
+      }
+      const failed = results.some((r) => r.failed);
+      const skipped = results.length > 0 && results.every((r) => r.skipped);
+      result = {
+        changed: results.some((r) => r.changed),
+        failed,
+        ...(skipped ? { skipped: true } : {}),
+        msg: failed ? 'One or more items failed' : 'All items completed',
+        results,
+      };
+      // A loop over nothing reports one skipping line, as Ansible ("No items in the list").
+      if (results.length === 0) {
+        result = { changed: false, failed: false, skipped: true, skipped_reason: 'No items in the list', results };
+        report(b, node, host, result, noLog, ignore, delegate);
+      }
+    }
+  } catch (e) {
+    if (e instanceof UnreachableError) return unreachable(b, node, host, e);
+    result = { changed: false, failed: true, msg: errorText(e) };
+    report(b, node, host, result, noLog, ignore, delegate);
+  }
+  return finish(b, node, host, result, noLog, ignore, delegate, true);
+}
+
+function report(b: BatchContext, node: TaskNode, host: string, result: TaskResult, noLog: boolean, ignore: boolean, delegate?: string, item?: string): void {
+  const shown = present(b, result, noLog);
+  const diffs = !noLog && Array.isArray(shown.diff) && shown.diff.length > 0 ? (shown.diff as FileDiff[]) : undefined;
+  b.run.emit({
+    type: 'host_result',
+    host,
+    ...(delegate && delegate !== host ? { delegatedTo: delegate } : {}),
+    task: node.task.name,
+    status: statusOf(result),
+    ...(result.failed && ignore ? { ignored: true } : {}),
+    ...(item !== undefined ? { item } : {}),
+    ...(result.would_run ? { wouldRun: true } : {}),
+    result: shown,
+    ...(diffs ? { diffs } : {}),
+  });
+}
+
+/** Count, register, notify and decide whether the host goes on. */
+function finish(
+  b: BatchContext,
+  node: TaskNode,
+  host: string,
+  result: TaskResult,
+  noLog: boolean,
+  ignore: boolean,
+  delegate: string | undefined,
+  reported = false,
+): { result: TaskResult; outcome: Outcome } {
+  if (!reported) report(b, node, host, result, noLog, ignore, delegate);
+  const run = b.run;
+  register(b, node, host, result);
+  if (result.failed && !ignore) {
+    run.count(host, node.rescuable ? 'rescued' : 'failed');
+    return { result, outcome: 'failed' };
+  }
+  if (result.skipped) run.count(host, 'skipped');
+  else {
+    run.count(host, 'ok');
+    if (result.failed) run.count(host, 'ignored');
+    if (result.changed) run.count(host, 'changed');
+  }
+  if (result.changed && !result.failed) b.notifications.notify(host, toList(node.task.options.notify));
+  return { result, outcome: 'ok' };
+}
+
+function unreachable(b: BatchContext, node: TaskNode, host: string, e: unknown): { result: TaskResult; outcome: Outcome } {
+  const result: TaskResult = { changed: false, failed: false, unreachable: true, msg: errorText(e) };
+  report(b, node, host, result, false, false);
+  b.run.count(host, 'unreachable');
+  return { result, outcome: 'unreachable' };
+}
+
+/** One execution (one loop item): when → params → observe → plan → apply. */
+async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate: string | undefined): Promise<TaskResult> {
+  const run = b.run;
+  const task = node.task;
+  const opts = task.options as Keywords;
+
+  const whens = [...node.scopes.map((s) => s.when), opts.when].filter((w): w is NonNullable<typeof w> => w !== undefined);
+  if (!whens.every((w) => w(ctx))) {
+    return { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False' };
+  }
+
+  const call = task.call;
+  const params = typeof call.params === 'function' ? (call.params as (c: HostContext) => unknown)(ctx) : call.params;
+  if (typeof call.params === 'function') {
+    const issues = call.validate(params);
+    if (issues.length > 0) {
+      const msg = `${call.module.name}: ${issues.map((i) => (i.field ? `field '${i.field}' ${i.message}` : i.message)).join('; ')}`;
+      return { changed: false, failed: true, msg };
+    }
+  }
+  for (const name of call.module.secretParams ?? []) {
+    const v = (params as Record<string, unknown>)[name];
+    if (typeof v === 'string' || isSecret(v)) run.masker.add(v as string);
+  }
+
+  const target = delegate ?? ctx.host;
+  const conn: Connection = await run.connection(target);
+  const facts = target === ctx.host ? ctx.facts : await run.facts(target);
+  const become = becomeFor(b, node, ctx.vars);
+  const mctx: ModuleContext = { facts, vars: ctx.vars, host: target, playbookDir: run.playbookDir };
+  const probe = { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
+
+  const state = await call.module.gather(params, probe, mctx);
+  const plan = call.module.plan(params, state, mctx);
+  const check = keyword(node, 'check_mode') ?? b.play.options.check_mode ?? run.options.check;
+  const diff = keyword(node, 'diff') ?? b.play.options.diff ?? run.options.diff;
+
+  let result: TaskResult = {
+    changed: plan.changed,
+    failed: false,
+    ...(plan.summary !== undefined ? { msg: plan.summary } : {}),
+    ...plan.result,
+    ...(diff && plan.diffs?.length ? { diff: plan.diffs } : {}),
+  };
+  if (plan.failed !== undefined) {
+    result = { ...result, changed: false, failed: true, msg: plan.failed };
+  } else if (check) {
+    if (plan.nonIdempotent && plan.changed) result.would_run = true;
+  } else if (plan.changed && plan.actions.length > 0) {
+    if (run.interrupted) throw new Interrupted();
+    const outcome = await run.deps.applyActions(conn, plan.actions, become ? { become } : {});
+    const cap = outcome.captured;
+    result = {
+      ...result,
+      ...outcome.result,
+      ...(cap
+        ? { rc: cap.rc, stdout: cap.stdout, stderr: cap.stderr, stdout_lines: lines(cap.stdout), stderr_lines: lines(cap.stderr) }
+        : {}),
+      ...(outcome.ok ? {} : { failed: true, msg: outcome.msg }),
+    };
+  }
+
+  if (opts.changed_when) result.changed = Boolean(opts.changed_when(result, ctx));
+  if (opts.failed_when) result.failed = Boolean(opts.failed_when(result, ctx));
+  return result;
+}
+
+/** Ctrl-C arrived between observing and applying: the task does not start its changes. */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+}
+
+function lines(s: string): string[] {
+  const t = s.replace(/\n$/, '');
+  return t === '' ? [] : t.split('\n');
+}

@@ -1,0 +1,91 @@
+/**
+ * runPlaybook: validate everything (no host contacted on a load error), then play by play, batch
+ * by batch, run the tasks and end with the recap. Returns ansible-playbook's exit code.
+ */
+import { validatePlays, type Playbook, type Play } from './dsl.js';
+import { LoadError, OptionsError } from './errors.js';
+import type { HostStats, Reporter } from './events.js';
+import type { Inventory } from './inventory/types.js';
+import type { RunOptions } from './options.js';
+import { exitCodeForRun } from './report/exit-codes.js';
+import { compilePlay, orderHosts, runBatch, serialBatches } from './schedule.js';
+import { RunState, type EngineDeps } from './state.js';
+
+/** All load errors of a playbook, reported together (exit 4 like Ansible's parser errors). */
+export class PlaybookLoadError extends LoadError {
+  constructor(readonly errors: LoadError[]) {
+    super(errors.map((e) => e.message).join('\n'));
+  }
+}
+
+export interface RunContext {
+  inventory: Inventory;
+  deps: EngineDeps;
+  /** Where the playbook lives: relative `src` paths and playbook group_vars resolve against it. */
+  playbookDir: string;
+  file?: string;
+}
+
+/** Throws PlaybookLoadError when any task has bad params or notifies an unknown handler. */
+export function checkPlays(plays: readonly Play[]): void {
+  const errors = validatePlays(plays);
+  if (errors.length > 0) throw new PlaybookLoadError(errors);
+}
+
+/** The hosts a play targets: its pattern, narrowed by --limit, minus hosts already failed. */
+export function playHosts(inventory: Inventory, play: Play, options: RunOptions, exclude?: ReadonlySet<string>): string[] {
+  let hosts = inventory.select(play.options.hosts);
+  if (options.limit) {
+    const allowed = new Set(inventory.select(options.limit));
+    hosts = hosts.filter((h) => allowed.has(h));
+  }
+  return exclude ? hosts.filter((h) => !exclude.has(h)) : hosts;
+}
+
+export async function runPlaybook(plays: readonly Play[], options: RunOptions, reporter: Reporter, context: RunContext): Promise<number> {
+  checkPlays(plays);
+  if (options.limit && context.inventory.select(options.limit).length === 0) {
+    throw new OptionsError('Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
+  }
+  const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir);
+  const onSigint = () => {
+    // A second Ctrl-C while stopping leaves at once (Ansible does the same).
+    if (run.interrupted) process.exit(99);
+    run.interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  let stop = false;
+  let limitBroke = false;
+  try {
+    run.emit({ type: 'playbook_start', file: context.file ?? '', check: options.check, diff: options.diff });
+    const startAt = options.startAtTask ? { name: options.startAtTask, found: false } : undefined;
+    for (const play of plays) {
+      if (run.interrupted) break;
+      const gone = new Set([...run.failed, ...run.unreachable]);
+      const hosts = orderHosts(playHosts(context.inventory, play, options, gone), play.options.order);
+      run.emit({ type: 'play_start', name: play.name, hosts, pattern: play.options.hosts });
+      if (hosts.length === 0) {
+        run.emit({ type: 'play_no_hosts', name: play.name });
+        continue;
+      }
+      const compiled = compilePlay(play, { only: options.tags, skip: options.skipTags }, startAt);
+      for (const batch of serialBatches(hosts, play.options.serial)) {
+        const end = await runBatch(run, play, compiled, batch);
+        limitBroke ||= end.broke;
+        // A batch whose hosts all failed ends the playbook too (Ansible's playbook_executor).
+        stop = end.broke || batch.every((h) => run.failed.has(h) || run.unreachable.has(h));
+        if (stop || run.interrupted) break;
+      }
+      if (stop) break;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    await run.closeAll();
+  }
+  if (run.interrupted) run.emit({ type: 'interrupted' });
+  const stats: Record<string, HostStats> = Object.fromEntries(run.stats);
+  run.emit({ type: 'recap', stats });
+  return exitCodeForRun({ stats, interrupted: run.interrupted, failedBreakPlay: limitBroke });
+}
+
+export type { Playbook };

@@ -1,0 +1,123 @@
+/**
+ * What one run keeps across plays: per-host connection (opened lazily, once), facts (gathered
+ * once per host per run), registered results and set facts, the recap counters, the hosts that
+ * failed or were unreachable (they stay out of later plays, as in Ansible), and the Ctrl-C flag.
+ */
+import type { ApplyOptions, ApplyOutcome } from './apply.js';
+import type { BecomeSpec, Connection } from './connection/types.js';
+import { UnreachableError } from './errors.js';
+import type { HostStats, Reporter, RunEvent } from './events.js';
+import type { Facts } from './facts.types.js';
+import type { Inventory } from './inventory/types.js';
+import { Masker } from './mask.js';
+import type { Action, TaskResult } from './module.types.js';
+import type { RunOptions } from './options.js';
+import type { Vars } from './vars.js';
+
+/** The engine's outside world; the real ones are wired in run.ts, unit tests pass fakes. */
+export interface EngineDeps {
+  /** Open a connection to `host` with its merged inventory vars (ansible_host, ansible_user...). */
+  connect(host: string, vars: Vars, options: RunOptions): Promise<Connection>;
+  gatherFacts(conn: Connection, become?: BecomeSpec): Promise<Facts>;
+  applyActions(conn: Connection, actions: Action[], options: ApplyOptions): Promise<ApplyOutcome>;
+}
+
+export interface HostRuntime {
+  readonly name: string;
+  readonly inventoryVars: Vars;
+  /** Registered results and set facts: persist for the whole run (Ansible's level 19). */
+  readonly hostVars: Vars;
+  /** Results by task id, read through Task.result(ctx). */
+  readonly results: Map<number, TaskResult>;
+  conn?: Promise<Connection>;
+  facts?: Promise<Facts>;
+}
+
+export function emptyStats(): HostStats {
+  return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
+}
+
+export class RunState {
+  readonly stats = new Map<string, HostStats>();
+  readonly failed = new Set<string>();
+  readonly unreachable = new Set<string>();
+  /** Set by SIGINT: no new task or action starts; in-flight ones finish. */
+  interrupted = false;
+  /** Values masked in every event (the become password, secret params seen so far). */
+  readonly masker = new Masker();
+  readonly #hosts = new Map<string, HostRuntime>();
+
+  constructor(
+    readonly options: RunOptions,
+    readonly reporter: Reporter,
+    readonly deps: EngineDeps,
+    readonly inventory: Inventory,
+    readonly playbookDir: string,
+  ) {
+    if (options.becomePassword) this.masker.add(options.becomePassword);
+  }
+
+  emit(event: RunEvent): void {
+    this.reporter.emit(event);
+  }
+
+  host(name: string): HostRuntime {
+    let h = this.#hosts.get(name);
+    if (!h) {
+      const known = this.inventory.hosts.has(name);
+      // A delegate_to target outside the inventory is an implicit host, like Ansible's localhost.
+      const inventoryVars = known
+        ? this.inventory.hostVars(name)
+        : { inventory_hostname: name, ...(isLocal(name) ? { ansible_connection: 'local' } : {}) };
+      const password = inventoryVars.ansible_become_password ?? inventoryVars.ansible_become_pass;
+      if (typeof password === 'string') this.masker.add(password);
+      h = { name, inventoryVars, hostVars: {}, results: new Map() };
+      this.#hosts.set(name, h);
+    }
+    return h;
+  }
+
+  connection(name: string): Promise<Connection> {
+    const h = this.host(name);
+    h.conn ??= this.deps.connect(name, h.inventoryVars, this.options).catch((e: unknown) => {
+      throw e instanceof UnreachableError ? e : new UnreachableError(name, e instanceof Error ? e.message : String(e));
+    });
+    return h.conn;
+  }
+
+  /** Facts, gathered on first need and cached for the run (one round trip per host). */
+  facts(name: string): Promise<Facts> {
+    const h = this.host(name);
+    h.facts ??= this.connection(name).then((c) =>
+      this.deps.gatherFacts(c).catch((e: unknown) => {
+        throw e instanceof UnreachableError ? e : new UnreachableError(name, e instanceof Error ? e.message : String(e));
+      }),
+    );
+    return h.facts;
+  }
+
+  count(host: string, what: keyof HostStats): void {
+    let s = this.stats.get(host);
+    if (!s) this.stats.set(host, (s = emptyStats()));
+    s[what]++;
+  }
+
+  /** Every host that took part gets a recap line, even with all zeros (as Ansible). */
+  touch(host: string): void {
+    if (!this.stats.has(host)) this.stats.set(host, emptyStats());
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled(
+      [...this.#hosts.values()].map(async (h) => {
+        if (!h.conn) return;
+        const c = await h.conn.catch(() => undefined);
+        await c?.close();
+      }),
+    );
+  }
+}
+
+function isLocal(name: string): boolean {
+  return name === 'localhost' || name === '127.0.0.1' || name === '::1';
+}
