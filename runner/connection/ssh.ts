@@ -82,7 +82,7 @@ export class SshConnection implements Connection {
       let exitRc = -1;
       channel.on('exit', (code: number | null, signal?: string) => {
         if (code !== null && code !== undefined) exitRc = code;
-        else if (signal) exitRc = 128 + (osConstants.signals[`SIG${signal}` as keyof typeof osConstants.signals] ?? 0);
+        else if (signal) exitRc = 128 + (osConstants.signals[(signal.startsWith("SIG") ? signal : `SIG${signal}`) as keyof typeof osConstants.signals] ?? 0);
       });
       let onLost: ((e: Error) => void) | undefined;
       const running = drive(
