@@ -32,8 +32,11 @@ export interface Inventory {
    * group_names, groups (magic variables) as Ansible adds them.
    */
   hostVars(host: string): Vars;
-  /** Hosts matching an Ansible host pattern, in inventory order (patterns.ts). */
-  select(pattern: string): string[];
+  /**
+   * Hosts matching an Ansible host pattern, in inventory order (patterns.ts), narrowed by an
+   * optional --limit pattern (`@file` reads one pattern per line, like a .retry file).
+   */
+  select(pattern: string, limit?: string): string[];
   /** Warnings to show once (invalid group names, unparsed sources, ...), Ansible's wording. */
   warnings: string[];
 }
@@ -41,4 +44,6 @@ export interface Inventory {
 export interface LoadInventoryOptions {
   /** Directory of the playbook: its group_vars/ and host_vars/ apply too. */
   playbookDir?: string;
+  /** Called once per new warning (they also collect in Inventory.warnings). */
+  onWarning?: (message: string) => void;
 }

@@ -1,0 +1,6 @@
+/** A source a plugin could not read; `line` lets the loader point at it. */
+export class ParseFailure extends Error {
+  constructor(message: string, readonly line?: number, readonly column?: number) {
+    super(message);
+  }
+}
