@@ -68,9 +68,39 @@ function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p;
 }
 
+/** Split like POSIX sh (Ansible uses shlex.split): quotes group, backslash escapes. */
+export function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      const stop = end < 0 ? text.length : end;
+      word = (word ?? '') + text.slice(i + 1, stop);
+      i = stop;
+    } else if (c === '"') {
+      word ??= '';
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === '\\' && /["\\$`]/.test(text[i + 1] ?? '')) i++;
+        word += text[i];
+      }
+    } else if (c === '\\') {
+      word = (word ?? '') + (text[++i] ?? '');
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
 /** `-o Key=Value`, `-oKey=Value`, `-o Key Value` words of ansible_ssh_common_args/extra_args, plus -J and -i. */
 export function parseSshArgs(args: string): { options: Map<string, string>; identityFiles: string[] } {
-  const words = [...args.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+  const words = shellWords(args);
   const options = new Map<string, string>();
   const identityFiles: string[] = [];
   const set = (key: string, value: string) => {
