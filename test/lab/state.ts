@@ -14,6 +14,12 @@ export interface LabHost {
 }
 
 export interface LabState {
+  /** Lab instance name (`lab` for the CLI, `e2e` for the test suite); hosts are named after it. */
+  instance: string;
+  /** /run/hostwright-lab/<instance>: lab.json, inventory, known_hosts, logs. */
+  stateDir: string;
+  /** The instance's private network, e.g. `10.213.37.0/24`; it exists only on the lab bridge. */
+  subnet: string;
   hosts: LabHost[];
   /** Private key accepted for `root`, `user` and `passwordUser` on every host. */
   keyFile: string;
@@ -29,4 +35,6 @@ export interface LabState {
   passwordUserPassword: string;
   /** Bridge address (the machine's side), where the apt proxy listens. */
   bridgeAddress: string;
+  /** The hosts' apt proxy (apt-cacher-ng), e.g. `http://10.213.37.1:3142`. */
+  aptProxy: string;
 }

@@ -1,0 +1,179 @@
+/**
+ * The base root filesystem every lab host uses as its overlay lowerdir: Debian bookworm minbase
+ * plus what a managed server has (sshd, sudo, cron, git, ...) and python3 so the real Ansible can run
+ * against the same hosts. Built once with debootstrap and cached; a marker holding the recipe's
+ * version is written last, and the finished tree is renamed into place, so a killed or outdated
+ * build is never taken for a good one.
+ */
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { LabError, run, sleep, tryRun } from './exec.js';
+import { FALLBACK_MIRROR, findDebianMirror } from './mirror.js';
+import { BASE_DIR, CACHE_DIR } from './paths.js';
+import { processAlive } from './processes.js';
+
+export const SUITE = 'bookworm';
+export const BASE_PACKAGES = [
+  'openssh-server', 'sudo', 'cron', 'git', 'tar', 'gzip', 'iproute2', 'procps', 'ca-certificates', 'tini',
+  'python3', 'init-system-helpers', 'less', 'xz-utils',
+];
+/** Accounts made in the base: `deploy` sudoes without a password, `ops` with this one. */
+export const DEPLOY_USER = 'deploy';
+export const OPS_USER = 'ops';
+export const OPS_PASSWORD = 'hostwright-ops';
+
+/** Bump when anything below changes: a base with another version is rebuilt. */
+const RECIPE_REVISION = 1;
+export const BASE_RECIPE = `hostwright-lab-base r${RECIPE_REVISION} ${SUITE} minbase ${BASE_PACKAGES.join(',')}`;
+export const BASE_MARKER = '.hostwright-lab-base';
+/** Files whose absence means the cache was damaged after it was built. */
+const REQUIRED_FILES = ['usr/sbin/sshd', 'usr/bin/tini', 'usr/bin/python3', 'usr/bin/sudo', 'etc/passwd', 'bin/sh'];
+
+export type BaseStatus = { ok: true } | { ok: false; reason: string };
+
+export async function checkBase(dir = BASE_DIR): Promise<BaseStatus> {
+  let marker: string;
+  try {
+    marker = (await fs.readFile(path.join(dir, BASE_MARKER), 'utf8')).trim();
+  } catch {
+    return { ok: false, reason: existsSync(dir) ? 'its completion marker is missing (partial or broken build)' : 'not built yet' };
+  }
+  if (marker !== BASE_RECIPE) return { ok: false, reason: `it was built by another recipe (${marker.split(' ').slice(0, 2).join(' ')})` };
+  const missing = REQUIRED_FILES.filter((f) => !existsSync(path.join(dir, f)));
+  if (missing.length > 0) return { ok: false, reason: `it is damaged (missing ${missing.join(', ')})` };
+  return { ok: true };
+}
+
+export async function machineMirror(): Promise<string> {
+  const files: string[] = [];
+  for (const f of ['/etc/apt/sources.list', ...(await listDir('/etc/apt/sources.list.d')).map((n) => `/etc/apt/sources.list.d/${n}`)]) {
+    if (f.endsWith('.list') || f.endsWith('.sources')) files.push(await fs.readFile(f, 'utf8').catch(() => ''));
+  }
+  return findDebianMirror(files, SUITE) ?? FALLBACK_MIRROR;
+}
+
+/**
+ * Make sure a good base exists, building it if not. `busyInstances` names running lab instances:
+ * a base in use as a lowerdir must not change under them, so then a rebuild is refused.
+ */
+export async function ensureBase(log: (line: string) => void, busyInstances: () => Promise<string[]>): Promise<string> {
+  const status = await checkBase();
+  if (status.ok) return BASE_DIR;
+  const busy = await busyInstances();
+  if (busy.length > 0) {
+    throw new LabError(`the base rootfs needs a rebuild (${status.reason}) but lab ${busy.join(', ')} is using it; run \`npm run lab -- down --name ${busy[0]}\` first`);
+  }
+  await withBuildLock(log, async () => {
+    const again = await checkBase();
+    if (again.ok) return; // another process built it while we waited
+    log(`lab: base rootfs at ${BASE_DIR}: ${again.reason}; building it (debootstrap, about 1.5 minutes)`);
+    const started = Date.now();
+    await buildBase(log);
+    log(`lab: base rootfs built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  });
+  return BASE_DIR;
+}
+
+async function buildBase(log: (line: string) => void): Promise<void> {
+  const mirror = await machineMirror();
+  const tmp = `${BASE_DIR}.tmp-${process.pid}`;
+  const logFile = path.join(CACHE_DIR, 'base-build.log');
+  await fs.rm(tmp, { recursive: true, force: true });
+  log(`lab: debootstrap ${SUITE} from ${mirror} (log: ${logFile})`);
+  const result = await tryRun(
+    ['debootstrap', '--variant=minbase', `--include=${BASE_PACKAGES.join(',')}`, SUITE, tmp, mirror],
+    { timeoutMs: 20 * 60_000 },
+  );
+  await fs.writeFile(logFile, result.stdout + result.stderr);
+  if (result.code !== 0) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    const why = result.stdout.trim().split('\n').filter((l) => l.startsWith('E:')).slice(-1)[0] ?? `exit ${result.code}`;
+    throw new LabError(`debootstrap failed: ${why} (see ${logFile})`);
+  }
+  await configureBase(tmp, mirror);
+  await fs.writeFile(path.join(tmp, BASE_MARKER), `${BASE_RECIPE}\n`);
+  // Swap in atomically: the old tree is moved aside first and deleted only after the new one is in place.
+  const old = `${BASE_DIR}.old-${process.pid}`;
+  if (existsSync(BASE_DIR)) await fs.rename(BASE_DIR, old);
+  await fs.rename(tmp, BASE_DIR);
+  await fs.rm(old, { recursive: true, force: true });
+}
+
+/** What debootstrap doesn't do: users, sudo rules, sshd settings, no host keys, apt sources. */
+async function configureBase(root: string, mirror: string): Promise<void> {
+  const w = (rel: string, content: string, mode = 0o644) => writeAt(root, rel, content, mode);
+  await run(['chroot', root, '/bin/sh', '-euc', [
+    `useradd --create-home --shell /bin/bash ${DEPLOY_USER}`,
+    `useradd --create-home --shell /bin/bash ${OPS_USER}`,
+    `echo '${OPS_USER}:${OPS_PASSWORD}' | chpasswd`,
+    `install -d -m 700 /root/.ssh`,
+    `install -d -m 700 -o ${DEPLOY_USER} -g ${DEPLOY_USER} /home/${DEPLOY_USER}/.ssh`,
+    `install -d -m 700 -o ${OPS_USER} -g ${OPS_USER} /home/${OPS_USER}/.ssh`,
+    // Every host gets its own key (written into its upper dir); none may be shared through the base.
+    'rm -f /etc/ssh/ssh_host_*',
+    'apt-get clean',
+    'rm -rf /var/lib/apt/lists/* /var/log/*.log /var/log/apt/* /etc/hostname /etc/machine-id',
+  ].join('\n')]);
+  await w('etc/sudoers.d/hostwright-lab', `${DEPLOY_USER} ALL=(ALL:ALL) NOPASSWD: ALL\n${OPS_USER} ALL=(ALL:ALL) ALL\n`, 0o440);
+  await w('etc/ssh/sshd_config.d/hostwright-lab.conf', [
+    '# Lab hosts: key-only logins, no DNS lookups, and room for many parallel connections/channels.',
+    'HostKey /etc/ssh/ssh_host_ed25519_key',
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UseDNS no',
+    'MaxStartups 200:30:400',
+    'MaxSessions 64',
+    '',
+  ].join('\n'));
+  // Package installs start their services, as on a real server (there is no init system to ask).
+  await w('usr/sbin/policy-rc.d', '#!/bin/sh\nexit 0\n', 0o755);
+  await w('etc/apt/sources.list', `deb ${mirror.replace(/^https:/, 'http:')} ${SUITE} main\n`);
+  // No DNS on the lab network: lookups fail at once instead of timing out. apt goes through the proxy.
+  await w('etc/resolv.conf', '');
+  await w('etc/machine-id', '');
+}
+
+async function writeAt(root: string, rel: string, content: string, mode: number): Promise<void> {
+  const file = path.join(root, rel);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.rm(file, { force: true });
+  await fs.writeFile(file, content, { mode });
+  await fs.chmod(file, mode);
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  return fs.readdir(dir).catch(() => []);
+}
+
+/** One build at a time across processes (the CLI's lab and the test suite's may start together). */
+async function withBuildLock(log: (line: string) => void, fn: () => Promise<void>): Promise<void> {
+  await fs.mkdir(CACHE_DIR, { recursive: true });
+  const lock = path.join(CACHE_DIR, 'build.lock');
+  let waited = false;
+  for (;;) {
+    try {
+      await fs.writeFile(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      const holder = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
+      if (!holder || !processAlive(holder)) {
+        await fs.rm(lock, { force: true });
+        continue;
+      }
+      if (!waited) log(`lab: waiting for process ${holder}, which is building the base rootfs`);
+      waited = true;
+      await sleep(1000);
+    }
+  }
+  try {
+    // Leftovers of builds that were killed half-way.
+    for (const name of await listDir(CACHE_DIR)) {
+      if (/^base\.(tmp|old)-\d+$/.test(name)) await fs.rm(path.join(CACHE_DIR, name), { recursive: true, force: true });
+    }
+    await fn();
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
+}
