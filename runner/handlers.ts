@@ -44,7 +44,7 @@ export class Notifications {
 
   /**
    * The hosts (in the order given) on which `handler` should run now, removing them from its
-   * pending set. Hosts not in `eligible` (failed without force, unreachable) are dropped for good.
+   * pending set. Hosts not in `eligible` stay pending (a failed host's are removed by drop()).
    */
   take(handler: Task, eligible: readonly string[]): string[] {
     const set = this.#pending.get(handler.id);
