@@ -39,7 +39,7 @@ export function facts(host: string): Facts {
   };
 }
 
-const tick = () => new Promise<void>((r) => setTimeout(r, 1));
+const tick = (ms = 1) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Everything the fake world saw, shared by all hosts of a test. */
 export class World {
@@ -50,6 +50,8 @@ export class World {
   readonly execs: { host: string; script: string; become?: string }[] = [];
   readonly unreachable = new Set<string>();
   readonly connects: string[] = [];
+  /** Per-host command latency in ms (default 1). */
+  readonly latency = new Map<string, number>();
   readonly closed: string[] = [];
   busy = 0;
   maxBusy = 0;
@@ -65,7 +67,7 @@ export class World {
         this.busy++;
         this.maxBusy = Math.max(this.maxBusy, this.busy);
         this.execs.push({ host, script, ...(options?.become ? { become: options.become.user } : {}) });
-        await tick();
+        await tick(this.latency.get(host));
         this.busy--;
         return this.#run(host, script);
       },

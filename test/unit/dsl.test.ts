@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { block, handler, play, playbook, task } from '../../runner/dsl.js';
+import { LoadError } from '../../runner/errors.js';
+import { checkPlays, PlaybookLoadError } from '../../runner/run.js';
+import { runPlays, setv, World } from './engine-fakes.js';
+
+describe('load-time validation', () => {
+  it('one LoadError per task: file:line of the call, task name, module, field', () => {
+    const line = Number(new Error().stack!.split('\n')[1]!.match(/:(\d+):\d+\)?$/)![1]) + 1;
+    const bad = task('install motd', setv({ key: 'motd', value: 644 as unknown as string }));
+    expect(bad.error).toBeInstanceOf(LoadError);
+    expect(bad.error!.message).toBe(`test/unit/dsl.test.ts:${line}:38: task 'install motd': setv: field 'value' must be string`);
+  });
+
+  it('several problems in one task are one error; unknown and missing fields are named', () => {
+    const bad = task('two problems', setv({ key: 'k', colour: 'red' } as never));
+    expect(bad.error!.message).toMatch(/task 'two problems': setv: field 'value' is required; field 'colour' is not a parameter of this module$/);
+  });
+
+  it('collects every error across plays, blocks and handlers before running anything', async () => {
+    const plays = [
+      play({ hosts: 'all', tasks: [task('a', setv({ key: 1 as unknown as string, value: 'x' })), block({ block: [task('b', setv({} as never))] })] }),
+      play({ hosts: 'all', tasks: [task('ok', setv({ key: 'k', value: 'v' }))], handlers: [handler('c', setv({ key: 'k', value: false as unknown as string }))] }),
+    ];
+    let caught: unknown;
+    try {
+      checkPlays(plays);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(PlaybookLoadError);
+    const errors = (caught as PlaybookLoadError).errors.map((e) => e.message.replace(/^\S+: /, ''));
+    expect(errors).toEqual([
+      "task 'a': setv: field 'key' must be string",
+      "task 'b': setv: field 'key' is required; field 'value' is required",
+      "task 'c': setv: field 'value' must be string",
+    ]);
+    const world = new World();
+    await expect(runPlays(plays, {}, { world })).rejects.toBeInstanceOf(PlaybookLoadError);
+    expect(world.connects).toEqual([]);
+  });
+
+  it('a task given something other than a module call is a load error too', () => {
+    const bad = task('oops', undefined as never);
+    expect(bad.error!.message).toMatch(/task 'oops': the second argument must be a module call/);
+  });
+
+  it('a malformed serial is a load error', () => {
+    expect(() => checkPlays([play({ hosts: 'all', serial: 'lots', tasks: [] })])).toThrow(/serial 'lots' must be a number or a percentage/);
+  });
+});
+
+describe('play and playbook values', () => {
+  it('an unnamed play is named after its hosts; roles (functions returning tasks) nest', () => {
+    const role = (name: string) => [task(`${name} 1`, setv({ key: 'a', value: '1' })), [task(`${name} 2`, setv({ key: 'b', value: '1' }))]];
+    const p = play({ hosts: 'web:db', tasks: [role('common'), task('own', setv({ key: 'c', value: '1' }))] });
+    expect(p.name).toBe('web:db');
+    expect(p.tasks.map((t) => (t.kind === 'task' ? t.name : t.kind))).toEqual(['common 1', 'common 2', 'own']);
+  });
+
+  it('an imported playbook is a value whose plays compose into another', () => {
+    const base = playbook(import.meta, [play({ hosts: 'all', tasks: [] })]);
+    const site = playbook(import.meta, [...base.plays, play({ name: 'more', hosts: 'web', tasks: [] })]);
+    expect(site.plays.map((p) => p.name)).toEqual(['all', 'more']);
+    expect(site.file).toMatch(/test\/unit\/dsl\.test\.ts$/);
+  });
+});
