@@ -39,6 +39,11 @@ export interface TextFormatOptions {
   masker?: Masker;
   /** Banner width, see bannerColumns(). @default 79 */
   columns?: number;
+  /**
+   * Print a task's banner with its first printed result rather than when it starts (Ansible does
+   * this when ok/skipped results are hidden); the live view prints only failures and diffs.
+   */
+  lazyTaskBanners?: boolean;
 }
 
 type HostResultEvent = Extract<RunEvent, { type: 'host_result' }>;
@@ -50,6 +55,7 @@ export class TextFormatter {
   readonly #style: Style;
   readonly #masker: Masker;
   readonly #columns: number;
+  readonly #lazyTaskBanners: boolean;
   /** Banner prefix and location of each started task, so a late result can repeat its banner. */
   readonly #tasks = new Map<string, { prefix: string; location: string | undefined }>();
   #lastBanner: string | undefined;
@@ -62,6 +68,7 @@ export class TextFormatter {
     this.#style = options.style ?? plainStyle;
     this.#masker = options.masker ?? new Masker();
     this.#columns = options.columns ?? MIN_COLUMNS;
+    this.#lazyTaskBanners = options.lazyTaskBanners ?? false;
   }
 
   format(event: RunEvent): Chunk[] {
@@ -90,7 +97,8 @@ export class TextFormatter {
         return;
       case 'task_start':
         this.#tasks.set(event.name, { prefix: TASK_PREFIX[event.kind], location: event.location });
-        this.#taskBanner(out, event.name);
+        if (this.#lazyTaskBanners) this.#lastBanner = undefined;
+        else this.#taskBanner(out, event.name);
         return;
       case 'host_result':
         this.#hostResult(event, out);

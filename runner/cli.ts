@@ -1,0 +1,469 @@
+/**
+ * The command line of a playbook file: `npx tsx playbooks/site.ts [flags]`, with
+ * ansible-playbook's flags and meanings, parsed into RunOptions.
+ *
+ * node:util parseArgs tokenizes (clusters like -Cvv, -f5, --forks=5, `--` handling, unknown flags)
+ * and we walk its tokens in order through one table, so repeated and aliased flags combine the way
+ * Ansible combines them: -i/-t/--skip-tags/-e accumulate (later extra vars win), -v counts, other
+ * values keep the last one. Every mistake is an OptionsError: one line, exit 5.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { OptionsError } from './errors.js';
+import type { Reporter } from './events.js';
+import { Masker } from './mask.js';
+import { defaultRunOptions, type RunOptions } from './options.js';
+import { chooseReporter, type ReporterIO } from './report/choose.js';
+import { EXIT, exitCodeForError, isExpectedError } from './report/exit-codes.js';
+import { colorLevel, createStyle } from './report/style.js';
+import { formatFatalError } from './report/text.js';
+import { secret, type Secret } from './secret.js';
+
+/** What the command line asks for. */
+export type CliCommand =
+  | { action: 'help' }
+  | { action: 'version' }
+  | {
+      action: 'run';
+      options: RunOptions;
+      /** --syntax-check: load and validate the playbook, contact no host. */
+      syntaxCheck: boolean;
+      /** -K: prompt for the become password before running (see promptBecomePassword). */
+      askBecomePass: boolean;
+    };
+
+export interface CliEnv {
+  /** Where relative @file extra-vars paths resolve. @default process.cwd() */
+  cwd?: string;
+  /** Reads an @file. @default fs.readFileSync(path, 'utf8') */
+  readFile?: (file: string) => string;
+}
+
+/** The most -v that means anything here (connection debugging). */
+export const MAX_VERBOSITY = 4;
+
+interface Parsed {
+  options: RunOptions;
+  help: boolean;
+  version: boolean;
+  syntaxCheck: boolean;
+  askBecomePass: boolean;
+}
+
+interface Flag {
+  long: string;
+  short?: string;
+  /** Other long names Ansible accepts for the same flag. */
+  aliases?: string[];
+  /** Placeholder for --help; a flag with one takes a value. */
+  arg?: string;
+  help: string;
+  apply(p: Parsed, value: string, env: Required<CliEnv>): void;
+}
+
+const FLAGS: Flag[] = [
+  {
+    long: 'inventory', short: 'i', aliases: ['inventory-file'], arg: 'INVENTORY',
+    help: 'inventory host path or comma separated host list (repeatable)',
+    apply: (p, v) => void p.options.inventory.push(v),
+  },
+  {
+    long: 'limit', short: 'l', arg: 'SUBSET', help: 'further limit selected hosts to an additional pattern',
+    apply: (p, v) => void (p.options.limit = v),
+  },
+  {
+    long: 'tags', short: 't', arg: 'TAGS', help: 'only run plays and tasks tagged with these values (comma list, repeatable)',
+    apply: (p, v) => void p.options.tags.push(...splitList(v)),
+  },
+  {
+    long: 'skip-tags', arg: 'SKIP_TAGS', help: 'only run plays and tasks whose tags do not match these values',
+    apply: (p, v) => void p.options.skipTags.push(...splitList(v)),
+  },
+  {
+    long: 'check', short: 'C', help: "don't make any changes; show what would change",
+    apply: (p) => void (p.options.check = true),
+  },
+  {
+    long: 'diff', short: 'D', help: 'show the differences in changed files and templates',
+    apply: (p) => void (p.options.diff = true),
+  },
+  {
+    long: 'forks', short: 'f', arg: 'FORKS', help: 'how many hosts to work on at once (default=5)',
+    apply: (p, v) => void (p.options.forks = positiveInt('forks', v)),
+  },
+  {
+    long: 'extra-vars', short: 'e', arg: 'EXTRA_VARS',
+    help: 'set additional variables as key=value or YAML/JSON, if filename prepend with @ (repeatable)',
+    apply: (p, v, env) => void Object.assign(p.options.extraVars, parseExtraVars(v, env)),
+  },
+  {
+    long: 'become', short: 'b', help: 'run operations with become (does not imply password prompting)',
+    apply: (p) => void (p.options.become = true),
+  },
+  {
+    long: 'become-user', arg: 'BECOME_USER', help: 'run operations as this user (default=root)',
+    apply: (p, v) => void (p.options.becomeUser = v),
+  },
+  {
+    long: 'ask-become-pass', short: 'K', help: 'ask for privilege escalation password',
+    apply: (p) => void (p.askBecomePass = true),
+  },
+  {
+    long: 'user', short: 'u', arg: 'REMOTE_USER', help: 'connect as this user (default=None)',
+    apply: (p, v) => void (p.options.user = v),
+  },
+  {
+    long: 'private-key', aliases: ['key-file'], arg: 'PRIVATE_KEY_FILE', help: 'use this file to authenticate the connection',
+    apply: (p, v) => void (p.options.privateKey = v),
+  },
+  {
+    long: 'timeout', short: 'T', arg: 'TIMEOUT', help: 'override the connection timeout in seconds (default=10)',
+    apply: (p, v) => void (p.options.connectTimeoutMs = positiveInt('timeout', v) * 1000),
+  },
+  {
+    long: 'list-hosts', help: 'outputs a list of matching hosts; does not execute anything else',
+    apply: (p) => void (p.options.listHosts = true),
+  },
+  {
+    long: 'list-tasks', help: 'list all tasks that would be executed',
+    apply: (p) => void (p.options.listTasks = true),
+  },
+  { long: 'list-tags', help: 'list all available tags', apply: (p) => void (p.options.listTags = true) },
+  {
+    long: 'start-at-task', arg: 'START_AT_TASK', help: 'start the playbook at the task matching this name',
+    apply: (p, v) => void (p.options.startAtTask = v),
+  },
+  {
+    long: 'force-handlers', help: 'run handlers even if a task fails',
+    apply: (p) => void (p.options.forceHandlers = true),
+  },
+  {
+    long: 'syntax-check', help: 'perform a syntax check on the playbook, but do not execute it',
+    apply: (p) => void (p.syntaxCheck = true),
+  },
+  {
+    long: 'verbose', short: 'v', help: 'more output; repeat (-vvv) for more, up to -vvvv',
+    apply: (p) => void (p.options.verbosity = Math.min(MAX_VERBOSITY, p.options.verbosity + 1)),
+  },
+  { long: 'json', help: 'write one JSON event per line instead of text', apply: (p) => void (p.options.json = true) },
+  { long: 'help', short: 'h', help: 'show this help message and exit', apply: (p) => void (p.help = true) },
+  { long: 'version', help: "show the program's version and exit", apply: (p) => void (p.version = true) },
+];
+
+const byName = new Map<string, Flag>();
+for (const flag of FLAGS) for (const name of [flag.long, ...(flag.aliases ?? [])]) byName.set(name, flag);
+
+const parseArgsOptions = Object.fromEntries(
+  [...byName].map(([name, flag]) => [
+    name,
+    {
+      type: flag.arg ? ('string' as const) : ('boolean' as const),
+      multiple: true,
+      ...(flag.short && name === flag.long ? { short: flag.short } : {}),
+    },
+  ]),
+);
+
+/** argv (without node and the script) → what to do. Throws OptionsError on any bad flag or value. */
+export function parseCli(argv: readonly string[], env: CliEnv = {}): CliCommand {
+  const fullEnv: Required<CliEnv> = {
+    cwd: env.cwd ?? process.cwd(),
+    readFile: env.readFile ?? ((file) => readFileSync(file, 'utf8')),
+  };
+  let tokens;
+  try {
+    ({ tokens } = parseArgs({ args: [...argv], options: parseArgsOptions, strict: true, allowPositionals: false, tokens: true }));
+  } catch (e) {
+    throw new OptionsError(`${(e as Error).message.replace(/\s*\n\s*/g, ' ')} (see --help)`);
+  }
+  const parsed: Parsed = {
+    options: defaultRunOptions(),
+    help: false,
+    version: false,
+    syntaxCheck: false,
+    askBecomePass: false,
+  };
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    byName.get(token.name)!.apply(parsed, token.value ?? '', fullEnv);
+  }
+  if (parsed.help) return { action: 'help' };
+  if (parsed.version) return { action: 'version' };
+  return { action: 'run', options: parsed.options, syntaxCheck: parsed.syntaxCheck, askBecomePass: parsed.askBecomePass };
+}
+
+/** Ansible splits --tags/--skip-tags values on commas and trims them. */
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new OptionsError(`argument --${name}: invalid int value: '${value}'`);
+  if (n < 1) throw new OptionsError(`argument --${name}: must be at least 1, got ${n}`);
+  return n;
+}
+
+/**
+ * One -e value, as ansible/utils/vars.py load_extra_vars reads it: `@file` (YAML or JSON), an
+ * inline YAML/JSON mapping starting with `{` (or `[`, which then fails as not a mapping),
+ * otherwise `key=value` pairs (parsing/splitter.py parse_kv). A bare path asks for the `@`.
+ */
+export function parseExtraVars(value: string, env: CliEnv = {}): Record<string, unknown> {
+  if (value === '') return {};
+  let data: unknown;
+  if (value.startsWith('@')) {
+    const file = path.resolve(env.cwd ?? process.cwd(), value.slice(1));
+    let text: string;
+    try {
+      text = (env.readFile ?? ((f: string) => readFileSync(f, 'utf8')))(file);
+    } catch (e) {
+      throw new OptionsError(`extra vars file '${value.slice(1)}' could not be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    data = loadYaml(text, value);
+  } else if (value.startsWith('/') || value.startsWith('.')) {
+    throw new OptionsError(`Please prepend extra_vars filename '${value}' with '@'`);
+  } else if (value.startsWith('{') || value.startsWith('[')) {
+    data = loadYaml(value, value);
+  } else {
+    data = parseKeyValues(value);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new OptionsError(`Invalid extra vars data supplied. '${value}' could not be made into a dictionary`);
+  }
+  return data as Record<string, unknown>;
+}
+
+function loadYaml(text: string, what: string): unknown {
+  try {
+    // PyYAML reads YAML 1.1 (yes/no booleans, 0755 octals); so must we to agree with Ansible.
+    return parseYaml(text, { version: '1.1' }) ?? {};
+  } catch (e) {
+    throw new OptionsError(`extra vars '${what}' is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * `a=1 b="two words" c='x=y'` → { a: '1', b: 'two words', c: 'x=y' }: split on blanks outside
+ * quotes, Python escapes (\n, \t, \uXXXX ...) decoded, the value's surrounding quotes removed.
+ * Values stay strings, as in Ansible. Unlike Ansible, which files a word without `=` under
+ * `_raw_params`, such a word is an error here: it is always a typo on a command line.
+ */
+export function parseKeyValues(text: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const word of splitWords(text)) {
+    const decoded = decodeEscapes(word);
+    const eq = findUnescapedEquals(decoded);
+    if (eq <= 0) throw new OptionsError(`extra vars: expected key=value, got '${word}'`);
+    result[decoded.slice(0, eq).trim()] = unquote(decoded.slice(eq + 1).trim());
+  }
+  return result;
+}
+
+/** parsing/splitter.py split_args without the Jinja2 parts: blanks inside quotes don't split. */
+function splitWords(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: string | undefined;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote === undefined && (ch === ' ' || ch === '\n' || ch === '\t')) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+      continue;
+    }
+    inWord = true;
+    word += ch;
+    if ((ch === '"' || ch === "'") && text[i - 1] !== '\\') {
+      if (quote === undefined) quote = ch;
+      else if (quote === ch) quote = undefined;
+    }
+  }
+  if (quote !== undefined) throw new OptionsError(`extra vars: unbalanced quotes in '${text}'`);
+  if (inWord) words.push(word);
+  return words;
+}
+
+function findUnescapedEquals(s: string): number {
+  for (let i = 1; i < s.length; i++) if (s[i] === '=' && s[i - 1] !== '\\') return i;
+  return -1;
+}
+
+/** parsing/quoting.py unquote: only a matching pair of outer quotes goes. */
+function unquote(s: string): string {
+  const quoted = s.length > 1 && s[0] === s.at(-1) && (s[0] === '"' || s[0] === "'") && s.at(-2) !== '\\';
+  return quoted ? s.slice(1, -1) : s;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+};
+
+/** splitter.py _decode_escapes: Python's unicode-escape sequences. */
+function decodeEscapes(s: string): string {
+  return s.replace(/\\(U[0-9a-fA-F]{8}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\\'"abfnrtv])/g, (_m, seq: string) =>
+    seq.length === 1 ? SIMPLE_ESCAPES[seq]! : String.fromCodePoint(Number.parseInt(seq.slice(1), 16)),
+  );
+}
+
+/** --help. */
+export function helpText(program = 'npx tsx <playbook.ts>'): string {
+  const rows = FLAGS.map((f) => {
+    const names = [
+      ...(f.short ? [`-${f.short}${f.arg ? ` ${f.arg}` : ''}`] : []),
+      `--${f.long}${f.arg ? ` ${f.arg}` : ''}`,
+      ...(f.aliases ?? []).map((a) => `--${a}${f.arg ? ` ${f.arg}` : ''}`),
+    ].join(', ');
+    return names.length <= 24 ? `  ${names.padEnd(26)}${f.help}` : `  ${names}\n  ${' '.repeat(26)}${f.help}`;
+  });
+  return [
+    `usage: ${program} [options]`,
+    '',
+    'Runs this playbook on the targeted hosts, like ansible-playbook.',
+    '',
+    'options:',
+    ...rows,
+    '',
+    'Exit codes: 0 ok, 1 error, 2 failed hosts, 4 unreachable hosts or a playbook that does not load,',
+    '5 bad options, 99 interrupted, 250 unexpected error.',
+    '',
+  ].join('\n');
+}
+
+export interface CliIO extends ReporterIO {
+  stdin: NodeJS.ReadStream;
+  cwd: string;
+}
+
+/** What runCli hands to the code that runs the playbook. */
+export interface RunRequest {
+  options: RunOptions;
+  syntaxCheck: boolean;
+  reporter: Reporter;
+  /**
+   * The run's masker, already holding the -K password. Register every other secret value met
+   * during the run (vault values, ansible_become_password) here so every reporter masks it.
+   */
+  masker: Masker;
+}
+
+function processIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+/**
+ * The whole command line around a run: parse the flags, answer --help/--version, prompt for -K,
+ * pick the reporter, run, and turn what happened into ansible-playbook's exit code. Errors are
+ * printed as one `ERROR! ...` line on stderr (no stack trace unless -vvv for unexpected ones).
+ */
+export async function runCli(argv: readonly string[], run: (request: RunRequest) => Promise<number>, io: CliIO = processIO()): Promise<number> {
+  const errStyle = createStyle(colorLevel(io.env, io.stderr.isTTY === true));
+  const masker = new Masker();
+  let verbosity = 0;
+  try {
+    const command = parseCli(argv, { cwd: io.cwd });
+    if (command.action === 'help') {
+      io.stdout.write(helpText());
+      return EXIT.OK;
+    }
+    if (command.action === 'version') {
+      io.stdout.write(`hostwright ${packageVersion()}\n`);
+      return EXIT.OK;
+    }
+    const { options } = command;
+    verbosity = options.verbosity;
+    // Ansible asks for passwords only when it will run something.
+    const listing = options.listHosts || options.listTasks || options.listTags || command.syntaxCheck;
+    if (command.askBecomePass && !listing) {
+      options.becomePassword = await promptBecomePassword(io);
+    }
+    if (options.becomePassword) masker.add(options.becomePassword);
+    const reporter = chooseReporter(options, io, masker);
+    try {
+      return await run({ options, syntaxCheck: command.syntaxCheck, reporter, masker });
+    } finally {
+      await reporter.close();
+    }
+  } catch (error) {
+    const code = exitCodeForError(error);
+    if (code === EXIT.INTERRUPTED) {
+      io.stderr.write(`${errStyle.paint('error', ' [ERROR]: User interrupted execution')}\n`);
+      return code;
+    }
+    const expected = isExpectedError(error);
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(formatFatalError(expected ? message : `Unexpected Exception, this is probably a bug: ${message}`, errStyle, masker));
+    if (!expected && error instanceof Error && error.stack) {
+      io.stderr.write(verbosity > 2 ? `${masker.mask(error.stack)}\n` : 'to see the full traceback, use -vvv\n');
+    }
+    return code;
+  }
+}
+
+/** -K: Ansible's "BECOME password: " prompt, read without echo. */
+export async function promptBecomePassword(io: Pick<CliIO, 'stdin' | 'stderr'>): Promise<Secret<string>> {
+  return secret(await promptHidden('BECOME password: ', io.stdin, io.stderr));
+}
+
+/**
+ * Read a line without echoing it: raw mode on a terminal (like getpass), a plain line otherwise
+ * (`printf 'pw\\n' | playbook -K`, as getpass falls back to stdin). Ctrl-C rejects with an
+ * AbortError (exit 99).
+ */
+export function promptHidden(question: string, input: NodeJS.ReadStream, output: NodeJS.WritableStream): Promise<string> {
+  output.write(question);
+  if (!input.isTTY) {
+    return new Promise((resolve) => {
+      const rl = createInterface({ input, terminal: false });
+      let answered = false;
+      rl.once('line', (line) => {
+        answered = true;
+        rl.close();
+        output.write('\n');
+        resolve(line);
+      });
+      rl.once('close', () => {
+        if (!answered) resolve('');
+      });
+    });
+  }
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (error?: Error): void => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      output.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (data: Buffer): void => {
+      for (const ch of data.toString('utf8')) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
+        if (ch === '\u0003') return finish(Object.assign(new Error('User interrupted execution'), { name: 'AbortError' }));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    input.setRawMode(true);
+    input.resume();
+    input.on('data', onData);
+  });
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
