@@ -10,9 +10,26 @@ import type { Facts } from './facts.types.js';
 import type { ModuleContext, Plan, Probe } from './module.types.js';
 import { callSite } from './callsite.js';
 import type { SourceLocation } from './errors.js';
+import { Secret } from './secret.js';
 
 /** The one Ajv instance all modules share (schemas compile once, at module definition). */
 export const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+
+/** `{ isSecret: true }` accepts only a Secret (runner/secret.ts): JSON schema has no class check. */
+ajv.addKeyword({
+  keyword: 'isSecret',
+  schemaType: 'boolean',
+  errors: false,
+  validate: (wanted: boolean, data: unknown) => !wanted || data instanceof Secret,
+});
+
+/**
+ * Schema for a parameter typed `string | Secret<string>` (copy's `content`). JSONSchemaType cannot
+ * express a class, so modules place this with a cast at that one property; the ajv check is real.
+ */
+export const stringOrSecretSchema = {
+  anyOf: [{ type: 'string' }, { type: 'object', isSecret: true, required: [] }],
+} as const;
 
 export interface ModuleSpec<P, S> {
   /** Ansible's module name: 'copy', 'file', 'service', ... */
@@ -20,6 +37,11 @@ export interface ModuleSpec<P, S> {
   schema: JSONSchemaType<P>;
   /** Parameter names whose values are masked everywhere (content of a secret file, passwords). */
   secretParams?: readonly (keyof P & string)[];
+  /**
+   * Checks a JSON schema cannot express (mutually exclusive fields, a mode's syntax), run after the
+   * schema passed, at load time for static params and per host for dynamic ones.
+   */
+  check?(params: P): ParamIssue[];
   gather(params: P, probe: Probe, ctx: ModuleContext): Promise<S>;
   plan(params: P, state: S, ctx: ModuleContext): Plan;
 }
@@ -78,7 +100,7 @@ function describeIssue(e: ErrorObject): ParamIssue {
 export function defineModule<P, S>(spec: ModuleSpec<P, S>): ModuleFn<P, S> {
   const validateFn = ajv.compile<P>(spec.schema);
   const validate = (params: unknown): ParamIssue[] => {
-    if (validateFn(params)) return [];
+    if (validateFn(params)) return spec.check ? spec.check(params) : [];
     return (validateFn.errors ?? []).map(describeIssue);
   };
   const fn: ModuleFn<P, S> = (params) => ({

@@ -1,0 +1,156 @@
+/**
+ * What command and shell share: the creates/removes probe (globs, relative to chdir, as Ansible's
+ * `glob.glob` after `os.chdir`), the plan (skip, or run and capture), and for command the
+ * conversion of a command line to argv without a shell (Python's shlex.split), with Ansible's
+ * expansion of `~` and `$VAR` in each word (run_command's expand_user_and_vars).
+ */
+import type { Plan, RunAction } from '../../runner/module.types.js';
+import { quote, sh } from '../../runner/shell.js';
+
+export interface CommandCommon {
+  /** Change into this directory before running (creates/removes are relative to it too). @default none */
+  chdir?: string;
+  /** A path or glob; when it matches, the command is not run. @default none */
+  creates?: string;
+  /** A path or glob; when it matches nothing, the command is not run. @default none */
+  removes?: string;
+  /** Data written to the command's stdin. @default none */
+  stdin?: string;
+  /** Append a newline to stdin. @default true */
+  stdin_add_newline?: boolean;
+}
+
+export interface CommandState {
+  chdirMissing?: boolean;
+  createsFound?: boolean;
+  removesFound?: boolean;
+}
+
+/** One probe for chdir/creates/removes; none at all when they are not given. */
+export function commandProbeScript(p: CommandCommon): string | undefined {
+  if (p.creates === undefined && p.removes === undefined) return undefined;
+  const lines: string[] = [];
+  if (p.chdir !== undefined) lines.push(sh`cd -- ${p.chdir} 2>/dev/null || { echo chdir missing; exit 0; }`);
+  // Unquoted expansion with IFS empty: pathname expansion only, no word splitting.
+  lines.push('IFS=');
+  const glob = (key: string, pattern: string): string =>
+    sh`g=${pattern}; r=no; for f in $g; do if [ -e "$f" ] || [ -L "$f" ]; then r=yes; break; fi; done; echo ${key} "$r"`;
+  if (p.creates !== undefined) lines.push(glob('creates', p.creates));
+  if (p.removes !== undefined) lines.push(glob('removes', p.removes));
+  return lines.join('\n');
+}
+
+export function parseCommandProbe(out: string): CommandState {
+  const state: CommandState = {};
+  for (const line of out.split('\n')) {
+    if (line === 'chdir missing') state.chdirMissing = true;
+    if (line.startsWith('creates ')) state.createsFound = line.endsWith('yes');
+    if (line.startsWith('removes ')) state.removesFound = line.endsWith('yes');
+  }
+  return state;
+}
+
+/** Skip, fail or run-and-capture `script` (the command itself, without chdir). */
+export function planCommand(p: CommandCommon, state: CommandState, script: string, cmd: unknown): Plan {
+  const result = { cmd };
+  if (state.chdirMissing) return { changed: false, actions: [], failed: `Unable to change directory before execution: ${p.chdir}`, result };
+  if (state.createsFound) {
+    return {
+      changed: false,
+      actions: [],
+      summary: `Did not run command since '${p.creates}' exists`,
+      result: { ...result, rc: 0, stdout: `skipped, since ${p.creates} exists`, msg: `Did not run command since '${p.creates}' exists` },
+    };
+  }
+  if (p.removes !== undefined && state.removesFound === false) {
+    return {
+      changed: false,
+      actions: [],
+      summary: `Did not run command since '${p.removes}' does not exist`,
+      result: { ...result, rc: 0, stdout: `skipped, since ${p.removes} does not exist`, msg: `Did not run command since '${p.removes}' does not exist` },
+    };
+  }
+  const full = p.chdir !== undefined ? `${sh`cd -- ${p.chdir} || exit 1`}\n${script}` : script;
+  const action: RunAction = { kind: 'run', script: full, capture: true, describe: typeof cmd === 'string' ? cmd : JSON.stringify(cmd) };
+  if (p.stdin !== undefined) action.stdin = p.stdin + (p.stdin_add_newline === false ? '' : '\n');
+  return {
+    changed: true,
+    actions: [action],
+    // Without creates/removes nothing tells whether running is needed: check mode says "would run".
+    nonIdempotent: p.creates === undefined && p.removes === undefined,
+    result,
+  };
+}
+
+/** Python's shlex.split (POSIX mode, no comments). */
+export function shlexSplit(s: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end < 0) throw new Error('No closing quotation');
+      word += s.slice(i + 1, end);
+      i = end;
+      inWord = true;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < s.length && s[j] !== '"'; j++) {
+        if (s[j] === '\\' && (s[j + 1] === '"' || s[j + 1] === '\\')) j++;
+        word += s[j];
+      }
+      if (j >= s.length) throw new Error('No closing quotation');
+      i = j;
+      inWord = true;
+    } else if (c === '\\') {
+      if (i + 1 >= s.length) throw new Error('No escaped character');
+      word += s[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/**
+ * One argv word as a shell word that expands like Python's expanduser(expandvars(word)) on the
+ * host: a leading `~` or `~/` becomes $HOME, `$NAME`/`${NAME}` expand when set and stay literal
+ * when not. Everything else is quoted literally.
+ */
+export function expandingWord(word: string): string {
+  let out = '';
+  let rest = word;
+  if (rest === '~' || rest.startsWith('~/')) {
+    out += '"$HOME"';
+    rest = rest.slice(1);
+  }
+  let literal = '';
+  const flush = (): void => {
+    if (literal) out += quote(literal);
+    literal = '';
+  };
+  const varRe = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/;
+  while (rest.length > 0) {
+    const m = varRe.exec(rest);
+    if (m) {
+      flush();
+      const name = m[1] ?? m[2]!;
+      out += `"\${${name}-${m[0].replace(/[$\\"`}]/g, '\\$&')}}"`;
+      rest = rest.slice(m[0].length);
+    } else {
+      literal += rest[0];
+      rest = rest.slice(1);
+    }
+  }
+  flush();
+  return out || "''";
+}

@@ -1,0 +1,129 @@
+/**
+ * Building blocks for one-round-trip probes. A probe script prints `key value` lines, then
+ * optionally a `::content::` line followed by raw file bytes (binary-safe, parsed from stdoutBytes).
+ * Parsers here are pure and tested on recorded output.
+ */
+import { raw, sh, type Raw } from '../../runner/shell.js';
+
+export const CONTENT_MARK = '::content::';
+
+/** `stat` of one path, printed as `<key> <type>|<mode>|<owner>|<group>|<uid>|<gid>|<size>|<mtime>|<nlink>|<inode>`
+ * or `<key> absent`; a symlink also prints `<key>.target <link target>`. `pathWord` is a shell
+ * word (quoted literal or "$var"). */
+export function statLines(key: string, pathWord: Raw, follow = false): string {
+  const L = follow ? '-L ' : '';
+  return [
+    `if [ -e ${pathWord.text} ] || [ -L ${pathWord.text} ]; then`,
+    `  printf '%s ' ${key}; stat ${L}-c '%F|%a|%U|%G|%u|%g|%s|%Y|%h|%i' -- ${pathWord.text}`,
+    follow ? '' : `  if [ -L ${pathWord.text} ]; then printf '%s ' ${key}.target; readlink -- ${pathWord.text}; fi`,
+    `else echo ${key} absent; fi`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Looks up a user's uid and a group's gid (only for names; numbers are taken as ids). */
+export function idLookupLines(owner: string | undefined, group: string | undefined): string {
+  const lines: string[] = [];
+  if (owner !== undefined && !/^\d+$/.test(owner)) lines.push(sh`printf 'uid %s\n' "$(getent passwd ${owner} | cut -d: -f3)"`);
+  if (group !== undefined && !/^\d+$/.test(group)) lines.push(sh`printf 'gid %s\n' "$(getent group ${group} | cut -d: -f3)"`);
+  return lines.join('\n');
+}
+
+/** Prints the current umask (for the mode a new file will get). */
+export const UMASK_LINE = `printf 'umask %s\\n' "$(umask)"`;
+
+export function word(value: string): Raw {
+  return raw(sh`${value}`);
+}
+
+export interface ProbeOutput {
+  fields: Map<string, string>;
+  content?: Buffer;
+}
+
+export function parseProbe(out: Buffer): ProbeOutput {
+  const marker = Buffer.from(`${CONTENT_MARK}\n`);
+  let head = out;
+  let content: Buffer | undefined;
+  const at = out.indexOf(marker);
+  if (at === 0 || (at > 0 && out[at - 1] === 0x0a)) {
+    head = out.subarray(0, at);
+    content = out.subarray(at + marker.length);
+  }
+  const fields = new Map<string, string>();
+  for (const line of head.toString('utf8').split('\n')) {
+    if (!line) continue;
+    const sp = line.indexOf(' ');
+    if (sp < 0) fields.set(line, '');
+    else if (!fields.has(line.slice(0, sp))) fields.set(line.slice(0, sp), line.slice(sp + 1));
+  }
+  return content === undefined ? { fields } : { fields, content };
+}
+
+export type FileType = 'file' | 'directory' | 'link' | 'fifo' | 'socket' | 'char' | 'block' | 'other';
+
+export interface FileInfo {
+  type: FileType;
+  /** Permission bits (0..0o7777). */
+  mode: number;
+  owner: string;
+  group: string;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  nlink: number;
+  inode: number;
+  /** For a symlink, where it points. */
+  linkTarget?: string;
+}
+
+const TYPES: Record<string, FileType> = {
+  'regular file': 'file',
+  'regular empty file': 'file',
+  directory: 'directory',
+  'symbolic link': 'link',
+  fifo: 'fifo',
+  socket: 'socket',
+  'character special file': 'char',
+  'block special file': 'block',
+};
+
+/** Parses a `statLines` record; undefined when the path is absent. */
+export function parseStat(fields: Map<string, string>, key: string): FileInfo | undefined {
+  const line = fields.get(key);
+  if (line === undefined) throw new Error(`probe output has no '${key}' line`);
+  if (line === 'absent') return undefined;
+  const [type, mode, owner, group, uid, gid, size, mtime, nlink, inode] = line.split('|');
+  const info: FileInfo = {
+    type: TYPES[type ?? ''] ?? 'other',
+    mode: parseInt(mode ?? '0', 8),
+    owner: owner ?? '',
+    group: group ?? '',
+    uid: Number(uid),
+    gid: Number(gid),
+    size: Number(size),
+    mtime: Number(mtime),
+    nlink: Number(nlink),
+    inode: Number(inode),
+  };
+  const target = fields.get(`${key}.target`);
+  if (target !== undefined) info.linkTarget = target;
+  return info;
+}
+
+/** The ids looked up by `idLookupLines`: a number, null when the name does not exist. */
+export function parseIds(fields: Map<string, string>, owner?: string, group?: string): { uid?: number | null; gid?: number | null } {
+  const id = (name: string | undefined, key: string): number | null | undefined => {
+    if (name === undefined) return undefined;
+    if (/^\d+$/.test(name)) return Number(name);
+    const v = fields.get(key);
+    return v ? Number(v) : null;
+  };
+  return { uid: id(owner, 'uid'), gid: id(group, 'gid') };
+}
+
+export function parseUmask(fields: Map<string, string>): number {
+  return parseInt(fields.get('umask') ?? '022', 8);
+}

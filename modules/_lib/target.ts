@@ -1,0 +1,242 @@
+/**
+ * The "file whose content a module manages" probe and planner, shared by copy, template,
+ * lineinfile and blockinfile: one round trip reads the target's stat, its content (or only its
+ * sha1 when larger than Ansible's max_diff_size and the module does not need the bytes), whether
+ * its directory exists, the umask and the ids of a requested owner/group.
+ */
+import { createHash } from 'node:crypto';
+import type { FileDiff, WriteAction, Action } from '../../runner/module.types.js';
+import { MASK } from '../../runner/secret.js';
+import { raw, sh } from '../../runner/shell.js';
+import { planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './attrs.js';
+import { formatMode, resolveMode } from './mode.js';
+import { CONTENT_MARK, UMASK_LINE, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, statLines, type FileInfo } from './probe.js';
+
+/** Ansible's default max_diff_size: larger files are compared by checksum and not diffed. */
+export const MAX_DIFF_SIZE = 104448;
+
+export interface TargetProbe {
+  path: string;
+  /** When `path` is an existing directory, manage `path/<intoDir>` instead (copy's dest dir rule). */
+  intoDir?: string;
+  /** Resolve a symlink to its final target (lineinfile and blockinfile edit the real file). */
+  followLink?: boolean;
+  /** Always read the whole content (editors need it), not only up to MAX_DIFF_SIZE. */
+  fullContent?: boolean;
+  owner?: string;
+  group?: string;
+}
+
+export interface TargetState {
+  /** The path finally managed (after the directory and symlink rules). */
+  path: string;
+  info?: FileInfo;
+  parentExists: boolean;
+  umask: number;
+  ids: Ids;
+  /** The current content, when the file is regular and small enough (or fullContent). */
+  content?: Buffer;
+  /** sha1 of the current content, when the content was too large to read. */
+  sha1?: string;
+}
+
+export function targetScript(t: TargetProbe): string {
+  const lines = [sh`p=${t.path}`];
+  if (t.intoDir !== undefined) lines.push(sh`if [ -d "$p" ]; then p="\${p%/}/"${t.intoDir}; fi`);
+  if (t.followLink) lines.push(`if [ -L "$p" ]; then p=$(readlink -f -- "$p" || printf '%s' "$p"); fi`);
+  lines.push(
+    `printf 'path %s\\n' "$p"`,
+    statLines('stat', raw('"$p"')),
+    `if [ -d "$(dirname -- "$p")" ]; then echo parent yes; else echo parent no; fi`,
+    UMASK_LINE,
+  );
+  const ids = idLookupLines(t.owner, t.group);
+  if (ids) lines.push(ids);
+  const small = t.fullContent ? 'true' : `[ "$(stat -L -c %s -- "$p")" -le ${MAX_DIFF_SIZE} ]`;
+  lines.push(
+    `if [ -f "$p" ]; then`,
+    `  if ${small}; then echo '${CONTENT_MARK}'; cat -- "$p"; else printf 'sha1 %s\\n' "$(sha1sum < "$p" | cut -c1-40)"; fi`,
+    `fi`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+export function parseTarget(out: Buffer, t: Pick<TargetProbe, 'owner' | 'group'>): TargetState {
+  const { fields, content } = parseProbe(out);
+  const info = parseStat(fields, 'stat');
+  const state: TargetState = {
+    path: fields.get('path') ?? '',
+    parentExists: fields.get('parent') === 'yes',
+    umask: parseUmask(fields),
+    ids: parseIds(fields, t.owner, t.group),
+  };
+  if (info) state.info = info;
+  if (content) state.content = content;
+  const sha1 = fields.get('sha1');
+  if (sha1) state.sha1 = sha1;
+  return state;
+}
+
+export function sha1(data: Buffer): string {
+  return createHash('sha1').update(data).digest('hex');
+}
+
+export interface WritePlanInput extends FileAttrParams {
+  /** The file's new content. */
+  content: Buffer;
+  /** Mask the diff (secret content). */
+  secret: boolean;
+  backup?: boolean;
+  validate?: string;
+  /** Diff headers for the content diff. */
+  beforeHeader: string;
+  afterHeader: string;
+  /** Create missing parent directories first (`mkdir -p`). */
+  makeParents?: boolean;
+}
+
+/** Whether the target's current content equals `content` (by bytes or by sha1). */
+export function sameContent(state: TargetState, content: Buffer): boolean {
+  if (!state.info) return false;
+  if (state.content) return state.content.equals(content);
+  if (state.sha1) return state.sha1 === sha1(content);
+  return false;
+}
+
+function isBinary(b: Buffer): boolean {
+  return b.includes(0);
+}
+
+/** Text for a diff side: the content, or a one-line placeholder when Ansible would skip the diff. */
+function diffText(b: Buffer | undefined, state: TargetState | undefined, secret: boolean): string {
+  if (secret) return `${MASK}\n`;
+  if (b === undefined) {
+    return state?.sha1 ? `(content not shown: larger than ${MAX_DIFF_SIZE} bytes, sha1 ${state.sha1})\n` : '';
+  }
+  if (isBinary(b)) return `(binary content not shown: ${b.length} bytes, sha1 ${sha1(b)})\n`;
+  if (b.length > MAX_DIFF_SIZE) return `(content not shown: larger than ${MAX_DIFF_SIZE} bytes, sha1 ${sha1(b)})\n`;
+  return b.toString('utf8');
+}
+
+export function contentDiff(state: TargetState, content: Buffer, secret: boolean, beforeHeader: string, afterHeader: string): FileDiff {
+  const before = state.info ? diffText(state.content, state, secret) : '';
+  return { before, after: diffText(content, undefined, secret), before_header: beforeHeader, after_header: afterHeader };
+}
+
+/**
+ * Plans writing `content` to the target (when it differs) or fixing its attributes (when it does
+ * not). Returns the actions and whether they change anything; diffs are the caller's (their
+ * shape differs per module), except the content diff returned here.
+ */
+export function planWrite(state: TargetState, input: WritePlanInput): { actions: Action[]; contentChanged: boolean; attrs: ReturnType<typeof planAttrs> | undefined; failed?: string; diff?: FileDiff } {
+  if (state.info && state.info.type !== 'file') {
+    return { actions: [], contentChanged: false, attrs: undefined, failed: `${state.path} exists and is not a regular file (${state.info.type})` };
+  }
+  if (!sameContent(state, input.content)) {
+    // Attributes are set by the write itself; planned here only for the diff and lookup failures.
+    const attrs = planAttrs(state.path, state.info ?? NEW_FILE, input, state.ids);
+    if (attrs.failed) return { actions: [], contentChanged: false, attrs, failed: attrs.failed };
+    const current = state.info?.mode ?? 0o666 & ~state.umask;
+    const write: WriteAction = { kind: 'write', path: state.path, content: input.content };
+    if (input.mode !== undefined) write.mode = resolveMode(input.mode, current, false).toString(8).padStart(4, '0');
+    if (input.owner !== undefined) write.owner = input.owner;
+    if (input.group !== undefined) write.group = input.group;
+    if (input.backup) write.backup = true;
+    if (input.validate !== undefined) write.validate = input.validate;
+    const actions: Action[] = [];
+    if (!state.parentExists && input.makeParents) {
+      actions.push({ kind: 'run', script: sh`mkdir -p -- "$(dirname -- ${state.path})"`, describe: `mkdir -p for ${state.path}` });
+    }
+    actions.push(write);
+    return {
+      actions,
+      contentChanged: true,
+      attrs: state.info ? attrs : undefined,
+      diff: contentDiff(state, input.content, input.secret, input.beforeHeader, input.afterHeader),
+    };
+  }
+  const attrs = planAttrs(state.path, state.info!, input, state.ids);
+  if (attrs.failed) return { actions: [], contentChanged: false, attrs, failed: attrs.failed };
+  return { actions: attrs.actions, contentChanged: false, attrs };
+}
+
+/** lineinfile/blockinfile's diff list: content diff (when changed) + file attributes diff. */
+export function editorDiffs(path: string, content: FileDiff | undefined, attrs: ReturnType<typeof planAttrs> | undefined): FileDiff[] {
+  const diffs: FileDiff[] = [];
+  if (content) diffs.push({ ...content, before_header: `${path} (content)`, after_header: `${path} (content)` });
+  if (attrs && Object.keys(attrs.after).length > 0) {
+    diffs.push({
+      before: serializeDiffDict(attrs.before),
+      after: serializeDiffDict(attrs.after),
+      before_header: `${path} (file attributes)`,
+      after_header: `${path} (file attributes)`,
+    });
+  }
+  return diffs;
+}
+
+/** Mode a new file ends up with (for results): requested mode or 0666 minus umask. */
+export function newFileMode(state: TargetState, mode: FileAttrParams['mode']): string {
+  const base = 0o666 & ~state.umask;
+  return formatMode(mode === undefined ? base : resolveMode(mode, base, false));
+}
+
+/** Stand-in stat for a file about to be created (only used for owner/group lookups). */
+const NEW_FILE: FileInfo = { type: 'file', mode: 0o644, owner: '', group: '', uid: -1, gid: -1, size: 0, mtime: 0, nlink: 1, inode: 0 };
+
+export interface EditParams extends FileAttrParams {
+  path: string;
+  create?: boolean;
+  backup?: boolean;
+  validate?: string;
+}
+
+export interface EditOutcome {
+  /** New content (latin1 byte string) — equal to the old one when nothing changes. */
+  text: string;
+  changed: boolean;
+  msg: string;
+  /** Extra result keys (lineinfile's `found`). */
+  result?: Record<string, unknown>;
+}
+
+/**
+ * The plan shared by lineinfile and blockinfile: run the pure `edit` on the current content, write
+ * it when it changed, then bring attributes in line; messages and diffs as the Ansible modules
+ * give them (`<path> (content)` and `<path> (file attributes)` diffs).
+ */
+export function planEdit(p: EditParams, state: TargetState, edit: (text: string, exists: boolean) => EditOutcome | { failed: string; result?: Record<string, unknown> }): import('../../runner/module.types.js').Plan {
+  if (state.info?.type === 'directory') return { changed: false, actions: [], failed: `Path ${p.path} is a directory !`, result: { rc: 256 } };
+  const exists = state.info !== undefined;
+  const before = exists ? (state.content ?? Buffer.alloc(0)).toString('latin1') : '';
+  const outcome = edit(before, exists);
+  if ('failed' in outcome) return { changed: false, actions: [], failed: outcome.failed, ...(outcome.result ? { result: outcome.result } : {}) };
+  const result = outcome.result ?? {};
+  if (!outcome.changed && !exists) return { changed: false, actions: [], summary: outcome.msg, result };
+  let actions: Action[] = [];
+  let contentDiffEntry: FileDiff | undefined;
+  let attrs: ReturnType<typeof planAttrs> | undefined;
+  if (outcome.changed) {
+    const w = planWrite(state, {
+      ...p,
+      content: Buffer.from(outcome.text, 'latin1'),
+      secret: false,
+      beforeHeader: `${p.path} (content)`,
+      afterHeader: `${p.path} (content)`,
+      makeParents: !exists,
+    });
+    if (w.failed) return { changed: false, actions: [], failed: w.failed };
+    actions = w.actions;
+    contentDiffEntry = { before: before ? Buffer.from(before, 'latin1').toString('utf8') : '', after: Buffer.from(outcome.text, 'latin1').toString('utf8'), before_header: `${p.path} (content)`, after_header: `${p.path} (content)` };
+    attrs = w.attrs;
+  } else {
+    attrs = planAttrs(state.path, state.info!, p, state.ids);
+    if (attrs.failed) return { changed: false, actions: [], failed: attrs.failed };
+    actions = attrs.actions;
+  }
+  let msg = outcome.msg;
+  const attrsChanged = attrs !== undefined && Object.keys(attrs.after).length > 0;
+  if (attrsChanged) msg = (outcome.changed ? `${msg} and ` : '') + 'ownership, perms or SE linux context changed';
+  const diffs = editorDiffs(p.path, contentDiffEntry, attrs);
+  return { changed: outcome.changed || attrsChanged, actions, diffs, summary: msg, result: { ...result, msg } };
+}

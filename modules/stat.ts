@@ -1,0 +1,136 @@
+/**
+ * stat: report a path's status, registered as `stat: { exists, path, mode, isdir, ... }` with
+ * Ansible's keys. Never changes anything. One round trip: stat, access checks, link target,
+ * owner names, checksum and mime type in one script.
+ * Not implemented: get_attributes (lsattr's `attributes`/`attr_flags`/`version`).
+ */
+import type { JSONSchemaType } from 'ajv';
+import { defineModule } from '../runner/module.js';
+import { raw, sh } from '../runner/shell.js';
+
+export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+export interface StatParams {
+  /** The path to examine. */
+  path: string;
+  /** Follow symlinks (report on the target). @default false */
+  follow?: boolean;
+  /** Compute the checksum of a regular file. @default true */
+  get_checksum?: boolean;
+  /** Checksum algorithm. @default 'sha1' */
+  checksum_algorithm?: ChecksumAlgorithm;
+  /** Report mimetype and charset (via `file`, 'unknown' when the host lacks it). @default true */
+  get_mime?: boolean;
+}
+
+const schema: JSONSchemaType<StatParams> = {
+  type: 'object',
+  properties: {
+    path: { type: 'string', minLength: 1 },
+    follow: { type: 'boolean', nullable: true, default: false },
+    get_checksum: { type: 'boolean', nullable: true, default: true },
+    checksum_algorithm: { type: 'string', enum: ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'], nullable: true, default: 'sha1' },
+    get_mime: { type: 'boolean', nullable: true, default: true },
+  },
+  required: ['path'],
+  additionalProperties: false,
+};
+
+export type StatResult = { exists: false } | ({ exists: true } & Record<string, unknown>);
+
+const FORMAT = '%f|%u|%g|%s|%i|%d|%h|%.9X|%.9Y|%.9Z|%U|%G|%b|%B|%t|%T';
+
+export function statScript(p: StatParams): string {
+  const L = p.follow ? raw('-L ') : raw('');
+  const algo = p.checksum_algorithm ?? 'sha1';
+  return [
+    sh`p=${p.path}`,
+    // A dangling symlink exists unless following links.
+    `if ! { ${p.follow ? '[ -e "$p" ]' : '[ -e "$p" ] || [ -L "$p" ]'}; }; then echo absent; exit 0; fi`,
+    sh`printf 'stat %s\n' "$(stat ${L}-c ${FORMAT} -- "$p")"`,
+    `for t in r w x; do if [ -$t "$p" ]; then echo "access_$t 1"; else echo "access_$t 0"; fi; done`,
+    `if [ -L "$p" ]; then printf 'lnk_source %s\\n' "$(readlink -f -- "$p")"; printf 'lnk_target %s\\n' "$(readlink -- "$p")"; fi`,
+    p.get_checksum !== false ? sh`if [ -f "$p" ] && [ -r "$p" ]; then printf 'checksum %s\n' "$(${algo}sum < "$p" | cut -d' ' -f1)"; fi` : '',
+    p.get_mime !== false
+      ? `if command -v file >/dev/null 2>&1; then printf 'mimetype %s\\n' "$(file ${p.follow ? '-L ' : ''}-b --mime-type -- "$p")"; printf 'charset %s\\n' "$(file ${p.follow ? '-L ' : ''}-b --mime-encoding -- "$p")"; else echo 'mimetype unknown'; echo 'charset unknown'; fi`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Parses the probe output into Ansible's `stat` dict. */
+export function parseStatOutput(out: string, p: StatParams): StatResult {
+  const fields = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const sp = line.indexOf(' ');
+    if (line === 'absent') return { exists: false };
+    if (sp > 0) fields.set(line.slice(0, sp), line.slice(sp + 1));
+  }
+  const [rawMode, uid, gid, size, inode, dev, nlink, atime, mtime, ctime, pwName, grName, blocks, blockSize, major, minor] = (fields.get('stat') ?? '').split('|');
+  const mode = parseInt(rawMode ?? '0', 16);
+  const fmt = mode & 0o170000;
+  const bit = (b: number): boolean => (mode & b) !== 0;
+  const maj = parseInt(major ?? '0', 16);
+  const min = parseInt(minor ?? '0', 16);
+  const result: Record<string, unknown> = {
+    exists: true,
+    path: p.path,
+    mode: (mode & 0o7777).toString(8).padStart(4, '0'),
+    isdir: fmt === 0o040000,
+    ischr: fmt === 0o020000,
+    isblk: fmt === 0o060000,
+    isreg: fmt === 0o100000,
+    isfifo: fmt === 0o010000,
+    islnk: fmt === 0o120000,
+    issock: fmt === 0o140000,
+    uid: Number(uid),
+    gid: Number(gid),
+    size: Number(size),
+    inode: Number(inode),
+    dev: Number(dev),
+    nlink: Number(nlink),
+    atime: Number(atime),
+    mtime: Number(mtime),
+    ctime: Number(ctime),
+    wusr: bit(0o200),
+    rusr: bit(0o400),
+    xusr: bit(0o100),
+    wgrp: bit(0o020),
+    rgrp: bit(0o040),
+    xgrp: bit(0o010),
+    woth: bit(0o002),
+    roth: bit(0o004),
+    xoth: bit(0o001),
+    isuid: bit(0o4000),
+    isgid: bit(0o2000),
+    blocks: Number(blocks),
+    block_size: Number(blockSize),
+    // glibc's makedev(major, minor), as Python's st_rdev.
+    device_type: (min & 0xff) | ((maj & 0xfff) << 8) | ((min & ~0xff) << 12),
+    readable: fields.get('access_r') === '1',
+    writeable: fields.get('access_w') === '1',
+    executable: fields.get('access_x') === '1',
+  };
+  if (pwName && pwName !== 'UNKNOWN') result.pw_name = pwName;
+  if (grName && grName !== 'UNKNOWN') result.gr_name = grName;
+  for (const key of ['lnk_source', 'lnk_target', 'checksum', 'mimetype', 'charset']) {
+    const v = fields.get(key);
+    if (v !== undefined) result[key] = v;
+  }
+  return result as StatResult;
+}
+
+export const stat = defineModule<StatParams, { stat?: StatResult; problem?: string }>({
+  name: 'stat',
+  schema,
+  async gather(p, probe) {
+    const out = await probe.run(statScript(p));
+    if (out.rc !== 0) return { problem: `stat ${p.path} failed: ${out.stderr.trim()}` };
+    return { stat: parseStatOutput(out.stdout, p) };
+  },
+  plan(_p, state) {
+    if (state.problem || !state.stat) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
+    return { changed: false, actions: [], result: { stat: state.stat } };
+  },
+});

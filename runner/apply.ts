@@ -1,0 +1,135 @@
+/**
+ * Applies a module's plan: runs its actions in order on one connection and stops at the first
+ * failure. The executor calls this only outside check mode, so what check mode shows is exactly
+ * what gets applied.
+ *
+ * A WriteAction is ONE exec: the content goes on stdin to a POSIX sh script that writes a temp file
+ * next to the destination, sets mode and ownership, validates, keeps a backup, then renames the temp
+ * file over the destination (atomic on one filesystem). A trap removes the temp file on any failure
+ * or interruption, so a host never holds a half-written file.
+ */
+import type { BecomeSpec, Connection, ExecResult } from './connection/types.js';
+import type { Action, RunAction, WriteAction } from './module.types.js';
+import { raw, sh } from './shell.js';
+
+export type ApplyOutcome =
+  | { ok: true; captured?: ExecResult; result?: Record<string, unknown> }
+  | { ok: false; msg: string; captured?: ExecResult; failedAction: number; result?: Record<string, unknown> };
+
+export interface ApplyOptions {
+  become?: BecomeSpec;
+}
+
+/** The script's own failure reports: one stderr line `hostwright-write: <step> <rc>`. */
+const STEP_MARK = 'hostwright-write:';
+/** Printed on stdout when a backup was made, so the result can name it (Ansible's `backup_file`). */
+const BACKUP_MARK = 'hostwright-backup:';
+
+export async function applyActions(conn: Connection, actions: Action[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
+  let captured: ExecResult | undefined;
+  const result: Record<string, unknown> = {};
+  for (const [index, action] of actions.entries()) {
+    const outcome = action.kind === 'run' ? await applyRun(conn, action, options) : await applyWrite(conn, action, options);
+    if (action.kind === 'run' && action.capture) captured = outcome.exec;
+    if (outcome.backup) result.backup_file = outcome.backup;
+    if (outcome.error !== undefined) {
+      return { ok: false, msg: outcome.error, captured: captured ?? outcome.exec, failedAction: index, ...withResult(result) };
+    }
+  }
+  return { ok: true, ...(captured ? { captured } : {}), ...withResult(result) };
+}
+
+function withResult(result: Record<string, unknown>): { result?: Record<string, unknown> } {
+  return Object.keys(result).length > 0 ? { result } : {};
+}
+
+interface StepOutcome {
+  exec: ExecResult;
+  error?: string;
+  backup?: string;
+}
+
+async function applyRun(conn: Connection, action: RunAction, options: ApplyOptions): Promise<StepOutcome> {
+  const exec = await conn.exec(action.script, { stdin: action.stdin, become: options.become });
+  const okCodes = action.okCodes ?? [0];
+  if (okCodes.includes(exec.rc)) return { exec };
+  const detail = exec.stderr.trim() || exec.stdout.trim();
+  const what = action.describe ?? action.script;
+  return {
+    exec,
+    error: action.capture ? 'non-zero return code' : `${what} failed (rc=${exec.rc})${detail ? `: ${detail}` : ''}`,
+  };
+}
+
+async function applyWrite(conn: Connection, action: WriteAction, options: ApplyOptions): Promise<StepOutcome> {
+  const exec = await conn.exec(writeScript(action), { stdin: action.content, become: options.become });
+  const backup = exec.stdout
+    .split('\n')
+    .find((l) => l.startsWith(BACKUP_MARK))
+    ?.slice(BACKUP_MARK.length);
+  if (exec.rc === 0) return { exec, ...(backup ? { backup } : {}) };
+  return { exec, error: describeWriteFailure(action, exec) };
+}
+
+/** Turns the script's step marker (and the failing tool's stderr) into one message. */
+export function describeWriteFailure(action: WriteAction, exec: ExecResult): string {
+  const lines = exec.stderr.split('\n');
+  const markIndex = lines.findIndex((l) => l.startsWith(STEP_MARK));
+  const otherStderr = lines.filter((_, i) => i !== markIndex).join('\n').trim();
+  if (markIndex < 0) return `writing ${action.path} failed (rc=${exec.rc})${otherStderr ? `: ${otherStderr}` : ''}`;
+  const [step, rc] = lines[markIndex]!.slice(STEP_MARK.length).trim().split(' ');
+  if (step === 'validate') return `failed to validate: rc:${rc} error:${otherStderr}`;
+  return `${step} failed for ${action.path} (rc=${rc})${otherStderr ? `: ${otherStderr}` : ''}`;
+}
+
+/**
+ * The write script. Every value is quoted by `sh`; the user's validate command is shell syntax
+ * by design (like Ansible's), with %s replaced by the quoted temp file variable.
+ */
+export function writeScript(action: WriteAction): string {
+  const dir = parentDir(action.path);
+  const fail = (step: string): string => `{ rc=$?; echo "${STEP_MARK} ${step} $rc" >&2; exit "$rc"; }`;
+  const lines = [
+    sh`dest=${action.path}`,
+    // Temp file next to dest so the final mv is a rename on the same filesystem.
+    sh`tmp=$(mktemp ${dir}/.hostwright.XXXXXXXX) || ${raw(fail('mktemp'))}`,
+    `trap 'rm -f -- "$tmp"' EXIT`,
+    `trap 'exit 130' INT TERM HUP`,
+    `cat > "$tmp" || ${fail('upload')}`,
+  ];
+  if (action.mode !== undefined) {
+    lines.push(sh`chmod ${action.mode} "$tmp" || ${raw(fail('chmod'))}`);
+  } else {
+    // Keep the existing file's mode; a new file gets 0666 minus the umask, as Ansible does.
+    lines.push(
+      `if [ -e "$dest" ]; then m=$(stat -L -c %a -- "$dest"); else m=$(printf '%o' $((0666 & ~$(umask)))); fi`,
+      `chmod "$m" "$tmp" || ${fail('chmod')}`,
+    );
+  }
+  // Existing ownership is kept where allowed (a non-root user cannot give files away: ignored,
+  // like Ansible's atomic_move); an explicit owner/group must succeed.
+  lines.push(`if [ -e "$dest" ]; then chown "$(stat -L -c %u:%g -- "$dest")" "$tmp" 2>/dev/null || true; fi`);
+  if (action.owner !== undefined) lines.push(sh`chown ${action.owner} "$tmp" || ${raw(fail('chown'))}`);
+  if (action.group !== undefined) lines.push(sh`chgrp ${action.group} "$tmp" || ${raw(fail('chgrp'))}`);
+  if (action.validate !== undefined) {
+    lines.push(`${action.validate.replace(/%s/g, '"$tmp"')} || ${fail('validate')}`);
+  }
+  if (action.backup) {
+    lines.push(
+      `if [ -e "$dest" ]; then`,
+      `  b="$dest.$$.$(date +%Y-%m-%d@%H:%M:%S)~"`,
+      `  cp -p -- "$dest" "$b" || ${fail('backup')}`,
+      `  echo "${BACKUP_MARK}$b"`,
+      `fi`,
+    );
+  }
+  lines.push(`mv -f -- "$tmp" "$dest" || ${fail('rename')}`);
+  return lines.join('\n') + '\n';
+}
+
+function parentDir(path: string): string {
+  const i = path.replace(/\/+$/, '').lastIndexOf('/');
+  if (i < 0) return '.';
+  if (i === 0) return '/';
+  return path.slice(0, i);
+}
