@@ -13,7 +13,8 @@ import { DEPLOY_USER, OPS_USER } from './base.js';
 import type { HostKey } from './keys.js';
 
 export const INIT_SCRIPT = '/usr/local/sbin/hostwright-lab-init';
-export const APT_PROXY_PORT = 3142;
+/** Not 3142: a packaged apt-cacher-ng on the machine may hold *:3142, which would block a bind to the bridge. */
+export const APT_PROXY_PORT = 3149;
 
 export interface HostFilesInput {
   instance: string;
