@@ -1,0 +1,10 @@
+/** The modules playbooks use: `import { copy, file } from '../modules/index.js'`. */
+export { command, type CommandParams } from './command.js';
+export { shell, type ShellParams } from './shell.js';
+export { file, type FileParams, type FileState } from './file.js';
+export { copy, type CopyParams } from './copy.js';
+export { template, type TemplateParams, type RenderedTemplateParams } from './template.js';
+export { lineinfile, type LineinfileParams } from './lineinfile.js';
+export { blockinfile, type BlockinfileParams } from './blockinfile.js';
+export { stat, type StatParams } from './stat.js';
+export { service, type ServiceParams } from './service.js';
