@@ -27,7 +27,6 @@ const section = (name: string, body: string) => `echo '${SECTION}${name}'; ${bod
 export const FACTS_SCRIPT = [
   'LC_ALL=C; export LC_ALL',
   section('os-release', 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null'),
-  section('debian_version', 'cat /etc/debian_version 2>/dev/null'),
   section('redhat-release', 'cat /etc/redhat-release 2>/dev/null'),
   section('alpine-release', 'cat /etc/alpine-release 2>/dev/null'),
   section('uname', 'uname -s; uname -r; uname -m'),
@@ -145,12 +144,10 @@ function distributionOf(s: Map<string, string[]>, system: string): Distribution 
     osr.VERSION_CODENAME ?? osr.UBUNTU_CODENAME ?? (/\(([^)]+)\)/.exec(osr.VERSION ?? '')?.[1]?.trim() || 'NA');
   const family = OS_FAMILY[distribution];
 
-  const debianVersion = (s.get('debian_version') ?? [])[0]?.trim() ?? '';
   const redhatRelease = (s.get('redhat-release') ?? [])[0]?.trim() ?? '';
   const alpineRelease = (s.get('alpine-release') ?? [])[0]?.trim() ?? '';
-  if (distribution === 'Debian' && /^\d+(\.\d+)*$/.test(debianVersion)) {
-    version = debianVersion; // '12.7', as distribution.py reads /etc/debian_version
-  } else if (family === 'RedHat' && distribution !== 'Fedora' && redhatRelease) {
+  // Debian: VERSION_ID ('12'), which is what Ansible 2.14 reports on bookworm, not /etc/debian_version.
+  if (family === 'RedHat' && distribution !== 'Fedora' && redhatRelease) {
     // "Rocky Linux release 9.3 (Blue Onyx)", "CentOS Stream release 9"
     const m = /release\s+([\d.]+)(?:\s+\(([^)]*)\))?/.exec(redhatRelease);
     if (m) {

@@ -7,6 +7,40 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/facts/${name
 
 // Expected values are what Ansible 2.14's setup reports for the same systems.
 const cases: [file: string, expected: Partial<Facts>][] = [
+  // Recorded from lab hosts (Debian 12 bookworm; tini as PID 1 with SysV scripts, and systemd).
+  [
+    'debian-12-plain.txt',
+    {
+      hostname: 'hwconn01',
+      fqdn: 'hwconn01',
+      os_family: 'Debian',
+      distribution: 'Debian',
+      distribution_version: '12',
+      distribution_major_version: '12',
+      distribution_release: 'bookworm',
+      architecture: 'x86_64',
+      system: 'Linux',
+      pkg_mgr: 'apt',
+      service_mgr: 'sysvinit',
+      all_ipv4_addresses: ['10.213.17.2'],
+      default_ipv4: { address: '10.213.17.2', interface: 'eth0' },
+      user_id: 'deploy',
+      user_uid: 1000,
+      python: '/usr/bin/python3',
+      sudo_nopasswd: true,
+    },
+  ],
+  [
+    'debian-12-systemd.txt',
+    {
+      hostname: 'hwconn04',
+      distribution: 'Debian',
+      distribution_version: '12',
+      pkg_mgr: 'apt',
+      service_mgr: 'systemd',
+      all_ipv4_addresses: ['10.213.17.5'],
+    },
+  ],
   [
     'ubuntu-22.04.txt',
     {
