@@ -11,7 +11,12 @@ const modulesDir = path.join(path.dirname(runnerDir), 'modules');
 const frame = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
 
 export function callSite(): SourceLocation | undefined {
-  const stack = new Error().stack?.split('\n').slice(1) ?? [];
+  return stackLocation(new Error().stack?.split('\n').slice(1).join('\n') ?? '');
+}
+
+/** The first frame of a stack trace that is the user's code (for errors thrown by a playbook). */
+export function stackLocation(stackText: string): SourceLocation | undefined {
+  const stack = stackText.split('\n');
   for (const line of stack) {
     const m = frame.exec(line.trim());
     if (!m) continue;

@@ -9,10 +9,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callSite } from './callsite.js';
 import { LoadError, type SourceLocation } from './errors.js';
-import type { HostContext, ModuleCall } from './module.js';
+import type { HostContext, ModuleCall, ModuleSpec } from './module.js';
 import type { TaskResult } from './module.types.js';
 
 export type Vars = Record<string, unknown>;
+
+/**
+ * Any module's call. Params stay checked where the call is written (`copy({...})`); here only the
+ * shape matters, and ajv's JSONSchemaType<P> does not widen to <any>, so the schema is left out.
+ */
+export type AnyModuleCall = Omit<ModuleCall<any, any>, 'module'> & { readonly module: Omit<ModuleSpec<any, any>, 'schema'> };
 export type When = (ctx: HostContext) => boolean;
 
 /** Keywords a block passes down to the tasks inside it (and a play to all its tasks). */
@@ -73,7 +79,7 @@ export interface Task<R extends TaskResult = TaskResult> {
   readonly kind: 'task';
   readonly id: number;
   readonly name: string;
-  readonly call: ModuleCall<any, any>;
+  readonly call: AnyModuleCall;
   readonly options: TaskOptions<any>;
   readonly location: SourceLocation | undefined;
   /** Parameter problems found at load time, already phrased with file:line and task name. */
@@ -112,14 +118,14 @@ export function toList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-function paramError(name: string, call: ModuleCall<any, any>, loc: SourceLocation | undefined): LoadError | undefined {
+function paramError(name: string, call: AnyModuleCall, loc: SourceLocation | undefined): LoadError | undefined {
   if (!call?.module) return new LoadError(`task '${name}': the second argument must be a module call`, loc);
   if (call.issues.length === 0) return undefined;
   const fields = call.issues.map((i) => (i.field ? `field '${i.field}' ${i.message}` : i.message)).join('; ');
   return new LoadError(`task '${name}': ${call.module.name}: ${fields}`, call.location ?? loc);
 }
 
-function makeTask(name: string, call: ModuleCall<any, any>, options: TaskOptions<any>, listen?: string[]): Task<any> {
+function makeTask(name: string, call: AnyModuleCall, options: TaskOptions<any>, listen?: string[]): Task<any> {
   const location = callSite();
   const id = nextTaskId++;
   return {
@@ -137,15 +143,15 @@ function makeTask(name: string, call: ModuleCall<any, any>, options: TaskOptions
 
 export function task<R extends TaskResult = TaskResult>(
   name: string,
-  call: ModuleCall<any, any>,
+  call: AnyModuleCall,
   options: TaskOptions<R> & { loop: NonNullable<TaskOptions['loop']> },
 ): Task<LoopResult<R>>;
-export function task<R extends TaskResult = TaskResult>(name: string, call: ModuleCall<any, any>, options?: TaskOptions<R>): Task<R>;
-export function task(name: string, call: ModuleCall<any, any>, options: TaskOptions<any> = {}): Task<any> {
+export function task<R extends TaskResult = TaskResult>(name: string, call: AnyModuleCall, options?: TaskOptions<R>): Task<R>;
+export function task(name: string, call: AnyModuleCall, options: TaskOptions<any> = {}): Task<any> {
   return makeTask(name, call, options);
 }
 
-export function handler(name: string, call: ModuleCall<any, any>, options: HandlerOptions = {}): Task {
+export function handler(name: string, call: AnyModuleCall, options: HandlerOptions = {}): Task {
   const { listen, ...rest } = options;
   return makeTask(name, call, rest, [name, ...toList(listen)]);
 }

@@ -6,6 +6,7 @@ import { validatePlays, type Playbook, type Play } from './dsl.js';
 import { LoadError, OptionsError } from './errors.js';
 import type { HostStats, Reporter } from './events.js';
 import type { Inventory } from './inventory/types.js';
+import type { Masker } from './mask.js';
 import type { RunOptions } from './options.js';
 import { exitCodeForRun } from './report/exit-codes.js';
 import { compilePlay, orderHosts, runBatch, serialBatches } from './schedule.js';
@@ -24,6 +25,8 @@ export interface RunContext {
   /** Where the playbook lives: relative `src` paths and playbook group_vars resolve against it. */
   playbookDir: string;
   file?: string;
+  /** The reporters' masker: secrets met during the run (become passwords, secret params) join it. */
+  masker?: Masker;
 }
 
 /** Throws PlaybookLoadError when any task has bad params or notifies an unknown handler. */
@@ -47,7 +50,7 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
   if (options.limit && context.inventory.select(options.limit).length === 0) {
     throw new OptionsError('Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
   }
-  const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir);
+  const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
   const onSigint = () => {
     // A second Ctrl-C while stopping leaves at once (Ansible does the same).
     if (run.interrupted) process.exit(99);

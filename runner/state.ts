@@ -44,7 +44,7 @@ export class RunState {
   /** Set by SIGINT: no new task or action starts; in-flight ones finish. */
   interrupted = false;
   /** Values masked in every event (the become password, secret params seen so far). */
-  readonly masker = new Masker();
+  readonly masker: Masker;
   readonly #hosts = new Map<string, HostRuntime>();
 
   constructor(
@@ -53,7 +53,9 @@ export class RunState {
     readonly deps: EngineDeps,
     readonly inventory: Inventory,
     readonly playbookDir: string,
+    masker?: Masker,
   ) {
+    this.masker = masker ?? new Masker();
     if (options.becomePassword) this.masker.add(options.becomePassword);
   }
 
@@ -79,7 +81,8 @@ export class RunState {
 
   connection(name: string): Promise<Connection> {
     const h = this.host(name);
-    h.conn ??= this.deps.connect(name, h.inventoryVars, this.options).catch((e: unknown) => {
+    // Connection variables may come from -e too (ansible_user=...), which wins as everywhere.
+    h.conn ??= this.deps.connect(name, { ...h.inventoryVars, ...this.options.extraVars }, this.options).catch((e: unknown) => {
       throw e instanceof UnreachableError ? e : new UnreachableError(name, e instanceof Error ? e.message : String(e));
     });
     return h.conn;

@@ -1,0 +1,45 @@
+/**
+ * What runs when a playbook file is the entry point: runCli (flags, reporter, exit codes, one-line
+ * errors) around loading the inventory and running the plays with the real transport, facts and
+ * apply. Kept apart from run.ts so the executor stays free of ssh2 and the CLI in unit tests.
+ */
+import { applyActions } from './apply.js';
+import { runCli } from './cli.js';
+import { connect, connectSpecFor } from './connection/index.js';
+import type { Playbook } from './dsl.js';
+import { gatherFacts } from './facts.js';
+import { loadInventory } from './inventory/index.js';
+import { listPlaybook } from './list.js';
+import { checkPlays, runPlaybook } from './run.js';
+import type { EngineDeps } from './state.js';
+
+export const realDeps: EngineDeps = {
+  connect: (host, vars, options) =>
+    connect(
+      connectSpecFor(host, vars, {
+        ...(options.user ? { user: options.user } : {}),
+        ...(options.privateKey ? { privateKeyFile: options.privateKey } : {}),
+        connectTimeoutMs: options.connectTimeoutMs,
+      }),
+    ),
+  gatherFacts,
+  applyActions,
+};
+
+export function runFromCommandLine(pb: Playbook, argv: readonly string[]): Promise<number> {
+  return runCli(argv, async ({ options, syntaxCheck, reporter, masker }) => {
+    // Every load error is reported before the inventory is read or any host contacted.
+    checkPlays(pb.plays);
+    if (syntaxCheck) {
+      process.stdout.write(`\nplaybook: ${pb.file}\n`);
+      return 0;
+    }
+    const inventory = await loadInventory(options.inventory, { playbookDir: pb.dir });
+    for (const message of inventory.warnings) reporter.emit({ type: 'warning', message });
+    if (options.listHosts || options.listTasks || options.listTags) {
+      process.stdout.write(listPlaybook(pb, options, inventory));
+      return 0;
+    }
+    return runPlaybook(pb.plays, options, reporter, { inventory, deps: realDeps, playbookDir: pb.dir, file: pb.file, masker });
+  });
+}
