@@ -86,7 +86,7 @@ class LivePlay {
             await this.#done.promise;
             this.#render();
           },
-          rendererOptions: { outputBar: Infinity, persistentOutput: true },
+          rendererOptions: { outputBar: true, persistentOutput: true },
         },
       ],
       {
@@ -97,6 +97,7 @@ class LivePlay {
         exitOnError: false,
       },
     );
+    // The view is a convenience: if it breaks, the run and the plain lines after it go on.
     this.#ran = listr.run().catch(() => undefined);
     this.#timer = setInterval(() => this.#render(), RENDER_INTERVAL_MS);
     this.#timer.unref();
