@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { labHosts, labState, ssh, sshOk } from '../lab/testing.js';
+import { labHosts, labState, resetHost, ssh, sshOk } from '../lab/testing.js';
 
 function threeHosts() {
   const hosts = labHosts('plain');
@@ -63,5 +63,18 @@ describe('lab hosts over SSH', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('resetHost', () => {
+  test('gives a host a fresh filesystem, keeping its name, address and host key', async () => {
+    const [, , c] = threeHosts();
+    await sshOk(c!, 'echo dirty > /root/leftover');
+    const after = await resetHost(c!.name);
+    expect(after.address).toBe(c!.address);
+    expect(after.pid).not.toBe(c!.pid);
+    // Strict host key checking against the same known_hosts still passes: the key is the same.
+    expect((await ssh(c!, 'test -e /root/leftover')).code).toBe(1);
+    expect((await sshOk(c!, 'hostname')).trim()).toBe(c!.name);
   });
 });

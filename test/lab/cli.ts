@@ -79,7 +79,7 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     case 'inventory': {
       const state = await readLabState(args.name);
-      if (!state) throw new LabError(`lab '${args.name}' is not up`);
+      if (!state) throw new LabError(`no lab named '${args.name}' is up`);
       console.log(`# ${state.inventoryFile}`);
       process.stdout.write(await fs.readFile(instancePaths(args.name).inventory, 'utf8'));
       return;

@@ -45,10 +45,9 @@ export function isInstanceLink(instance: string, name: string): boolean {
   return name === `hw-${instance}` || new RegExp(`^hw-${instance}-\\d+$`).test(name);
 }
 
+/** Mounts under the instance's own directories (a netns's /run/netns mount goes with the netns). */
 export function isInstanceMount(instance: string, mountPoint: string): boolean {
-  return [`${RUN_ROOT}/${instance}`, `${LIB_ROOT}/${instance}`, `/run/netns/hw-${instance}-`].some(
-    (prefix) => mountPoint === prefix || mountPoint.startsWith(prefix.endsWith('-') ? prefix : `${prefix}/`),
-  );
+  return [`${RUN_ROOT}/${instance}`, `${LIB_ROOT}/${instance}`].some((dir) => mountPoint === dir || mountPoint.startsWith(`${dir}/`));
 }
 
 export function findDebris(instance: string, input: { netnsList: string; linkList: string; mountinfo: string }): Debris {

@@ -118,7 +118,6 @@ async function withLock<T>(p: InstancePaths, fn: () => Promise<T>): Promise<T> {
 // Clearing an instance: shared by `down` and by `up`'s sweep for debris.
 
 interface Cleared {
-  processes: number;
   description: string;
   found: boolean;
 }
@@ -168,14 +167,14 @@ async function clearInstance(p: InstancePaths): Promise<Cleared> {
   for (const f of await fs.readdir(p.stateDir).catch(() => [] as string[])) {
     if (f !== 'lock') await fs.rm(path.join(p.stateDir, f), { recursive: true, force: true });
   }
+  const killed = liveRefs.filter((r) => r.what !== 'apt-cacher-ng').length + strays.length;
   const extra = [
-    processes ? `${processes} host processes` : '',
-    strays.length ? `${strays.length} stray processes` : '',
+    killed ? `${killed} processes` : '',
     liveRefs.some((r) => r.what === 'apt-cacher-ng') ? 'apt-cacher-ng' : '',
     !state && (stateExists || libExists) ? 'state files of an unfinished up' : '',
   ].filter(Boolean);
   const description = describeDebris(debris, extra);
-  return { processes, description, found: !isEmpty(debris) || processes > 0 || strays.length > 0 || stateExists || libExists };
+  return { description, found: !isEmpty(debris) || killed > 0 || processes > 0 || stateExists || libExists };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,14 +325,14 @@ export async function labDown(instance: string, log: Log = (l) => process.stderr
   checkInstanceName(instance);
   const p = instancePaths(instance);
   if (!existsSync(p.stateDir) && isEmpty(await listDebris(instance)) && !existsSync(p.libDir) && !p.cgroupDirs.some((d) => existsSync(d))) {
-    throw new LabError(`lab '${instance}' is not up`);
+    throw new LabError(`no lab named '${instance}' is up`);
   }
   const started = Date.now();
   const state = await readLabState(instance);
   const cleared = await withLock(p, () => clearInstance(p));
   await fs.rm(p.stateDir, { recursive: true, force: true });
   await fs.rmdir(RUN_ROOT).catch(() => undefined);
-  if (!cleared.found && !state) throw new LabError(`lab '${instance}' is not up`);
+  if (!cleared.found && !state) throw new LabError(`no lab named '${instance}' is up`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (state) log(`lab: '${instance}' is down (${state.hosts.length} hosts stopped, everything removed) in ${seconds} s`);
   else log(`lab: '${instance}' was not fully up; cleared what an earlier run left (${cleared.description || 'state files'}) in ${seconds} s`);
@@ -348,7 +347,7 @@ export interface HostStatus {
 export async function labStatus(instance: string): Promise<{ state: LabState; hosts: HostStatus[] }> {
   checkInstanceName(instance);
   const state = await readLabState(instance);
-  if (!state) throw new LabError(`lab '${instance}' is not up`);
+  if (!state) throw new LabError(`no lab named '${instance}' is up`);
   const refs = await readRecords(instancePaths(instance).pidRecord);
   const hosts = await Promise.all(
     state.hosts.map(async (host) => {
