@@ -1,0 +1,306 @@
+/**
+ * The transport on real sshd hosts: one ssh2 connection per host, channels, stdin, exit codes,
+ * timeouts, host key verification, the ways to authenticate, ProxyJump, and sudo become.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connect, connectSpecFor, type Connection, type ConnectSpec } from '../../runner/connection/index.js';
+import { BecomeError, CommandTimeoutError } from '../../runner/connection/errors.js';
+import { HostKeyError, UnreachableError } from '../../runner/errors.js';
+import { secret } from '../../runner/secret.js';
+import type { LabHost } from '../lab/state.js';
+import { labHosts, labState, sshOk } from '../lab/testing.js';
+
+const run = promisify(execFile);
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'hw-conn-e2e-'));
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+/** The spec the lab's inventory gives a host, as connectSpecFor resolves it (no ssh config file). */
+function specFor(host: LabHost, vars: Record<string, unknown> = {}): ConnectSpec {
+  const state = labState();
+  return connectSpecFor(
+    host.name,
+    {
+      ansible_host: host.address,
+      ansible_port: host.port,
+      ansible_user: 'root',
+      ansible_ssh_private_key_file: state.keyFile,
+      ansible_ssh_common_args: `-o UserKnownHostsFile=${state.knownHostsFile}`,
+      ...vars,
+    },
+    { sshConfigFile: '/dev/null' },
+  );
+}
+
+async function withConnection<T>(spec: ConnectSpec, fn: (c: Connection) => Promise<T>): Promise<T> {
+  const c = await connect(spec);
+  try {
+    return await fn(c);
+  } finally {
+    await c.close();
+  }
+}
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+function hostA(): LabHost {
+  return labHosts('plain')[0]!;
+}
+
+describe('commands over one connection', () => {
+  test('stdout, stderr and exit codes come back per command; signals map to 128+n', async () => {
+    await withConnection(specFor(hostA()), async (c) => {
+      expect(await c.exec('echo out; echo err >&2; exit 3')).toMatchObject({ rc: 3, stdout: 'out\n', stderr: 'err\n' });
+      expect((await c.exec('exit 255')).rc).toBe(255);
+      expect((await c.exec('true')).rc).toBe(0);
+      expect((await c.exec('kill -TERM $$')).rc).toBe(128 + 15);
+      // the script runs under /bin/sh whatever the login shell, and sees no leftover quoting
+      expect((await c.exec(`printf '%s|' "it's" '$HOME' "a  b"`)).stdout).toBe(`it's|$HOME|a  b|`);
+    });
+  });
+
+  test('50 concurrent commands share one TCP connection and each gets its own output', async () => {
+    await withConnection(specFor(hostA()), async (c) => {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => c.exec(`sleep 0.1; echo ${i} "$SSH_CONNECTION"`)),
+      );
+      results.forEach((r, i) => expect(r.stdout.split(' ')[0]).toBe(String(i)));
+      // SSH_CONNECTION names the client's port: one value means one connection carried all 50
+      const clientEnds = new Set(results.map((r) => r.stdout.split(' ').slice(1, 3).join(' ')));
+      expect(clientEnds.size).toBe(1);
+    });
+  });
+
+  test('stdin reaches the command intact, binary and large', async () => {
+    await withConnection(specFor(hostA()), async (c) => {
+      const bytes = randomBytes(256 * 1024);
+      const r = await c.exec('cat', { stdin: bytes });
+      expect(r.rc).toBe(0);
+      expect(r.stdoutBytes.equals(bytes)).toBe(true);
+      expect((await c.exec('wc -l', { stdin: 'a\nb\nc\n' })).stdout.trim()).toBe('3');
+      // without stdin, a command reading it sees end of file instead of hanging
+      expect((await c.exec('cat; echo done')).stdout).toBe('done\n');
+    });
+  });
+
+  test('a command past its timeout is killed and the connection stays usable', async () => {
+    await withConnection(specFor(hostA()), async (c) => {
+      const started = Date.now();
+      const e = await rejection(c.exec('sleep 30', { timeoutMs: 500 }));
+      expect(e).toBeInstanceOf(CommandTimeoutError);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await c.exec('echo still here')).stdout).toBe('still here\n');
+    });
+  });
+});
+
+describe('host keys', () => {
+  test('an unknown host key is refused with the fingerprint and how to accept it', async () => {
+    const host = hostA();
+    const empty = path.join(tmp, 'empty_known_hosts');
+    await fs.writeFile(empty, '');
+    const e = await rejection(connect(specFor(host, { ansible_ssh_common_args: `-o UserKnownHostsFile=${empty}` })));
+    expect(e).toBeInstanceOf(HostKeyError);
+    const { stdout } = await run('ssh-keygen', ['-l', '-F', host.name, '-f', labState().knownHostsFile]);
+    const fingerprint = /SHA256:\S+/.exec(stdout)![0];
+    expect(e.message).toContain(`host key for ${host.name} (${host.address}) (ssh-ed25519 ${fingerprint}) is not in known_hosts (${empty}`);
+    expect(e.message).toContain(`ssh-keyscan ${host.address} >> ~/.ssh/known_hosts`);
+    expect(e.message).toContain('ansible_host_key_checking=false');
+  });
+
+  test('a changed host key is refused, naming the old entry', async () => {
+    const host = hostA();
+    const file = path.join(tmp, 'changed_known_hosts');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(tmp, 'other_host_key')]);
+    const otherKey = (await fs.readFile(path.join(tmp, 'other_host_key.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
+    await fs.writeFile(file, `# a comment\n${host.address} ${otherKey}\n`);
+    const e = await rejection(connect(specFor(host, { ansible_ssh_common_args: `-o UserKnownHostsFile=${file}` })));
+    expect(e).toBeInstanceOf(HostKeyError);
+    expect(e.message).toContain('REMOTE HOST KEY CHANGED');
+    expect(e.message).toContain(`${file}:2`);
+  });
+
+  test('ansible_host_key_checking=false accepts an unknown host', async () => {
+    const empty = path.join(tmp, 'empty_known_hosts2');
+    await fs.writeFile(empty, '');
+    const spec = specFor(hostA(), { ansible_ssh_common_args: `-o UserKnownHostsFile=${empty}`, ansible_host_key_checking: false });
+    await withConnection(spec, async (c) => expect((await c.exec('hostname')).stdout.trim()).toBe(hostA().name));
+  });
+
+  test('hashed known_hosts entries (ssh-keygen -H) are accepted', async () => {
+    const file = path.join(tmp, 'hashed_known_hosts');
+    await fs.copyFile(labState().knownHostsFile, file);
+    await run('ssh-keygen', ['-H', '-f', file]);
+    expect(await fs.readFile(file, 'utf8')).toMatch(/^\|1\|/);
+    const spec = specFor(hostA(), { ansible_ssh_common_args: `-o UserKnownHostsFile=${file}` });
+    await withConnection(spec, async (c) => expect((await c.exec('true')).rc).toBe(0));
+  });
+});
+
+describe('authentication', () => {
+  test('a passphrase-protected key works with its passphrase and is explained without it', async () => {
+    const host = hostA();
+    const key = path.join(tmp, 'enc_key');
+    const passphrase = 'correct horse battery';
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'hw-e2e-enc', '-f', key]);
+    const pub = (await fs.readFile(`${key}.pub`, 'utf8')).trim();
+    await sshOk(host, `cat >> /root/.ssh/authorized_keys`, { input: `${pub}\n` });
+    try {
+      const spec = connectSpecFor(
+        host.name,
+        { ansible_host: host.address, ansible_user: 'root', ansible_ssh_private_key_file: key,
+          ansible_ssh_common_args: `-o UserKnownHostsFile=${labState().knownHostsFile}` },
+        { sshConfigFile: '/dev/null', passphrase: secret(passphrase) },
+      );
+      await withConnection(spec, async (c) => expect((await c.exec('id -un')).stdout).toBe('root\n'));
+      const { passphrase: _dropped, ...withoutPassphrase } = spec;
+      const e = await rejection(connect(withoutPassphrase));
+      expect(e).toBeInstanceOf(UnreachableError);
+      expect(e.message).toContain(`${key} is passphrase-protected and no passphrase was given`);
+    } finally {
+      await sshOk(host, `sed -i '/hw-e2e-enc/d' /root/.ssh/authorized_keys`);
+    }
+  });
+
+  test('ssh-agent: a key held only by the agent logs in', async () => {
+    const out = await run('ssh-agent', ['-s']);
+    const sock = /SSH_AUTH_SOCK=([^;]+);/.exec(out.stdout)![1]!;
+    const pid = Number(/SSH_AGENT_PID=(\d+);/.exec(out.stdout)![1]);
+    const saved = process.env.SSH_AUTH_SOCK;
+    try {
+      await run('ssh-add', [labState().keyFile], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
+      process.env.SSH_AUTH_SOCK = sock;
+      const spec = { ...specFor(hostA()), privateKeyFiles: [] };
+      await withConnection(spec, async (c) => expect((await c.exec('id -un')).stdout).toBe('root\n'));
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
+      process.kill(pid);
+    }
+  });
+
+  test('a login nobody accepts is unreachable with a one-line reason', async () => {
+    const spec = { ...specFor(hostA()), user: 'nobody' };
+    const e = await rejection(connect(spec));
+    expect(e).toBeInstanceOf(UnreachableError);
+    expect(e.message).toBe(`ssh: permission denied for nobody@${hostA().address}:22 (tried: publickey ${labState().keyFile})`);
+  });
+});
+
+describe('reaching hosts', () => {
+  test('ProxyJump: the target sees the jump host as its client', async () => {
+    const [jump, target] = labHosts('plain');
+    const spec = specFor(target!, {
+      ansible_ssh_common_args: `-o UserKnownHostsFile=${labState().knownHostsFile} -o ProxyJump=root@${jump!.address}`,
+    });
+    await withConnection(spec, async (c) => {
+      const [clientAddress] = (await c.exec('echo $SSH_CONNECTION')).stdout.split(' ');
+      expect(clientAddress).toBe(jump!.address);
+      expect((await c.exec('hostname')).stdout.trim()).toBe(target!.name);
+    });
+  });
+
+  test('a closed port is refused at once', async () => {
+    const spec = { ...specFor(hostA()), port: 2 };
+    const e = await rejection(connect(spec));
+    expect(e).toBeInstanceOf(UnreachableError);
+    expect(e.message).toBe(`ssh: connection refused by ${hostA().address}:2`);
+  });
+
+  test('an address that never answers times out after connectTimeoutMs', async () => {
+    // TEST-NET-1 (RFC 5737): routed nowhere, so the SYN is never answered (or the route is missing).
+    const spec = { ...specFor(hostA()), address: '192.0.2.123', connectTimeoutMs: 1500 };
+    const started = Date.now();
+    const e = await rejection(connect(spec));
+    expect(e).toBeInstanceOf(UnreachableError);
+    expect(e.message).toMatch(/^ssh: (timed out after 1.5s connecting to root@192\.0\.2\.123:22|no route to 192\.0\.2\.123:22)$/);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+});
+
+describe('become', () => {
+  test('deploy (NOPASSWD) becomes root; stdin still reaches the command', async () => {
+    const state = labState();
+    await withConnection(specFor(hostA(), { ansible_user: state.user }), async (c) => {
+      expect((await c.exec('id -un')).stdout).toBe(`${state.user}\n`);
+      const r = await c.exec('id -un; cat', { become: { user: 'root' }, stdin: 'payload\n' });
+      expect(r).toMatchObject({ rc: 0, stdout: 'root\npayload\n' });
+      // a password given anyway is not needed, and must not leak into the command's stdin
+      const withPw = await c.exec('cat', { become: { user: 'root', password: secret('not-needed-pw') }, stdin: 'x' });
+      expect(withPw.stdout).toBe('x');
+    });
+  });
+
+  test('ops becomes root with its password, which appears nowhere', async () => {
+    const state = labState();
+    const password = state.passwordUserPassword;
+    await withConnection(specFor(hostA(), { ansible_user: state.passwordUser }), async (c) => {
+      const become = { user: 'root', password: secret(password) };
+      const r = await c.exec('id -un; cat; echo "$@" >&2; env', { become, stdin: 'line1\nline2\n' });
+      expect(r.rc).toBe(0);
+      expect(r.stdout.startsWith('root\nline1\nline2\n')).toBe(true);
+      expect(r.stdout).not.toContain(password);
+      expect(r.stderr).not.toContain(password);
+      expect(r.stderr).not.toContain('hostwright sudo'); // our prompt is not the command's output
+      // and not on any command line: look at every process's argv while a become command runs
+      const ps = await c.exec('sleep 1 & ps -eo args; wait', { become });
+      expect(ps.stdout).toContain('sleep 1');
+      expect(ps.stdout).not.toContain(password);
+    });
+  });
+
+  test('become_user other than root', async () => {
+    const state = labState();
+    await withConnection(specFor(hostA(), { ansible_user: state.user }), async (c) => {
+      expect((await c.exec('id -un; echo $HOME', { become: { user: state.passwordUser } })).stdout).toBe(
+        `${state.passwordUser}\n/home/${state.passwordUser}\n`,
+      );
+    });
+  });
+
+  test('a wrong password fails fast with a clear message; a missing one too', async () => {
+    const state = labState();
+    await withConnection(specFor(hostA(), { ansible_user: state.passwordUser }), async (c) => {
+      const wrong = 'wrong-password-123';
+      const started = Date.now();
+      const e = await rejection(c.exec('id', { become: { user: 'root', password: secret(wrong) }, stdin: 'secret stdin' }));
+      expect(e).toBeInstanceOf(BecomeError);
+      expect(e.message).toBe('incorrect sudo password for become user root');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const missing = await rejection(c.exec('id', { become: { user: 'root' } }));
+      expect(missing).toBeInstanceOf(BecomeError);
+      expect(missing.message).toMatch(/requires a password.*-K/);
+      // the connection survives a failed become
+      expect((await c.exec('echo ok')).stdout).toBe('ok\n');
+    });
+  });
+});
+
+describe('local connection', () => {
+  test('runs /bin/sh -c on the controller with the same contract', async () => {
+    await withConnection(connectSpecFor('localhost', { ansible_connection: 'local' }, { sshConfigFile: '/dev/null' }), async (c) => {
+      expect(await c.exec('echo out; echo err >&2; exit 4')).toMatchObject({ rc: 4, stdout: 'out\n', stderr: 'err\n' });
+      expect((await c.exec('cat', { stdin: 'in' })).stdout).toBe('in');
+      const e = await rejection(c.exec('sleep 30', { timeoutMs: 300 }));
+      expect(e).toBeInstanceOf(CommandTimeoutError);
+    });
+  });
+});
