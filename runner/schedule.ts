@@ -32,7 +32,7 @@ export type Step = TaskNode | SetupNode | FlushNode;
 export interface CompiledPlay {
   readonly nodes: PlanNode[];
   readonly handlers: TaskNode[];
-  /** Names of the tasks in order (for --list-tasks), with their effective tags. */
+  /** What --list-tasks shows, in order, with each task's effective tags. */
   readonly taskList: { name: string; tags: string[] }[];
 }
 
@@ -47,23 +47,26 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
   const playScope = { ...play.options, tags: undefined, vars: undefined, when: undefined };
   const inheritedTags = new Set(play.options.tags === undefined ? [] : ([] as string[]).concat(play.options.tags));
 
-  const build = (sel: Selected[], scopes: TaskNode['scopes'], rescuable: boolean): PlanNode[] => {
+  // Ansible's --list-tasks shows block parts only (not rescue/always) and explicit metas as 'meta'.
+  const build = (sel: Selected[], scopes: TaskNode['scopes'], rescuable: boolean, listed: boolean): PlanNode[] => {
     const out: PlanNode[] = [];
     for (const s of sel) {
       if (s.kind === 'block') {
         const inner = [...scopes, (s.item as Block).options];
-        const block = build(s.block, inner, rescuable || s.rescue.length > 0);
-        const rescue = build(s.rescue, inner, rescuable);
-        const always = build(s.always, inner, rescuable);
+        const block = build(s.block, inner, rescuable || s.rescue.length > 0, listed);
+        const rescue = build(s.rescue, inner, rescuable, false);
+        const always = build(s.always, inner, rescuable, false);
         if (block.length + rescue.length + always.length > 0) out.push({ kind: 'block', block, rescue, always });
       } else if (s.item.kind === 'meta') {
-        if (!startAt || startAt.found) out.push({ kind: 'flush', index: index++ });
+        if (startAt && !startAt.found) continue;
+        if (listed) taskList.push({ name: 'meta', tags: [...s.tags] });
+        out.push({ kind: 'flush', index: index++ });
       } else if (s.item.kind === 'task') {
         if (startAt && !startAt.found) {
           if (s.item.name !== startAt.name) continue;
           startAt.found = true;
         }
-        taskList.push({ name: s.item.name, tags: [...s.tags] });
+        if (listed) taskList.push({ name: s.item.name, tags: [...s.tags] });
         out.push({ kind: 'task', index: index++, task: s.item, scopes, rescuable, handler: false });
       }
     }
@@ -73,7 +76,7 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
   const nodes: PlanNode[] = [];
   if (play.options.gather_facts !== false) nodes.push({ kind: 'setup', index: index++ });
   for (const section of [play.pre_tasks, play.tasks, play.post_tasks]) {
-    nodes.push(...build(selectItems(section, inheritedTags, filter), [playScope], false));
+    nodes.push(...build(selectItems(section, inheritedTags, filter), [playScope], false, true));
     nodes.push({ kind: 'flush', index: index++ });
   }
   const handlers = play.handlers.map(
