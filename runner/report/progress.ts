@@ -92,6 +92,9 @@ class LivePlay {
       {
         renderer: 'default',
         rendererOptions: { logger, formatOutput: 'truncate', removeEmptyLines: true },
+        // listr2 falls back to its line renderer when the process' stdout is no terminal; keep
+        // that on our streams too.
+        fallbackRendererOptions: { logger },
         // Ctrl-C belongs to the executor (clean stop, exit 99), not to listr's process.exit(127).
         registerSignalListeners: false,
         exitOnError: false,

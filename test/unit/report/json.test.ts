@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../runner/events.js';
+import { JsonReporter } from '../../../runner/report/json.js';
+
+describe('--json reporter', () => {
+  it('writes each event as-is, one JSON object per line', async () => {
+    let out = '';
+    const r = new JsonReporter({ stdout: { write: (s: string) => (out += s) } });
+    const events: RunEvent[] = [
+      { type: 'play_start', name: 'p', hosts: ['a'], pattern: 'all' },
+      { type: 'host_result', host: 'a', task: 't', status: 'ok', result: { changed: false, failed: false, stdout: 'line1\nline2' } },
+      { type: 'recap', stats: { a: { ok: 1, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 } } },
+    ];
+    for (const e of events) r.emit(e);
+    await r.close();
+    const lines = out.split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -1).map((l) => JSON.parse(l))).toEqual(events);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { Masker } from '../../../runner/mask.js';
+import { secret } from '../../../runner/secret.js';
+
+describe('Masker', () => {
+  it('replaces every occurrence of every registered value', () => {
+    const m = new Masker().add(secret('hunter22')).add('vault-value');
+    expect(m.mask('sudo -S <<< hunter22; echo vault-value hunter22')).toBe('sudo -S <<< ********; echo ******** ********');
+  });
+
+  it('masks the JSON-escaped form too', () => {
+    const m = new Masker().add('pa"ss\\word');
+    expect(m.mask(JSON.stringify({ msg: 'got pa"ss\\word' }))).toBe('{"msg":"got ********"}');
+  });
+
+  it('longest value first, so a secret containing another is masked whole', () => {
+    const m = new Masker().add('abc').add('abcdef');
+    expect(m.mask('xabcdefx abc')).toBe('x********x ********');
+  });
+
+  it('treats regex characters literally', () => {
+    const m = new Masker().add('a.b*c');
+    expect(m.mask('a.b*c axbbc')).toBe('******** axbbc');
+  });
+
+  it('ignores values too short to be secrets, and non-strings', () => {
+    const m = new Masker().add('ab').add(secret(42) as never);
+    expect(m.size).toBe(0);
+    expect(m.mask('ab 42')).toBe('ab 42');
+  });
+});
