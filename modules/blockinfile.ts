@@ -90,9 +90,10 @@ export const blockinfile = defineModule<BlockinfileParams, BlockinfileState>({
   plan(p, state) {
     if (state.problem || !state.target) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
     return planEdit(p, state.target, (text, exists) => {
+      // Ansible checks `create` first, even for state=absent.
       if (!exists) {
-        if ((p.state ?? 'present') === 'absent') return { text, changed: false, msg: `File ${p.path} not present` };
         if (!p.create) return { failed: `Path ${p.path} does not exist !`, result: { rc: 257 } };
+        if ((p.state ?? 'present') === 'absent') return { text, changed: false, msg: `File ${p.path} not present` };
       }
       return blockinfileEdit(exists ? text : undefined, p);
     });
