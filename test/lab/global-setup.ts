@@ -3,14 +3,15 @@
  * at the end — also when tests fail, and when the run is interrupted (SIGINT/SIGTERM, or anything
  * that ends the process through process.exit).
  *
- * Hosts: HOSTWRIGHT_E2E_HOSTS plain ones (default 4) and HOSTWRIGHT_E2E_SYSTEMD systemd ones (default 0).
+ * Hosts: HOSTWRIGHT_E2E_HOSTS plain ones (default 4) and HOSTWRIGHT_E2E_SYSTEMD systemd ones (default 1).
+ * HOSTWRIGHT_E2E_LAB names the instance (default e2e), so two runs on one machine don't clear each other's.
  * Where the lab can't run (not Linux, not root) the reason is printed and the e2e tests are skipped
  * with it; under CI=true that is a failure instead.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { labDown, labUnavailableReason, labUp } from './lab.js';
+import { LOCK_HANDOVER_ENV, labDown, labUnavailableReason, labUp } from './lab.js';
 import type { LabState } from './state.js';
 
 declare module 'vitest' {
@@ -21,7 +22,7 @@ declare module 'vitest' {
   }
 }
 
-export const E2E_INSTANCE = 'e2e';
+export const E2E_INSTANCE = process.env.HOSTWRIGHT_E2E_LAB || 'e2e';
 
 function hostCount(variable: string, fallback: number): number {
   const raw = process.env[variable];
@@ -41,15 +42,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => undefined;
   }
 
+  // Set once the lab is down (or being taken down by the exit handler).
   let down = false;
-  // If the process ends without the normal teardown (interrupted run), take the lab down
-  // synchronously on the way out: 'exit' handlers can't await, so run the CLI and wait for it.
+  // If the process ends before the teardown has finished (a run interrupted during start-up, the
+  // tests, or the teardown itself), take the lab down synchronously on the way out: 'exit' handlers
+  // can't await, so run the CLI and wait for it.
   const onExit = () => {
     if (down) return;
     down = true;
     const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
     const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
-    spawnSync(tsx, [cli, 'down', '--name', E2E_INSTANCE], { stdio: 'inherit' });
+    // This process may hold the instance's lock (interrupted mid-up or mid-down): hand it over.
+    spawnSync(tsx, [cli, 'down', '--name', E2E_INSTANCE], {
+      stdio: 'inherit',
+      env: { ...process.env, [LOCK_HANDOVER_ENV]: String(process.pid) },
+    });
   };
   const onSignal = (signal: NodeJS.Signals) => {
     log(`e2e: ${signal}: taking the lab down`);
@@ -59,21 +66,34 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const state = await labUp({
-    instance: E2E_INSTANCE,
-    plain: hostCount('HOSTWRIGHT_E2E_HOSTS', 4),
-    systemd: hostCount('HOSTWRIGHT_E2E_SYSTEMD', 0),
-    log,
-  });
+  const stopWatching = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
+  };
+  let state: LabState;
+  try {
+    state = await labUp({
+      instance: E2E_INSTANCE,
+      plain: hostCount('HOSTWRIGHT_E2E_HOSTS', 4),
+      systemd: hostCount('HOSTWRIGHT_E2E_SYSTEMD', 1),
+      log,
+    });
+  } catch (e) {
+    // A failed up has already removed what it started.
+    down = true;
+    stopWatching();
+    throw e;
+  }
   project.provide('lab', state);
   project.provide('labUnavailable', '');
 
   return async () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', onExit);
-    if (down) return;
-    down = true;
-    await labDown(E2E_INSTANCE, log);
+    try {
+      if (!down) await labDown(E2E_INSTANCE, log);
+    } finally {
+      down = true;
+      stopWatching();
+    }
   };
 }

@@ -18,7 +18,9 @@ import { APT_PROXY_PORT, writeHostFiles } from './host-files.js';
 import { ensureClientKey, ensureHostKey } from './keys.js';
 import { hostAddress, type Subnet } from './net-plan.js';
 import { createBridge, createHostNetworks, deleteLink, deleteNetns, netnsPids, pickSubnet } from './network.js';
-import { checkInstanceName, hostDirs, hostName, instancePaths, MAX_HOSTS, netnsName, RUN_ROOT, vethName, type InstancePaths } from './paths.js';
+import {
+  checkInstanceName, hostDirs, hostName, instancePaths, LIB_ROOT, MAX_HOSTS, netnsName, RUN_ROOT, vethName, type InstancePaths,
+} from './paths.js';
 import { startPlainHost, waitForSsh } from './plain-host.js';
 import {
   appendRecord, isSameProcess, processStartTime, readRecords, stopProcesses, type ProcessRef,
@@ -91,6 +93,9 @@ export async function runningInstances(): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------
 // Lock: one up/down/reset per instance at a time.
 
+/** A `down` started with this set to a PID may take over that process's lock (it is exiting). */
+export const LOCK_HANDOVER_ENV = 'HOSTWRIGHT_LAB_LOCK_HANDOVER';
+
 async function withLock<T>(p: InstancePaths, fn: () => Promise<T>): Promise<T> {
   await fs.mkdir(p.stateDir, { recursive: true });
   const me = `${process.pid} ${processStartTime(process.pid)}`;
@@ -101,7 +106,9 @@ async function withLock<T>(p: InstancePaths, fn: () => Promise<T>): Promise<T> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const [pid, start] = (await fs.readFile(p.lock, 'utf8').catch(() => '')).split(' ').map(Number);
-      if (pid && start && isSameProcess({ pid, startTime: start, what: 'lab command' })) {
+      // The test suite's exit handler runs `down` while its own process (which may be mid-`up`) exits.
+      const handedOver = pid !== undefined && pid === Number(process.env[LOCK_HANDOVER_ENV]);
+      if (pid && start && !handedOver && isSameProcess({ pid, startTime: start, what: 'lab command' })) {
         throw new LabError(`another lab command (pid ${pid}) is working on lab '${p.instance}'; wait for it or stop it`);
       }
       await fs.rm(p.lock, { force: true }); // its holder is gone (killed mid-command)
@@ -331,7 +338,9 @@ export async function labDown(instance: string, log: Log = (l) => process.stderr
   const state = await readLabState(instance);
   const cleared = await withLock(p, () => clearInstance(p));
   await fs.rm(p.stateDir, { recursive: true, force: true });
+  // The parents go too once no instance is left (rmdir fails harmlessly while one is).
   await fs.rmdir(RUN_ROOT).catch(() => undefined);
+  await fs.rmdir(LIB_ROOT).catch(() => undefined);
   if (!cleared.found && !state) throw new LabError(`no lab named '${instance}' is up`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (state) log(`lab: '${instance}' is down (${state.hosts.length} hosts stopped, everything removed) in ${seconds} s`);
