@@ -15,7 +15,7 @@
  * with thousands of results pays nothing for the view.
  */
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
-import type { Reporter, RunEvent } from '../events.js';
+import type { HostStatus, Reporter, RunEvent } from '../events.js';
 import { Masker } from '../mask.js';
 import { plainStyle, type Style } from './style.js';
 import { TextFormatter, type Chunk, type OutputStream } from './text.js';
@@ -36,14 +36,13 @@ export interface ProgressReporterOptions {
 interface Row {
   name: string;
   prefix: string;
-  hosts: Set<string>;
-  ok: number;
-  changed: number;
-  failed: number;
-  skipped: number;
-  unreachable: number;
+  /** Each host's outcome so far; a loop's items fold into one outcome per host. */
+  hosts: Map<string, HostStatus>;
   finished: boolean;
 }
+
+/** How a host's loop items add up: the worst outcome wins, and any ok beats all-skipped. */
+const SEVERITY: Record<HostStatus, number> = { skipped: 0, ok: 1, changed: 2, failed: 3, unreachable: 4 };
 
 interface Deferred {
   promise: Promise<void>;
@@ -109,19 +108,19 @@ class LivePlay {
   taskStarted(name: string, prefix: string): void {
     // Linear strategy: a new task means the previous ones are over on every host.
     for (const row of this.rows) row.finished = true;
-    const row: Row = { name, prefix, hosts: new Set(), ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, finished: false };
+    const row: Row = { name, prefix, hosts: new Map(), finished: false };
     this.rows.push(row);
     this.#byName.set(name, row);
     this.#dirty = true;
   }
 
   result(e: Extract<RunEvent, { type: 'host_result' }>): void {
-    // Loop items are summed up by the loop's own result.
-    if (e.item !== undefined) return;
     const row = this.#byName.get(e.task);
     if (!row) return;
-    row.hosts.add(e.host);
-    row[e.status]++;
+    const before = row.hosts.get(e.host);
+    // A loop's own result (no item) says how the host ended; items only add up until then.
+    const next = e.item === undefined || before === undefined || SEVERITY[e.status] > SEVERITY[before] ? e.status : before;
+    row.hosts.set(e.host, next);
     this.#dirty = true;
   }
 
@@ -147,7 +146,9 @@ class LivePlay {
     return this.masker.mask(`PLAY [${this.name}] · ${this.hostCount} host${this.hostCount === 1 ? '' : 's'}${tasks}`);
   }
 
-  #row(r: Row): string {
+  #row(row: Row): string {
+    const r = { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, finished: row.finished };
+    for (const status of row.hosts.values()) r[status]++;
     const bad = r.failed + r.unreachable > 0;
     const icon = !r.finished ? '…' : bad ? this.style.paint('error', '✖') : this.style.paint('ok', '✔');
     const counts = [
@@ -157,7 +158,7 @@ class LivePlay {
       r.unreachable ? this.style.paint('unreachable', `unreachable=${r.unreachable}`) : '',
       r.skipped ? this.style.paint('skip', `skipped=${r.skipped}`) : '',
     ].filter(Boolean);
-    return `${icon} ${r.prefix} [${r.name}]  ${r.hosts.size}/${this.hostCount}  ${counts.join(' ')}`.trimEnd();
+    return `${icon} ${row.prefix} [${row.name}]  ${row.hosts.size}/${this.hostCount}  ${counts.join(' ')}`.trimEnd();
   }
 }
 

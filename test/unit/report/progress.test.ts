@@ -34,6 +34,24 @@ describe('live view', () => {
     expect(after).toContain('a                          : ok=2 ');
   });
 
+  it('loop items fold into one outcome per host, with or without the loop result event', async () => {
+    const out = sink();
+    const r = new ProgressReporter({ verbosity: 0, stdout: out, stderr: sink() });
+    const item = (host: string, status: 'ok' | 'changed' | 'skipped', label: string) =>
+      r.emit({ type: 'host_result', host, task: 'loop', status, item: label, result: { changed: status === 'changed', failed: false } });
+    r.emit({ type: 'play_start', name: 'p', hosts: ['a', 'b', 'c'], pattern: 'all' });
+    r.emit({ type: 'task_start', name: 'loop', kind: 'task' });
+    item('a', 'changed', 'x');
+    item('a', 'ok', 'y');
+    item('b', 'skipped', 'x');
+    item('b', 'ok', 'y');
+    item('c', 'skipped', 'x');
+    item('c', 'skipped', 'y');
+    r.emit({ type: 'host_result', host: 'c', task: 'loop', status: 'skipped', result: { changed: false, failed: false, skipped: true, results: [] } });
+    await r.close();
+    expect(out.text()).toContain('TASK [loop]  3/3  ok=1 changed=1 skipped=1');
+  });
+
   it('a play that matches no host prints the plain lines, no view', async () => {
     const out = sink();
     const r = new ProgressReporter({ verbosity: 0, stdout: out, stderr: sink() });
