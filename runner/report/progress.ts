@@ -37,12 +37,15 @@ interface Row {
   name: string;
   prefix: string;
   /** Each host's outcome so far; a loop's items fold into one outcome per host. */
-  hosts: Map<string, HostStatus>;
+  hosts: Map<string, RowStatus>;
   finished: boolean;
 }
 
+/** An ignored failure (ignore_errors) is not a failed host: it gets its own count. */
+type RowStatus = HostStatus | 'ignored';
+
 /** How a host's loop items add up: the worst outcome wins, and any ok beats all-skipped. */
-const SEVERITY: Record<HostStatus, number> = { skipped: 0, ok: 1, changed: 2, failed: 3, unreachable: 4 };
+const SEVERITY: Record<RowStatus, number> = { skipped: 0, ok: 1, changed: 2, ignored: 3, failed: 4, unreachable: 5 };
 
 interface Deferred {
   promise: Promise<void>;
@@ -118,8 +121,9 @@ class LivePlay {
     const row = this.#byName.get(e.task);
     if (!row) return;
     const before = row.hosts.get(e.host);
+    const status: RowStatus = e.ignored && (e.status === 'failed' || e.status === 'unreachable') ? 'ignored' : e.status;
     // A loop's own result (no item) says how the host ended; items only add up until then.
-    const next = e.item === undefined || before === undefined || SEVERITY[e.status] > SEVERITY[before] ? e.status : before;
+    const next = e.item === undefined || before === undefined || SEVERITY[status] > SEVERITY[before] ? status : before;
     row.hosts.set(e.host, next);
     this.#dirty = true;
   }
@@ -147,7 +151,7 @@ class LivePlay {
   }
 
   #row(row: Row): string {
-    const r = { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, finished: row.finished };
+    const r = { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, ignored: 0, finished: row.finished };
     for (const status of row.hosts.values()) r[status]++;
     const bad = r.failed + r.unreachable > 0;
     const icon = !r.finished ? '…' : bad ? this.style.paint('error', '✖') : this.style.paint('ok', '✔');
@@ -157,6 +161,7 @@ class LivePlay {
       r.failed ? this.style.paint('error', `failed=${r.failed}`) : '',
       r.unreachable ? this.style.paint('unreachable', `unreachable=${r.unreachable}`) : '',
       r.skipped ? this.style.paint('skip', `skipped=${r.skipped}`) : '',
+      r.ignored ? this.style.paint('warn', `ignored=${r.ignored}`) : '',
     ].filter(Boolean);
     return `${icon} ${row.prefix} [${row.name}]  ${row.hosts.size}/${this.hostCount}  ${counts.join(' ')}`.trimEnd();
   }

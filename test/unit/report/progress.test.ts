@@ -20,14 +20,17 @@ describe('live view', () => {
     r.emit({ type: 'task_start', name: 'start', kind: 'task' });
     r.emit({ type: 'host_result', host: 'a', task: 'start', status: 'ok', result: { changed: false, failed: false } });
     r.emit({ type: 'host_result', host: 'b', task: 'start', status: 'failed', result: { changed: false, failed: true, msg: 'boom' } });
+    r.emit({ type: 'task_start', name: 'tolerated', kind: 'task' });
+    r.emit({ type: 'host_result', host: 'a', task: 'tolerated', status: 'failed', ignored: true, result: { changed: false, failed: true } });
     r.emit({ type: 'recap', stats: { a: { ok: 2, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 } } });
     await r.close();
     const text = out.text();
-    expect(text).toContain('PLAY [web] · 2 hosts · 2 tasks');
+    expect(text).toContain('PLAY [web] · 2 hosts · 3 tasks');
     expect(text).toContain('TASK [install]  2/2  ok=1 changed=1');
     expect(text).toContain('TASK [start]  2/2  ok=1 failed=1');
+    expect(text).toContain('✔ TASK [tolerated]  1/2  ignored=1');
     // After the view: the failure with its banner (ok results are not repeated), then the recap.
-    const after = text.slice(text.lastIndexOf('TASK [start]  2/2'));
+    const after = text.slice(text.lastIndexOf('TASK [tolerated]  1/2'));
     expect(after).toContain(`\nTASK [start] ${'*'.repeat(79 - 'TASK [start]'.length)}\nfatal: [b]: FAILED! => {"changed": false, "msg": "boom"}\n`);
     expect(after).not.toContain('ok: [a]');
     expect(after.indexOf('fatal: [b]')).toBeLessThan(after.indexOf('PLAY RECAP'));
