@@ -5,7 +5,7 @@
  *  - `(?P<name>` → `(?<name>`, `(?P=name)` → `\k<name>`, `\A` → `^`, `\Z` → `$`
  *  - leading inline flags `(?imsx)` → JS flags (x is refused: JS has no verbose mode)
  *  - without (?m): `$` → `(?=\n?$)` (Python's `$` also matches before a final newline)
- *  - without (?s): `.` → `[^\n]` (JS's `.` also stops at \r and the Unicode line separators)
+ *  - `.` → `[^\n]`, with (?s) `[\s\S]` (JS's `.` also stops at \r and the Unicode line separators)
  */
 
 /** UTF-8 text → the latin1 string of its bytes (what Python's bytes regex sees). */
@@ -73,7 +73,7 @@ export function compilePy(pattern: string, extraFlags = ''): PyRegex {
       continue;
     }
     if (c === '$' && !multiline) out += '(?=\\n?$)';
-    else if (c === '.' && !dotAll) out += '[^\\n]';
+    else if (c === '.') out += dotAll ? '[\\s\\S]' : '[^\\n]';
     else out += c;
   }
   return { regex: new RegExp(out, flags.replace('s', '') + extraFlags), multiline };
