@@ -313,12 +313,13 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
     if (run.interrupted) throw new Interrupted();
     const outcome = await run.deps.applyActions(conn, plan.actions, become ? { become } : {});
     const cap = outcome.captured;
+    // Ansible's command/shell strip trailing newlines (strip_empty_ends), so `stdout === '0'` works.
+    const stdout = cap?.stdout.replace(/[\r\n]+$/, '') ?? '';
+    const stderr = cap?.stderr.replace(/[\r\n]+$/, '') ?? '';
     result = {
       ...result,
       ...outcome.result,
-      ...(cap
-        ? { rc: cap.rc, stdout: cap.stdout, stderr: cap.stderr, stdout_lines: lines(cap.stdout), stderr_lines: lines(cap.stderr) }
-        : {}),
+      ...(cap ? { rc: cap.rc, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr) } : {}),
       ...(outcome.ok ? {} : { failed: true, msg: outcome.msg }),
     };
   }
@@ -334,6 +335,5 @@ export class Interrupted extends Error {
 }
 
 function lines(s: string): string[] {
-  const t = s.replace(/\n$/, '');
-  return t === '' ? [] : t.split('\n');
+  return s === '' ? [] : s.split('\n');
 }
