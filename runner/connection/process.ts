@@ -2,7 +2,7 @@
  * Drives one running command, the same way for an ssh channel and a local child process: collects
  * stdout/stderr, performs the sudo handshake (become.ts), writes stdin, enforces the timeout.
  */
-import type { Readable, Writable } from 'node:stream';
+import { finished, type Readable, type Writable } from 'node:stream';
 import { BecomeError, CommandTimeoutError } from './errors.js';
 import type { BecomeHandshake } from './become.js';
 import type { ExecOptions, ExecResult } from './types.js';
@@ -83,7 +83,20 @@ export function drive(
       else err.push(c);
     });
     proc.onError((e) => fail(e));
+    // Done when the exit status is known and both outputs have been read to their end.
+    let streamsOpen = 2;
+    let exitStatus: number | undefined;
+    const streamEnded = () => {
+      streamsOpen--;
+      if (exitStatus !== undefined && streamsOpen === 0) complete(exitStatus);
+    };
+    finished(proc.stdout, { writable: false }, streamEnded);
+    finished(proc.stderr, { writable: false }, streamEnded);
     proc.onDone((rc) => {
+      exitStatus = rc;
+      if (streamsOpen === 0) complete(rc);
+    });
+    const complete = (rc: number) => {
       if (authPending && handshake) {
         // sudo ended before starting our shell: it refused. Its own words, minus our prompt.
         const said = authText.split(handshake.prompt).join('').trim();
@@ -103,7 +116,7 @@ export function drive(
       finish(() =>
         resolve({ rc, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes }),
       );
-    });
+    };
 
     if (options.timeoutMs !== undefined) {
       const ms = options.timeoutMs;

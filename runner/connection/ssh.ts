@@ -43,6 +43,18 @@ function endpoint(spec: ConnectSpec): string {
   return `${spec.user}@${spec.address}:${spec.port}`;
 }
 
+interface ChannelEnd {
+  /** Exit status, 128+n for signal n, -1 until one arrives. */
+  rc: number;
+  closed: boolean;
+  onClose: (() => void)[];
+}
+
+function signalNumber(name: string): number {
+  const key = (name.startsWith('SIG') ? name : `SIG${name}`) as keyof typeof osConstants.signals;
+  return osConstants.signals[key] ?? 0;
+}
+
 export class SshConnection implements Connection {
   readonly #limit = new Limit(CHANNELS_PER_CONNECTION);
   #lost: Error | undefined;
@@ -72,30 +84,42 @@ export class SshConnection implements Connection {
 
   #exec(script: string, options: ExecOptions): Promise<ExecResult> {
     if (this.#lost) return Promise.reject(this.#lost);
+    // A lost connection rejects this command whatever stage it is at (opening the channel or running).
+    let onLost!: (e: Error) => void;
+    const lost = new Promise<never>((_, reject) => (onLost = reject));
+    this.#pending.add(onLost);
+    return Promise.race([lost, this.#run(script, options)]).finally(() => this.#pending.delete(onLost));
+  }
+
+  #run(script: string, options: ExecOptions): Promise<ExecResult> {
     const { argv, handshake } = commandLine(script, options.become);
     const command = argv.map(quote).join(' ');
-    return new Promise<ClientChannel>((resolve, reject) => {
-      this.#client.exec(command, (err, channel) =>
-        err ? reject(new UnreachableError(this.host, `ssh channel to ${this.host} refused: ${err.message}`)) : resolve(channel),
-      );
-    }).then((channel) => {
-      let exitRc = -1;
-      channel.on('exit', (code: number | null, signal?: string) => {
-        if (code !== null && code !== undefined) exitRc = code;
-        else if (signal) exitRc = 128 + (osConstants.signals[(signal.startsWith("SIG") ? signal : `SIG${signal}`) as keyof typeof osConstants.signals] ?? 0);
+    // ssh2 may parse the exec reply, the output, the exit status and the close from one TCP read,
+    // so exit and close are watched from inside the callback, before anything else can run.
+    return new Promise<{ channel: ClientChannel; state: ChannelEnd }>((resolve, reject) => {
+      this.#client.exec(command, (err, channel) => {
+        if (err) return reject(new UnreachableError(this.host, `ssh channel to ${this.host} refused: ${err.message}`));
+        const state: ChannelEnd = { rc: -1, closed: false, onClose: [] };
+        channel.on('exit', (code: number | null, signal?: string) => {
+          if (code !== null && code !== undefined) state.rc = code;
+          else if (signal) state.rc = 128 + signalNumber(signal);
+        });
+        channel.on('close', () => {
+          state.closed = true;
+          for (const cb of state.onClose) cb();
+        });
+        resolve({ channel, state });
       });
-      let onLost: ((e: Error) => void) | undefined;
-      const running = drive(
+    }).then(({ channel, state }) =>
+      drive(
         this.host,
         {
           stdin: channel,
           stdout: channel as unknown as Readable,
           stderr: channel.stderr,
-          onDone: (cb) => channel.on('close', () => cb(exitRc)),
-          onError: (cb) => {
-            onLost = cb;
-            this.#pending.add(cb);
-          },
+          onDone: (cb) => (state.closed ? cb(state.rc) : state.onClose.push(() => cb(state.rc))),
+          // transport loss is handled for the whole command in #exec
+          onError: () => {},
           kill: () => {
             try {
               channel.signal('KILL');
@@ -107,11 +131,8 @@ export class SshConnection implements Connection {
         },
         options,
         handshake,
-      );
-      return running.finally(() => {
-        if (onLost) this.#pending.delete(onLost);
-      });
-    });
+      ),
+    );
   }
 
   async close(): Promise<void> {
