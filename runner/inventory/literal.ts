@@ -2,7 +2,7 @@
  * The two Python helpers the INI inventory relies on: shlex.split(line, comments=True) for host
  * lines, and ast.literal_eval for values (`n=0x10` is 16, `l=[1,2]` a list, `yes` stays a string).
  */
-import { normalizeValue, PyFloat } from './values.js';
+import { markTuple, normalizeValue, PyFloat } from './values.js';
 
 export class ShlexError extends Error {}
 
@@ -103,7 +103,7 @@ class LiteralReader {
       if (c === '' || (!topLevel && c === ')')) break;
       items.push(this.value());
     }
-    return items;
+    return markTuple(items);
   }
 
   private sequence(close: string): unknown[] {
@@ -127,7 +127,7 @@ class LiteralReader {
       this.pos++;
       if (this.peek() === ')') {
         this.pos++;
-        return [];
+        return markTuple([]);
       }
       const inner = this.value();
       if (this.peek() === ')') {
@@ -136,7 +136,7 @@ class LiteralReader {
       }
       this.expect(',');
       const rest = this.sequence(')');
-      return [inner, ...rest];
+      return markTuple([inner, ...rest]);
     }
     if (c === '{') {
       this.pos++;

@@ -1,8 +1,9 @@
 /**
  * Variable values as Ansible holds them. Python keeps `1.0` a float and prints it as `1.0`; a JS
- * number cannot. Parsers box floats in PyFloat, and `normalizeValue` turns them back into plain
- * numbers while remembering, per container and key, that the value was a float — so the engine
- * sees ordinary numbers and the inventory CLI can still print exactly what ansible-inventory prints.
+ * number cannot. Parsers box floats in PyFloat (and `!unsafe` strings in PyUnsafe), and
+ * `normalizeValue` turns them back into plain numbers and strings while remembering, per container
+ * and key, what they were — so the engine sees ordinary values and the inventory CLI can still
+ * print exactly what ansible-inventory prints. Tuples (INI `x=(1, 2)`) are arrays remembered too.
  */
 import type { Vars } from './types.js';
 
@@ -10,29 +11,58 @@ export class PyFloat {
   constructor(readonly value: number) {}
 }
 
-const floatKeys = new WeakMap<object, Set<string | number>>();
+/** A string Ansible must not template (YAML `!unsafe`). */
+export class PyUnsafe {
+  constructor(readonly value: string) {}
+}
 
-function markFloat(container: object, key: string | number): void {
-  let keys = floatKeys.get(container);
-  if (!keys) floatKeys.set(container, (keys = new Set()));
-  keys.add(key);
+type Kind = 'float' | 'unsafe';
+const kinds = new WeakMap<object, Map<string | number, Kind>>();
+const tuples = new WeakSet<unknown[]>();
+
+function mark(container: object, key: string | number, kind: Kind | undefined): void {
+  let keys = kinds.get(container);
+  if (!kind) {
+    keys?.delete(key);
+    return;
+  }
+  if (!keys) kinds.set(container, (keys = new Map()));
+  keys.set(key, kind);
+}
+
+function kindAt(container: object, key: string | number): Kind | undefined {
+  return kinds.get(container)?.get(key);
 }
 
 export function isFloatAt(container: object, key: string | number): boolean {
-  return floatKeys.get(container)?.has(key) ?? false;
+  return kindAt(container, key) === 'float';
 }
 
-/** Replaces PyFloat boxes (in place, recursively) by numbers and records where they were. */
+/** True when the value at container[key] came from `!unsafe` and must not be templated. */
+export function isUnsafeAt(container: object, key: string | number): boolean {
+  return kindAt(container, key) === 'unsafe';
+}
+
+export function markTuple(items: unknown[]): unknown[] {
+  tuples.add(items);
+  return items;
+}
+
+function boxKind(value: unknown): Kind | undefined {
+  return value instanceof PyFloat ? 'float' : value instanceof PyUnsafe ? 'unsafe' : undefined;
+}
+
+/** Replaces PyFloat/PyUnsafe boxes (in place, recursively) and records where they were. */
 export function normalizeValue(value: unknown): unknown {
-  if (value instanceof PyFloat) return value.value;
+  if (value instanceof PyFloat || value instanceof PyUnsafe) return value.value;
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      if (item instanceof PyFloat) markFloat(value, i);
+      mark(value, i, boxKind(item));
       value[i] = normalizeValue(item);
     });
   } else if (isPlainObject(value)) {
     for (const [k, item] of Object.entries(value)) {
-      if (item instanceof PyFloat) markFloat(value, k);
+      mark(value, k, boxKind(item));
       value[k] = normalizeValue(item);
     }
   }
@@ -40,19 +70,18 @@ export function normalizeValue(value: unknown): unknown {
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PyFloat);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PyFloat) && !(value instanceof PyUnsafe);
 }
 
-/** Sets one variable, keeping the float marker of its source container. */
+/** Sets one variable, keeping the marker (float, unsafe) it had in its source container. */
 export function setVar(target: Vars, key: string, value: unknown, from?: object, fromKey?: string): void {
-  if (value instanceof PyFloat) {
+  if (value instanceof PyFloat || value instanceof PyUnsafe) {
     target[key] = value.value;
-    markFloat(target, key);
+    mark(target, key, boxKind(value));
     return;
   }
   target[key] = value;
-  if (from && isFloatAt(from, fromKey ?? key)) markFloat(target, key);
-  else floatKeys.get(target)?.delete(key);
+  mark(target, key, from ? kindAt(from, fromKey ?? key) : undefined);
 }
 
 /** ansible.utils.vars.combine_vars with the default hash_behaviour=replace: `a | b`. */
@@ -99,7 +128,9 @@ function jsonString(s: string): string {
 }
 
 /** json.dumps(value, sort_keys=True, indent=4, ensure_ascii=False), as ansible-inventory prints. */
-export function toAnsibleJson(value: unknown, level = 0, float = false): string {
+export function toAnsibleJson(value: unknown, level = 0, kind?: Kind): string {
+  const float = kind === 'float';
+  if (kind === 'unsafe') return toAnsibleJson({ __ansible_unsafe: value }, level);
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return jsonNumber(value, float);
@@ -110,13 +141,13 @@ export function toAnsibleJson(value: unknown, level = 0, float = false): string 
   const end = '    '.repeat(level);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    const items = value.map((v, i) => pad + toAnsibleJson(v, level + 1, isFloatAt(value, i)));
+    const items = value.map((v, i) => pad + toAnsibleJson(v, level + 1, kindAt(value, i)));
     return `[\n${items.join(',\n')}\n${end}]`;
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).sort(pyCompare);
   if (keys.length === 0) return '{}';
-  const items = keys.map((k) => `${pad}${jsonString(k)}: ${toAnsibleJson(obj[k], level + 1, isFloatAt(obj, k))}`);
+  const items = keys.map((k) => `${pad}${jsonString(k)}: ${toAnsibleJson(obj[k], level + 1, kindAt(obj, k))}`);
   return `{\n${items.join(',\n')}\n${end}}`;
 }
 
@@ -140,7 +171,12 @@ export function pyRepr(value: unknown, float = false): string {
   if (typeof value === 'number') return float ? pyFloatRepr(value) : String(value);
   if (typeof value === 'string') return pyStrRepr(value);
   if (value instanceof PyFloat) return pyFloatRepr(value.value);
-  if (Array.isArray(value)) return `[${value.map((v, i) => pyRepr(v, isFloatAt(value, i))).join(', ')}]`;
+  if (value instanceof PyUnsafe) return pyStrRepr(value.value);
+  if (Array.isArray(value)) {
+    const items = value.map((v, i) => pyRepr(v, isFloatAt(value, i)));
+    if (!tuples.has(value)) return `[${items.join(', ')}]`;
+    return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+  }
   const obj = value as Record<string, unknown>;
   return `{${Object.keys(obj).map((k) => `${pyStrRepr(k)}: ${pyRepr(obj[k], isFloatAt(obj, k))}`).join(', ')}}`;
 }

@@ -5,7 +5,7 @@
  */
 import { LineCounter, parseDocument, visit, isScalar, type ScalarTag, type Tags } from 'yaml';
 import { ParseFailure } from './source-error.js';
-import { normalizeValue, PyFloat } from './values.js';
+import { normalizeValue, PyFloat, PyUnsafe } from './values.js';
 
 const scalar = (tag: string, test: RegExp, resolve: (s: string) => unknown): ScalarTag =>
   ({ tag: `tag:yaml.org,2002:${tag}`, default: true, test, resolve, identify: () => false }) as ScalarTag;
@@ -78,7 +78,7 @@ const PYYAML_SCALARS: ScalarTag[] = [
     constructTimestamp,
   ),
   // Ansible's own tag: the value is a plain string that must not be templated.
-  { tag: '!unsafe', resolve: (s: string) => s, identify: () => false } as ScalarTag,
+  { tag: '!unsafe', resolve: (s: string) => new PyUnsafe(s), identify: () => false } as ScalarTag,
 ];
 
 const REPLACED = /:(?:null|bool|int|float|timestamp)$/;
