@@ -367,6 +367,8 @@ function processIO(): CliIO {
 export async function runCli(argv: readonly string[], run: (request: RunRequest) => Promise<number>, io: CliIO = processIO()): Promise<number> {
   const errStyle = createStyle(colorLevel(io.env, io.stderr.isTTY === true));
   const masker = new Masker();
+  ignoreClosedPipe(io.stdout);
+  ignoreClosedPipe(io.stderr);
   let verbosity = 0;
   try {
     const command = parseCli(argv, { cwd: io.cwd });
@@ -406,6 +408,17 @@ export async function runCli(argv: readonly string[], run: (request: RunRequest)
     }
     return code;
   }
+}
+
+/**
+ * `playbook.ts | head` closes the pipe early: the run goes on (hosts must not be left half done),
+ * the rest of the output goes nowhere, instead of an EPIPE crash.
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  if (typeof stream.on !== 'function') return;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
 }
 
 /** -K: Ansible's "BECOME password: " prompt, read without echo. */
