@@ -57,27 +57,31 @@ export async function machineMirror(): Promise<string> {
  * Make sure a good base exists, building it if not. `busyInstances` names running lab instances:
  * a base in use as a lowerdir must not change under them, so then a rebuild is refused.
  */
-export async function ensureBase(log: (line: string) => void, busyInstances: () => Promise<string[]>): Promise<string> {
-  const status = await checkBase();
-  if (status.ok) return BASE_DIR;
+export async function ensureBase(
+  log: (line: string) => void,
+  busyInstances: () => Promise<string[]>,
+  dir = BASE_DIR,
+): Promise<string> {
+  const status = await checkBase(dir);
+  if (status.ok) return dir;
   const busy = await busyInstances();
   if (busy.length > 0) {
     throw new LabError(`the base rootfs needs a rebuild (${status.reason}) but lab ${busy.join(', ')} is using it; run \`npm run lab -- down --name ${busy[0]}\` first`);
   }
-  await withBuildLock(log, async () => {
-    const again = await checkBase();
+  await withBuildLock(dir, log, async () => {
+    const again = await checkBase(dir);
     if (again.ok) return; // another process built it while we waited
-    log(`lab: base rootfs at ${BASE_DIR}: ${again.reason}; building it (debootstrap, about 1.5 minutes)`);
+    log(`lab: base rootfs at ${dir}: ${again.reason}; building it (debootstrap, about a minute)`);
     const started = Date.now();
-    await buildBase(log);
+    await buildBase(dir, log);
     log(`lab: base rootfs built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   });
-  return BASE_DIR;
+  return dir;
 }
 
-async function buildBase(log: (line: string) => void): Promise<void> {
+async function buildBase(dir: string, log: (line: string) => void): Promise<void> {
   const mirror = await machineMirror();
-  const tmp = `${BASE_DIR}.tmp-${process.pid}`;
+  const tmp = `${dir}.tmp-${process.pid}`;
   const logFile = path.join(CACHE_DIR, 'base-build.log');
   await fs.rm(tmp, { recursive: true, force: true });
   log(`lab: debootstrap ${SUITE} from ${mirror} (log: ${logFile})`);
@@ -94,9 +98,9 @@ async function buildBase(log: (line: string) => void): Promise<void> {
   await configureBase(tmp, mirror);
   await fs.writeFile(path.join(tmp, BASE_MARKER), `${BASE_RECIPE}\n`);
   // Swap in atomically: the old tree is moved aside first and deleted only after the new one is in place.
-  const old = `${BASE_DIR}.old-${process.pid}`;
-  if (existsSync(BASE_DIR)) await fs.rename(BASE_DIR, old);
-  await fs.rename(tmp, BASE_DIR);
+  const old = `${dir}.old-${process.pid}`;
+  if (existsSync(dir)) await fs.rename(dir, old);
+  await fs.rename(tmp, dir);
   await fs.rm(old, { recursive: true, force: true });
 }
 
@@ -148,7 +152,7 @@ async function listDir(dir: string): Promise<string[]> {
 }
 
 /** One build at a time across processes (the CLI's lab and the test suite's may start together). */
-async function withBuildLock(log: (line: string) => void, fn: () => Promise<void>): Promise<void> {
+async function withBuildLock(dir: string, log: (line: string) => void, fn: () => Promise<void>): Promise<void> {
   await fs.mkdir(CACHE_DIR, { recursive: true });
   const lock = path.join(CACHE_DIR, 'build.lock');
   let waited = false;
@@ -169,8 +173,10 @@ async function withBuildLock(log: (line: string) => void, fn: () => Promise<void
   }
   try {
     // Leftovers of builds that were killed half-way.
-    for (const name of await listDir(CACHE_DIR)) {
-      if (/^base\.(tmp|old)-\d+$/.test(name)) await fs.rm(path.join(CACHE_DIR, name), { recursive: true, force: true });
+    const parent = path.dirname(dir);
+    const leftover = new RegExp(`^${path.basename(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-\\d+$`);
+    for (const name of await listDir(parent)) {
+      if (leftover.test(name)) await fs.rm(path.join(parent, name), { recursive: true, force: true });
     }
     await fn();
   } finally {
