@@ -112,7 +112,9 @@ export function writeScript(action: WriteAction): string {
   if (action.owner !== undefined) lines.push(sh`chown ${action.owner} "$tmp" || ${raw(fail('chown'))}`);
   if (action.group !== undefined) lines.push(sh`chgrp ${action.group} "$tmp" || ${raw(fail('chgrp'))}`);
   if (action.validate !== undefined) {
-    lines.push(`${action.validate.replace(/%s/g, '"$tmp"')} || ${fail('validate')}`);
+    // A subshell, so the user's command cannot exit or change the script around it.
+    lines.push(`( ${action.validate.replace(/%s/g, '"$tmp"')}
+) || ${fail('validate')}`);
   }
   if (action.backup) {
     lines.push(
