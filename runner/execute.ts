@@ -202,6 +202,7 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
       }
     }
   } catch (e) {
+    if (e instanceof Interrupted) throw e;
     if (e instanceof UnreachableError) return unreachable(b, node, host, e);
     result = { changed: false, failed: true, msg: errorText(e) };
     report(b, node, host, result, noLog, ignore, delegate);

@@ -243,6 +243,8 @@ class BatchControl {
   }
 
   async #task(step: TaskNode, host: string): Promise<Outcome> {
+    // Ctrl-C while this host waited for a fork: it does not start.
+    if (this.b.run.interrupted) return 'ok';
     try {
       return await runTaskOnHost(this.b, step, host);
     } catch (e) {

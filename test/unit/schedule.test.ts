@@ -171,3 +171,38 @@ describe('strategies and forks', () => {
     expect(rec.recap.h1).toMatchObject({ ok: 4 });
   });
 });
+
+describe('Ctrl-C', () => {
+  it('stops starting tasks and actions, lets the running one finish, reports interrupted and the recap, exit 99', async () => {
+    const world = new World();
+    const deps = world.deps();
+    let interrupted = false;
+    const interrupting = {
+      ...deps,
+      applyActions: async (...args: Parameters<typeof deps.applyActions>) => {
+        if (!interrupted) {
+          interrupted = true;
+          process.emit('SIGINT');
+        }
+        return deps.applyActions(...args);
+      },
+    };
+    const { runPlaybook } = await import('../../runner/run.js');
+    const { defaultRunOptions } = await import('../../runner/options.js');
+    const { fakeInventory, Recorder } = await import('./engine-fakes.js');
+    const rec = new Recorder();
+    const code = await runPlaybook(
+      [play({ hosts: 'all', gather_facts: false, tasks: [task('first', setv({ key: 'a', value: '1' })), task('second', setv({ key: 'b', value: '1' }))] })],
+      defaultRunOptions({ forks: 1 }),
+      rec,
+      { inventory: fakeInventory(['h1', 'h2']), deps: interrupting, playbookDir: '/pb' },
+    );
+    expect(code).toBe(99);
+    // h1's write was under way and completes; h2 never starts, nor does the second task.
+    expect(world.applied).toEqual(['h1: set a=1']);
+    expect(rec.lines).toEqual(['first h1 changed']);
+    const types = rec.events.map((e) => e.type);
+    expect(types.slice(-2)).toEqual(['interrupted', 'recap']);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+});
