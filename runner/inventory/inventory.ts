@@ -36,6 +36,7 @@ export class LoadedInventory implements Inventory {
   readonly groups = new Map<string, InventoryGroup>();
   private readonly depth: Map<GroupData, number>;
   private readonly groupPart = new Map<string, Vars>();
+  private readonly sortedByDirect = new Map<string, GroupData[]>();
   private readonly matcher: PatternMatcher;
   private groupsDict: Record<string, string[]> | undefined;
 
@@ -101,7 +102,15 @@ export class LoadedInventory implements Inventory {
     return vars;
   }
 
+  /** Hosts in the same direct groups share their sorted group list (and so the group layer). */
   private sortedGroups(h: HostData): GroupData[] {
+    const key = h.direct.map((g) => g.name).join('\u0000');
+    let sorted = this.sortedByDirect.get(key);
+    if (!sorted) this.sortedByDirect.set(key, (sorted = this.sortGroups(h)));
+    return sorted;
+  }
+
+  private sortGroups(h: HostData): GroupData[] {
     return [...h.groups()]
       .filter((g) => g.name !== 'all')
       .sort((a, b) => this.depth.get(a)! - this.depth.get(b)! || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -147,7 +156,7 @@ export class LoadedInventory implements Inventory {
     vars = combineVars(vars, {
       inventory_hostname: h.name,
       inventory_hostname_short: IPV4_OR_6.test(h.name) ? h.name : h.name.split('.')[0],
-      group_names: groups.map((g) => g.name).sort(),
+      group_names: groups.map((g) => g.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
     });
     for (const dir of this.sourceDirs) vars = combineVars(vars, this.files.load(dir, 'host_vars', h.name));
     if (this.playbookDir) vars = combineVars(vars, this.files.load(this.playbookDir, 'host_vars', h.name));

@@ -56,7 +56,9 @@ export function shlexSplit(s: string): string[] {
   return tokens;
 }
 
-class NotLiteral extends Error {}
+/** Thrown (as a plain object: no stack to capture, it is the common case) for non-literals. */
+const NOT_LITERAL = { notLiteral: true };
+
 
 const SIMPLE_ESCAPES: Record<string, string> = {
   '\n': '', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
@@ -70,7 +72,7 @@ class LiteralReader {
   read(): unknown {
     const value = this.expressionList(true);
     this.skip();
-    if (this.pos < this.src.length) throw new NotLiteral();
+    if (this.pos < this.src.length) throw NOT_LITERAL;
     return value;
   }
 
@@ -88,7 +90,7 @@ class LiteralReader {
   }
 
   private expect(c: string): void {
-    if (this.peek() !== c) throw new NotLiteral();
+    if (this.peek() !== c) throw NOT_LITERAL;
     this.pos++;
   }
 
@@ -111,7 +113,7 @@ class LiteralReader {
     while (this.peek() !== close) {
       items.push(this.value());
       if (this.peek() === ',') this.pos++;
-      else if (this.peek() !== close) throw new NotLiteral();
+      else if (this.peek() !== close) throw NOT_LITERAL;
     }
     this.pos++;
     return items;
@@ -146,7 +148,7 @@ class LiteralReader {
       this.pos++;
       const operand = this.value();
       const n = operand instanceof PyFloat ? operand.value : operand;
-      if (typeof n !== 'number' || typeof operand === 'boolean') throw new NotLiteral();
+      if (typeof n !== 'number' || typeof operand === 'boolean') throw NOT_LITERAL;
       const result = c === '-' ? -n : n;
       return operand instanceof PyFloat ? new PyFloat(result) : result;
     }
@@ -156,7 +158,7 @@ class LiteralReader {
     const num = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.?(?:\d(?:_?\d)*)?(?:[eE][+-]?\d(?:_?\d)*)?)/.exec(rest);
     if (num && num[0] !== '' && num[0] !== '.' && /\d/.test(num[0])) {
       this.pos += num[0].length;
-      if (/^[\w.]/.test(this.src.slice(this.pos))) throw new NotLiteral();
+      if (/^[\w.]/.test(this.src.slice(this.pos))) throw NOT_LITERAL;
       return parseNumber(num[0]);
     }
     const word = /^[A-Za-z_]\w*/.exec(rest);
@@ -171,7 +173,7 @@ class LiteralReader {
         return [];
       }
     }
-    throw new NotLiteral();
+    throw NOT_LITERAL;
   }
 
   private dictOrSet(): unknown {
@@ -195,7 +197,7 @@ class LiteralReader {
     let key: unknown = firstKey;
     for (;;) {
       this.expect(':');
-      if (typeof key === 'object' && key !== null && !(key instanceof PyFloat)) throw new NotLiteral();
+      if (typeof key === 'object' && key !== null && !(key instanceof PyFloat)) throw NOT_LITERAL;
       dict[String(key instanceof PyFloat ? key.value : key)] = this.value();
       if (this.peek() === ',') {
         this.pos++;
@@ -215,18 +217,18 @@ class LiteralReader {
       const m = /^([rRbBuU]{0,2})('''|"""|'|")/.exec(this.src.slice(this.pos));
       if (!m) return out;
       const prefix = m[1]!.toLowerCase();
-      if (/[^rbu]|u.|.u/.test(prefix) && prefix !== '') throw new NotLiteral();
+      if (/[^rbu]|u.|.u/.test(prefix) && prefix !== '') throw NOT_LITERAL;
       const quote = m[2]!;
       this.pos += m[0].length;
       const raw = prefix.includes('r');
       for (;;) {
-        if (this.pos >= this.src.length) throw new NotLiteral();
+        if (this.pos >= this.src.length) throw NOT_LITERAL;
         if (this.src.startsWith(quote, this.pos)) {
           this.pos += quote.length;
           break;
         }
         const c = this.src[this.pos++]!;
-        if (c === '\n' && quote.length === 1) throw new NotLiteral();
+        if (c === '\n' && quote.length === 1) throw NOT_LITERAL;
         if (c !== '\\') {
           out += c;
           continue;
@@ -244,7 +246,7 @@ class LiteralReader {
         } else if (e === 'x' || (!prefix.includes('b') && (e === 'u' || e === 'U'))) {
           const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
           const hex = this.src.slice(this.pos, this.pos + len);
-          if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw new NotLiteral();
+          if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw NOT_LITERAL;
           this.pos += len;
           out += String.fromCodePoint(parseInt(hex, 16));
         } else out += '\\' + e;
@@ -260,7 +262,7 @@ function parseNumber(text: string): number | PyFloat {
   if (/^0[bB]/.test(t)) return parseInt(t.slice(2), 2);
   if (/[.eE]/.test(t)) return new PyFloat(Number(t));
   // Python 3 rejects leading zeros in decimal integers (`010`), except for zero itself.
-  if (/^0\d/.test(t) && !/^0+$/.test(t)) throw new NotLiteral();
+  if (/^0\d/.test(t) && !/^0+$/.test(t)) throw NOT_LITERAL;
   return Number(t);
 }
 
@@ -273,7 +275,7 @@ export function parseIniValue(text: string): unknown {
     const value = new LiteralReader(text.replace(/^[ \t]+/, '')).read();
     return value instanceof PyFloat ? value : normalizeValue(value);
   } catch (e) {
-    if (e instanceof NotLiteral) return text;
+    if (e === NOT_LITERAL) return text;
     throw e;
   }
 }
