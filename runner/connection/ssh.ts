@@ -3,6 +3,7 @@
  * running `/bin/sh -c <script>` (so the login shell's rc files and syntax don't matter), at most
  * CHANNELS_PER_CONNECTION at once (OpenSSH's default MaxSessions is 10), the rest queued.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -60,19 +61,20 @@ export class SshConnection implements Connection {
   #lost: Error | undefined;
   readonly #pending = new Set<(e: Error) => void>();
   readonly #client: SshClient;
-  /** Jump host connections, closed with this one. */
-  readonly #hops: SshClient[];
+  /** Lets go of the jump host chain this connection goes through, if any. */
+  readonly #releaseJump: () => void;
 
   constructor(
     readonly host: string,
     client: SshClient,
-    hops: SshClient[],
+    releaseJump: () => void,
   ) {
     this.#client = client;
-    this.#hops = hops;
+    this.#releaseJump = releaseJump;
     const lose = (why: string) => {
       this.#lost ??= new UnreachableError(host, `ssh connection to ${host} lost: ${why}`);
       for (const reject of this.#pending) reject(this.#lost);
+      this.#releaseJump();
     };
     this.#client.on('error', (e: Error) => lose(e.message));
     this.#client.on('close', () => lose('closed'));
@@ -136,16 +138,36 @@ export class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
-    for (const c of [this.#client, ...this.#hops.slice().reverse()]) {
-      c.removeAllListeners('error');
-      c.on('error', () => {});
-      c.end();
-    }
+    this.#client.removeAllListeners('error');
+    this.#client.on('error', () => {});
+    this.#client.end();
+    this.#releaseJump();
   }
 }
 
+interface LoadedKey {
+  key?: ParsedKey;
+  note?: string;
+}
+
+/**
+ * Parsed keys for the whole run: decrypting a passphrase-protected key (bcrypt KDF) costs about a
+ * second of CPU, which must not be paid once per host. Keyed by file and a hash of the passphrase.
+ */
+const keyCache = new Map<string, Promise<LoadedKey>>();
+
+function loadKeyCached(file: string, passphrase: string | undefined): Promise<LoadedKey> {
+  const id = `${file}\0${passphrase === undefined ? '-' : createHash('sha256').update(passphrase).digest('hex')}`;
+  let loaded = keyCache.get(id);
+  if (!loaded) {
+    loaded = loadKey(file, passphrase);
+    keyCache.set(id, loaded);
+  }
+  return loaded;
+}
+
 /** One key file, parsed; a problem with it is a note for the auth failure message, not an error. */
-async function loadKey(file: string, passphrase: string | undefined): Promise<{ key?: ParsedKey; note?: string }> {
+async function loadKey(file: string, passphrase: string | undefined): Promise<LoadedKey> {
   let data: Buffer;
   try {
     data = await readFile(file);
@@ -184,7 +206,7 @@ async function authMethods(spec: ConnectSpec): Promise<{ methods: LabelledMethod
   if (agent) methods.push({ method: { type: 'agent', username, agent }, label: 'agent' });
   const passphrase = spec.passphrase?.reveal();
   for (const file of spec.privateKeyFiles) {
-    const { key, note } = await loadKey(file, passphrase);
+    const { key, note } = await loadKeyCached(file, passphrase);
     if (key) methods.push({ method: { type: 'publickey', username, key }, label: `publickey ${file}` });
     if (note) notes.push(note);
   }
@@ -330,23 +352,87 @@ export function jumpSpecs(spec: ConnectSpec): ConnectSpec[] {
   });
 }
 
-export async function connectSsh(spec: ConnectSpec): Promise<SshConnection> {
-  const hops: SshClient[] = [];
+/**
+ * Jump host chains, shared by every target behind them: 30 hosts behind one bastion make one
+ * connection to it (each target a forwarding channel), not 30 handshakes that its MaxStartups
+ * (10 by default) would start refusing. Closed when the last target using it closes.
+ */
+interface Chain {
+  clients: Promise<SshClient[]>;
+  users: number;
+}
+const chains = new Map<string, Chain>();
+
+async function openChain(hops: ConnectSpec[]): Promise<SshClient[]> {
+  const clients: SshClient[] = [];
   try {
     let sock: Readable | undefined;
-    for (const hop of jumpSpecs(spec)) {
-      const client = await openClient(hop, sock).catch((e: Error) => {
-        const Kind = e instanceof HostKeyError ? HostKeyError : UnreachableError;
-        throw new Kind(spec.name, `via jump host ${hop.address}: ${e.message}`);
-      });
-      hops.push(client);
-      const next = jumpSpecs(spec)[hops.length] ?? spec;
-      sock = await tunnel(client, next.address, next.port, spec.name);
+    for (const [i, hop] of hops.entries()) {
+      const client = await openClient(hop, sock);
+      clients.push(client);
+      const next = hops[i + 1];
+      if (next) sock = await tunnel(client, next.address, next.port, hop.name);
     }
-    const client = await openClient(spec, sock);
-    return new SshConnection(spec.name, client, hops);
+    return clients;
   } catch (e) {
-    for (const h of hops) h.end();
+    for (const c of clients) c.end();
+    throw e;
+  }
+}
+
+/** The last client of the chain for `hops`, and how to let go of it. */
+async function acquireChain(hops: ConnectSpec[]): Promise<{ last: SshClient; release: () => void }> {
+  const key = hops.map((h) => `${h.user}@${h.address}:${h.port}`).join(',');
+  let chain = chains.get(key);
+  if (!chain) {
+    const fresh: Chain = { clients: openChain(hops), users: 0 };
+    chains.set(key, fresh);
+    const forget = () => {
+      if (chains.get(key) === fresh) chains.delete(key);
+    };
+    fresh.clients.then((cs) => cs.forEach((c) => c.on('close', forget)), forget);
+    chain = fresh;
+  }
+  const current = chain;
+  current.users++;
+  let clients: SshClient[];
+  try {
+    clients = await current.clients;
+  } catch (e) {
+    current.users--;
+    throw e;
+  }
+  let released = false;
+  return {
+    last: clients[clients.length - 1]!,
+    release: () => {
+      if (released) return;
+      released = true;
+      if (--current.users > 0) return;
+      if (chains.get(key) === current) chains.delete(key);
+      for (const c of clients.slice().reverse()) {
+        c.on('error', () => {});
+        c.end();
+      }
+    },
+  };
+}
+
+export async function connectSsh(spec: ConnectSpec): Promise<SshConnection> {
+  const hops = jumpSpecs(spec);
+  if (hops.length === 0) return new SshConnection(spec.name, await openClient(spec), () => {});
+  let chain: Awaited<ReturnType<typeof acquireChain>>;
+  try {
+    chain = await acquireChain(hops);
+  } catch (e) {
+    const Kind = e instanceof HostKeyError ? HostKeyError : UnreachableError;
+    throw new Kind(spec.name, `via jump host: ${(e as Error).message}`);
+  }
+  try {
+    const sock = await tunnel(chain.last, spec.address, spec.port, spec.name);
+    return new SshConnection(spec.name, await openClient(spec, sock), chain.release);
+  } catch (e) {
+    chain.release();
     throw e;
   }
 }

@@ -218,6 +218,26 @@ describe('reaching hosts', () => {
     });
   });
 
+  test('targets behind the same jump host share one connection to it', async () => {
+    const hosts = labHosts('plain');
+    const jump = hosts[hosts.length - 1]!;
+    const targets = hosts.slice(0, 3);
+    const state = labState();
+    const args = `-o UserKnownHostsFile=${state.knownHostsFile} -J root@${jump.address}`;
+    const conns = await Promise.all(targets.map((t) => connect(specFor(t, { ansible_ssh_common_args: args }))));
+    try {
+      const seen = await Promise.all(conns.map((c) => c.exec('hostname; echo $SSH_CONNECTION')));
+      expect(seen.map((r) => r.stdout.split('\n')[0])).toEqual(targets.map((t) => t.name));
+      expect(seen.every((r) => r.stdout.split('\n')[1]!.startsWith(`${jump.address} `))).toBe(true);
+      // on the jump host: our shared chain plus the checking ssh session itself, nothing more
+      const ss = await sshOk(jump, `ss -Htn state established '( sport = :22 )'`);
+      const fromController = ss.split('\n').filter((l) => l.includes(`${state.bridgeAddress}:`));
+      expect(fromController).toHaveLength(2);
+    } finally {
+      await Promise.all(conns.map((c) => c.close()));
+    }
+  });
+
   test('a closed port is refused at once', async () => {
     const spec = { ...specFor(hostA()), port: 2 };
     const e = await rejection(connect(spec));

@@ -36,19 +36,19 @@ function fakeClient(exit: [number | null, string?], stdout = 'out\n') {
 describe('SshConnection channels', () => {
   it('keeps an exit status that arrives in the same read as the exec reply', async () => {
     const { client } = fakeClient([7]);
-    const conn = new SshConnection('h', client as never, []);
+    const conn = new SshConnection('h', client as never, () => {});
     expect(await conn.exec('whatever')).toMatchObject({ rc: 7, stdout: 'out\n' });
   });
 
   it('maps an exit signal to 128+n', async () => {
     const { client } = fakeClient([null, 'SIGKILL']);
-    const conn = new SshConnection('h', client as never, []);
+    const conn = new SshConnection('h', client as never, () => {});
     expect((await conn.exec('x')).rc).toBe(137);
   });
 
   it('runs the script through /bin/sh -c, quoted as one word', async () => {
     const { client, commands } = fakeClient([0]);
-    const conn = new SshConnection('h', client as never, []);
+    const conn = new SshConnection('h', client as never, () => {});
     await conn.exec(`echo "it's"`);
     expect(commands).toEqual([`/bin/sh -c 'echo "it'\\''s"'`]);
   });
@@ -57,7 +57,7 @@ describe('SshConnection channels', () => {
     const client = new EventEmitter() as EventEmitter & { exec: unknown; end(): void };
     client.exec = () => {}; // never answers
     client.end = () => {};
-    const conn = new SshConnection('h', client as never, []);
+    const conn = new SshConnection('h', client as never, () => {});
     const pending = conn.exec('sleep 1');
     client.emit('close');
     await expect(pending).rejects.toThrow(/ssh connection to h lost/);
