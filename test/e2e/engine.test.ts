@@ -21,7 +21,7 @@ interface Ran {
   stderr: string;
 }
 
-function runPlaybook(name: string, args: string[], input = ''): Promise<Ran> {
+function runPlaybook(name: string, args: string[], input = '', onStdout?: (sofar: string, child: ReturnType<typeof spawn>) => void): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, [playbookPath(name), ...args], {
       cwd: root,
@@ -30,7 +30,10 @@ function runPlaybook(name: string, args: string[], input = ''): Promise<Ran> {
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      onStdout?.(stdout, child);
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
@@ -109,5 +112,23 @@ describe('engine end to end', () => {
       expect(all).toContain('no_log: true');
     }
     expect((await ssh(a!, 'cat /tmp/engine-private')).stdout).toBe('nolog-value-7f3a9c\n');
+  });
+
+  test('Ctrl-C: the running task finishes, nothing after it starts, interrupted recap, exit 99', async () => {
+    const [a] = threeHosts();
+    await ssh(a!, 'rm -f /tmp/engine-after-interrupt');
+    let sent = false;
+    const r = await runPlaybook('interrupt.ts', ['-i', labState().inventoryFile, '-l', a!], '', (out, child) => {
+      if (!sent && out.includes('TASK [slow]')) {
+        sent = true;
+        // Give the command time to start on the host, then press Ctrl-C.
+        setTimeout(() => child.kill('SIGINT'), 500);
+      }
+    });
+    expect(sent).toBe(true);
+    expect(r.code, r.stdout + r.stderr).toBe(99);
+    expect(r.stdout).toContain('PLAY RECAP');
+    expect(r.stdout).not.toContain('TASK [after the interrupt]');
+    expect((await ssh(a!, 'test -e /tmp/engine-after-interrupt')).code).toBe(1);
   });
 });
