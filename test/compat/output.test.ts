@@ -21,7 +21,7 @@ import { parseSgr, type Segment } from './sgr.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const playbook = path.join(here, 'fixtures', 'output-playbook.yml');
 
-function runAnsible(color: boolean): { stdout: string; stderr: string; code: number } {
+function runAnsible(color: boolean, extraArgs: string[] = []): { stdout: string; stderr: string; code: number } {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ANSIBLE_STDOUT_CALLBACK: 'default',
@@ -29,7 +29,7 @@ function runAnsible(color: boolean): { stdout: string; stderr: string; code: num
     ...(color ? { ANSIBLE_FORCE_COLOR: '1' } : { ANSIBLE_NOCOLOR: '1' }),
   };
   try {
-    const stdout = execFileSync('ansible-playbook', ['-f', '1', '-i', 'localhost,h2,', '-c', 'local', playbook], {
+    const stdout = execFileSync('ansible-playbook', [...extraArgs, '-f', '1', '-i', 'localhost,h2,', '-c', 'local', playbook], {
       env,
       cwd: here,
       encoding: 'utf8',
@@ -123,10 +123,30 @@ function equivalentEvents(fatal: TaskResult[]): RunEvent[] {
   ];
 }
 
-function render(events: RunEvent[], color: boolean): string {
+/** The results Ansible printed with -v after each host line's ` => `, in order. */
+function verboseResults(stdout: string): TaskResult[] {
+  return stdout
+    .split('\n')
+    .filter((line) => /^(ok|changed|skipping|fatal|failed): /.test(line) && line.includes(' => {'))
+    .map((line) => JSON.parse(line.slice(line.indexOf(' => {') + 4)) as TaskResult);
+}
+
+/** Our events with each printed result replaced by the one Ansible printed for that line. */
+function withResults(events: RunEvent[], results: TaskResult[]): RunEvent[] {
+  let next = 0;
+  return events.map((e) => {
+    if (e.type !== 'host_result') return e;
+    const loopAggregate = e.item === undefined && Array.isArray(e.result.results);
+    if (loopAggregate && e.status !== 'skipped') return e;
+    const shown = results[next++]!;
+    return { ...e, result: { ...shown, failed: e.status === 'failed', ...(e.status === 'skipped' ? { skipped: true } : {}) } };
+  });
+}
+
+function render(events: RunEvent[], color: boolean, verbosity = 0): string {
   let stdout = '';
   const reporter = new TextReporter({
-    verbosity: 0,
+    verbosity,
     style: createStyle(color ? 1 : 0),
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: () => undefined },
@@ -167,6 +187,14 @@ describe('text output against ansible-playbook 2.14', () => {
     expect(h2[0]).toEqual({ text: 'h2', fg: 31, bold: false });
     expect(h2.find((s) => s.text.startsWith('failed='))).toEqual({ text: 'failed=1   ', fg: 31, bold: false });
     expect(h2.find((s) => s.text.startsWith('ignored='))).toEqual({ text: 'ignored=1   ', fg: 35, bold: true });
+  });
+
+  it('-v: each result as JSON after the line, the way Ansible lays it out', () => {
+    const verbose = runAnsible(false, ['-v']);
+    // Ansible starts with a line about its config file, which we have none of.
+    const theirs = verbose.stdout.split('\n').slice(1);
+    const events = withResults(equivalentEvents(fatalResults(plain.stdout)), verboseResults(verbose.stdout));
+    expect(render(events, false, 1).split('\n')).toEqual(theirs);
   });
 
   it('gives the exit code ansible-playbook gave', () => {
