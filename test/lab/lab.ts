@@ -26,6 +26,7 @@ import {
   appendRecord, isSameProcess, processStartTime, readRecords, stopProcesses, type ProcessRef,
 } from './processes.js';
 import type { LabHost, LabState } from './state.js';
+import { hierarchies } from './systemd-cgroups.js';
 import { etcHostsText, inventoryText, knownHostsText } from './writers.js';
 
 export type Log = (line: string) => void;
@@ -42,7 +43,12 @@ export interface UpOptions {
 const SSH_READY_TIMEOUT_MS = 30_000;
 const SYSTEMD_READY_TIMEOUT_MS = 90_000;
 /** cgroup parent of an instance's systemd hosts, under each hierarchy (see systemd-cgroups.ts). */
-const cgroupParent = (instance: string) => `hostwright-lab/${instance}`;
+const cgroupParent = (instance: string) => instancePaths(instance).cgroupParent;
+
+/** Whether the instance has cgroup directories (systemd hosts, or their debris) in any hierarchy. */
+function hasCgroups(p: InstancePaths): boolean {
+  return hierarchies().some((h) => existsSync(path.join(h, p.cgroupParent)));
+}
 
 /** Why the lab cannot run here at all (not Linux, not root), or undefined. */
 export function labUnavailableReason(): string | undefined {
@@ -146,7 +152,7 @@ async function clearInstance(p: InstancePaths): Promise<Cleared> {
 
   // systemd hosts power off through their own path; it also clears their cgroups.
   const systemdRefs = liveRefs.filter((r) => r.what.startsWith('systemd '));
-  const cgroupsExist = p.cgroupDirs.some((d) => existsSync(d));
+  const cgroupsExist = hasCgroups(p);
   if (systemdRefs.length > 0 || cgroupsExist) {
     const systemd = await import('./systemd.js');
     await Promise.all(systemdRefs.map((r) => systemd.stopSystemdHost(r.pid, 15_000, r.what.slice('systemd '.length), cgroupParent(p.instance))));
@@ -331,7 +337,7 @@ export async function labDown(instance: string, log: Log = (l) => process.stderr
   checkCanRun();
   checkInstanceName(instance);
   const p = instancePaths(instance);
-  if (!existsSync(p.stateDir) && isEmpty(await listDebris(instance)) && !existsSync(p.libDir) && !p.cgroupDirs.some((d) => existsSync(d))) {
+  if (!existsSync(p.stateDir) && isEmpty(await listDebris(instance)) && !existsSync(p.libDir) && !hasCgroups(p)) {
     throw new LabError(`no lab named '${instance}' is up`);
   }
   const started = Date.now();

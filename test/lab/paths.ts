@@ -42,8 +42,8 @@ export interface InstancePaths {
   aptProxyDir: string;
   aptCacheDir: string;
   bridge: string;
-  /** cgroup directories (v1 name=systemd and cgroup2) under which systemd hosts are placed. */
-  cgroupDirs: string[];
+  /** cgroup directory, under each hierarchy's root, holding this instance's systemd hosts. */
+  cgroupParent: string;
 }
 
 export function instancePaths(instance: string): InstancePaths {
@@ -62,10 +62,7 @@ export function instancePaths(instance: string): InstancePaths {
     // One cache per instance: two apt-cacher-ng daemons must not share a cache directory.
     aptCacheDir: path.join(CACHE_DIR, 'apt-cache', instance),
     bridge: `hw-${instance}`,
-    cgroupDirs: [
-      path.join('/sys/fs/cgroup/systemd/hostwright-lab', instance),
-      path.join('/sys/fs/cgroup/unified/hostwright-lab', instance),
-    ],
+    cgroupParent: `hostwright-lab/${instance}`,
   };
 }
 
