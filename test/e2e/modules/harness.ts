@@ -1,0 +1,89 @@
+/**
+ * Runs module calls on lab hosts through Hostwright's own transport (connect + known_hosts + the
+ * lab key) and facts, the way the executor does: check (plan only), apply, run again.
+ */
+import { afterAll, expect } from 'vitest';
+import { connect, connectSpecFor, type Connection } from '../../../runner/connection/index.js';
+import { gatherFacts } from '../../../runner/facts.js';
+import type { Facts } from '../../../runner/facts.types.js';
+import type { ModuleCall } from '../../../runner/module.js';
+import type { LabHost } from '../../lab/state.js';
+import { labState, sshOk } from '../../lab/testing.js';
+import { runModule, type ModuleRunResult } from '../../fixtures/modules/run-module.js';
+
+export interface HostSession {
+  host: LabHost;
+  conn: Connection;
+  facts: Facts;
+}
+
+const open: HostSession[] = [];
+afterAll(async () => {
+  await Promise.all(open.splice(0).map((s) => s.conn.close()));
+});
+
+export async function session(host: LabHost, user = 'root'): Promise<HostSession> {
+  const state = labState();
+  const conn = await connect(
+    connectSpecFor(
+      host.name,
+      {
+        ansible_host: host.address,
+        ansible_port: host.port,
+        ansible_user: user,
+        ansible_ssh_private_key_file: state.keyFile,
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${state.knownHostsFile}`,
+      },
+      { sshConfigFile: '/dev/null' },
+    ),
+  );
+  const s = { host, conn, facts: await gatherFacts(conn) };
+  open.push(s);
+  return s;
+}
+
+export function run<P, S>(s: HostSession, call: ModuleCall<P, S>, check = false, playbookDir?: string): Promise<ModuleRunResult> {
+  return runModule(s.conn, call, { facts: s.facts, check, ...(playbookDir ? { playbookDir } : {}) });
+}
+
+export interface Convergence {
+  check: ModuleRunResult;
+  first: ModuleRunResult;
+  second: ModuleRunResult;
+}
+
+/**
+ * The module contract on a host: check mode predicts the run exactly (same changed, same diffs,
+ * nothing applied by check), the run changes, the next run does not.
+ */
+export async function converge<P, S>(s: HostSession, call: ModuleCall<P, S>, opts: { playbookDir?: string; idempotent?: boolean } = {}): Promise<Convergence> {
+  const check = await run(s, call, true, opts.playbookDir);
+  const again = await run(s, call, true, opts.playbookDir);
+  // Check mode changed nothing: planning twice gives the same plan.
+  expect(again.plan?.diffs).toEqual(check.plan?.diffs);
+  expect(again.changed).toBe(check.changed);
+  const first = await run(s, call, false, opts.playbookDir);
+  expect(first.failed, first.msg).toBe(false);
+  expect(first.changed).toBe(true);
+  expect(first.changed).toBe(check.changed);
+  expect(first.plan?.diffs).toEqual(check.plan?.diffs);
+  const second = await run(s, call, false, opts.playbookDir);
+  expect(second.failed, second.msg).toBe(false);
+  if (opts.idempotent !== false) {
+    expect(second.changed).toBe(false);
+    expect(second.plan?.diffs ?? []).toEqual([]);
+  }
+  return { check, first, second };
+}
+
+/** A fresh scratch directory on the host. */
+export async function scratch(s: HostSession, name: string): Promise<string> {
+  const dir = `/tmp/hw-e2e/${name}`;
+  await sshOk(s.host, `rm -rf ${dir} && mkdir -p ${dir}`);
+  return dir;
+}
+
+/** Output of a shell command on the host (as root, through OpenSSH), trailing newline removed. */
+export async function remote(s: HostSession, command: string): Promise<string> {
+  return (await sshOk(s.host, command)).replace(/\n$/, '');
+}
