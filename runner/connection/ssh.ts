@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import ssh2 from 'ssh2';
@@ -192,6 +193,29 @@ async function loadKnownHosts(files: string[]): Promise<KnownHostEntry[]> {
 }
 
 /** Methods in OpenSSH's order: agent keys, key files, then password (and keyboard-interactive with it). */
+const agentProbes = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether SSH_AUTH_SOCK leads to a live agent (checked once per run). ssh2 aborts the whole
+ * connection when the agent can't be reached, and a stale SSH_AUTH_SOCK is common (a closed
+ * session's forwarded agent); OpenSSH just skips it, and so do we.
+ */
+function agentAnswers(path: string): Promise<boolean> {
+  let probe = agentProbes.get(path);
+  if (!probe) {
+    probe = new Promise<boolean>((resolve) => {
+      const sock = createConnection(path);
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.once('error', () => resolve(false));
+    });
+    agentProbes.set(path, probe);
+  }
+  return probe;
+}
+
 interface LabelledMethod {
   method: AnyAuthMethod;
   /** For the failure message: `agent`, `publickey <file>`, `password`. */
@@ -203,7 +227,7 @@ async function authMethods(spec: ConnectSpec): Promise<{ methods: LabelledMethod
   const methods: LabelledMethod[] = [];
   const notes: string[] = [];
   const agent = process.env.SSH_AUTH_SOCK;
-  if (agent) methods.push({ method: { type: 'agent', username, agent }, label: 'agent' });
+  if (agent && (await agentAnswers(agent))) methods.push({ method: { type: 'agent', username, agent }, label: 'agent' });
   const passphrase = spec.passphrase?.reveal();
   for (const file of spec.privateKeyFiles) {
     const { key, note } = await loadKeyCached(file, passphrase);

@@ -197,6 +197,17 @@ describe('authentication', () => {
     }
   });
 
+  test('a stale SSH_AUTH_SOCK is skipped, and the key file still logs in', async () => {
+    const saved = process.env.SSH_AUTH_SOCK;
+    process.env.SSH_AUTH_SOCK = path.join(tmp, 'no-agent-here.sock');
+    try {
+      await withConnection(specFor(hostA()), async (c) => expect((await c.exec('id -un')).stdout).toBe('root\n'));
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
+    }
+  });
+
   test('a login nobody accepts is unreachable with a one-line reason', async () => {
     const spec = { ...specFor(hostA()), user: 'nobody' };
     const e = await rejection(connect(spec));
