@@ -315,7 +315,7 @@ function decodeEscapes(s: string): string {
 }
 
 /** --help. */
-export function helpText(program = 'npx tsx <playbook.ts>'): string {
+export function helpText(program: string = 'npx tsx <playbook.ts>'): string {
   const rows = FLAGS.map((f) => {
     const names = [
       ...(f.short ? [`-${f.short}${f.arg ? ` ${f.arg}` : ''}`] : []),
@@ -373,7 +373,7 @@ export async function runCli(argv: readonly string[], run: (request: RunRequest)
   try {
     const command = parseCli(argv, { cwd: io.cwd });
     if (command.action === 'help') {
-      io.stdout.write(helpText());
+      io.stdout.write(helpText(programName(io.cwd)));
       return EXIT.OK;
     }
     if (command.action === 'version') {
@@ -470,6 +470,12 @@ export function promptHidden(question: string, input: NodeJS.ReadStream, output:
     input.resume();
     input.on('data', onData);
   });
+}
+
+/** How the user started us, for the usage line: `npx tsx playbooks/site.ts`. */
+function programName(cwd: string): string | undefined {
+  const script = process.argv[1];
+  return script ? `npx tsx ${path.relative(cwd, script) || script}` : undefined;
 }
 
 function packageVersion(): string {
