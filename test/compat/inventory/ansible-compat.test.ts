@@ -101,6 +101,16 @@ describe.concurrent('inventory layouts against ansible-inventory', () => {
     });
   }
 
+  // The example inventories shipped in inventory/ (the typed one is the twin of none: see typed-ts).
+  for (const example of ['inventory/hosts.ini', 'inventory/yaml/hosts.yml']) {
+    it(`${example} reads as ansible-inventory reads it`, async () => {
+      const source = resolve(import.meta.dirname, '../../..', example);
+      const real = await ansibleDriver(emptyCwd, { cli: [['-i', source, '--list'], ['-i', source, '--graph', '--vars']] });
+      expect(await runInventoryCli(['-i', source, '--list'], { cwd: emptyCwd })).toBe(real.cli[0]!.stdout.replace(/\n$/, ''));
+      expect(await runInventoryCli(['-i', source, '--graph', '--vars'], { cwd: emptyCwd })).toBe(real.cli[1]!.stdout.replace(/\n$/, ''));
+    });
+  }
+
   it('has at least 30 layouts', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
   });
