@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync, rmdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sleep } from './systemd-exec.js';
+import { LabError, sleep } from './exec.js';
 
 /** The cgroup directory, under each hierarchy's root, that holds one sub-cgroup per systemd host. */
 export const CGROUP_PARENT = 'hostwright-lab';
@@ -38,7 +38,7 @@ export function hostCgroups(name: string, parent = CGROUP_PARENT): string[] {
 
 export async function createHostCgroups(name: string, parent = CGROUP_PARENT): Promise<string[]> {
   const dirs = hostCgroups(name, parent);
-  if (dirs.length === 0) throw new Error('no name=systemd or cgroup2 hierarchy is mounted; systemd hosts need one');
+  if (dirs.length === 0) throw new LabError('no name=systemd or cgroup2 hierarchy is mounted; systemd hosts need one');
   for (const dir of dirs) await mkdir(dir, { recursive: true });
   return dirs;
 }
@@ -78,7 +78,7 @@ export async function removeHostCgroups(dirs: readonly string[], timeoutMs = 10_
   for (;;) {
     const pids = dirs.flatMap((d) => cgroupPids(d));
     if (pids.length === 0) break;
-    if (Date.now() > deadline) throw new Error(`processes ${pids.join(' ')} in ${dirs.join(', ')} survive SIGKILL`);
+    if (Date.now() > deadline) throw new LabError(`processes ${pids.join(' ')} in ${dirs.join(', ')} survive SIGKILL`);
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');

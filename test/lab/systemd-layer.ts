@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { mkdir, rm, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { run } from './systemd-exec.js';
+import { LabError, tryRun } from './exec.js';
 
 /** Packages that make the base boot systemd, and give ssh logins a logind session as on a real box. */
 export const LAYER_PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'libpam-systemd'] as const;
@@ -132,30 +132,35 @@ export async function ensureSystemdLayer(
   const paths = layerPaths(baseDir);
   if (problem === undefined) return paths.root;
   log(`lab: systemd layer at ${paths.dir}: ${problem}; building it (about 15 s)`);
-  const build = `${paths.dir}.build-${process.pid}`;
-  await rm(build, { recursive: true, force: true });
-  const upper = join(build, 'root');
-  const work = join(build, 'work');
-  const merged = join(build, 'merged');
+  const buildDir = `${paths.dir}.build-${process.pid}`;
+  await rm(buildDir, { recursive: true, force: true });
+  const upper = join(buildDir, 'root');
+  const work = join(buildDir, 'work');
+  const merged = join(buildDir, 'merged');
   await Promise.all([upper, work, merged].map((d) => mkdir(d, { recursive: true })));
   try {
-    await run(
+    const build = await tryRun(
       ['unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child',
         'sh', '-c', BUILD_SCRIPT, 'sh', baseDir, upper, work, merged, ...LAYER_PACKAGES],
       { timeoutMs: 15 * 60_000 },
     );
+    if (build.code !== 0) {
+      // The first line is all the CLI shows; the rest is for a reader of the full error.
+      const lines = (build.stderr.trim() || build.stdout.trim()).split('\n');
+      throw new LabError(`building the systemd layer failed (exit ${build.code}): ${lines[lines.length - 1] ?? ''}\n${lines.slice(-15).join('\n')}`);
+    }
     // The forbidding policy-rc.d belongs to the build only; removing it from the upper dir (not
     // through the overlay, which would leave a whiteout) lets the base's policy show through.
     await rm(join(upper, 'usr/sbin/policy-rc.d'), { force: true });
     await rm(paths.dir, { recursive: true, force: true });
-    await rename(upper, join(build, 'layer'));
+    await rename(upper, join(buildDir, 'layer'));
     await mkdir(paths.dir, { recursive: true });
-    await rename(join(build, 'layer'), paths.root);
+    await rename(join(buildDir, 'layer'), paths.root);
     await writeFile(paths.marker, expectedMarker(baseDir));
   } finally {
-    await rm(build, { recursive: true, force: true });
+    await rm(buildDir, { recursive: true, force: true });
   }
   const after = layerProblem(baseDir);
-  if (after !== undefined) throw new Error(`systemd layer at ${paths.dir} is ${after} right after building it`);
+  if (after !== undefined) throw new LabError(`systemd layer at ${paths.dir} is ${after} right after building it`);
   return paths.root;
 }

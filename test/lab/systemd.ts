@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import {
   CGROUP_PARENT,
@@ -21,7 +20,9 @@ import {
   removeEmptyParent,
   removeHostCgroups,
 } from './systemd-cgroups.js';
-import { CommandError, run, sleep } from './systemd-exec.js';
+import { LabError, sleep, tryRun } from './exec.js';
+import { waitForSsh } from './plain-host.js';
+import { processStartTime } from './processes.js';
 
 export { ensureSystemdLayer } from './systemd-layer.js';
 
@@ -102,7 +103,7 @@ exec "$@"
 
 function checkOverlayPath(what: string, p: string): void {
   // overlayfs options are split on ',' and ':'; such a path would silently mean something else.
-  if (/[,:\s]/.test(p)) throw new Error(`${what} ${JSON.stringify(p)} can't be used in an overlay mount (no ',', ':' or spaces)`);
+  if (/[,:\s]/.test(p)) throw new LabError(`${what} ${JSON.stringify(p)} can't be used in an overlay mount (no ',', ':' or spaces)`);
 }
 
 /** A fresh systemd machine-id: 128 random bits as 32 lowercase hex digits, not all zero. */
@@ -115,6 +116,9 @@ export async function startSystemdHost(h: SystemdHostSpec): Promise<{ pid: numbe
   for (const [what, p] of [['base', h.base], ['layer', h.layer], ['upper', h.upper], ['work', h.work]] as const) {
     checkOverlayPath(what, p);
   }
+  for (const [what, p] of [['base', h.base], ['layer', h.layer]] as const) {
+    if (!existsSync(p)) throw new LabError(`${h.name}: the ${what} ${p} does not exist`);
+  }
   const parent = h.cgroupParent ?? CGROUP_PARENT;
   const root = join(h.runDir, 'root');
   const containersDir = h.containersDir ?? join(dirname(h.upper), 'containers');
@@ -122,7 +126,7 @@ export async function startSystemdHost(h: SystemdHostSpec): Promise<{ pid: numbe
   await Promise.all([root, containersDir, join(h.upper, 'etc'), h.work].map((d) => mkdir(d, { recursive: true })));
   // Hosts booted from one layer must not share a machine-id (journal, dbus and DHCP identities).
   await writeFile(join(h.upper, 'etc/machine-id'), `${newMachineId()}\n`, { mode: 0o444 });
-  if (!existsSync(`/run/netns/${h.netns}`)) throw new Error(`${h.name}: network namespace ${h.netns} does not exist`);
+  if (!existsSync(`/run/netns/${h.netns}`)) throw new LabError(`${h.name}: network namespace ${h.netns} does not exist`);
   await writeFile(netnsRef, '');
 
   const stale = hostCgroups(h.name, parent).filter((d) => existsSync(d));
@@ -147,7 +151,7 @@ export async function startSystemdHost(h: SystemdHostSpec): Promise<{ pid: numbe
     const pid = child.pid;
     if (pid === undefined) {
       await removeHostCgroups(cgroups);
-      throw new Error(`${h.name}: could not start unshare/systemd-nspawn`);
+      throw new LabError(`${h.name}: could not start unshare/systemd-nspawn`);
     }
     return { pid };
   } finally {
@@ -155,14 +159,8 @@ export async function startSystemdHost(h: SystemdHostSpec): Promise<{ pid: numbe
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+/** A live process (not a zombie) with that PID. */
+const alive = (pid: number): boolean => processStartTime(pid) !== undefined;
 
 /** The container's PID 1 seen from the machine: the child of nspawn that is PID 1 in its own namespace. */
 export function containerInit(nspawnPid: number): number | undefined {
@@ -181,25 +179,6 @@ export function containerInit(nspawnPid: number): number | undefined {
   return undefined;
 }
 
-/** Resolves once `address:port` sends an SSH banner. */
-function sshBanner(address: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port });
-    let data = '';
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.on('data', (chunk) => {
-      data += chunk.toString('latin1');
-      if (data.includes('\n')) done(data.startsWith('SSH-'));
-    });
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
-  });
-}
-
 /** Units `systemctl list-units --failed --plain --no-legend` names. */
 export function parseFailedUnits(output: string): string[] {
   return output
@@ -208,20 +187,21 @@ export function parseFailedUnits(output: string): string[] {
     .filter((u) => u !== '');
 }
 
-function tail(file: string, lines: number): string {
+/** The console's last lines: what nspawn or systemd said before giving up (mount(8) takes two). */
+function consoleTail(runDir: string): string {
   try {
-    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+    const lines = readFileSync(consoleLog(runDir), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    return lines.slice(-2).join(' / ') || 'no output';
   } catch {
-    return '(no console log)';
+    return 'no console log';
   }
 }
 
 /** Runs a command inside the host (its mount, UTS, IPC, network and PID namespaces) as root. */
-export async function inHost(nspawnPid: number, argv: readonly string[], timeoutMs = 30_000): Promise<string> {
+export async function inHost(nspawnPid: number, argv: readonly string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string }> {
   const init = containerInit(nspawnPid);
-  if (init === undefined) throw new Error(`systemd-nspawn ${nspawnPid} has no container yet`);
-  const { stdout } = await run(['nsenter', '-t', String(init), '-m', '-u', '-i', '-n', '-p', '--', ...argv], { timeoutMs });
-  return stdout;
+  if (init === undefined) throw new LabError(`systemd-nspawn ${nspawnPid} has no container yet`);
+  return tryRun(['nsenter', '-t', String(init), '-m', '-u', '-i', '-n', '-p', '--', ...argv], { timeoutMs });
 }
 
 /**
@@ -235,7 +215,7 @@ export async function waitSystemdReady(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const died = () =>
-    new Error(`${h.name}: systemd-nspawn (PID ${h.pid}) exited while booting${h.runDir ? `:\n${tail(consoleLog(h.runDir), 20)}` : ''}`);
+    new LabError(`${h.name}: systemd-nspawn (PID ${h.pid}) exited while booting${h.runDir ? `: ${consoleTail(h.runDir)} (console: ${consoleLog(h.runDir)})` : ''}`);
   let state = 'not started';
   while (Date.now() < deadline) {
     if (!alive(h.pid)) throw died();
@@ -243,25 +223,19 @@ export async function waitSystemdReady(
       await sleep(50);
       continue;
     }
-    try {
-      // --wait blocks until start-up is over; before systemd's socket exists it fails at once.
-      state = (await inHost(h.pid, ['systemctl', 'is-system-running', '--wait'], Math.max(1000, deadline - Date.now()))).trim();
-    } catch (e) {
-      state = e instanceof CommandError ? e.stdout.trim() || 'offline' : String(e);
-    }
+    // --wait blocks until start-up is over; before systemd's socket exists it fails at once.
+    state = (await inHost(h.pid, ['systemctl', 'is-system-running', '--wait'], Math.max(1000, deadline - Date.now()))
+      .then((r) => r.stdout.trim(), (e: unknown) => String(e))) || 'offline';
     if (state === 'running') break;
     if (state === 'degraded') {
-      const failed = parseFailedUnits(await inHost(h.pid, ['systemctl', 'list-units', '--failed', '--plain', '--no-legend', '--no-pager']));
-      throw new Error(`${h.name}: systemd is degraded; failed units: ${failed.join(', ') || '(none listed)'}`);
+      const failed = parseFailedUnits((await inHost(h.pid, ['systemctl', 'list-units', '--failed', '--plain', '--no-legend', '--no-pager'])).stdout);
+      throw new LabError(`${h.name}: systemd is degraded; failed units: ${failed.join(', ') || '(none listed)'}`);
     }
     await sleep(100);
   }
-  if (state !== 'running') throw new Error(`${h.name}: systemd not running after ${timeoutMs} ms (state: ${state})`);
-  while (!(await sshBanner(h.address, h.port ?? 22, 2000))) {
-    if (!alive(h.pid)) throw died();
-    if (Date.now() > deadline) throw new Error(`${h.name}: systemd is running but sshd at ${h.address}:${h.port ?? 22} does not answer`);
-    await sleep(100);
-  }
+  if (state !== 'running') throw new LabError(`${h.name}: systemd not running after ${timeoutMs} ms (state: ${state})`);
+  const port = h.port ?? 22;
+  await waitForSsh(h.address, port, Math.max(0, deadline - Date.now()), () => alive(h.pid), `${h.name} (systemd is running)`);
 }
 
 /**
@@ -279,7 +253,7 @@ export async function stopSystemdHost(pid: number, timeoutMs = 15_000, name?: st
   }
   const owner = labCgroupOf(cgroupProcs, cgroupParent);
   if (name !== undefined && owner !== undefined && owner !== name) {
-    throw new Error(`PID ${pid} belongs to lab host ${owner}, not ${name}`);
+    throw new LabError(`PID ${pid} belongs to lab host ${owner}, not ${name}`);
   }
   const host = owner ?? name;
   if (owner !== undefined && alive(pid)) {
