@@ -13,7 +13,7 @@ import { isSecret, secret, type Secret } from '../secret.js';
 import { LocalConnection } from './local.js';
 import { matchPattern } from './pattern.js';
 import { connectSsh } from './ssh.js';
-import { parseSshConfig, resolveSshConfig, type IncludeLoader, type SshConfigLine } from './ssh-config.js';
+import { parseJumpHops, parseSshConfig, resolveSshConfig, type IncludeLoader, type SshConfigLine } from './ssh-config.js';
 import type { BecomeSpec, ConnectSpec, Connection } from './types.js';
 
 export type { BecomeSpec, ConnectSpec, Connection, ExecOptions, ExecResult } from './types.js';
@@ -272,13 +272,12 @@ export function connectSpecFor(name: string, vars: Vars, cli: ConnectCliOptions 
   if (spec.proxyJump) {
     // Each hop goes through the ssh config as its own host (as OpenSSH does); it gets the target's
     // key files and known_hosts, but never the target's password.
-    spec.jump = spec.proxyJump.split(',').map((hop) => {
-      const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop.trim());
-      if (!m) throw new OptionsError(`host ${name}: cannot read ProxyJump hop '${hop}' (expected [user@]host[:port])`);
-      const hopHost = m[2]!.replace(/^\[|\]$/g, '');
-      const hopSpec = resolveAgainstConfig(hopHost, hopHost, lines, {
-        ...(m[1] ? { user: m[1] } : {}),
-        ...(m[3] ? { port: Number(m[3]) } : {}),
+    const hops = parseJumpHops(spec.proxyJump);
+    if (!hops) throw new OptionsError(`host ${name}: cannot read ProxyJump '${spec.proxyJump}' (expected [user@]host[:port],...)`);
+    spec.jump = hops.map((hop) => {
+      const hopSpec = resolveAgainstConfig(hop.host, hop.host, lines, {
+        ...(hop.user ? { user: hop.user } : {}),
+        ...(hop.port ? { port: hop.port } : {}),
         keyFiles: [...(key ? [key] : []), ...parsedArgs.identityFiles],
         argOptions: new Map([...parsedArgs.options].filter(([k]) => k === 'userknownhostsfile' || k === 'stricthostkeychecking')),
         ...(checking === false ? { hostKeyChecking: false } : {}),

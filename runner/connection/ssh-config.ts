@@ -144,3 +144,24 @@ export function resolveSshConfig(lines: readonly SshConfigLine[], host: string, 
   }
   return result;
 }
+
+export interface JumpHop {
+  user?: string;
+  host: string;
+  port?: number;
+}
+
+/** ProxyJump's `[user@]host[:port]` list (IPv6 in brackets); undefined when a hop can't be read. */
+export function parseJumpHops(text: string): JumpHop[] | undefined {
+  const hops: JumpHop[] = [];
+  for (const raw of text.split(',')) {
+    const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::(\d+))?$/.exec(raw.trim());
+    if (!m) return undefined;
+    hops.push({
+      ...(m[1] ? { user: m[1] } : {}),
+      host: m[2]!.replace(/^\[|\]$/g, ''),
+      ...(m[3] ? { port: Number(m[3]) } : {}),
+    });
+  }
+  return hops;
+}

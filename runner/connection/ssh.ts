@@ -12,6 +12,7 @@ import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
 import { HostKeyError, UnreachableError } from '../errors.js';
 import { commandLine } from './become.js';
+import { parseJumpHops } from './ssh-config.js';
 import { checkHostKey, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import { Limit } from './limit.js';
 import { drive } from './process.js';
@@ -357,23 +358,20 @@ function tunnel(via: SshClient, host: string, port: number, name: string): Promi
 export function jumpSpecs(spec: ConnectSpec): ConnectSpec[] {
   if (spec.jump) return spec.jump;
   if (!spec.proxyJump) return [];
-  return spec.proxyJump.split(',').map((hop) => {
-    const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop.trim());
-    if (!m) throw new UnreachableError(spec.name, `ssh: cannot read ProxyJump hop '${hop}' (expected [user@]host[:port])`);
-    const address = m[2]!.replace(/^\[|\]$/g, '');
-    return {
-      name: address,
-      connection: 'ssh',
-      address,
-      port: m[3] ? Number(m[3]) : 22,
-      user: m[1] ?? spec.user,
-      privateKeyFiles: spec.privateKeyFiles,
-      ...(spec.passphrase ? { passphrase: spec.passphrase } : {}),
-      knownHostsFiles: spec.knownHostsFiles,
-      hostKeyChecking: spec.hostKeyChecking,
-      connectTimeoutMs: spec.connectTimeoutMs,
-    } satisfies ConnectSpec;
-  });
+  const hops = parseJumpHops(spec.proxyJump);
+  if (!hops) throw new UnreachableError(spec.name, `ssh: cannot read ProxyJump '${spec.proxyJump}' (expected [user@]host[:port],...)`);
+  return hops.map((hop) => ({
+    name: hop.host,
+    connection: 'ssh',
+    address: hop.host,
+    port: hop.port ?? 22,
+    user: hop.user ?? spec.user,
+    privateKeyFiles: spec.privateKeyFiles,
+    ...(spec.passphrase ? { passphrase: spec.passphrase } : {}),
+    knownHostsFiles: spec.knownHostsFiles,
+    hostKeyChecking: spec.hostKeyChecking,
+    connectTimeoutMs: spec.connectTimeoutMs,
+  }));
 }
 
 /**

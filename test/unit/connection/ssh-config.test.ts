@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSshConfig, resolveSshConfig, type IncludeLoader } from '../../../runner/connection/ssh-config.js';
+import { parseJumpHops, parseSshConfig, resolveSshConfig, type IncludeLoader } from '../../../runner/connection/ssh-config.js';
 
 const ctx = { home: '/home/me', localUser: 'me' };
 const resolve = (text: string, host: string, include?: IncludeLoader) =>
@@ -84,5 +84,20 @@ Host *
 
   it('skips Match blocks rather than applying them everywhere', () => {
     expect(resolve('Match user root\n  User nobody\nHost *\n  User ok\n', 'a').user).toBe('ok');
+  });
+});
+
+describe('parseJumpHops', () => {
+  it('reads [user@]host[:port] lists, IPv6 in brackets', () => {
+    expect(parseJumpHops('bastion')).toEqual([{ host: 'bastion' }]);
+    expect(parseJumpHops('ops@b1:2200, b2 ,root@[fd00::1]:22')).toEqual([
+      { user: 'ops', host: 'b1', port: 2200 },
+      { host: 'b2' },
+      { user: 'root', host: 'fd00::1', port: 22 },
+    ]);
+  });
+  it('refuses what it cannot read', () => {
+    expect(parseJumpHops('a:b:c')).toBeUndefined();
+    expect(parseJumpHops('')).toBeUndefined();
   });
 });
