@@ -142,7 +142,7 @@ class LivePlay {
     this.#task.title = this.#title();
     const finished = this.rows.filter((r) => r.finished);
     const shown = [...finished.slice(-FINISHED_ROWS_SHOWN), ...this.rows.filter((r) => !r.finished)];
-    this.#task.output = shown.map((r) => this.masker.mask(this.#row(r))).join('\n');
+    this.#task.output = shown.map((r) => this.#row(r)).join('\n');
   }
 
   #title(): string {
@@ -163,7 +163,7 @@ class LivePlay {
       r.skipped ? this.style.paint('skip', `skipped=${r.skipped}`) : '',
       r.ignored ? this.style.paint('warn', `ignored=${r.ignored}`) : '',
     ].filter(Boolean);
-    return `${icon} ${row.prefix} [${row.name}]  ${row.hosts.size}/${this.hostCount}  ${counts.join(' ')}`.trimEnd();
+    return `${icon} ${row.prefix} [${this.masker.mask(row.name)}]  ${row.hosts.size}/${this.hostCount}  ${counts.join(' ')}`.trimEnd();
   }
 }
 

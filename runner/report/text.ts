@@ -75,6 +75,7 @@ export class TextFormatter {
     const out: Chunk[] = [];
     this.#format(event, out);
     this.#lastEvent = event.type;
+    // Each piece was masked before it was colored; this pass is the belt to those braces.
     return out.map((c) => ({ stream: c.stream, text: this.#masker.mask(c.text) }));
   }
 
@@ -160,7 +161,9 @@ export class TextFormatter {
     // ok / changed. Diffs come first, and only for a change (v2_on_file_diff then v2_runner_on_ok);
     // a loop's diffs come with its items.
     if (e.status === 'changed' && e.diffs?.length && !loopAggregate) {
-      const text = renderDiffs(e.diffs, this.#style);
+      const m = (t: string): string => this.#masker.mask(t);
+      const masked = e.diffs.map((d) => ({ ...d, before: m(d.before), after: m(d.after) }));
+      const text = renderDiffs(masked, this.#style);
       if (text) out.push({ stream: 'stdout', text });
     }
     if (loopAggregate) return;
@@ -196,7 +199,7 @@ export class TextFormatter {
 
   /** Display.warning: "[WARNING]: msg" wrapped to the width, on stderr, each text once. */
   #warning(out: Chunk[], message: string): void {
-    const text = wrap(`[WARNING]: ${message}`, this.#columns).join('\n');
+    const text = wrap(`[WARNING]: ${this.#masker.mask(message)}`, this.#columns).join('\n');
     if (this.#warned.has(text)) return;
     this.#warned.add(text);
     out.push({ stream: 'stderr', text: `${this.#style.paint('warn', text)}\n` });
@@ -210,11 +213,12 @@ export class TextFormatter {
   }
 
   #banner(out: Chunk[], message: string): void {
-    out.push({ stream: 'stdout', text: `\n${banner(message, this.#columns)}\n` });
+    out.push({ stream: 'stdout', text: `\n${banner(this.#masker.mask(message), this.#columns)}\n` });
   }
 
+  /** Masked before painting: colors break lines apart, and a secret spanning lines with them. */
   #line(out: Chunk[], text: string, role: ColorRole): void {
-    out.push({ stream: 'stdout', text: `${this.#style.paint(role, text)}\n` });
+    out.push({ stream: 'stdout', text: `${this.#style.paint(role, this.#masker.mask(text))}\n` });
   }
 }
 

@@ -14,6 +14,8 @@ import { secret } from '../../../runner/secret.js';
 
 const PASSWORD = 'Tr0ub4dor"&3';
 const VAULT = 'vault-db-password-42';
+/** A multi-line secret (a key): colors are reopened at each line break, which must not split it. */
+const KEY = '-----BEGIN KEY-----\nMIIEpAIBAAKCAQEA\n-----END KEY-----';
 
 function leakyEvents(): RunEvent[] {
   return [
@@ -32,13 +34,15 @@ function leakyEvents(): RunEvent[] {
     },
     { type: 'host_result', host: 'h2', task: `login ${PASSWORD}`, status: 'unreachable', result: { changed: false, failed: false, msg: `ssh: ${VAULT}` } },
     { type: 'warning', message: `the value ${PASSWORD} looks weak` },
+    { type: 'host_result', host: 'h1', task: `login ${PASSWORD}`, status: 'failed', result: { changed: false, failed: true, msg: `bad key:\n${KEY}` } },
+    { type: 'verbose', level: 1, message: `key is\n${KEY}\nend` },
     { type: 'play_abort', reason: VAULT },
     { type: 'recap', stats: { h1: { ok: 0, changed: 0, unreachable: 0, failed: 1, skipped: 0, rescued: 0, ignored: 0 } } },
   ];
 }
 
 function masker(): Masker {
-  return new Masker().add(secret(PASSWORD)).add(VAULT);
+  return new Masker().add(secret(PASSWORD)).add(VAULT).add(secret(KEY));
 }
 
 function sink(tty = false): NodeJS.WriteStream & { text: () => string } {
@@ -60,6 +64,7 @@ function expectClean(output: string): void {
   expect(output).not.toContain(VAULT);
   expect(output).not.toContain(JSON.stringify(PASSWORD).slice(1, -1));
   expect(output).not.toContain('Tr0ub4dor');
+  expect(output).not.toContain('MIIEpAIBAAKCAQEA');
 }
 
 describe('secrets never reach the output', () => {
