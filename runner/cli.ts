@@ -8,6 +8,7 @@
  * values keep the last one. Every mistake is an OptionsError: one line, exit 5.
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -68,7 +69,8 @@ const FLAGS: Flag[] = [
   {
     long: 'inventory', short: 'i', aliases: ['inventory-file'], arg: 'INVENTORY',
     help: 'inventory host path or comma separated host list (repeatable)',
-    apply: (p, v) => void p.options.inventory.push(v),
+    // A comma makes it a host list; anything else is a path (cli/__init__.py post_process_args).
+    apply: (p, v, env) => void p.options.inventory.push(v.includes(',') ? v : unfrackPath(v, env.cwd)),
   },
   {
     long: 'limit', short: 'l', arg: 'SUBSET', help: 'further limit selected hosts to an additional pattern',
@@ -76,11 +78,11 @@ const FLAGS: Flag[] = [
   },
   {
     long: 'tags', short: 't', arg: 'TAGS', help: 'only run plays and tasks tagged with these values (comma list, repeatable)',
-    apply: (p, v) => void p.options.tags.push(...splitList(v)),
+    apply: (p, v) => addTags(p.options.tags, v),
   },
   {
     long: 'skip-tags', arg: 'SKIP_TAGS', help: 'only run plays and tasks whose tags do not match these values',
-    apply: (p, v) => void p.options.skipTags.push(...splitList(v)),
+    apply: (p, v) => addTags(p.options.skipTags, v),
   },
   {
     long: 'check', short: 'C', help: "don't make any changes; show what would change",
@@ -117,7 +119,7 @@ const FLAGS: Flag[] = [
   },
   {
     long: 'private-key', aliases: ['key-file'], arg: 'PRIVATE_KEY_FILE', help: 'use this file to authenticate the connection',
-    apply: (p, v) => void (p.options.privateKey = v),
+    apply: (p, v, env) => void (p.options.privateKey = unfrackPath(v, env.cwd)),
   },
   {
     long: 'timeout', short: 'T', arg: 'TIMEOUT', help: 'override the connection timeout in seconds (default=10)',
@@ -195,12 +197,18 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliCommand 
   return { action: 'run', options: parsed.options, syntaxCheck: parsed.syntaxCheck, askBecomePass: parsed.askBecomePass };
 }
 
-/** Ansible splits --tags/--skip-tags values on commas and trims them. */
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t !== '');
+/** Ansible splits --tags/--skip-tags values on commas and trims them; a tag counts once. */
+function addTags(list: string[], value: string): void {
+  for (const tag of value.split(',').map((t) => t.trim())) {
+    if (tag !== '' && !list.includes(tag)) list.push(tag);
+  }
+}
+
+/** ansible.utils.path.unfrackpath: ~ and $VARS expanded, made absolute against the cwd. */
+export function unfrackPath(value: string, cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const vars = value.replace(/\$(\w+)|\$\{(\w+)\}/g, (m, a: string | undefined, b: string | undefined) => env[(a ?? b)!] ?? m);
+  const home = vars === '~' || vars.startsWith('~/') ? homedir() + vars.slice(1) : vars;
+  return path.resolve(cwd, home);
 }
 
 function positiveInt(name: string, value: string): number {

@@ -1,6 +1,8 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { helpText, parseCli, parseExtraVars, parseKeyValues, runCli, type CliIO, type RunRequest } from '../../runner/cli.js';
+import { helpText, parseCli, unfrackPath, parseExtraVars, parseKeyValues, runCli, type CliIO, type RunRequest } from '../../runner/cli.js';
 import { OptionsError } from '../../runner/errors.js';
 import { defaultRunOptions, type RunOptions } from '../../runner/options.js';
 import { isSecret } from '../../runner/secret.js';
@@ -29,20 +31,27 @@ describe('parseCli: every flag', () => {
     expect(options([])).toEqual(defaultRunOptions());
   });
 
-  it('-i/--inventory/--inventory-file accumulate, comma host lists kept whole', () => {
-    expect(options(['-i', 'web1,web2,', '--inventory', 'inv/hosts.ini', '--inventory-file=other.yml']).inventory).toEqual([
+  it('-i/--inventory/--inventory-file accumulate; comma host lists kept whole, paths made absolute', () => {
+    expect(options(['-i', 'web1,web2,', '--inventory', 'inv/hosts.ini', '--inventory-file=/etc/ansible/hosts', '-i', 'localhost,']).inventory).toEqual([
       'web1,web2,',
-      'inv/hosts.ini',
-      'other.yml',
+      '/pb/inv/hosts.ini',
+      '/etc/ansible/hosts',
+      'localhost,',
     ]);
+  });
+
+  it('paths expand ~ and $VARS like unfrackpath', () => {
+    expect(unfrackPath('~/.ssh/id_ed25519', '/pb')).toBe(path.join(homedir(), '.ssh/id_ed25519'));
+    expect(unfrackPath('$KEYS/a/../id', '/pb', { KEYS: '/keys' })).toBe('/keys/id');
+    expect(unfrackPath('${NOPE}/x', '/pb', {})).toBe('/pb/${NOPE}/x');
   });
 
   it('-l/--limit keeps the last value', () => {
     expect(options(['-l', 'web', '--limit', 'db:!db3']).limit).toBe('db:!db3');
   });
 
-  it('-t/--tags and --skip-tags split commas, trim, and accumulate', () => {
-    const o = options(['-t', 'a, b', '--tags', 'c', '--skip-tags', 'x,y', '--skip-tags=z']);
+  it('-t/--tags and --skip-tags split commas, trim, accumulate, and count a tag once', () => {
+    const o = options(['-t', 'a, b', '--tags', 'c,a', '--skip-tags', 'x,y', '--skip-tags=z']);
     expect(o.tags).toEqual(['a', 'b', 'c']);
     expect(o.skipTags).toEqual(['x', 'y', 'z']);
   });
@@ -65,10 +74,10 @@ describe('parseCli: every flag', () => {
   });
 
   it('string flags: --become-user, -u/--user, --private-key/--key-file, --start-at-task', () => {
-    const o = options(['--become-user', 'postgres', '-u', 'deploy', '--private-key', '~/.ssh/id', '--start-at-task', 'write config']);
-    expect(o).toMatchObject({ becomeUser: 'postgres', user: 'deploy', privateKey: '~/.ssh/id', startAtTask: 'write config' });
+    const o = options(['--become-user', 'postgres', '-u', 'deploy', '--private-key', '/keys/id', '--start-at-task', 'write config']);
+    expect(o).toMatchObject({ becomeUser: 'postgres', user: 'deploy', privateKey: '/keys/id', startAtTask: 'write config' });
     expect(options(['--user=ops', '--key-file', 'k']).user).toBe('ops');
-    expect(options(['--key-file', 'k']).privateKey).toBe('k');
+    expect(options(['--key-file', 'keys/k']).privateKey).toBe('/pb/keys/k');
   });
 
   it('-v counts, clustered or repeated, capped at -vvvv', () => {
