@@ -62,7 +62,7 @@ function hostContext(b: BatchContext, node: TaskNode, host: string, facts: Facts
     magic: {
       inventory_hostname: host,
       ansible_check_mode: b.run.options.check,
-      ansible_play_hosts: b.hosts,
+      ansible_play_batch: b.hosts,
       playbook_dir: b.run.playbookDir,
     },
     inventory: h.inventoryVars,

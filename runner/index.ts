@@ -5,6 +5,7 @@
  * thrown while the playbook file itself evaluates becomes one clean message and exit 4, like
  * ansible-playbook's parser errors, instead of a stack trace.
  */
+import { sep } from 'node:path';
 import { stackLocation } from './callsite.js';
 import { setEntryHandler } from './dsl.js';
 import { formatLocation, LoadError } from './errors.js';
@@ -62,8 +63,10 @@ function fatal(error: unknown): void {
   process.exit(250);
 }
 
-// Under a test runner the runner's own handlers must keep working: arm only in a real process.
-if (!process.env.VITEST) {
+// Arm only when a script of the user's is the entry point (`tsx playbooks/site.ts`), never inside
+// a tool that imports playbooks (a test runner's worker runs from node_modules).
+const entry = process.argv[1];
+if (entry && !entry.includes(`${sep}node_modules${sep}`)) {
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
 }

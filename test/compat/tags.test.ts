@@ -152,14 +152,25 @@ describe('tag selection matches ansible-playbook --list-tasks', () => {
   const file = path.join(dir, 'tags.yml');
   writeFileSync(file, YAML);
 
-  const ansible = (tags: string[], skip: string[]) =>
+  const ansible = (tags: string[], skip: string[], list = '--list-tasks') =>
     run(
       'ansible-playbook',
-      ['-i', 'localhost,', '-c', 'local', '--list-tasks', file, ...(tags.length ? ['-t', tags.join(',')] : []), ...(skip.length ? ['--skip-tags', skip.join(',')] : [])],
+      ['-i', 'localhost,', '-c', 'local', list, file, ...(tags.length ? ['-t', tags.join(',')] : []), ...(skip.length ? ['--skip-tags', skip.join(',')] : [])],
       { env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: 'false' } },
     ).then((r) => r.stdout);
   // All the ansible processes at once: each is mostly Python start-up.
   const expected = Promise.all(COMBINATIONS.map(([tags, skip]) => ansible(tags, skip)));
+
+  const TAG_LISTS = [0, 1, 6, 14, 21];
+  const expectedTags = Promise.all(TAG_LISTS.map((i) => ansible(COMBINATIONS[i]![0], COMBINATIONS[i]![1], '--list-tags')));
+
+  it.each(TAG_LISTS.map((i, n) => [n, i] as const))('--list-tags %i (combination %i)', async (n, i) => {
+    const [tags, skip] = COMBINATIONS[i]!;
+    const ours = listPlaybook(pb, defaultRunOptions({ tags, skipTags: skip, listTags: true }), localhost);
+    const theirs = (await expectedTags)[n]!;
+    expect(normalize(theirs).filter((l) => l.includes('TASK TAGS:'))).toHaveLength(2);
+    expect(normalize(ours)).toEqual(normalize(theirs));
+  });
 
   it.each(COMBINATIONS.map((c, i) => [i, c[0].join(',') || '-', c[1].join(',') || '-'] as const))(
     'combination %i: --tags %s --skip-tags %s',

@@ -95,6 +95,13 @@ describe('engine end to end', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  test('an exception thrown while the playbook loads: one ERROR! line with its file:line, exit 4', async () => {
+    const r = await runPlaybook('throws.ts', ['-i', labState().inventoryFile]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe('ERROR! test/e2e/playbooks/engine/throws.ts:5:36: no web servers configured\n');
+    expect(r.stdout).toBe('');
+  });
+
   test('the become password (-K) and no_log values appear nowhere, even with -vvv or --json', async () => {
     const [a] = threeHosts();
     const state = labState();
