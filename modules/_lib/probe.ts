@@ -12,8 +12,10 @@ export const CONTENT_MARK = '::content::';
  * word (quoted literal or "$var"). */
 export function statLines(key: string, pathWord: Raw, follow = false): string {
   const L = follow ? '-L ' : '';
+  // Following links, a dangling symlink counts as absent (stat -L would fail on it).
+  const exists = follow ? `[ -e ${pathWord.text} ]` : `[ -e ${pathWord.text} ] || [ -L ${pathWord.text} ]`;
   return [
-    `if [ -e ${pathWord.text} ] || [ -L ${pathWord.text} ]; then`,
+    `if ${exists}; then`,
     `  printf '%s ' ${key}; stat ${L}-c '%F|%a|%U|%G|%u|%g|%s|%Y|%h|%i' -- ${pathWord.text}`,
     follow ? '' : `  if [ -L ${pathWord.text} ]; then printf '%s ' ${key}.target; readlink -- ${pathWord.text}; fi`,
     `else echo ${key} absent; fi`,

@@ -46,7 +46,9 @@ export function targetScript(t: TargetProbe): string {
   if (t.followLink) lines.push(`if [ -L "$p" ]; then p=$(readlink -f -- "$p" || printf '%s' "$p"); fi`);
   lines.push(
     `printf 'path %s\\n' "$p"`,
-    statLines('stat', raw('"$p"')),
+    // Through a symlink, as Ansible's copy compares the link target's content (a write then
+    // replaces the link itself with the file, as its atomic_move does).
+    statLines('stat', raw('"$p"'), true),
     `if [ -d "$(dirname -- "$p")" ]; then echo parent yes; else echo parent no; fi`,
     UMASK_LINE,
   );

@@ -62,6 +62,14 @@ describe('copy on a lab host', () => {
     expect(check.plan?.diffs?.[0]?.after).toBe(`${MASK}\n`);
     expect(await remote(s, `cat ${dir}/pw`)).toBe('hunter2');
   });
+  test('a symlinked dest: same content through the link is unchanged; new content replaces the link (as Ansible)', async () => {
+    const s = await session(labHosts('plain')[0]!);
+    const dir = await scratch(s, 'copy-link');
+    await remote(s, `printf 'same\\n' > ${dir}/real && ln -s real ${dir}/link`);
+    expect((await run(s, copy({ dest: `${dir}/link`, content: 'same\n' }))).changed).toBe(false);
+    await converge(s, copy({ dest: `${dir}/link`, content: 'other\n' }));
+    expect(await remote(s, `test ! -L ${dir}/link && cat ${dir}/link ${dir}/real`)).toBe('other\nsame');
+  });
   test('bad params: load-time issues with the field, nothing run', async () => {
     const s = await session(labHosts('plain')[0]!);
     const r = await run(s, copy({ dest: '/tmp/x', content: 'a', mode: 'rwxr' }));
