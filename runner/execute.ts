@@ -4,6 +4,7 @@
  * one host_result event (per loop item) and the recap counters. No round trip beyond the module's
  * gather and, when something changes, its actions.
  */
+import { becomeForHost, becomeSpecFor } from './connection/index.js';
 import type { BecomeSpec, Connection } from './connection/types.js';
 import { RESULTS, toList, type InheritedKeywords, type Task, type TaskOptions } from './dsl.js';
 import { UnreachableError } from './errors.js';
@@ -12,7 +13,7 @@ import type { Facts } from './facts.types.js';
 import type { Notifications } from './handlers.js';
 import type { HostContext } from './module.js';
 import type { FileDiff, ModuleContext, TaskResult } from './module.types.js';
-import { isSecret, MASK, secret } from './secret.js';
+import { isSecret, MASK } from './secret.js';
 import type { RunState } from './state.js';
 import { mergeVars, type Vars } from './vars.js';
 import type { Play } from './dsl.js';
@@ -78,15 +79,15 @@ function hostContext(b: BatchContext, node: TaskNode, host: string, facts: Facts
   return ctx;
 }
 
-function becomeFor(b: BatchContext, node: TaskNode, vars: Vars): BecomeSpec | undefined {
+function becomeFor(b: BatchContext, node: TaskNode, vars: Vars, facts: Facts): BecomeSpec | undefined {
   const o = b.run.options;
-  // Connection variables beat keywords, keywords beat the command line (Ansible's order).
-  const on = (vars.ansible_become as boolean | undefined) ?? keyword(node, 'become') ?? b.play.options.become ?? o.become;
-  if (!on) return undefined;
-  const user = (vars.ansible_become_user as string | undefined) ?? keyword(node, 'become_user') ?? b.play.options.become_user ?? o.becomeUser ?? 'root';
-  const pw = vars.ansible_become_password ?? vars.ansible_become_pass;
-  const password = typeof pw === 'string' ? secret(pw) : isSecret(pw) ? (pw as ReturnType<typeof secret<string>>) : o.becomePassword;
-  return { user, ...(password ? { password } : {}) };
+  // Keywords (task > block > play) beat the command line; the host's ansible_become* vars beat both.
+  const become = becomeSpecFor(vars, {
+    become: keyword(node, 'become') ?? o.become,
+    ...(keyword(node, 'become_user') ?? o.becomeUser ? { becomeUser: keyword(node, 'become_user') ?? o.becomeUser } : {}),
+    ...(o.becomePassword ? { password: o.becomePassword } : {}),
+  });
+  return becomeForHost(become, facts);
 }
 
 function errorText(e: unknown): string {
@@ -195,11 +196,10 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
         msg: failed ? 'One or more items failed' : 'All items completed',
         results,
       };
-      // A loop over nothing reports one skipping line, as Ansible ("No items in the list").
-      if (results.length === 0) {
-        result = { changed: false, failed: false, skipped: true, skipped_reason: 'No items in the list', results };
-        report(b, node, host, result, noLog, ignore, delegate);
-      }
+      // A loop over nothing, or whose items were all skipped, also reports one skipping line for
+      // the host, as Ansible does.
+      if (results.length === 0) result = { changed: false, failed: false, skipped: true, skipped_reason: 'No items in the list', results };
+      if (result.skipped) report(b, node, host, result, noLog, ignore, delegate);
     }
   } catch (e) {
     if (e instanceof Interrupted) throw e;
@@ -290,7 +290,7 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   const target = delegate ?? ctx.host;
   const conn: Connection = await run.connection(target);
   const facts = target === ctx.host ? ctx.facts : await run.facts(target);
-  const become = becomeFor(b, node, ctx.vars);
+  const become = becomeFor(b, node, ctx.vars, facts);
   const mctx: ModuleContext = { facts, vars: ctx.vars, host: target, playbookDir: run.playbookDir };
   const probe = { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
 

@@ -163,6 +163,21 @@ describe('per-host task execution', () => {
     expect(rec.recap.h1).toMatchObject({ ok: 1, changed: 1, skipped: 1 });
   });
 
+  it('a loop whose items are all skipped, or that has none, adds one skipping line for the host (Ansible)', async () => {
+    const { rec } = await runPlays([
+      play({
+        hosts: 'h1',
+        gather_facts: false,
+        tasks: [
+          task('none wanted', setv((h) => ({ key: String(h.item), value: '1' })), { loop: ['a', 'b'], when: () => false }),
+          task('empty', setv({ key: 'k', value: '1' }), { loop: [] }),
+        ],
+      }),
+    ]);
+    expect(rec.lines).toEqual(['none wanted h1 skipped a', 'none wanted h1 skipped b', 'none wanted h1 skipped', 'empty h1 skipped']);
+    expect(rec.recap.h1).toMatchObject({ ok: 0, skipped: 2 });
+  });
+
   it('loop from a function of the host', async () => {
     const { world } = await runPlays([
       play({ hosts: 'all', ...noFacts, tasks: [task('per host', setv((h) => ({ key: String(h.item), value: '1' })), { loop: (h) => [h.host + 'x'] })] }),
@@ -253,6 +268,15 @@ describe('per-host task execution', () => {
       'get c -',
       'set c=1 -',
     ]);
+  });
+
+  it("the host's ansible_become* vars beat the keywords and the command line", async () => {
+    const { world } = await runPlays(
+      [play({ hosts: 'h1:h2', gather_facts: false, become: false, tasks: [task('t', setv({ key: 'a', value: '1' }), { become_user: 'app' })] })],
+      { become: true },
+      { hosts: ['h1', 'h2'], vars: { h1: { ansible_become: 'yes', ansible_become_user: 'svc' } } },
+    );
+    expect(world.execs.map((e) => `${e.host} ${e.script} ${e.become ?? '-'}`).sort()).toEqual(['h1 get a svc', 'h1 set a=1 svc', 'h2 get a -', 'h2 set a=1 -']);
   });
 
   it('no_log censors the result and diff in events; secret params and the become password are masked', async () => {
