@@ -4,7 +4,7 @@
  */
 import { finished, type Readable, type Writable } from 'node:stream';
 import { BecomeError, CommandTimeoutError } from './errors.js';
-import type { BecomeHandshake } from './become.js';
+import { remoteTimeoutSeconds, type BecomeHandshake } from './become.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
 export interface RunningCommand {
@@ -20,6 +20,8 @@ export interface RunningCommand {
 
 /** How long sudo may take to let us through when the command itself has no timeout. */
 export const BECOME_TIMEOUT_MS = 20_000;
+/** How long after the host should have killed a timed-out command we stop waiting for it. */
+export const TIMEOUT_GRACE_MS = 2_000;
 
 export function drive(
   host: string,
@@ -112,15 +114,20 @@ export function drive(
         }
         return finish(() => reject(new BecomeError(host, why)));
       }
+      if (timedOut) return finish(() => reject(new CommandTimeoutError(host, options.timeoutMs!)));
       const stdoutBytes = Buffer.concat(out);
       finish(() =>
         resolve({ rc, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes }),
       );
     };
 
+    let timedOut = false;
     if (options.timeoutMs !== undefined) {
       const ms = options.timeoutMs;
-      timers.push(setTimeout(() => fail(new CommandTimeoutError(host, ms)), ms));
+      // The host's `timeout` (become.ts) kills the whole command at the next whole second; waiting
+      // for that means nothing is left running. If it doesn't come (no `timeout` there), give up.
+      timers.push(setTimeout(() => (timedOut = true), ms));
+      timers.push(setTimeout(() => fail(new CommandTimeoutError(host, ms)), remoteTimeoutSeconds(ms) * 1000 + TIMEOUT_GRACE_MS));
     }
     if (handshake) {
       timers.push(

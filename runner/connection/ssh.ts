@@ -96,7 +96,7 @@ export class SshConnection implements Connection {
   }
 
   #run(script: string, options: ExecOptions): Promise<ExecResult> {
-    const { argv, handshake } = commandLine(script, options.become);
+    const { argv, handshake } = commandLine(script, options.become, undefined, options.timeoutMs);
     const command = argv.map(quote).join(' ');
     // ssh2 may parse the exec reply, the output, the exit status and the close from one TCP read,
     // so exit and close are watched from inside the callback, before anything else can run.

@@ -101,13 +101,19 @@ describe('commands over one connection', () => {
     });
   });
 
-  test('a command past its timeout is killed and the connection stays usable', async () => {
-    await withConnection(specFor(hostA()), async (c) => {
+  test('a command past its timeout is killed, children and all, and the connection stays usable', async () => {
+    const state = labState();
+    await withConnection(specFor(hostA(), { ansible_user: state.user }), async (c) => {
       const started = Date.now();
-      const e = await rejection(c.exec('sleep 30', { timeoutMs: 500 }));
+      const e = await rejection(c.exec('sleep 3141; echo never', { timeoutMs: 500 }));
       expect(e).toBeInstanceOf(CommandTimeoutError);
+      expect(e.message).toBe('command timed out after 0.5s and was killed');
       expect(Date.now() - started).toBeLessThan(5000);
+      const asRoot = await rejection(c.exec('sleep 3142 & wait', { timeoutMs: 500, become: { user: 'root' } }));
+      expect(asRoot).toBeInstanceOf(CommandTimeoutError);
       expect((await c.exec('echo still here')).stdout).toBe('still here\n');
+      // nothing of either command is left running on the host
+      expect(await sshOk(hostA(), `pgrep -af 'sleep 314[12]' || true`)).toBe('');
     });
   });
 });

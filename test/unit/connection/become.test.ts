@@ -25,6 +25,15 @@ describe('commandLine', () => {
     expect(handshake?.withPassword).toBe(true);
   });
 
+  it('runs the script under the host\'s timeout, in whole seconds, when a timeout is set', () => {
+    const plain = commandLine('work', undefined, 'n', 1500);
+    expect(plain.argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(plain.argv[2]).toContain('exec timeout -s KILL "$2" /bin/sh -c "$1"');
+    expect(plain.argv.slice(3)).toEqual(['hostwright', 'work', '2']);
+    const become = commandLine('work', { user: 'root' }, 'n', 200);
+    expect(become.argv.slice(-3)).toEqual(['hostwright-become-ok-n', 'work', '1']);
+  });
+
   it('makes a new prompt and marker for every command', () => {
     const a = commandLine('id', { user: 'root' });
     const b = commandLine('id', { user: 'root' });
