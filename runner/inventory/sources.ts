@@ -127,8 +127,14 @@ function parseHostList(inv: InventoryData, source: string): void {
 }
 
 function parseYamlFile(inv: InventoryData, path: string, text: string): void {
-  const { data, warnings } = loadYamlOrJson(text, path);
-  parseYamlInventory(inv, data);
+  const { data, warnings, locate } = loadYamlOrJson(text, path);
+  try {
+    parseYamlInventory(inv, data);
+  } catch (e) {
+    const pos = e instanceof ParseFailure && e.line === undefined && e.keyPath ? locate?.(e.keyPath) : undefined;
+    if (pos) throw new ParseFailure(e instanceof Error ? e.message : String(e), pos.line, pos.col);
+    throw e;
+  }
   warnings.forEach((w) => inv.warn(w));
 }
 

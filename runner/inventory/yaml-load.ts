@@ -90,6 +90,8 @@ function pyyamlTags(tags: Tags): Tags {
 export interface YamlLoadResult {
   data: unknown;
   warnings: string[];
+  /** Line and column of the entry at a key path (YAML only). */
+  locate?: (keyPath: string[]) => { line: number; col: number } | undefined;
 }
 
 /** loader.load(): JSON first, then YAML. Returns normalized data (see values.ts). */
@@ -132,5 +134,15 @@ export function loadYamlOrJson(text: string, file: string): YamlLoadResult {
       }
     },
   });
-  return { data: normalizeValue(doc.toJS({ maxAliasCount: -1 })), warnings };
+  const locate = (keyPath: string[]) => {
+    for (let n = keyPath.length; n > 0; n--) {
+      const node = doc.getIn(keyPath.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      const parent = n > 1 ? (doc.getIn(keyPath.slice(0, n - 1), true) as { items?: { key: { value?: unknown; range?: [number] } }[] }) : (doc.contents as { items?: { key: { value?: unknown; range?: [number] } }[] });
+      const key = parent?.items?.find((item) => String(item.key?.value) === keyPath[n - 1])?.key;
+      const offset = key?.range?.[0] ?? node?.range?.[0];
+      if (offset !== undefined) return lineCounter.linePos(offset);
+    }
+    return undefined;
+  };
+  return { data: normalizeValue(doc.toJS({ maxAliasCount: -1 })), warnings, locate };
 }

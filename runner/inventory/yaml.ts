@@ -24,15 +24,20 @@ export function parseYamlInventory(inv: InventoryData, data: unknown): void {
     throw new ParseFailure(`YAML inventory has invalid structure, it should be a dictionary, got: ${pyTypeName(data)}`);
   }
   if (data.plugin) throw new ParseFailure('Plugin configuration YAML file, not YAML inventory');
+  for (const [name, groupData] of Object.entries(data)) parseGroup(inv, name, groupData, [name]);
+}
+
+/** Runs one step; a model error becomes a ParseFailure that knows where in the file it was. */
+function at<T>(keyPath: string[], fn: () => T): T {
   try {
-    for (const [name, groupData] of Object.entries(data)) parseGroup(inv, name, groupData);
+    return fn();
   } catch (e) {
-    if (e instanceof InventoryDataError || e instanceof RangeError_) throw new ParseFailure(e.message);
+    if (e instanceof InventoryDataError || e instanceof RangeError_) throw new ParseFailure(e.message, undefined, undefined, keyPath);
     throw e;
   }
 }
 
-function parseGroup(inv: InventoryData, group: string, groupData: unknown): string {
+function parseGroup(inv: InventoryData, group: string, groupData: unknown, keyPath: string[]): string {
   if (!(groupData === null || groupData === undefined || isPlainObject(groupData))) {
     inv.warn(`Skipping '${group}' as this is not a valid group definition`);
     return group;
@@ -40,7 +45,7 @@ function parseGroup(inv: InventoryData, group: string, groupData: unknown): stri
   try {
     group = inv.addGroup(group);
   } catch (e) {
-    throw new ParseFailure(`Unable to add group ${group}: ${(e as Error).message}`);
+    throw new ParseFailure(`Unable to add group ${group}: ${(e as Error).message}`, undefined, undefined, keyPath);
   }
   if (!groupData) return group;
   for (const section of ['vars', 'children', 'hosts']) {
@@ -48,7 +53,12 @@ function parseGroup(inv: InventoryData, group: string, groupData: unknown): stri
     if (typeof groupData[section] === 'string') groupData[section] = { [groupData[section] as string]: null };
     const value = groupData[section];
     if (!(value === null || value === undefined || isPlainObject(value))) {
-      throw new ParseFailure(`Invalid "${section}" entry for "${group}" group, requires a dictionary, found "${pyTypeName(value)}" instead.`);
+      throw new ParseFailure(
+        `Invalid "${section}" entry for "${group}" group, requires a dictionary, found "${pyTypeName(value)}" instead.`,
+        undefined,
+        undefined,
+        [...keyPath, section],
+      );
     }
   }
   for (const [key, value] of Object.entries(groupData)) {
@@ -58,21 +68,22 @@ function parseGroup(inv: InventoryData, group: string, groupData: unknown): stri
     }
     if (!value) continue;
     if (key === 'vars') {
-      for (const [k, v] of Object.entries(value)) inv.setVariable(group, k, v, value);
+      for (const [k, v] of Object.entries(value)) at([...keyPath, key, k], () => inv.setVariable(group, k, v, value));
     } else if (key === 'children') {
       for (const [sub, subData] of Object.entries(value)) {
-        const child = parseGroup(inv, sub, subData);
-        inv.addChild(group, child);
+        const child = parseGroup(inv, sub, subData, [...keyPath, key, sub]);
+        at([...keyPath, key, sub], () => inv.addChild(group, child));
       }
     } else if (key === 'hosts') {
       for (const [pattern, hostVars] of Object.entries(value)) {
-        const { hostnames, port } = expandHostPattern(pattern);
+        const where = [...keyPath, key, pattern];
+        const { hostnames, port } = at(where, () => expandHostPattern(pattern));
         const vars = hostVars ?? {};
         if (!isPlainObject(vars)) {
-          throw new ParseFailure(`Invalid data from file, expected dictionary and got:\n\n${String(vars)}`);
+          throw new ParseFailure(`Invalid data from file, expected dictionary and got:\n\n${String(vars)}`, undefined, undefined, where);
         }
         for (const host of hostnames) {
-          inv.addHost(host, group, port);
+          at(where, () => inv.addHost(host, group, port));
           for (const [k, v] of Object.entries(vars)) inv.setVariable(host, k, v, vars);
         }
       }
