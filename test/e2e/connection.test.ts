@@ -238,6 +238,19 @@ describe('reaching hosts', () => {
     });
   });
 
+  test('ProxyJump through two hops: the target sees the last hop as its client', async () => {
+    const [target, first, second] = labHosts('plain');
+    const spec = specFor(target!, {
+      ansible_ssh_common_args: `-o UserKnownHostsFile=${labState().knownHostsFile} -J root@${first!.address},root@${second!.address}`,
+    });
+    expect(spec.jump?.map((j) => j.address)).toEqual([first!.address, second!.address]);
+    await withConnection(spec, async (c) => {
+      const [clientAddress] = (await c.exec('echo $SSH_CONNECTION')).stdout.split(' ');
+      expect(clientAddress).toBe(second!.address);
+      expect((await c.exec('hostname')).stdout.trim()).toBe(target!.name);
+    });
+  });
+
   test('targets behind the same jump host share one connection to it', async () => {
     const hosts = labHosts('plain');
     const jump = hosts[hosts.length - 1]!;
