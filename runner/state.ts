@@ -82,9 +82,12 @@ export class RunState {
   connection(name: string): Promise<Connection> {
     const h = this.host(name);
     // Connection variables may come from -e too (ansible_user=...), which wins as everywhere.
-    h.conn ??= this.deps.connect(name, { ...h.inventoryVars, ...this.options.extraVars }, this.options).catch((e: unknown) => {
-      throw e instanceof UnreachableError ? e : new UnreachableError(name, e instanceof Error ? e.message : String(e));
-    });
+    h.conn ??= this.deps
+      .connect(name, { ...h.inventoryVars, ...this.options.extraVars }, this.options)
+      .then((c) => (this.options.verbosity >= 3 ? this.#traced(c) : c))
+      .catch((e: unknown) => {
+        throw e instanceof UnreachableError ? e : new UnreachableError(name, e instanceof Error ? e.message : String(e));
+      });
     return h.conn;
   }
 
@@ -97,6 +100,21 @@ export class RunState {
       }),
     );
     return h.facts;
+  }
+
+  /** -vvv: every command as Ansible shows its EXEC lines (secrets go on stdin, never in scripts). */
+  #traced(conn: Connection): Connection {
+    const host = conn.host;
+    this.emit({ type: 'verbose', level: 3, host, message: 'ESTABLISH CONNECTION' });
+    return {
+      host,
+      exec: (script, options) => {
+        const as = options?.become ? ` (become ${options.become.user})` : '';
+        this.emit({ type: 'verbose', level: 3, host, message: this.masker.mask(`EXEC${as} ${script}`) });
+        return conn.exec(script, options);
+      },
+      close: () => conn.close(),
+    };
   }
 
   count(host: string, what: keyof HostStats): void {

@@ -369,3 +369,14 @@ describe('blocks', () => {
     expect(rec.grouped).toEqual(['a h1 changed', 'a h2 skipped', 'b h1 changed', 'b h2 skipped']);
   });
 });
+
+describe('verbosity', () => {
+  it('-vvv traces each command on the host (masked), nothing below -vvv', async () => {
+    const plays = [play({ hosts: 'h1', gather_facts: false, tasks: [task('t', cmd({ cmd: 'echo s3cr3t-pass' }))] })];
+    const quiet = await runPlays(plays, { verbosity: 2 }, { hosts: ['h1'] });
+    expect(quiet.rec.events.filter((e) => e.type === 'verbose')).toEqual([]);
+    const loud = await runPlays(plays, { verbosity: 3, becomePassword: secret('s3cr3t-pass') }, { hosts: ['h1'] });
+    const traces = loud.rec.events.flatMap((e) => (e.type === 'verbose' ? [`${e.host} ${e.message}`] : []));
+    expect(traces).toEqual(['h1 ESTABLISH CONNECTION', 'h1 EXEC echo ********']);
+  });
+});
