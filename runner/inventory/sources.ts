@@ -18,7 +18,7 @@ import { ParseFailure } from './source-error.js';
 import { isTypedInventory } from './typed.js';
 import { isPlainObject, normalizeValue } from './values.js';
 import { pyExt } from './vars-files.js';
-import { loadYamlOrJson } from './yaml-load.js';
+import { loadYamlOrJson, parseJson } from './yaml-load.js';
 import { parseYamlInventory, pyTypeName } from './yaml.js';
 
 const run = promisify(execFile);
@@ -169,7 +169,7 @@ async function parseScript(inv: InventoryData, path: string): Promise<void> {
   }
   let processed: unknown;
   try {
-    processed = normalizeValue(JSON.parse(stdout));
+    processed = parseJson(stdout);
   } catch (e) {
     throw new ParseFailure(`failed to parse executable inventory script results from ${path}: ${(e as Error).message}`);
   }

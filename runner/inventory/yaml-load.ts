@@ -94,10 +94,28 @@ export interface YamlLoadResult {
   locate?: (keyPath: string[]) => { line: number; col: number } | undefined;
 }
 
+/** JSON numbers written with a fraction or exponent are Python floats (`1.0` stays `1.0`). */
+function jsonTags(tags: Tags): Tags {
+  return tags.map((t) =>
+    typeof t !== 'string' && t.tag === 'tag:yaml.org,2002:float' ? ({ ...t, resolve: (str: string) => new PyFloat(Number(str)) } as ScalarTag) : t,
+  );
+}
+
+/**
+ * json.loads: JSON.parse decides what is valid JSON; the values are then read again through the
+ * `yaml` package's JSON schema, which (unlike JSON.parse) can tell `1.0` from `1`.
+ */
+export function parseJson(text: string): unknown {
+  const plain: unknown = JSON.parse(text);
+  if (typeof plain !== 'object' || plain === null || !/[.eE]/.test(text)) return plain;
+  const doc = parseDocument(text, { schema: 'json', customTags: jsonTags, uniqueKeys: false });
+  return doc.errors.length ? plain : normalizeValue(doc.toJS());
+}
+
 /** loader.load(): JSON first, then YAML. Returns normalized data (see values.ts). */
 export function loadYamlOrJson(text: string, file: string): YamlLoadResult {
   try {
-    return { data: normalizeValue(JSON.parse(text)), warnings: [] };
+    return { data: parseJson(text), warnings: [] };
   } catch {
     // Not JSON: read it as YAML, as Ansible does.
   }
