@@ -4,13 +4,15 @@
  * container runs as a systemd unit with a port published to the machine.
  *
  * One systemd host serves the whole file and packages are installed once, in the order the tests
- * run (vitest runs a file's tests one after another): cron, haproxy, firewalld, podman.
+ * run (vitest runs a file's tests one after another): cron, haproxy, firewalld, podman. Afterwards
+ * the host is reset to a fresh filesystem, so the firewall left running here can't surprise the
+ * test files that come next.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import { describe, expect, test } from 'vitest';
-import { labHosts, labState, ssh, sshOk } from '../lab/testing.js';
+import { afterAll, describe, expect, test } from 'vitest';
+import { labHosts, labState, resetHost, ssh, sshOk } from '../lab/testing.js';
 import type { LabHost } from '../lab/state.js';
 
 function systemdHost(): LabHost {
@@ -74,6 +76,11 @@ const aptInstall = (...packages: string[]) =>
 const mainPid = async (host: LabHost, unit: string) => Number((await sshOk(host, `systemctl show -p MainPID --value ${unit}`)).trim());
 
 describe('a systemd lab host', () => {
+  afterAll(async () => {
+    const [a] = labHosts('systemd');
+    if (a) await resetHost(a.name);
+  });
+
   test('boots systemd as PID 1 and is fully up, with its own machine-id', async () => {
     const a = systemdHost();
     expect((await sshOk(a, 'cat /proc/1/comm')).trim()).toBe('systemd');
