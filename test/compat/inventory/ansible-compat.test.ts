@@ -147,7 +147,13 @@ describe.concurrent('inventory layouts against ansible-inventory', () => {
       const inv = await loadInventory(ours);
       const hosts = [...inv.hosts.keys()];
       const picks = [...new Set([hosts[0], hosts[Math.floor(hosts.length / 2)], hosts[hosts.length - 1]])].filter((h): h is string => !!h);
-      const cli = [['--list'], ...picks.map((h) => ['--host', h]), ['--graph', '--vars'], ['--graph']];
+      const subgroup = [...inv.groups.keys()].find((g) => g !== 'all' && g !== 'ungrouped');
+      const cli = [
+        ['--list'],
+        ...picks.map((h) => ['--host', h]),
+        ['--graph', '--vars'],
+        ...(subgroup ? [['--graph', subgroup, '--vars']] : [['--graph']]),
+      ];
       const runs: [string, string | null][] = [
         ...patterns.map((p): [string, null] => [p, null]),
         ...(spec.limits ?? []).map(([p, l]): [string, string] => [p, l.replace(/^@/, `@${dir}/`)]),
