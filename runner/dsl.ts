@@ -107,7 +107,11 @@ export interface Meta {
 }
 
 export type Item = Task<any> | Block | Meta;
-/** Roles are plain functions returning tasks, so lists may nest. */
+/**
+ * Roles are plain functions returning tasks, so lists may nest: `tasks: [common(), web({ port })]`.
+ * To give a role's tasks tags or other keywords (Ansible's `roles: [{ role: x, tags: [...] }]`),
+ * wrap it: `block({ tags: ['web'], become: true, block: web({ port }) })`.
+ */
 export type Items = readonly (Item | Items)[];
 
 function flat(items: Items | undefined): Item[] {

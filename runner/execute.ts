@@ -18,7 +18,7 @@ import type { RunState } from './state.js';
 import { mergeVars, type Vars } from './vars.js';
 import type { Play } from './dsl.js';
 
-/** A task placed in a play: its enclosing keywords (play first, then blocks outer → inner). */
+/** A task placed in a play: its enclosing keywords (the play's first, then blocks outer → inner). */
 export interface TaskNode {
   readonly kind: 'task';
   /** Position in the play, for lockstep ordering across hosts. */
@@ -152,8 +152,8 @@ function register(b: BatchContext, node: TaskNode, host: string, result: TaskRes
 async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{ result: TaskResult; outcome: Outcome }> {
   const run = b.run;
   const task = node.task;
-  const noLog = Boolean(keyword(node, 'no_log') ?? b.play.options.no_log);
-  const ignore = Boolean(keyword(node, 'ignore_errors') ?? b.play.options.ignore_errors);
+  const noLog = Boolean(keyword(node, 'no_log'));
+  const ignore = Boolean(keyword(node, 'ignore_errors'));
 
   let ctx: HostContext;
   try {
@@ -296,8 +296,8 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
 
   const state = await call.module.gather(params, probe, mctx);
   const plan = call.module.plan(params, state, mctx);
-  const check = keyword(node, 'check_mode') ?? b.play.options.check_mode ?? run.options.check;
-  const diff = keyword(node, 'diff') ?? b.play.options.diff ?? run.options.diff;
+  const check = keyword(node, 'check_mode') ?? run.options.check;
+  const diff = keyword(node, 'diff') ?? run.options.diff;
 
   let result: TaskResult = {
     changed: plan.changed,

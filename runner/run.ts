@@ -2,7 +2,7 @@
  * runPlaybook: validate everything (no host contacted on a load error), then play by play, batch
  * by batch, run the tasks and end with the recap. Returns ansible-playbook's exit code.
  */
-import { validatePlays, type Playbook, type Play } from './dsl.js';
+import { validatePlays, type Play } from './dsl.js';
 import { LoadError, OptionsError } from './errors.js';
 import type { HostStats, Reporter } from './events.js';
 import type { Inventory } from './inventory/types.js';
@@ -91,4 +91,3 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
   return exitCodeForRun({ stats, interrupted: run.interrupted, failedBreakPlay: limitBroke });
 }
 
-export type { Playbook };

@@ -6,7 +6,7 @@
  * Ansible's lockstep), the free strategy lets every host advance on its own. Forks bound how many
  * hosts execute a task at the same moment, in both.
  */
-import type { Block, Play } from './dsl.js';
+import type { Block, InheritedKeywords, Play } from './dsl.js';
 import { Interrupted, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
 import { selectItems, type Selected, type TagFilter } from './tags.js';
@@ -44,7 +44,9 @@ export interface CompiledPlay {
 export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: string; found: boolean }): CompiledPlay {
   let index = 0;
   const taskList: CompiledPlay['taskList'] = [];
-  const playScope = { ...play.options, tags: undefined, vars: undefined, when: undefined };
+  // The play keywords its tasks inherit (its tags and vars are handled as their own levels).
+  const { become, become_user, check_mode, diff, ignore_errors, no_log } = play.options;
+  const playScope: InheritedKeywords = { become, become_user, check_mode, diff, ignore_errors, no_log };
   const inheritedTags = new Set(play.options.tags === undefined ? [] : ([] as string[]).concat(play.options.tags));
 
   // Ansible's --list-tasks shows block parts only (not rescue/always) and explicit metas as 'meta'.
