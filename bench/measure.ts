@@ -1,0 +1,77 @@
+/**
+ * Wall and CPU time of one command. CPU is counted in a cgroup-v1 cpuacct group of its own when
+ * the machine has one (root, cgroup v1 cpuacct mounted): that includes processes the command
+ * leaves running, such as ansible-playbook's ssh ControlPersist masters, which a wait()-based
+ * count (the shell's `times`) misses. Elsewhere `times` is used and the table says so.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { childrenCpuMs } from '../test/e2e/playbooks/parity/output.js';
+
+const CPUACCT = '/sys/fs/cgroup/cpuacct';
+const BENCH_CGROUP = path.join(CPUACCT, 'hostwright-bench');
+
+export type CpuMethod = 'cgroup' | 'times';
+
+export interface Measured {
+  code: number;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  cpuMs: number;
+}
+
+let sequence = 0;
+
+/** Whether CPU can be counted by cgroup here (creating the bench's parent group if needed). */
+export async function cpuMethod(): Promise<CpuMethod> {
+  if (!existsSync(path.join(CPUACCT, 'cpuacct.usage'))) return 'times';
+  try {
+    await fs.mkdir(BENCH_CGROUP, { recursive: true });
+    return 'cgroup';
+  } catch {
+    return 'times';
+  }
+}
+
+export async function measure(argv: string[], env: NodeJS.ProcessEnv, method: CpuMethod, cwd: string): Promise<Measured> {
+  const group = method === 'cgroup' ? path.join(BENCH_CGROUP, `run${process.pid}-${++sequence}`) : undefined;
+  if (group) await fs.mkdir(group);
+  // The wrapper joins the group (or arranges `times`) and then becomes the command.
+  const script = group ? 'echo $$ > "$0/cgroup.procs" && exec "$@"' : '"$@"; rc=$?; times >&3; exit $rc';
+  const started = process.hrtime.bigint();
+  const result = await new Promise<{ code: number; stdout: string; stderr: string; times: string }>((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', script, group ?? 'sh', ...argv], { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let times = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (d: string) => (times += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, times }));
+  });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  let cpuMs: number;
+  if (group) {
+    cpuMs = Number(await fs.readFile(path.join(group, 'cpuacct.usage'), 'utf8')) / 1e6;
+    await releaseGroup(group);
+  } else {
+    cpuMs = childrenCpuMs(result.times);
+  }
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr, wallMs, cpuMs };
+}
+
+/** Moves what the command left running (ssh masters) back to the root group, then removes the group. */
+async function releaseGroup(group: string): Promise<void> {
+  const left = (await fs.readFile(path.join(group, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean);
+  for (const pid of left) await fs.writeFile(path.join(CPUACCT, 'cgroup.procs'), pid).catch(() => undefined);
+  await fs.rmdir(group).catch(() => undefined);
+}
+
+/** Removes the bench's parent group when nothing else uses it. */
+export async function cleanupCgroups(): Promise<void> {
+  await fs.rmdir(BENCH_CGROUP).catch(() => undefined);
+}
