@@ -1,0 +1,146 @@
+/**
+ * One authenticated ssh2 Client: TCP (or a tunnel through a jump host), host key verified against
+ * known_hosts in ssh2's hostVerifier, authentication, connect timeout, and one-line failures.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
+import { HostKeyError, UnreachableError } from '../errors.js';
+import { checkHostKey, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import { authMethods } from './ssh-auth.js';
+import type { ConnectSpec } from './types.js';
+
+const { Client } = ssh2;
+export type SshClient = InstanceType<typeof Client>;
+
+/** ssh2's host key algorithms, in its default order; the ones known for the host move first. */
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+] as const;
+type HostKeyAlgorithm = (typeof HOST_KEY_ALGORITHMS)[number];
+
+function preferredHostKeyAlgorithms(knownTypes: string[]): HostKeyAlgorithm[] {
+  const wanted = new Set(knownTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t])));
+  return [...HOST_KEY_ALGORITHMS.filter((a) => wanted.has(a)), ...HOST_KEY_ALGORITHMS.filter((a) => !wanted.has(a))];
+}
+
+/** `user@addr:port`, the way messages name an endpoint. */
+function endpoint(spec: ConnectSpec): string {
+  return `${spec.user}@${spec.address}:${spec.port}`;
+}
+
+async function loadKnownHosts(files: string[]): Promise<KnownHostEntry[]> {
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')));
+  return texts.flatMap((t, i) => parseKnownHosts(t, files[i]!));
+}
+
+/** Why a connect failed, in one line without secrets. */
+function explain(err: Error & { level?: string; code?: string }, spec: ConnectSpec, tried: string[], notes: string[]): string {
+  const where = endpoint(spec);
+  if (err.level === 'client-authentication') {
+    const extra = notes.length ? `; ${notes.join('; ')}` : '';
+    return `ssh: permission denied for ${where} (tried: ${tried.join(', ') || 'no method: no key, agent or password'})${extra}`;
+  }
+  if (err.level === 'client-timeout') return `ssh: timed out after ${spec.connectTimeoutMs / 1000}s connecting to ${where}`;
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return `ssh: connection refused by ${spec.address}:${spec.port}`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `ssh: no route to ${spec.address}:${spec.port}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `ssh: could not resolve host name ${spec.address}`;
+    case 'ECONNRESET':
+      return `ssh: connection reset by ${spec.address}:${spec.port}`;
+  }
+  return `ssh: ${where}: ${err.message}`;
+}
+
+/** Open one authenticated client to `spec`, over `sock` when going through a jump host. */
+export async function openClient(spec: ConnectSpec, sock?: Readable): Promise<SshClient> {
+  const knownHostsEntries = spec.hostKeyChecking ? await loadKnownHosts(spec.knownHostsFiles) : [];
+  const query = { name: spec.name, address: spec.address, port: spec.port, files: spec.knownHostsFiles };
+  const { methods, notes } = await authMethods(spec);
+  const tried: string[] = [];
+  let hostKeyProblem: string | undefined;
+
+  const queue = [...methods];
+  const authHandler: AuthHandlerMiddleware = (_left, _partial, next) => {
+    const m = queue.shift();
+    if (!m) return next(false as never);
+    tried.push(m.label);
+    next(m.method);
+  };
+
+  const config: ConnectConfig = {
+    host: spec.address,
+    port: spec.port,
+    username: spec.user,
+    readyTimeout: spec.connectTimeoutMs,
+    keepaliveInterval: 15_000,
+    keepaliveCountMax: 4,
+    authHandler,
+    algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(knownHostsEntries, query)) },
+    hostVerifier: (key: Buffer): boolean => {
+      if (!spec.hostKeyChecking) return true;
+      const verdict = checkHostKey(knownHostsEntries, query, key);
+      if (verdict.ok) return true;
+      hostKeyProblem = verdict.message;
+      return false;
+    },
+    ...(sock ? { sock } : {}),
+  };
+
+  const client = new Client();
+  return new Promise<SshClient>((resolve, reject) => {
+    let done = false;
+    // readyTimeout covers the handshake; this covers a TCP connect that never completes as well.
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      client.destroy();
+      reject(new UnreachableError(spec.name, `ssh: timed out after ${spec.connectTimeoutMs / 1000}s connecting to ${endpoint(spec)}`));
+    }, spec.connectTimeoutMs + 1000);
+    client.once('ready', () => {
+      done = true;
+      clearTimeout(timer);
+      resolve(client);
+    });
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      client.destroy();
+      if (hostKeyProblem) reject(new HostKeyError(spec.name, hostKeyProblem));
+      else reject(new UnreachableError(spec.name, explain(err, spec, tried, notes)));
+    });
+    client.on('close', () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      reject(
+        hostKeyProblem
+          ? new HostKeyError(spec.name, hostKeyProblem)
+          : new UnreachableError(spec.name, `ssh: ${endpoint(spec)} closed the connection during the handshake`),
+      );
+    });
+    client.connect(config);
+  });
+}
+
+/** A channel through `via` to host:port, to carry the next hop's ssh session. */
+export function tunnel(via: SshClient, host: string, port: number, name: string): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    via.forwardOut('127.0.0.1', 0, host, port, (err, stream) =>
+      err ? reject(new UnreachableError(name, `ssh: jump host could not open a tunnel to ${host}:${port}: ${err.message}`)) : resolve(stream),
+    );
+  });
+}
