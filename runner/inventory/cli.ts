@@ -16,6 +16,7 @@ const USAGE = `usage: inventory [-h] [-i INVENTORY] [--playbook-dir DIR] [-l SUB
                  (--list | --host HOST | --graph [GROUP] [--vars])`;
 
 interface Options {
+  help?: boolean;
   sources: string[];
   playbookDir?: string;
   limit?: string;
@@ -41,16 +42,13 @@ export function parseCli(argv: string[]): Options {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) throw new OptionsError(USAGE);
+  if (values.help) return { help: true } as Options;
   const used = [values.list, values.host !== undefined, values.graph].filter(Boolean).length;
   if (used === 0) throw new OptionsError('No action selected, at least one of --host, --graph or --list needs to be specified.');
   if (used > 1) throw new OptionsError('Conflicting options used, only one of --host, --graph or --list can be used at the same time.');
   let sources = [...(values.inventory ?? []), ...(values['inventory-file'] ?? [])];
-  if (sources.length === 0) {
-    const fallback = process.env.ANSIBLE_INVENTORY ?? '/etc/ansible/hosts';
-    sources = fallback.split(',').filter((s) => s === fallback || existsSync(s));
-    if (!existsSync(fallback) && !fallback.includes(',')) sources = [];
-  }
+  // Ansible's default inventory: ANSIBLE_INVENTORY (comma-separated paths) or /etc/ansible/hosts.
+  if (sources.length === 0) sources = (process.env.ANSIBLE_INVENTORY ?? '/etc/ansible/hosts').split(',').filter((s) => existsSync(s));
   return {
     sources,
     playbookDir: values['playbook-dir'],
@@ -136,6 +134,7 @@ function graph(inv: LoadedInventory, start: string, withVars: boolean, explicitP
 /** Runs the command and returns what it prints on stdout; errors are thrown (LoadError, OptionsError). */
 export async function runInventoryCli(argv: string[], env: { cwd: string; onWarning?: (m: string) => void }): Promise<string> {
   const opts = parseCli(argv);
+  if (opts.help) return USAGE;
   const inv = await loadInventory(
     opts.sources.map((s) => (s.includes(',') && !existsSync(s) ? s : resolve(env.cwd, s))),
     // ansible-inventory reads group_vars/ and host_vars/ beside the current directory too.

@@ -80,8 +80,15 @@ async function parseFile(inv: InventoryData, path: string): Promise<void> {
       return false;
     }
   };
+  if (ext === '.toml') {
+    // Ansible's toml plugin reads these; Hostwright has no TOML reader yet. Say so plainly rather
+    // than let the INI reader guess.
+    throw new LoadError(`Unable to parse ${path} as an inventory source: TOML inventories are not supported yet`, { file: path, line: 1 });
+  }
   if (TS_EXTS.includes(ext)) {
     if (await attempt('typescript', () => parseTypedInventory(inv, path))) return;
+    // An executable .js may be a dynamic inventory script rather than a module.
+    if (isScript(path) && (await attempt('script', () => parseScript(inv, path)))) return;
   } else {
     if (isScript(path) && (await attempt('script', () => parseScript(inv, path)))) return;
     const text = readFileSync(path, 'utf8');
