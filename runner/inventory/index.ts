@@ -15,6 +15,8 @@ export type { Inventory, InventoryGroup, InventoryHost, LoadInventoryOptions, Va
 export { LoadedInventory } from './inventory.js';
 export { defineInventory, typedVars, type InventoryVars, type InventorySpec, type GroupSpec, type TypedInventory, type MagicVars } from './typed.js';
 export { splitHostPattern } from './patterns.js';
+/** Whether vars[key] came from YAML `!unsafe` (Ansible never templates such a value). */
+export { isUnsafeAt } from './values.js';
 
 /** Reads every source in order into one inventory (several -i merge, as in Ansible). */
 export async function loadInventory(sources: string[], options: LoadInventoryOptions = {}): Promise<LoadedInventory> {

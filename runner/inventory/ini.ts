@@ -4,7 +4,7 @@
  */
 import { InventoryDataError, type InventoryData } from './data.js';
 import { parseIniValue, shlexSplit, ShlexError } from './literal.js';
-import { expandHostPattern, RangeError_ } from './ranges.js';
+import { expandHostPattern, HostRangeError } from './ranges.js';
 import { ParseFailure } from './source-error.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
@@ -27,7 +27,7 @@ export function parseIni(inv: InventoryData, path: string, text: string): void {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof InventoryDataError || e instanceof RangeError_) throw new ParseFailure(e.message, lineno);
+      if (e instanceof InventoryDataError || e instanceof HostRangeError) throw new ParseFailure(e.message, lineno);
       throw e;
     }
   };

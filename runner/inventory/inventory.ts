@@ -91,10 +91,6 @@ export class LoadedInventory implements Inventory {
     return vars;
   }
 
-  groupPriority(name: string): number {
-    return this.data.groups.get(name)?.priority ?? 1;
-  }
-
   private hostOwnVars(h: HostData): Vars {
     let vars = combineVars(h.vars, {});
     for (const dir of this.sourceDirs) vars = combineVars(vars, this.files.load(dir, 'host_vars', h.name));

@@ -4,7 +4,7 @@
  * `node[1:10:2]`, `host:2222`, `[::1]:22`.
  */
 
-export class RangeError_ extends Error {}
+export class HostRangeError extends Error {}
 
 const numericRange = String.raw`\[(?:[0-9]+:[0-9]+)(?::[0-9]+)?\]`;
 const hexadecimalRange = String.raw`\[(?:[0-9a-f]+:[0-9a-f]+)(?::[0-9]+)?\]`;
@@ -15,7 +15,7 @@ const word = String.raw`[\p{L}\p{N}_\p{Mn}\p{Pc}]`;
 const label = String.raw`(?:${word}|${alphanumericRange})(?:${word}|[_-]|${alphanumericRange})*(?<![_-])`;
 
 const c6 = ipv6Component;
-export const ADDRESS_PATTERNS = {
+const ADDRESS_PATTERNS = {
   bracketedHostport: /^\[(.+)\]:([0-9]+)$/,
   hostport: /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/,
   ipv4: new RegExp(String.raw`^(?:${ipv4Component}\.){3}${ipv4Component}$`, 'i'),
@@ -57,8 +57,8 @@ export function parseAddress(address: string, allowRanges = false): [string, num
   for (const re of [ADDRESS_PATTERNS.ipv4, ADDRESS_PATTERNS.ipv6, ADDRESS_PATTERNS.hostname]) {
     if (re.test(address)) host = address;
   }
-  if (!host) throw new RangeError_(`Not a valid network hostname: ${address}`);
-  if (!allowRanges && host.includes('[')) throw new RangeError_('Detected range in host but was asked to ignore ranges');
+  if (!host) throw new HostRangeError(`Not a valid network hostname: ${address}`);
+  if (!allowRanges && host.includes('[')) throw new HostRangeError('Detected range in host but was asked to ignore ranges');
   return [host, port];
 }
 
@@ -66,36 +66,33 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** expand_hostname_range: `db[01:03]-[a:b]` → db01-a, db01-b, db02-a, ... */
 export function expandHostnameRange(line: string): string[] {
-  const open = line.indexOf('[');
-  const close = line.indexOf(']', open) >= 0 ? line.indexOf(']') : -1;
-  // Python: line.replace('[','|',1).replace(']','|',1).split('|') must give exactly three parts.
-  const replaced = line.replace('[', '|').replace(']', '|');
-  const parts = replaced.split('|');
-  if (parts.length !== 3 || open < 0 || close < 0) {
-    throw new RangeError_(`too many values to unpack (expected 3)`);
+  // Python: head, nrange, tail = line.replace('[','|',1).replace(']','|',1).split('|')
+  const parts = line.replace('[', '|').replace(']', '|').split('|');
+  if (parts.length !== 3) {
+    throw new HostRangeError(`${parts.length > 3 ? 'too many' : 'not enough'} values to unpack (expected 3, got ${parts.length})`);
   }
   const [head, nrange, tail] = parts as [string, string, string];
   const bounds = nrange.split(':');
-  if (bounds.length !== 2 && bounds.length !== 3) throw new RangeError_('host range must be begin:end or begin:end:step');
+  if (bounds.length !== 2 && bounds.length !== 3) throw new HostRangeError('host range must be begin:end or begin:end:step');
   let beg = bounds[0]!;
   const end = bounds[1]!;
   const stepText = bounds[2] ?? '1';
   if (!beg) beg = '0';
-  if (!end) throw new RangeError_('host range must specify end value');
+  if (!end) throw new HostRangeError('host range must specify end value');
   let fill = (x: number | string) => String(x);
   if (beg[0] === '0' && beg.length > 1) {
     const rlen = beg.length;
-    if (rlen !== end.length) throw new RangeError_('host range must specify equal-length begin and end formats');
+    if (rlen !== end.length) throw new HostRangeError('host range must specify equal-length begin and end formats');
     fill = (x) => String(x).padStart(rlen, '0');
   }
   const step = pyInt(stepText);
-  if (step === 0) throw new RangeError_('range() arg 3 must not be zero');
+  if (step === 0) throw new HostRangeError('range() arg 3 must not be zero');
   const inRange = (i: number, stop: number) => (step > 0 ? i < stop : i > stop);
   let seq: (string | number)[];
   const iBeg = LETTERS.indexOf(beg);
   const iEnd = LETTERS.indexOf(end);
   if (beg.length === 1 && end.length === 1 && iBeg >= 0 && iEnd >= 0) {
-    if (iBeg > iEnd) throw new RangeError_('host range must have begin <= end');
+    if (iBeg > iEnd) throw new HostRangeError('host range must have begin <= end');
     seq = [];
     // A negative step slices nothing in Python here (begin <= end).
     for (let i = iBeg; step > 0 && i <= iEnd; i += step) seq.push(LETTERS[i]!);
@@ -115,7 +112,7 @@ export function expandHostnameRange(line: string): string[] {
 }
 
 function pyInt(text: string): number {
-  if (!/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(text)) throw new RangeError_(`invalid literal for int() with base 10: '${text}'`);
+  if (!/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(text)) throw new HostRangeError(`invalid literal for int() with base 10: '${text}'`);
   return Number(text.replace(/_/g, ''));
 }
 

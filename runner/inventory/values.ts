@@ -92,11 +92,6 @@ export function combineVars(a: Vars, b: Vars): Vars {
   return result;
 }
 
-/** In place: target |= source. */
-export function updateVars(target: Vars, source: Vars): void {
-  for (const k of Object.keys(source)) setVar(target, k, source[k], source);
-}
-
 const pyCompare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Python's float repr: shortest digits, positional for exponents -4..15, else 1e+16 style. */

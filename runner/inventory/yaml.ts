@@ -3,7 +3,7 @@
  * at any depth. The typed TypeScript inventory uses the same structure and the same reader.
  */
 import { InventoryDataError, type InventoryData } from './data.js';
-import { expandHostPattern, RangeError_ } from './ranges.js';
+import { expandHostPattern, HostRangeError } from './ranges.js';
 import { ParseFailure } from './source-error.js';
 import { isPlainObject } from './values.js';
 
@@ -32,7 +32,7 @@ function at<T>(keyPath: string[], fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof InventoryDataError || e instanceof RangeError_) throw new ParseFailure(e.message, undefined, undefined, keyPath);
+    if (e instanceof InventoryDataError || e instanceof HostRangeError) throw new ParseFailure(e.message, undefined, undefined, keyPath);
     throw e;
   }
 }
