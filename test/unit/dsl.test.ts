@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { block, handler, play, playbook, task } from '../../runner/dsl.js';
+import type { HostContext } from '../../runner/module.js';
+import type { TaskResult } from '../../runner/module.types.js';
+import { facts } from './engine-fakes.js';
+import { RESULTS } from '../../runner/dsl.js';
 import { LoadError } from '../../runner/errors.js';
 import { checkPlays, PlaybookLoadError } from '../../runner/run.js';
 import { runPlays, setv, World } from './engine-fakes.js';
@@ -47,6 +51,24 @@ describe('load-time validation', () => {
 
   it('a malformed serial is a load error', () => {
     expect(() => checkPlays([play({ hosts: 'all', serial: 'lots', tasks: [] })])).toThrow(/serial 'lots' must be a number or a percentage/);
+  });
+});
+
+describe('typed results', () => {
+  type StatResult = TaskResult & { stat: { exists: boolean } };
+  it('task<R>() types result(h); with a loop it is a LoopResult<R>; unknown fields do not compile', () => {
+    const st = task<StatResult>('stat', setv({ key: 'a', value: '1' }));
+    const looped = task<TaskResult & { n: number }>('loop', setv({ key: 'a', value: '1' }), { loop: [1, 2] });
+    const results = new Map<number, TaskResult>([
+      [st.id, { changed: false, failed: false, stat: { exists: true } }],
+      [looped.id, { changed: false, failed: false, results: [{ changed: false, failed: false, n: 7, item: 1, ansible_loop_var: 'item' }] }],
+    ]);
+    const h = { host: 'h1', vars: {}, facts: facts('h1'), [RESULTS]: results } as HostContext;
+    const exists: boolean | undefined = st.result(h)?.stat.exists;
+    const n: number | undefined = looped.result(h)?.results[0]?.n;
+    // @ts-expect-error: `size` is not part of StatResult's stat (tsc checks this line)
+    void st.result(h)?.stat.size;
+    expect([exists, n]).toEqual([true, 7]);
   });
 });
 

@@ -111,3 +111,18 @@ describe('handlers (Ansible rules)', () => {
   });
 });
 
+
+describe('handlers under the free strategy', () => {
+  it('each host flushes its own notifications when it reaches the flush', async () => {
+    const world = new World();
+    world.latency.set('h2', 20);
+    const { rec } = await runPlays(
+      [play({ hosts: 'all', gather_facts: false, strategy: 'free', tasks: [change('t', 'restart')], handlers: [h('restart')] })],
+      {},
+      { hosts: ['h1', 'h2'], world },
+    );
+    // h1 (fast) runs its handler before slow h2 has finished its task.
+    expect(rec.lines.indexOf('restart h1 changed')).toBeLessThan(rec.lines.indexOf('t h2 changed'));
+    expect(rec.lines.filter((l) => l.startsWith('restart')).sort()).toEqual(['restart h1 changed', 'restart h2 changed']);
+  });
+});
