@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,10 +114,9 @@ describe('layerProblem', () => {
     writeFileSync(marker, expectedMarker(base));
   }
 
-  it('puts the layer beside the base', () => {
-    const { base, root } = fixture();
-    expect(root).toBe(join(dir!, 'systemd-layer', 'root'));
-    expect(base).toBe(join(dir!, 'base'));
+  it('puts the layer beside the base, one directory per key', () => {
+    const { root } = fixture();
+    expect(root).toMatch(new RegExp(`^${dir!}/systemd-layer/[0-9a-f]{16}/root$`));
   });
 
   it('says not built, then unfinished when files exist without a marker', () => {
@@ -133,11 +132,19 @@ describe('layerProblem', () => {
     expect(layerProblem(base)).toBeUndefined();
   });
 
-  it('rejects a layer built over another base', () => {
+  it('wants a new layer when the base packages change', () => {
     const { base, root, marker } = fixture();
     complete(base, root, marker);
     writeFileSync(join(base, 'var/lib/dpkg/status'), 'Package: bash\nPackage: python3\n');
-    expect(layerProblem(base)).toBe('built from another base or recipe');
+    expect(layerPaths(base).root).not.toBe(root);
+    expect(layerProblem(base)).toBe('not built yet');
+  });
+
+  it('calls a layer whose marker was overwritten unusable', () => {
+    const { base, root, marker } = fixture();
+    complete(base, root, marker);
+    writeFileSync(marker, 'something else');
+    expect(layerProblem(base)).toBe('a marker that does not match (overwritten?)');
   });
 
   it('calls a layer with a missing file broken, naming the file', () => {
@@ -147,9 +154,21 @@ describe('layerProblem', () => {
     expect(layerProblem(base)).toBe('broken (missing usr/lib/systemd/systemd)');
   });
 
-  it('changes the key when the base package set changes', () => {
-    expect(layerKey('r', 'Package: bash\n')).not.toBe(layerKey('r', 'Package: bash\nPackage: python3\n'));
-    expect(layerKey('r', 's')).not.toBe(layerKey('r2', 's'));
-    expect(layerKey('r', 's')).toBe(layerKey('r', 's'));
+  it('wants a new layer over a rebuilt base, even one with the same packages', () => {
+    const { base, root, marker } = fixture();
+    complete(base, root, marker);
+    // What a base rebuild does: a new directory swapped in for the old one.
+    renameSync(base, `${base}.old`);
+    mkdirSync(join(base, 'var/lib/dpkg'), { recursive: true });
+    writeFileSync(join(base, 'var/lib/dpkg/status'), 'Package: bash\n');
+    expect(layerPaths(base).root).not.toBe(root);
+    expect(layerProblem(base)).toBe('not built yet');
+  });
+
+  it('keys on recipe, base packages and base directory', () => {
+    expect(layerKey('r', 'Package: bash\n', 'd')).not.toBe(layerKey('r', 'Package: bash\nPackage: python3\n', 'd'));
+    expect(layerKey('r', 's', 'd')).not.toBe(layerKey('r2', 's', 'd'));
+    expect(layerKey('r', 's', 'd')).not.toBe(layerKey('r', 's', 'd2'));
+    expect(layerKey('r', 's', 'd')).toBe(layerKey('r', 's', 'd'));
   });
 });
