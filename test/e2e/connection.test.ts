@@ -203,6 +203,31 @@ describe('authentication', () => {
     }
   });
 
+  test('ansible_password logs in where sshd allows passwords, and never shows up in a failure', async () => {
+    const state = labState();
+    const host = labHosts('plain')[2]!;
+    // a second sshd on the host that accepts passwords (the lab's own is key-only)
+    await sshOk(host, '/usr/sbin/sshd -p 2200 -o PasswordAuthentication=yes -o PidFile=/run/hw-e2e-pw-sshd.pid');
+    try {
+      const vars = {
+        ansible_host: host.address,
+        ansible_port: 2200,
+        ansible_user: state.passwordUser,
+        ansible_ssh_private_key_file: path.join(tmp, 'no-such-key'),
+        ansible_host_key_checking: false,
+      };
+      const spec = connectSpecFor(host.name, { ...vars, ansible_password: state.passwordUserPassword }, { sshConfigFile: '/dev/null' });
+      await withConnection(spec, async (c) => expect((await c.exec('id -un')).stdout).toBe(`${state.passwordUser}\n`));
+      const wrongPassword = 'not-the-password-42';
+      const e = await rejection(connect(connectSpecFor(host.name, { ...vars, ansible_password: wrongPassword }, { sshConfigFile: '/dev/null' })));
+      expect(e).toBeInstanceOf(UnreachableError);
+      expect(e.message).toContain('permission denied');
+      expect(e.message).not.toContain(wrongPassword);
+    } finally {
+      await sshOk(host, 'kill $(cat /run/hw-e2e-pw-sshd.pid)');
+    }
+  });
+
   test('a stale SSH_AUTH_SOCK is skipped, and the key file still logs in', async () => {
     const saved = process.env.SSH_AUTH_SOCK;
     process.env.SSH_AUTH_SOCK = path.join(tmp, 'no-agent-here.sock');
