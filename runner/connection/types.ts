@@ -68,7 +68,10 @@ export interface ConnectSpec {
    * first. When absent, hops come from `proxyJump` with this spec's keys and host key policy.
    */
   jump?: ConnectSpec[];
-  /** known_hosts files to verify against. @default ['~/.ssh/known_hosts'] */
+  /**
+   * known_hosts files to verify against (missing ones are skipped).
+   * @default UserKnownHostsFile, else ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'], plus the global files that exist
+   */
   knownHostsFiles: string[];
   /** false only when the user opted out for this host (ansible_host_key_checking=false). */
   hostKeyChecking: boolean;
