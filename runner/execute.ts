@@ -159,7 +159,8 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
   try {
     ctx = hostContext(b, node, host, await run.facts(host));
   } catch (e) {
-    return unreachable(b, node, host, e);
+    if (e instanceof UnreachableError) return unreachable(b, node, host, e);
+    return finish(b, node, host, { changed: false, failed: true, msg: errorText(e) }, noLog, ignore, undefined);
   }
 
   let delegate: string | undefined;

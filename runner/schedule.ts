@@ -7,6 +7,7 @@
  * hosts execute a task at the same moment, in both.
  */
 import type { Block, InheritedKeywords, Play } from './dsl.js';
+import { UnreachableError } from './errors.js';
 import { Interrupted, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
 import { selectItems, type Selected, type TagFilter } from './tags.js';
@@ -229,15 +230,17 @@ class BatchControl {
     try {
       await run.facts(host);
     } catch (e) {
+      const msg = run.masker.mask(e instanceof Error ? e.message : String(e));
+      const lost = e instanceof UnreachableError;
       run.emit({
         type: 'host_result',
         host,
         task: 'Gathering Facts',
-        status: 'unreachable',
-        result: { changed: false, failed: false, unreachable: true, msg: run.masker.mask(e instanceof Error ? e.message : String(e)) },
+        status: lost ? 'unreachable' : 'failed',
+        result: { changed: false, failed: !lost, ...(lost ? { unreachable: true } : {}), msg },
       });
-      run.count(host, 'unreachable');
-      return 'unreachable';
+      run.count(host, lost ? 'unreachable' : 'failed');
+      return lost ? 'unreachable' : 'failed';
     }
     run.emit({ type: 'host_result', host, task: 'Gathering Facts', status: 'ok', result: { changed: false, failed: false } });
     run.count(host, 'ok');

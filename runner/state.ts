@@ -94,11 +94,8 @@ export class RunState {
   /** Facts, gathered on first need and cached for the run (one round trip per host). */
   facts(name: string): Promise<Facts> {
     const h = this.host(name);
-    h.facts ??= this.connection(name).then((c) =>
-      this.deps.gatherFacts(c).catch((e: unknown) => {
-        throw e instanceof UnreachableError ? e : new UnreachableError(name, e instanceof Error ? e.message : String(e));
-      }),
-    );
+    // A transport failure rejects with UnreachableError; any other error is the host failing.
+    h.facts ??= this.connection(name).then((c) => this.deps.gatherFacts(c));
     return h.facts;
   }
 

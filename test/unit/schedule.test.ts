@@ -206,3 +206,30 @@ describe('Ctrl-C', () => {
     expect(process.listenerCount('SIGINT')).toBe(0);
   });
 });
+
+describe('facts', () => {
+  it('a host whose facts cannot be read fails (it is reachable), an unreachable one is unreachable', async () => {
+    const world = new World();
+    world.unreachable.add('h3');
+    const deps = world.deps();
+    const broken = {
+      ...deps,
+      gatherFacts: async (c: Parameters<typeof deps.gatherFacts>[0]) => {
+        if (c.host === 'h2') throw new Error('gathering facts on h2 failed (rc=127): sh: 1: uname: not found');
+        return deps.gatherFacts(c);
+      },
+    };
+    const { runPlaybook } = await import('../../runner/run.js');
+    const { defaultRunOptions } = await import('../../runner/options.js');
+    const { fakeInventory, Recorder } = await import('./engine-fakes.js');
+    const rec = new Recorder();
+    const code = await runPlaybook([play({ hosts: 'all', tasks: [task('t', setv({ key: 'a', value: '1' }))] })], defaultRunOptions(), rec, {
+      inventory: fakeInventory(['h1', 'h2', 'h3']),
+      deps: broken,
+      playbookDir: '/pb',
+    });
+    expect(rec.grouped).toEqual(['Gathering Facts h1 ok', 'Gathering Facts h2 failed', 'Gathering Facts h3 unreachable', 't h1 changed']);
+    expect(rec.recap.h2).toMatchObject({ failed: 1, unreachable: 0 });
+    expect(code).toBe(4);
+  });
+});
