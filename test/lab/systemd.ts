@@ -225,7 +225,7 @@ export async function waitSystemdReady(
     }
     // --wait blocks until start-up is over; before systemd's socket exists it fails at once.
     state = (await inHost(h.pid, ['systemctl', 'is-system-running', '--wait'], Math.max(1000, deadline - Date.now()))
-      .then((r) => r.stdout.trim(), (e: unknown) => String(e))) || 'offline';
+      .then((r) => r.stdout.trim(), () => 'starting')) || 'offline';
     if (state === 'running') break;
     if (state === 'degraded') {
       const failed = parseFailedUnits((await inHost(h.pid, ['systemctl', 'list-units', '--failed', '--plain', '--no-legend', '--no-pager'])).stdout);
@@ -233,7 +233,14 @@ export async function waitSystemdReady(
     }
     await sleep(100);
   }
-  if (state !== 'running') throw new LabError(`${h.name}: systemd not running after ${timeoutMs} ms (state: ${state})`);
+  if (state !== 'running') {
+    // Still starting: name what it waits for (`list-jobs` prints `ID UNIT TYPE STATE` lines).
+    const jobs = await inHost(h.pid, ['systemctl', 'list-jobs', '--no-legend', '--no-pager'], 5000).then(
+      (r) => r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[1]).filter((u): u is string => !!u),
+      () => [] as string[],
+    );
+    throw new LabError(`${h.name}: systemd not running after ${timeoutMs} ms (state: ${state}${jobs.length ? `; waiting for ${jobs.slice(0, 5).join(', ')}` : ''})`);
+  }
   const port = h.port ?? 22;
   await waitForSsh(h.address, port, Math.max(0, deadline - Date.now()), () => alive(h.pid), `${h.name} (systemd is running)`);
 }
