@@ -20,16 +20,23 @@ import { parseSgr, type Segment } from './sgr.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const playbook = path.join(here, 'fixtures', 'output-playbook.yml');
+const edgePlaybook = path.join(here, 'fixtures', 'output-unreachable.yml');
+const edgeInventory = path.join(here, 'fixtures', 'output-unreachable.ini');
 
-function runAnsible(color: boolean, extraArgs: string[] = []): { stdout: string; stderr: string; code: number } {
+function runAnsible(
+  color: boolean,
+  extraArgs: string[] = [],
+  target: string[] = ['-i', 'localhost,h2,', '-c', 'local', playbook],
+): { stdout: string; stderr: string; code: number } {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ANSIBLE_STDOUT_CALLBACK: 'default',
     ANSIBLE_RETRY_FILES_ENABLED: '0',
+    ANSIBLE_HOST_KEY_CHECKING: '0',
     ...(color ? { ANSIBLE_FORCE_COLOR: '1' } : { ANSIBLE_NOCOLOR: '1' }),
   };
   try {
-    const stdout = execFileSync('ansible-playbook', [...extraArgs, '-f', '1', '-i', 'localhost,h2,', '-c', 'local', playbook], {
+    const stdout = execFileSync('ansible-playbook', [...extraArgs, '-f', '1', ...target], {
       env,
       cwd: here,
       encoding: 'utf8',
@@ -200,5 +207,53 @@ describe('text output against ansible-playbook 2.14', () => {
   it('gives the exit code ansible-playbook gave', () => {
     const recap = equivalentEvents([]).find((e) => e.type === 'recap') as Extract<RunEvent, { type: 'recap' }>;
     expect(exitCodeForRun({ stats: recap.stats })).toBe(plain.code);
+  });
+});
+
+describe('unreachable and rescued hosts against ansible-playbook 2.14', () => {
+  const plain = runAnsible(false, [], ['-i', edgeInventory, edgePlaybook]);
+  const colored = runAnsible(true, [], ['-i', edgeInventory, edgePlaybook]);
+
+  /** The results Ansible printed after `FAILED! => ` and `UNREACHABLE! => `, in order. */
+  const printed = (stdout: string): TaskResult[] =>
+    stdout
+      .split('\n')
+      .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
+      .filter((line) => line.startsWith('fatal: '))
+      .map((line) => JSON.parse(line.slice(line.indexOf(' => ') + 4)) as TaskResult);
+
+  function events(stdout: string): RunEvent[] {
+    const [failed, unreachable] = printed(stdout);
+    return [
+      { type: 'playbook_start', file: edgePlaybook, check: false, diff: false },
+      { type: 'play_start', name: 'edge cases', hosts: ['good', 'down'], pattern: 'all' },
+      { type: 'task_start', name: 'fails', kind: 'task' },
+      { type: 'host_result', host: 'good', task: 'fails', status: 'failed', result: { ...failed!, failed: true } },
+      { type: 'host_result', host: 'down', task: 'fails', status: 'unreachable', result: unreachable! },
+      { type: 'task_start', name: 'rescue', kind: 'task' },
+      { type: 'host_result', host: 'good', task: 'rescue', status: 'ok', result: ok },
+      { type: 'recap', stats: { good: stats({ ok: 1, rescued: 1 }), down: stats({ ok: 0, unreachable: 1 }) } },
+    ];
+  }
+
+  it('ansible-playbook exits 4 and we say the same from the recap', () => {
+    expect(plain.code).toBe(4);
+    const recap = events(plain.stdout).find((e) => e.type === 'recap') as Extract<RunEvent, { type: 'recap' }>;
+    expect(exitCodeForRun({ stats: recap.stats })).toBe(4);
+  });
+
+  it('same lines without colors', () => {
+    expect(render(events(plain.stdout), false).split('\n')).toEqual(plain.stdout.split('\n'));
+  });
+
+  it('same colors: UNREACHABLE bright red, unreachable=1 bright red, rescued=1 green, rescued host green', () => {
+    const byLine = (s: string): Segment[][] => s.split('\n').map(parseSgr);
+    const theirs = byLine(colored.stdout);
+    expect(byLine(render(events(colored.stdout), true))).toEqual(theirs);
+    const down = theirs.find((line) => line[0]?.text === 'down')!;
+    expect(down.find((seg) => seg.text.startsWith('unreachable='))).toEqual({ text: 'unreachable=1   ', fg: 31, bold: true });
+    const good = theirs.find((line) => line[0]?.text === 'good')!;
+    expect(good[0]).toEqual({ text: 'good', fg: 32, bold: false });
+    expect(good.find((seg) => seg.text.startsWith('rescued='))).toEqual({ text: 'rescued=1   ', fg: 32, bold: false });
   });
 });
