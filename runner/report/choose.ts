@@ -1,6 +1,7 @@
 /**
  * Which reporter a run gets: --json lines when asked; the live listr2 view when stdout is a
- * terminal outside CI; plain Ansible-shaped lines otherwise (pipes, files, CI=true).
+ * terminal outside CI; plain Ansible-shaped lines otherwise (pipes, files, CI=true, and
+ * TERM=dumb terminals, which can't move the cursor to redraw).
  */
 import type { Reporter } from '../events.js';
 import { Masker } from '../mask.js';
@@ -21,7 +22,7 @@ export interface ReporterIO {
 
 export function reporterKind(json: boolean, stdoutIsTTY: boolean, env: NodeJS.ProcessEnv): ReporterKind {
   if (json) return 'json';
-  return stdoutIsTTY && !isCI(env) ? 'progress' : 'text';
+  return stdoutIsTTY && !isCI(env) && env.TERM !== 'dumb' ? 'progress' : 'text';
 }
 
 /** CI=true (or any CI value but false/0), as CI services set it. */

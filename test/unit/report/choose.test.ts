@@ -15,6 +15,7 @@ describe('which reporter', () => {
     expect(reporterKind(false, false, {})).toBe('text');
     expect(reporterKind(false, true, { CI: 'true' })).toBe('text');
     expect(reporterKind(false, true, { CI: 'false' })).toBe('progress');
+    expect(reporterKind(false, true, { TERM: 'dumb' })).toBe('text');
   });
 
   it('CI detection', () => {
