@@ -57,11 +57,11 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
     run.interrupted = true;
   };
   process.on('SIGINT', onSigint);
+  const startAt = options.startAtTask ? { name: options.startAtTask, found: false } : undefined;
   let stop = false;
   let limitBroke = false;
   try {
     run.emit({ type: 'playbook_start', file: context.file ?? '', check: options.check, diff: options.diff });
-    const startAt = options.startAtTask ? { name: options.startAtTask, found: false } : undefined;
     for (const play of plays) {
       if (run.interrupted) break;
       const gone = new Set([...run.failed, ...run.unreachable]);
@@ -84,6 +84,9 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
   } finally {
     process.off('SIGINT', onSigint);
     await run.closeAll();
+  }
+  if (startAt && !startAt.found) {
+    run.emit({ type: 'warning', message: `No matching task "${startAt.name}" found. Note: --start-at-task can only follow static includes.` });
   }
   if (run.interrupted) run.emit({ type: 'interrupted' });
   const stats: Record<string, HostStats> = Object.fromEntries(run.stats);

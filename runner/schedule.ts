@@ -66,7 +66,7 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
         out.push({ kind: 'flush', index: index++ });
       } else if (s.item.kind === 'task') {
         if (startAt && !startAt.found) {
-          if (s.item.name !== startAt.name) continue;
+          if (!startsHere(s.item.name, startAt.name)) continue;
           startAt.found = true;
         }
         if (listed) taskList.push({ name: s.item.name, tags: [...s.tags] });
@@ -86,6 +86,13 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
     (task): TaskNode => ({ kind: 'task', index: -1, task, scopes: [playScope], rescuable: false, handler: true }),
   );
   return { nodes, handlers, taskList };
+}
+
+/** Ansible's --start-at-task match: the exact name or an fnmatch pattern of it. */
+function startsHere(name: string, wanted: string): boolean {
+  if (name === wanted) return true;
+  const re = wanted.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(name);
 }
 
 /** A host's way through the tree: yields steps, receives each step's outcome. */

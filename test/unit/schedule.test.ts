@@ -150,6 +150,14 @@ describe('strategies and forks', () => {
       { startAtTask: 'second' },
     );
     expect(rec.lines).toEqual(['second h1 changed']);
+    const glob = await runPlays(
+      [play({ hosts: 'h1', gather_facts: false, tasks: [task('first', setv({ key: 'a', value: '1' })), task('second (b)', setv({ key: 'b', value: '1' }))] })],
+      { startAtTask: 'sec*(b)' },
+    );
+    expect(glob.rec.lines).toEqual(['second (b) h1 changed']);
+    const missing = await runPlays([play({ hosts: 'h1', gather_facts: false, tasks: [task('first', setv({ key: 'a', value: '1' }))] })], { startAtTask: 'nope' });
+    expect(missing.rec.lines).toEqual([]);
+    expect(missing.rec.events).toContainEqual({ type: 'warning', message: 'No matching task "nope" found. Note: --start-at-task can only follow static includes.' });
   });
 
   it('facts are gathered once per host per run, even over several plays', async () => {
