@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
@@ -106,7 +106,7 @@ function checkOverlayPath(what: string, p: string): void {
   if (/[,:\s]/.test(p)) throw new LabError(`${what} ${JSON.stringify(p)} can't be used in an overlay mount (no ',', ':' or spaces)`);
 }
 
-/** A fresh systemd machine-id: 128 random bits as 32 lowercase hex digits, not all zero. */
+/** A fresh systemd machine-id: 128 random bits as 32 lowercase hex digits. */
 export function newMachineId(): string {
   return randomBytes(16).toString('hex');
 }
@@ -164,17 +164,19 @@ const alive = (pid: number): boolean => processStartTime(pid) !== undefined;
 
 /** The container's PID 1 seen from the machine: the child of nspawn that is PID 1 in its own namespace. */
 export function containerInit(nspawnPid: number): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let status: string;
+  let children: string[];
+  try {
+    children = readFileSync(`/proc/${nspawnPid}/task/${nspawnPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  for (const child of children) {
     try {
-      status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const nspid = readFileSync(`/proc/${child}/status`, 'utf8').match(/^NSpid:\s+(.+)$/m)?.[1]?.trim().split(/\s+/);
+      if (nspid && nspid.length > 1 && nspid[nspid.length - 1] === '1') return Number(child);
     } catch {
-      continue;
+      // gone meanwhile
     }
-    const ppid = status.match(/^PPid:\s+(\d+)/m)?.[1];
-    const nspid = status.match(/^NSpid:\s+(.+)$/m)?.[1]?.trim().split(/\s+/);
-    if (Number(ppid) === nspawnPid && nspid && nspid.length > 1 && nspid[nspid.length - 1] === '1') return Number(entry);
   }
   return undefined;
 }
