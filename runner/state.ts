@@ -10,6 +10,7 @@ import type { HostStats, Reporter, RunEvent } from './events.js';
 import type { Facts } from './facts.types.js';
 import type { Inventory } from './inventory/types.js';
 import { Masker } from './mask.js';
+import { isSecret } from './secret.js';
 import type { Action, TaskResult } from './module.types.js';
 import type { RunOptions } from './options.js';
 import type { Vars } from './vars.js';
@@ -57,6 +58,15 @@ export class RunState {
   ) {
     this.masker = masker ?? new Masker();
     if (options.becomePassword) this.masker.add(options.becomePassword);
+    this.#maskSecretVars(options.extraVars);
+  }
+
+  /** Passwords given as variables (inventory or -e) are masked like -K's. */
+  #maskSecretVars(vars: Vars): void {
+    for (const name of SECRET_VARS) {
+      const v = vars[name];
+      if (typeof v === 'string' || isSecret(v)) this.masker.add(v as string);
+    }
   }
 
   emit(event: RunEvent): void {
@@ -71,8 +81,7 @@ export class RunState {
       const inventoryVars = known
         ? this.inventory.hostVars(name)
         : { inventory_hostname: name, ...(isLocal(name) ? { ansible_connection: 'local' } : {}) };
-      const password = inventoryVars.ansible_become_password ?? inventoryVars.ansible_become_pass;
-      if (typeof password === 'string') this.masker.add(password);
+      this.#maskSecretVars(inventoryVars);
       h = { name, inventoryVars, hostVars: {}, results: new Map() };
       this.#hosts.set(name, h);
     }
@@ -135,6 +144,8 @@ export class RunState {
     );
   }
 }
+
+const SECRET_VARS = ['ansible_become_password', 'ansible_become_pass', 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password'];
 
 function isLocal(name: string): boolean {
   return name === 'localhost' || name === '127.0.0.1' || name === '::1';

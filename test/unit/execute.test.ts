@@ -270,6 +270,22 @@ describe('per-host task execution', () => {
     ]);
   });
 
+  it('passwords given as variables (inventory or -e) are masked like -K', async () => {
+    const { rec } = await runPlays(
+      [play({ hosts: 'h1:h2', gather_facts: false, tasks: [task('echo', cmd((h) => ({ cmd: `echo ${String(h.vars.ansible_become_password)}` })))] })],
+      { extraVars: {} },
+      { hosts: ['h1', 'h2'], vars: { h1: { ansible_become_password: 'inv-pass-1' }, h2: { ansible_password: 'inv-pass-2', ansible_become_password: 'inv-pass-3' } } },
+    );
+    const text = JSON.stringify(rec.events);
+    expect(text).not.toMatch(/inv-pass-/);
+    const viaExtra = await runPlays(
+      [play({ hosts: 'h1', gather_facts: false, tasks: [task('echo', cmd((h) => ({ cmd: `echo ${String(h.vars.ansible_become_pass)}` })))] })],
+      { extraVars: { ansible_become_pass: 'extra-pass-9' } },
+    );
+    expect(JSON.stringify(viaExtra.rec.events)).not.toContain('extra-pass-9');
+    expect(JSON.stringify(viaExtra.rec.events)).toContain('echo ********');
+  });
+
   it("the host's ansible_become* vars beat the keywords and the command line", async () => {
     const { world } = await runPlays(
       [play({ hosts: 'h1:h2', gather_facts: false, become: false, tasks: [task('t', setv({ key: 'a', value: '1' }), { become_user: 'app' })] })],
