@@ -210,7 +210,6 @@ function resolveAgainstConfig(
     o.hostKeyChecking ??
     (strictArg !== undefined ? !['no', 'off'].includes(strictArg.toLowerCase()) : undefined) ??
     cfg.strictHostKeyChecking ??
-    toBool(process.env.ANSIBLE_HOST_KEY_CHECKING) ??
     true;
   const proxyArg = arg('ProxyJump');
   const proxyJump = proxyArg !== undefined ? (proxyArg.toLowerCase() === 'none' ? undefined : proxyArg) : cfg.proxyJump;
@@ -249,7 +248,10 @@ export function connectSpecFor(name: string, vars: Vars, cli: ConnectCliOptions 
   const timeoutVar = pick(vars, 'ansible_ssh_timeout', 'ansible_timeout');
   const connectTimeoutMs = timeoutVar !== undefined ? Number(timeoutVar) * 1000 : (cli.connectTimeoutMs ?? 10_000);
   const password = toSecret(pick(vars, 'ansible_ssh_password', 'ansible_ssh_pass', 'ansible_password'));
-  const checking = toBool(pick(vars, 'ansible_ssh_host_key_checking', 'ansible_host_key_checking'));
+  // Ansible's host_key_checking option: the host's variables, else ANSIBLE_HOST_KEY_CHECKING.
+  const checking =
+    toBool(pick(vars, 'ansible_ssh_host_key_checking', 'ansible_host_key_checking')) ??
+    toBool(process.env.ANSIBLE_HOST_KEY_CHECKING);
   const args = [str(pick(vars, 'ansible_ssh_common_args')), str(pick(vars, 'ansible_ssh_extra_args'))]
     .filter(Boolean)
     .join(' ');

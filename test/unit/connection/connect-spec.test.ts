@@ -92,6 +92,20 @@ describe('connectSpecFor', () => {
     expect(connectSpecFor('db', { ansible_host_key_checking: true }, cli).hostKeyChecking).toBe(false);
   });
 
+  it('takes ANSIBLE_HOST_KEY_CHECKING=False like Ansible, below the host variable', () => {
+    const saved = process.env.ANSIBLE_HOST_KEY_CHECKING;
+    process.env.ANSIBLE_HOST_KEY_CHECKING = 'False';
+    try {
+      expect(connectSpecFor('plain', {}, cli).hostKeyChecking).toBe(false);
+      // beats StrictHostKeyChecking=yes in the args, as Ansible puts its -o first
+      expect(connectSpecFor('plain', { ansible_ssh_common_args: '-o StrictHostKeyChecking=yes' }, cli).hostKeyChecking).toBe(false);
+      expect(connectSpecFor('plain', { ansible_host_key_checking: true }, cli).hostKeyChecking).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.ANSIBLE_HOST_KEY_CHECKING;
+      else process.env.ANSIBLE_HOST_KEY_CHECKING = saved;
+    }
+  });
+
   it('resolves ProxyJump hops through the ssh config, without the target password', () => {
     const s = connectSpecFor('db', { ansible_password: 'pw', ansible_ssh_private_key_file: '/k/lab' }, cli);
     expect(s.password?.reveal()).toBe('pw');
