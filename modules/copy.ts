@@ -25,6 +25,8 @@ export interface CopyParams extends FileAttrParams {
   force?: boolean;
   /** Command run on the new file before it replaces dest; `%s` is the file's path. @default none */
   validate?: string;
+  /** A symlink at dest: write its target. false: replace the link with the file (Ansible's default). @default false */
+  follow?: boolean;
 }
 
 const schema: JSONSchemaType<CopyParams> = {
@@ -37,6 +39,7 @@ const schema: JSONSchemaType<CopyParams> = {
     backup: { type: 'boolean', nullable: true, default: false },
     force: { type: 'boolean', nullable: true, default: true },
     validate: { type: 'string', nullable: true, pattern: '%s' },
+    follow: { type: 'boolean', nullable: true, default: false },
     ...fileAttrSchema,
   },
   required: ['dest'],
@@ -72,6 +75,7 @@ export const copy = defineModule<CopyParams, CopyState>({
     const probeSpec = {
       path: destPath(p),
       ...(p.src !== undefined ? { intoDir: path.basename(p.src) } : {}),
+      ...(p.follow ? { followLink: true } : {}),
       ...(p.owner !== undefined ? { owner: p.owner } : {}),
       ...(p.group !== undefined ? { group: p.group } : {}),
     };

@@ -28,6 +28,8 @@ interface TemplateCommon extends FileAttrParams {
   force?: boolean;
   /** Command run on the new file before it replaces dest; `%s` is the file's path. @default none */
   validate?: string;
+  /** A symlink at dest: write its target. false: replace the link with the file (Ansible's default). @default false */
+  follow?: boolean;
 }
 
 export interface TemplateParams extends TemplateCommon {
@@ -51,6 +53,7 @@ const schema: JSONSchemaType<RenderedTemplateParams> = {
     backup: { type: 'boolean', nullable: true, default: false },
     force: { type: 'boolean', nullable: true, default: true },
     validate: { type: 'string', nullable: true, pattern: '%s' },
+    follow: { type: 'boolean', nullable: true, default: false },
     ...fileAttrSchema,
   },
   required: ['dest', 'content'],
@@ -70,7 +73,7 @@ const renderedTemplate = defineModule<RenderedTemplateParams, TemplateState>({
     ...(p.dest.endsWith('/') ? [{ field: 'dest', message: 'must name a file, not a directory' }] : []),
   ],
   async gather(p, probe) {
-    const spec = { path: p.dest, ...(p.owner !== undefined ? { owner: p.owner } : {}), ...(p.group !== undefined ? { group: p.group } : {}) };
+    const spec = { path: p.dest, ...(p.follow ? { followLink: true } : {}), ...(p.owner !== undefined ? { owner: p.owner } : {}), ...(p.group !== undefined ? { group: p.group } : {}) };
     const out = await probe.run(targetScript(spec));
     if (out.rc !== 0) return { problem: `probing ${p.dest} failed: ${out.stderr.trim()}` };
     return { target: parseTarget(out.stdoutBytes, spec) };

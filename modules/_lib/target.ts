@@ -46,9 +46,7 @@ export function targetScript(t: TargetProbe): string {
   if (t.followLink) lines.push(`if [ -L "$p" ]; then p=$(readlink -f -- "$p" || printf '%s' "$p"); fi`);
   lines.push(
     `printf 'path %s\\n' "$p"`,
-    // Through a symlink, as Ansible's copy compares the link target's content (a write then
-    // replaces the link itself with the file, as its atomic_move does).
-    statLines('stat', raw('"$p"'), true),
+    statLines('stat', raw('"$p"')),
     `if [ -d "$(dirname -- "$p")" ]; then echo parent yes; else echo parent no; fi`,
     UMASK_LINE,
   );
@@ -99,7 +97,7 @@ export interface WritePlanInput extends FileAttrParams {
 
 /** Whether the target's current content equals `content` (by bytes or by sha1). */
 export function sameContent(state: TargetState, content: Buffer): boolean {
-  if (!state.info) return false;
+  if (!state.info || state.info.type === 'link') return false;
   if (state.content) return state.content.equals(content);
   if (state.sha1) return state.sha1 === sha1(content);
   return false;
@@ -131,14 +129,15 @@ export function contentDiff(state: TargetState, content: Buffer, secret: boolean
  * shape differs per module), except the content diff returned here.
  */
 export function planWrite(state: TargetState, input: WritePlanInput): { actions: Action[]; contentChanged: boolean; attrs: ReturnType<typeof planAttrs> | undefined; failed?: string; diff?: FileDiff } {
-  if (state.info && state.info.type !== 'file') {
+  // A symlink (not followed) is replaced by the file, as Ansible's copy does with follow=false.
+  if (state.info && state.info.type !== 'file' && state.info.type !== 'link') {
     return { actions: [], contentChanged: false, attrs: undefined, failed: `${state.path} exists and is not a regular file (${state.info.type})` };
   }
   if (!sameContent(state, input.content)) {
     // Attributes are set by the write itself; planned here only for the diff and lookup failures.
     const attrs = planAttrs(state.path, state.info ?? NEW_FILE, input, state.ids);
     if (attrs.failed) return { actions: [], contentChanged: false, attrs, failed: attrs.failed };
-    const current = state.info?.mode ?? 0o666 & ~state.umask;
+    const current = state.info?.type === 'file' ? state.info.mode : 0o666 & ~state.umask;
     const write: WriteAction = { kind: 'write', path: state.path, content: input.content };
     if (input.mode !== undefined) write.mode = resolveMode(input.mode, current, false).toString(8).padStart(4, '0');
     if (input.owner !== undefined) write.owner = input.owner;

@@ -62,13 +62,15 @@ describe('copy on a lab host', () => {
     expect(check.plan?.diffs?.[0]?.after).toBe(`${MASK}\n`);
     expect(await remote(s, `cat ${dir}/pw`)).toBe('hunter2');
   });
-  test('a symlinked dest: same content through the link is unchanged; new content replaces the link (as Ansible)', async () => {
+  test('a symlinked dest: replaced by the file (Ansible, follow=false), or its target written (follow=true)', async () => {
     const s = await session(labHosts('plain')[0]!);
     const dir = await scratch(s, 'copy-link');
-    await remote(s, `printf 'same\\n' > ${dir}/real && ln -s real ${dir}/link`);
-    expect((await run(s, copy({ dest: `${dir}/link`, content: 'same\n' }))).changed).toBe(false);
-    await converge(s, copy({ dest: `${dir}/link`, content: 'other\n' }));
-    expect(await remote(s, `test ! -L ${dir}/link && cat ${dir}/link ${dir}/real`)).toBe('other\nsame');
+    await remote(s, `printf 'same\\n' > ${dir}/real && ln -s real ${dir}/link && ln -s real ${dir}/followed`);
+    const { check } = await converge(s, copy({ dest: `${dir}/link`, content: 'same\n' }));
+    expect(check.plan?.diffs?.[0]).toMatchObject({ before: 'same\n', after: 'same\n' });
+    expect(await remote(s, `test ! -L ${dir}/link && cat ${dir}/link ${dir}/real`)).toBe('same\nsame');
+    await converge(s, copy({ dest: `${dir}/followed`, content: 'other\n', follow: true }));
+    expect(await remote(s, `test -L ${dir}/followed && cat ${dir}/real`)).toBe('other');
   });
   test('bad params: load-time issues with the field, nothing run', async () => {
     const s = await session(labHosts('plain')[0]!);
