@@ -204,6 +204,21 @@ export async function labUp(opts: UpOptions): Promise<LabState> {
   }
   await checkCommands(systemdCount > 0);
   const p = instancePaths(opts.instance);
+  try {
+    return await upLocked(p, opts, systemdCount, log);
+  } catch (e) {
+    // A failed up has cleared what it started; only its (now empty) directories remain.
+    await removeEmptyDirs(p);
+    throw e;
+  }
+}
+
+/** rmdir fails, harmlessly, on a directory that is not empty: another instance's, or a lab that is up. */
+async function removeEmptyDirs(p: InstancePaths): Promise<void> {
+  for (const dir of [p.stateDir, p.libDir, RUN_ROOT, LIB_ROOT]) await fs.rmdir(dir).catch(() => undefined);
+}
+
+async function upLocked(p: InstancePaths, opts: UpOptions, systemdCount: number, log: Log): Promise<LabState> {
   return withLock(p, async () => {
     const existing = await readLabState(opts.instance);
     const refs = await readRecords(p.pidRecord);
@@ -344,9 +359,8 @@ export async function labDown(instance: string, log: Log = (l) => process.stderr
   const state = await readLabState(instance);
   const cleared = await withLock(p, () => clearInstance(p));
   await fs.rm(p.stateDir, { recursive: true, force: true });
-  // The parents go too once no instance is left (rmdir fails harmlessly while one is).
-  await fs.rmdir(RUN_ROOT).catch(() => undefined);
-  await fs.rmdir(LIB_ROOT).catch(() => undefined);
+  // The parents go too once no instance is left.
+  await removeEmptyDirs(p);
   if (!cleared.found && !state) throw new LabError(`no lab named '${instance}' is up`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (state) log(`lab: '${instance}' is down (${state.hosts.length} hosts stopped, everything removed) in ${seconds} s`);
