@@ -4,7 +4,7 @@
  * leaves running, such as ansible-playbook's ssh ControlPersist masters, which a wait()-based
  * count (the shell's `times`) misses. Elsewhere `times` is used and the table says so.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +21,41 @@ export interface Measured {
   stderr: string;
   wallMs: number;
   cpuMs: number;
+  /** CPU the lab hosts spent meanwhile (sshd, shells, modules), when counted (see TargetCpu). */
+  targetCpuMs?: number;
+}
+
+/**
+ * CPU of the lab hosts: their processes (found through their network namespaces) join one
+ * cpuacct group, and what they fork later (sshd sessions, shells, Python) stays in it. On this
+ * machine the hosts share the controller's CPUs, so their work also shows in wall time; on a real
+ * fleet it would be spent on the targets.
+ */
+export class TargetCpu {
+  readonly #group = path.join(BENCH_CGROUP, `targets${process.pid}`);
+
+  static async create(method: CpuMethod): Promise<TargetCpu | undefined> {
+    if (method !== 'cgroup') return undefined;
+    const t = new TargetCpu();
+    await fs.mkdir(t.#group, { recursive: true });
+    return t;
+  }
+
+  /** Adds every process of these network namespaces (again after a host was reset). */
+  async add(netnsNames: readonly string[]): Promise<void> {
+    for (const ns of netnsNames) {
+      const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      for (const pid of pids) await fs.writeFile(path.join(this.#group, 'cgroup.procs'), pid).catch(() => undefined);
+    }
+  }
+
+  async usageMs(): Promise<number> {
+    return Number(await fs.readFile(path.join(this.#group, 'cpuacct.usage'), 'utf8')) / 1e6;
+  }
+
+  async release(): Promise<void> {
+    await releaseGroup(this.#group);
+  }
 }
 
 let sequence = 0;
@@ -36,7 +71,8 @@ export async function cpuMethod(): Promise<CpuMethod> {
   }
 }
 
-export async function measure(argv: string[], env: NodeJS.ProcessEnv, method: CpuMethod, cwd: string): Promise<Measured> {
+export async function measure(argv: string[], env: NodeJS.ProcessEnv, method: CpuMethod, cwd: string, targets?: TargetCpu): Promise<Measured> {
+  const targetsBefore = await targets?.usageMs();
   const group = method === 'cgroup' ? path.join(BENCH_CGROUP, `run${process.pid}-${++sequence}`) : undefined;
   if (group) await fs.mkdir(group);
   // The wrapper joins the group (or arranges `times`) and then becomes the command.
@@ -61,7 +97,11 @@ export async function measure(argv: string[], env: NodeJS.ProcessEnv, method: Cp
   } else {
     cpuMs = childrenCpuMs(result.times);
   }
-  return { code: result.code, stdout: result.stdout, stderr: result.stderr, wallMs, cpuMs };
+  const targetsAfter = await targets?.usageMs();
+  return {
+    code: result.code, stdout: result.stdout, stderr: result.stderr, wallMs, cpuMs,
+    ...(targetsBefore !== undefined && targetsAfter !== undefined ? { targetCpuMs: targetsAfter - targetsBefore } : {}),
+  };
 }
 
 /** Moves what the command left running (ssh masters) back to the root group, then removes the group. */
