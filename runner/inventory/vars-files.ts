@@ -18,13 +18,14 @@ export class VarsFiles {
   private readonly listings = new Map<string, Map<string, boolean> | null>();
   private readonly files = new Map<string, unknown>();
   private readonly warned = new Set<string>();
+  private readonly dirs = new Map<string, string | undefined>();
 
   constructor(private readonly warn: (message: string) => void) {}
 
   /** Variables for one host or group from `<baseDir>/<subdir>/`. */
   load(baseDir: string, subdir: 'group_vars' | 'host_vars', name: string): Vars {
     if (name.startsWith('/')) return {};
-    const dir = this.resolveDir(join(baseDir, subdir), subdir);
+    const dir = this.resolveDir(baseDir, subdir);
     if (!dir) return {};
     let data: Vars = {};
     for (const file of this.findVarsFiles(dir, name)) {
@@ -38,7 +39,14 @@ export class VarsFiles {
     return data;
   }
 
-  private resolveDir(path: string, subdir: string): string | undefined {
+  /** `<base>/group_vars` resolved (realpath) once, not per host. */
+  private resolveDir(baseDir: string, subdir: string): string | undefined {
+    const key = `${baseDir}\u0000${subdir}`;
+    if (!this.dirs.has(key)) this.dirs.set(key, this.findDir(join(baseDir, subdir), subdir));
+    return this.dirs.get(key);
+  }
+
+  private findDir(path: string, subdir: string): string | undefined {
     if (!existsSync(path)) return undefined;
     const real = realpathSync(path);
     if (!statSync(real).isDirectory()) {
