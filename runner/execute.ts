@@ -42,6 +42,8 @@ export interface BatchContext {
   readonly runOnce: Map<number, Promise<{ result: TaskResult; outcome: Outcome }>>;
 }
 
+type WithResults = HostContext & { [RESULTS]?: Map<number, TaskResult> };
+
 const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 type Keywords = TaskOptions<any>;
@@ -74,7 +76,7 @@ function hostContext(b: BatchContext, node: TaskNode, host: string, facts: Facts
     host: h.hostVars,
     extra: b.run.options.extraVars,
   });
-  const ctx = { host, vars, facts } as HostContext & { [RESULTS]: Map<number, TaskResult> };
+  const ctx: HostContext = { host, vars, facts };
   Object.defineProperty(ctx, RESULTS, { value: h.results, enumerable: false });
   return ctx;
 }
@@ -178,13 +180,14 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
   let result: TaskResult;
   try {
     if (items === undefined) {
-      result = await once(b, node, ctx, delegate);
+      result = await guarded(once(b, node, ctx, delegate));
       report(b, node, host, result, noLog, ignore, delegate);
     } else {
       const results: TaskResult[] = [];
       for (const item of items) {
         if (run.interrupted) break;
-        const r = { ...(await once(b, node, { ...ctx, item, [RESULTS]: (ctx as any)[RESULTS] } as HostContext, delegate)), item, ansible_loop_var: 'item' };
+        // An item that fails fails alone; the loop goes on, as in Ansible.
+        const r = { ...(await guarded(once(b, node, withItem(ctx, item), delegate))), item, ansible_loop_var: 'item' };
         results.push(r);
         report(b, node, host, r, noLog, ignore, delegate, itemLabel(item));
       }
@@ -203,12 +206,26 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
       if (result.skipped) report(b, node, host, result, noLog, ignore, delegate);
     }
   } catch (e) {
-    if (e instanceof Interrupted) throw e;
     if (e instanceof UnreachableError) return unreachable(b, node, host, e);
-    result = { changed: false, failed: true, msg: errorText(e) };
-    report(b, node, host, result, noLog, ignore, delegate);
+    throw e;
   }
   return finish(b, node, host, result, noLog, ignore, delegate, true);
+}
+
+/** A module or `when` that throws fails the task on this host; Ctrl-C and a lost host go up. */
+async function guarded(run: Promise<TaskResult>): Promise<TaskResult> {
+  try {
+    return await run;
+  } catch (e) {
+    if (e instanceof Interrupted || e instanceof UnreachableError) throw e;
+    return { changed: false, failed: true, msg: errorText(e) };
+  }
+}
+
+function withItem(ctx: HostContext, item: unknown): HostContext {
+  const next = { ...ctx, item };
+  Object.defineProperty(next, RESULTS, { value: (ctx as WithResults)[RESULTS], enumerable: false });
+  return next;
 }
 
 function report(b: BatchContext, node: TaskNode, host: string, result: TaskResult, noLog: boolean, ignore: boolean, delegate?: string, item?: string): void {

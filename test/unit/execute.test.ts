@@ -178,6 +178,28 @@ describe('per-host task execution', () => {
     expect(rec.recap.h1).toMatchObject({ ok: 0, skipped: 2 });
   });
 
+  it('a loop item that fails (or whose params throw) fails alone; the loop goes on', async () => {
+    const { rec, code } = await runPlays([
+      play({
+        hosts: 'h1',
+        gather_facts: false,
+        tasks: [
+          task(
+            'items',
+            cmd((h) => {
+              if (h.item === 'boom') throw new Error('no command for boom');
+              return { cmd: `exit ${String(h.item)}` };
+            }),
+            { loop: ['0', '1', 'boom', '0'] },
+          ),
+        ],
+      }),
+    ]);
+    expect(rec.lines).toEqual(['items h1 changed 0', 'items h1 failed 1', 'items h1 failed boom', 'items h1 changed 0']);
+    expect(rec.events.filter((e) => e.type === 'host_result')[2]).toMatchObject({ result: { msg: 'no command for boom', failed: true } });
+    expect(code).toBe(2);
+  });
+
   it('loop from a function of the host', async () => {
     const { world } = await runPlays([
       play({ hosts: 'all', ...noFacts, tasks: [task('per host', setv((h) => ({ key: String(h.item), value: '1' })), { loop: (h) => [h.host + 'x'] })] }),
