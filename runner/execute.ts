@@ -261,6 +261,12 @@ function finish(
   register(b, node, host, result);
   if (result.failed && !ignore) {
     run.count(host, node.rescuable ? 'rescued' : 'failed');
+    if (node.rescuable) {
+      // What a rescue section reads, as in Ansible.
+      const vars = run.host(host).hostVars;
+      vars.ansible_failed_task = { name: node.task.name };
+      vars.ansible_failed_result = result;
+    }
     return { result, outcome: 'failed' };
   }
   if (result.skipped) run.count(host, 'skipped');

@@ -360,14 +360,14 @@ describe('per-host task execution', () => {
 
 describe('blocks', () => {
   it('rescue runs on the hosts that failed in the block and counts rescued; always runs everywhere', async () => {
-    const { rec, code } = await runPlays([
+    const { rec, code, world } = await runPlays([
       play({
         hosts: 'h1:h2',
         ...noFacts,
         tasks: [
           block({
             block: [task('risky', cmd((h) => ({ cmd: h.host === 'h2' ? 'exit 1' : 'exit 0' }))), task('rest', setv({ key: 'r', value: '1' }))],
-            rescue: [task('recover', setv({ key: 'rescued', value: '1' }))],
+            rescue: [task('recover', setv((h) => ({ key: 'rescued', value: `${(h.vars.ansible_failed_task as { name: string }).name}:${(h.vars.ansible_failed_result as { rc: number }).rc}` })))],
             always: [task('cleanup', setv({ key: 'always', value: '1' }))],
           }),
           task('after', setv({ key: 'after', value: '1' })),
@@ -385,6 +385,7 @@ describe('blocks', () => {
       'after h2 changed',
     ]);
     expect(rec.recap.h2).toMatchObject({ failed: 0, rescued: 1 });
+    expect(world.get('h2', 'rescued')).toBe('risky:1');
     expect(code).toBe(0);
   });
 
