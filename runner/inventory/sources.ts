@@ -69,6 +69,7 @@ export async function parseSource(inv: InventoryData, source: string): Promise<v
 async function parseFile(inv: InventoryData, path: string): Promise<void> {
   const ext = pyExt(path);
   const failures: Failure[] = [];
+  let text = '';
   const attempt = async (plugin: string, parse: () => unknown): Promise<boolean> => {
     try {
       await parse();
@@ -91,25 +92,32 @@ async function parseFile(inv: InventoryData, path: string): Promise<void> {
     if (isScript(path) && (await attempt('script', () => parseScript(inv, path)))) return;
   } else {
     if (isScript(path) && (await attempt('script', () => parseScript(inv, path)))) return;
-    const text = readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
     if ((!ext || YAML_EXTS.includes(ext)) && (await attempt('yaml', () => parseYamlFile(inv, path, text)))) return;
     if (await attempt('ini', () => parseIni(inv, path, text))) return;
   }
-  throw failureToError(path, ext, failures);
+  throw failureToError(path, ext, failures, text);
 }
 
-/** One error, located where the most likely reader failed; Ansible's wording for each failure. */
-function failureToError(path: string, ext: string, failures: Failure[]): LoadError {
+/**
+ * One error, from the reader the file was most likely written for (Ansible prints every reader's
+ * failure; the others are noise: an INI file is never valid YAML).
+ */
+function failureToError(path: string, ext: string, failures: Failure[], text: string): LoadError {
+  const yamlLike = YAML_EXTS.includes(ext) || (!ext && /^(?:---|[\w.-]+:\s*(?:#.*)?$)/m.test(firstContentLine(text)));
   const preferred =
     failures.find((f) => f.plugin === 'typescript' || f.plugin === 'script') ??
-    (YAML_EXTS.includes(ext) ? failures.find((f) => f.plugin === 'yaml') : undefined) ??
+    (yamlLike ? failures.find((f) => f.plugin === 'yaml') : undefined) ??
     failures.find((f) => f.plugin === 'ini') ??
     failures[0];
-  const strip = (f: Failure) => f.error.message.replace(new RegExp(`^${escapeRegExp(path)}:\\d+(?::\\d+)?: `), '');
-  const others = failures.filter((f) => f !== preferred).map((f) => `\n  (also failed to parse with ${f.plugin} plugin: ${strip(f).split('\n')[0]})`);
-  const message = preferred ? `Failed to parse ${path} with ${preferred.plugin} plugin: ${strip(preferred)}${others.join('')}` : `Unable to parse ${path} as an inventory source`;
-  const line = preferred?.error.line;
-  return new LoadError(message, line ? { file: path, line, column: preferred?.error.column } : { file: path, line: 1 });
+  if (!preferred) return new LoadError(`Unable to parse ${path} as an inventory source`, { file: path, line: 1 });
+  const reason = preferred.error.message.replace(new RegExp(`^${escapeRegExp(path)}:\\d+(?::\\d+)?: `), '');
+  const { line, column } = preferred.error;
+  return new LoadError(`Failed to parse ${path} with ${preferred.plugin} plugin: ${reason}`, line ? { file: path, line, column } : { file: path, line: 1 });
+}
+
+function firstContentLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() && !/^\s*[#;]/.test(l)) ?? '';
 }
 
 function escapeRegExp(s: string): string {
