@@ -72,6 +72,18 @@ describe('copy on a lab host', () => {
     await converge(s, copy({ dest: `${dir}/followed`, content: 'other\n', follow: true }));
     expect(await remote(s, `test -L ${dir}/followed && cat ${dir}/real`)).toBe('other');
   });
+  test('as a non-root login with become: probe and write both run through sudo', async () => {
+    const s = await session(labHosts('plain')[0]!, 'deploy');
+    const dir = await scratch(s, 'copy-become');
+    await remote(s, `chmod 0700 ${dir}`);
+    const denied = await run(s, copy({ dest: `${dir}/f`, content: 'x\n' }));
+    expect(denied.failed).toBe(true);
+    const become = { user: 'root' };
+    const first = await run(s, copy({ dest: `${dir}/f`, content: 'x\n', mode: '0600' }), false, undefined, become);
+    expect(first).toMatchObject({ failed: false, changed: true });
+    expect((await run(s, copy({ dest: `${dir}/f`, content: 'x\n', mode: '0600' }), false, undefined, become)).changed).toBe(false);
+    expect(await remote(s, `stat -c '%a %U' ${dir}/f`)).toBe('600 root');
+  });
   test('bad params: load-time issues with the field, nothing run', async () => {
     const s = await session(labHosts('plain')[0]!);
     const r = await run(s, copy({ dest: '/tmp/x', content: 'a', mode: 'rwxr' }));

@@ -3,7 +3,7 @@
  * lab key) and facts, the way the executor does: check (plan only), apply, run again.
  */
 import { afterAll, expect } from 'vitest';
-import { connect, connectSpecFor, type Connection } from '../../../runner/connection/index.js';
+import { connect, connectSpecFor, type BecomeSpec, type Connection } from '../../../runner/connection/index.js';
 import { gatherFacts } from '../../../runner/facts.js';
 import type { Facts } from '../../../runner/facts.types.js';
 import type { ModuleCall } from '../../../runner/module.js';
@@ -42,8 +42,8 @@ export async function session(host: LabHost, user = 'root'): Promise<HostSession
   return s;
 }
 
-export function run<P, S>(s: HostSession, call: ModuleCall<P, S>, check = false, playbookDir?: string): Promise<ModuleRunResult> {
-  return runModule(s.conn, call, { facts: s.facts, check, ...(playbookDir ? { playbookDir } : {}) });
+export function run<P, S>(s: HostSession, call: ModuleCall<P, S>, check = false, playbookDir?: string, become?: BecomeSpec): Promise<ModuleRunResult> {
+  return runModule(s.conn, call, { facts: s.facts, check, ...(playbookDir ? { playbookDir } : {}), ...(become ? { become } : {}) });
 }
 
 export interface Convergence {
