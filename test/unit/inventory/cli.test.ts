@@ -14,7 +14,8 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-describe('the inventory command', () => {
+// Each case starts tsx (about a second, more on a busy machine).
+describe('the inventory command', { timeout: 30_000 }, () => {
   it('prints the inventory and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hw-cli-'));
     writeFileSync(join(dir, 'hosts'), '[web]\nweb1 port=80\n');
