@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { becomeForHost, becomeSpecFor, connectSpecFor, parseSshArgs } from '../../../runner/connection/index.js';
 import { OptionsError } from '../../../runner/errors.js';
 import { secret } from '../../../runner/secret.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hw-spec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sshConfigFile = join(dir, 'config');
 writeFileSync(
   sshConfigFile,
