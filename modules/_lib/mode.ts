@@ -17,10 +17,6 @@ export function modeIssue(mode: ModeParam): string | undefined {
   return `'${mode}' is not a valid mode: use an octal string like '0644' or a symbolic mode like 'u=rw,g=r,o=r'`;
 }
 
-export function isSymbolic(mode: ModeParam): boolean {
-  return typeof mode === 'string' && !/^[0-7]{1,4}$/.test(mode);
-}
-
 /** The mode bits (0..0o7777) the parameter asks for, given the current mode and file type. */
 export function resolveMode(mode: ModeParam, current: number, isDir: boolean): number {
   if (typeof mode === 'number') return mode & 0o7777;

@@ -3,7 +3,7 @@
  * optionally a `::content::` line followed by raw file bytes (binary-safe, parsed from stdoutBytes).
  * Parsers here are pure and tested on recorded output.
  */
-import { raw, sh, type Raw } from '../../runner/shell.js';
+import { sh, type Raw } from '../../runner/shell.js';
 
 export const CONTENT_MARK = '::content::';
 
@@ -34,10 +34,6 @@ export function idLookupLines(owner: string | undefined, group: string | undefin
 
 /** Prints the current umask (for the mode a new file will get). */
 export const UMASK_LINE = `printf 'umask %s\\n' "$(umask)"`;
-
-export function word(value: string): Raw {
-  return raw(sh`${value}`);
-}
 
 export interface ProbeOutput {
   fields: Map<string, string>;

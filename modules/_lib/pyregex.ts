@@ -13,10 +13,6 @@ export function toBytesString(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }
 
-export function fromBytesString(bytes: string): Buffer {
-  return Buffer.from(bytes, 'latin1');
-}
-
 export interface PyRegex {
   regex: RegExp;
   multiline: boolean;

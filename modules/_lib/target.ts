@@ -5,7 +5,7 @@
  * its directory exists, the umask and the ids of a requested owner/group.
  */
 import { createHash } from 'node:crypto';
-import type { FileDiff, WriteAction, Action } from '../../runner/module.types.js';
+import type { Action, FileDiff, Plan, WriteAction } from '../../runner/module.types.js';
 import { MASK } from '../../runner/secret.js';
 import { raw, sh } from '../../runner/shell.js';
 import { planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './attrs.js';
@@ -206,7 +206,7 @@ export interface EditOutcome {
  * it when it changed, then bring attributes in line; messages and diffs as the Ansible modules
  * give them (`<path> (content)` and `<path> (file attributes)` diffs).
  */
-export function planEdit(p: EditParams, state: TargetState, edit: (text: string, exists: boolean) => EditOutcome | { failed: string; result?: Record<string, unknown> }): import('../../runner/module.types.js').Plan {
+export function planEdit(p: EditParams, state: TargetState, edit: (text: string, exists: boolean) => EditOutcome | { failed: string; result?: Record<string, unknown> }): Plan {
   if (state.info?.type === 'directory') return { changed: false, actions: [], failed: `Path ${p.path} is a directory !`, result: { rc: 256 } };
   const exists = state.info !== undefined;
   const before = exists ? (state.content ?? Buffer.alloc(0)).toString('latin1') : '';
