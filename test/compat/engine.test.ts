@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { command } from '../../modules/index.js';
-import { block, handler, play, task } from '../../runner/dsl.js';
+import { block, flushHandlers, handler, play, task, type Play } from '../../runner/dsl.js';
 import type { Reporter, RunEvent } from '../../runner/events.js';
 import type { Inventory } from '../../runner/inventory/types.js';
 import { realDeps } from '../../runner/main.js';
@@ -134,5 +134,109 @@ describe('engine semantics match ansible-playbook', () => {
     expect(ours).toEqual(ansibleStatuses(ansible.stdout));
     expect(ourRecap).toBe(theirRecap);
     expect(code).toBe(theirCode);
+  });
+});
+
+const HANDLERS_YAML = `
+- name: handlers
+  hosts: all
+  gather_facts: false
+  pre_tasks:
+    - { name: pre change, command: 'true', notify: second }
+  tasks:
+    - { name: change a only, command: 'true', notify: [second, first], changed_when: "inventory_hostname == 'a'" }
+    - { name: topic, command: 'true', notify: web changed }
+    - meta: flush_handlers
+    - { name: again, command: 'true', notify: first }
+    - { name: b fails, command: "{{ 'false' if inventory_hostname == 'b' else 'true' }}" }
+  post_tasks:
+    - { name: post, command: 'true' }
+  handlers:
+    - { name: first, command: 'true', notify: chained }
+    - { name: second, command: 'true' }
+    - { name: listener, command: 'true', listen: web changed }
+    - { name: chained, command: 'true' }
+`;
+
+const handlerPlays: Play[] = [
+  play({
+    name: 'handlers',
+    hosts: 'all',
+    gather_facts: false,
+    pre_tasks: [task('pre change', command({ cmd: 'true' }), { notify: 'second' })],
+    tasks: [
+      task('change a only', command({ cmd: 'true' }), { notify: ['second', 'first'], changed_when: (_r, h) => h.host === 'a' }),
+      task('topic', command({ cmd: 'true' }), { notify: 'web changed' }),
+      flushHandlers(),
+      task('again', command({ cmd: 'true' }), { notify: 'first' }),
+      task('b fails', command((h) => ({ cmd: h.host === 'b' ? 'false' : 'true' }))),
+    ],
+    post_tasks: [task('post', command({ cmd: 'true' }))],
+    handlers: [
+      handler('first', command({ cmd: 'true' }), { notify: 'chained' }),
+      handler('second', command({ cmd: 'true' })),
+      handler('listener', command({ cmd: 'true' }), { listen: 'web changed' }),
+      handler('chained', command({ cmd: 'true' })),
+    ],
+  }),
+];
+
+const twoLocal: Inventory = {
+  hosts: new Map(['a', 'b'].map((h) => [h, { name: h, vars: { ansible_connection: 'local' }, groups: [] }])),
+  groups: new Map(),
+  hostVars: (h) => ({ inventory_hostname: h, ansible_connection: 'local' }),
+  select: () => ['a', 'b'],
+  warnings: [],
+};
+
+/**
+ * What both runs must agree on: the handler banners in order, each host's sequence of statuses,
+ * and the recap. (Task names per host are not compared: around a flush, Ansible 2.14 lets a host
+ * without pending handlers run its next task under the banner of another host's handler.)
+ */
+interface Summary {
+  handlers: string[];
+  hosts: Record<string, string[]>;
+  recap: Record<string, string>;
+}
+
+function ansibleSummary(out: string): Summary {
+  const sum: Summary = { handlers: [], hosts: { a: [], b: [] }, recap: {} };
+  for (const l of out.split('\n')) {
+    const h = /^RUNNING HANDLER \[(.*)\]/.exec(l);
+    if (h) sum.handlers.push(h[1]!);
+    const m = /^(ok|changed|skipping|fatal|failed): \[(\w+)\]/.exec(l);
+    if (m) sum.hosts[m[2]!]!.push(STATUS[m[1]!]!);
+    const r = /^(\w+)\s+: (ok=.*?)\s*$/.exec(l);
+    if (r) sum.recap[r[1]!] = r[2]!.replace(/\s+/g, ' ');
+  }
+  return sum;
+}
+
+function ourSummary(events: RunEvent[]): Summary {
+  const sum: Summary = { handlers: [], hosts: { a: [], b: [] }, recap: {} };
+  for (const e of events) {
+    if (e.type === 'task_start' && e.kind === 'handler') sum.handlers.push(e.name);
+    if (e.type === 'host_result') sum.hosts[e.host]!.push(e.status);
+    if (e.type === 'recap') for (const [h, st] of Object.entries(e.stats)) sum.recap[h] = recap(st as unknown as Record<string, number>);
+  }
+  return sum;
+}
+
+describe('handlers match ansible-playbook', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hw-handlers-compat-'));
+  const file = path.join(dir, 'handlers.yml');
+  writeFileSync(file, HANDLERS_YAML);
+
+  it.each([[false], [true]])('flush points, order, listen, chains, a host failing later (--force-handlers=%s)', async (force) => {
+    const ansible = await run('ansible-playbook', ['-i', 'a,b,', '-c', 'local', file, ...(force ? ['--force-handlers'] : [])], {
+      env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
+    }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+    const events: RunEvent[] = [];
+    const reporter: Reporter = { emit: (e) => void events.push(e), close: async () => undefined };
+    await runPlaybook(handlerPlays, defaultRunOptions({ forceHandlers: force }), reporter, { inventory: twoLocal, deps: realDeps, playbookDir: dir });
+    const theirs = ansibleSummary(ansible.stdout);
+    expect(theirs.handlers.length).toBeGreaterThan(3);
+    expect(ourSummary(events)).toEqual(theirs);
   });
 });
