@@ -206,7 +206,7 @@ function ansibleSummary(out: string): Summary {
     const h = /^RUNNING HANDLER \[(.*)\]/.exec(l);
     if (h) sum.handlers.push(h[1]!);
     const m = /^(ok|changed|skipping|fatal|failed): \[(\w+)\]/.exec(l);
-    if (m) sum.hosts[m[2]!]!.push(STATUS[m[1]!]!);
+    if (m) (sum.hosts[m[2]!] ??= []).push(STATUS[m[1]!]!);
     const r = /^(\w+)\s+: (ok=.*?)\s*$/.exec(l);
     if (r) sum.recap[r[1]!] = r[2]!.replace(/\s+/g, ' ');
   }
@@ -217,7 +217,7 @@ function ourSummary(events: RunEvent[]): Summary {
   const sum: Summary = { handlers: [], hosts: { a: [], b: [] }, recap: {} };
   for (const e of events) {
     if (e.type === 'task_start' && e.kind === 'handler') sum.handlers.push(e.name);
-    if (e.type === 'host_result') sum.hosts[e.host]!.push(e.status);
+    if (e.type === 'host_result') (sum.hosts[e.host] ??= []).push(e.status);
     if (e.type === 'recap') for (const [h, st] of Object.entries(e.stats)) sum.recap[h] = recap(st as unknown as Record<string, number>);
   }
   return sum;
@@ -238,5 +238,108 @@ describe('handlers match ansible-playbook', () => {
     const theirs = ansibleSummary(ansible.stdout);
     expect(theirs.handlers.length).toBeGreaterThan(3);
     expect(ourSummary(events)).toEqual(theirs);
+  });
+});
+
+/** A command that fails on the named hosts only. */
+const failOn = (...hosts: string[]) => command((h) => ({ cmd: hosts.includes(h.host) ? 'false' : 'true' }));
+const yamlFailOn = (...hosts: string[]) => `"{{ 'false' if inventory_hostname in [${hosts.map((h) => `'${h}'`).join(', ')}] else 'true' }}"`;
+
+const threeLocal: Inventory = {
+  hosts: new Map(['a', 'b', 'c'].map((h) => [h, { name: h, vars: { ansible_connection: 'local' }, groups: [] }])),
+  groups: new Map(),
+  hostVars: (h) => ({ inventory_hostname: h, ansible_connection: 'local' }),
+  select: () => ['a', 'b', 'c'],
+  warnings: [],
+};
+
+const POLICIES: { name: string; yaml: string; plays: Play[] }[] = [
+  {
+    name: 'serial 2 with max_fail_percentage 40: a batch at 50% stops the run',
+    yaml: `
+- hosts: all
+  gather_facts: false
+  serial: 2
+  max_fail_percentage: 40
+  tasks:
+    - { name: one, command: ${yamlFailOn('b')} }
+    - { name: two, command: 'true' }
+`,
+    plays: [play({ hosts: 'all', gather_facts: false, serial: 2, max_fail_percentage: 40, tasks: [task('one', failOn('b')), task('two', command({ cmd: 'true' }))] })],
+  },
+  {
+    name: 'serial [1, 50%] with a failure in the second batch: the third batch still runs',
+    yaml: `
+- hosts: all
+  gather_facts: false
+  serial: [1, '50%']
+  tasks:
+    - { name: one, command: ${yamlFailOn('b')} }
+    - { name: two, command: 'true' }
+`,
+    plays: [play({ hosts: 'all', gather_facts: false, serial: [1, '50%'], tasks: [task('one', failOn('b')), task('two', command({ cmd: 'true' }))] })],
+  },
+  {
+    name: 'any_errors_fatal: the play and the playbook stop after the failing task',
+    yaml: `
+- hosts: all
+  gather_facts: false
+  any_errors_fatal: true
+  tasks:
+    - { name: one, command: ${yamlFailOn('b')} }
+    - { name: two, command: 'true' }
+- hosts: all
+  gather_facts: false
+  tasks:
+    - { name: three, command: 'true' }
+`,
+    plays: [
+      play({ hosts: 'all', gather_facts: false, any_errors_fatal: true, tasks: [task('one', failOn('b')), task('two', command({ cmd: 'true' }))] }),
+      play({ hosts: 'all', gather_facts: false, tasks: [task('three', command({ cmd: 'true' }))] }),
+    ],
+  },
+  {
+    name: 'every host of a batch failing ends the playbook; failed hosts stay out of later plays',
+    yaml: `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - { name: one, command: ${yamlFailOn('a')} }
+- hosts: all
+  gather_facts: false
+  serial: 1
+  tasks:
+    - { name: two, command: ${yamlFailOn('b')} }
+- hosts: all
+  gather_facts: false
+  tasks:
+    - { name: three, command: 'true' }
+`,
+    plays: [
+      play({ hosts: 'all', gather_facts: false, tasks: [task('one', failOn('a'))] }),
+      play({ hosts: 'all', gather_facts: false, serial: 1, tasks: [task('two', failOn('b'))] }),
+      play({ hosts: 'all', gather_facts: false, tasks: [task('three', command({ cmd: 'true' }))] }),
+    ],
+  },
+];
+
+describe('failure policies match ansible-playbook', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hw-policies-compat-'));
+  it.each(POLICIES.map((p, i) => [p.name, i] as const))('%s', async (_name, i) => {
+    const policy = POLICIES[i]!;
+    const file = path.join(dir, `policy${i}.yml`);
+    writeFileSync(file, policy.yaml);
+    const ansible = await run('ansible-playbook', ['-i', 'a,b,c,', '-c', 'local', file], { env: { ...process.env, ANSIBLE_NOCOLOR: '1' } })
+      .then((r) => ({ stdout: r.stdout, code: 0 }))
+      .catch((e: { stdout: string; code: number }) => ({ stdout: e.stdout, code: e.code }));
+    const events: RunEvent[] = [];
+    const reporter: Reporter = { emit: (e) => void events.push(e), close: async () => undefined };
+    const code = await runPlaybook(policy.plays, defaultRunOptions(), reporter, { inventory: threeLocal, deps: realDeps, playbookDir: dir });
+    const theirs = ansibleSummary(ansible.stdout);
+    theirs.hosts.c ??= [];
+    const ours = ourSummary(events);
+    ours.hosts.c ??= [];
+    expect(Object.keys(theirs.recap).length).toBeGreaterThan(0);
+    expect({ ...ours, code }).toEqual({ ...theirs, code: ansible.code });
   });
 });
