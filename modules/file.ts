@@ -196,7 +196,7 @@ export function planFile(p: FileParams, s: FileModuleState): Plan {
         if (typeof attrActions === 'string') return fail(attrActions, target);
         actions.push(...attrActions);
         const d = diffState('directory');
-        return { changed: true, actions, diffs: stateDiff(d.before, d.after), result: { path: target, state: 'directory' } };
+        return { changed: true, actions: [oneCommand(actions)], diffs: stateDiff(d.before, d.after), result: { path: target, state: 'directory' } };
       }
       if (prev !== 'directory') return fail(`${target} already exists as a ${prev}`, target);
       const attrs = planAttrs(target, info!, p, s.ids);
@@ -218,7 +218,7 @@ export function planFile(p: FileParams, s: FileModuleState): Plan {
         const attrActions = newPathAttrs(p, [target], 0o666 & ~s.umask, false, s.ids);
         if (typeof attrActions === 'string') return fail(attrActions, target);
         actions.push(...attrActions);
-        return { changed: true, actions, diffs: stateDiff(d.before, d.after), result: { dest: target } };
+        return { changed: true, actions: [oneCommand(actions)], diffs: stateDiff(d.before, d.after), result: { dest: target } };
       }
       const attrs = planAttrs(target, info!, p, s.ids);
       if (attrs.failed) return fail(attrs.failed, target);
@@ -305,6 +305,11 @@ function planHard(p: FileParams, s: FileModuleState, target: string, prev: PrevS
     ...(anyChange ? { diffs: stateDiff({ ...before, ...attrs.before }, { ...after, ...attrs.after }) } : {}),
     result,
   };
+}
+
+/** Creating a path and setting its attributes in one round trip. */
+function oneCommand(actions: Action[]): Action {
+  return { kind: 'run', script: actions.map((a) => (a.kind === 'run' ? a.script : '')).join(' && ') };
 }
 
 function fail(msg: string, target: string): Plan {

@@ -100,7 +100,7 @@ describe('file plan', () => {
   it('directory: create with {path,state} diff and mode on each created component', () => {
     const plan = planFile({ path: '/srv/x', state: 'directory', mode: '0750' }, state({ missing: ['/srv/x', '/srv'] }));
     expect(plan.changed).toBe(true);
-    expect(plan.actions.map((a) => (a.kind === 'run' ? a.script : ''))).toEqual(['mkdir -p -- /srv/x', 'chmod 0750 -- /srv /srv/x']);
+    expect(plan.actions.map((a) => (a.kind === 'run' ? a.script : ''))).toEqual(['mkdir -p -- /srv/x && chmod 0750 -- /srv /srv/x']);
     expect(diffOf(plan)).toEqual([[{ path: '/srv/x', state: 'absent' }, { path: '/srv/x', state: 'directory' }]]);
   });
   it('directory exists with the right mode: unchanged; wrong mode: diff of mode', () => {
