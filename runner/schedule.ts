@@ -187,7 +187,6 @@ export interface BatchEnd {
 
 export async function runBatch(run: RunState, play: Play, compiled: CompiledPlay, hosts: readonly string[]): Promise<BatchEnd> {
   const b: BatchContext = { run, play, hosts, notifications: new Notifications(play.handlers), runOnce: new Map() };
-  for (const h of hosts) run.touch(h);
   const slots = new Slots(run.options.forks);
   const ctl = new BatchControl(b, compiled, slots);
   if (play.options.strategy === 'free') await ctl.free();

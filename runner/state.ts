@@ -123,15 +123,11 @@ export class RunState {
     };
   }
 
+  /** A host gets a recap line once something was counted for it (Ansible's stats.processed). */
   count(host: string, what: keyof HostStats): void {
     let s = this.stats.get(host);
     if (!s) this.stats.set(host, (s = emptyStats()));
     s[what]++;
-  }
-
-  /** Every host that took part gets a recap line, even with all zeros (as Ansible). */
-  touch(host: string): void {
-    if (!this.stats.has(host)) this.stats.set(host, emptyStats());
   }
 
   async closeAll(): Promise<void> {

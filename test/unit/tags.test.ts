@@ -63,3 +63,11 @@ describe('selectItems', () => {
     expect(skipped.rec.lines).toEqual([]);
   });
 });
+
+describe('recap', () => {
+  it('hosts on which nothing ran have no recap line (Ansible lists processed hosts only)', async () => {
+    const p = play({ hosts: 'all', gather_facts: false, tasks: [task('t', setv({ key: 'a', value: '1' }), { tags: 'x' })] });
+    const { rec } = await runPlays([p], { tags: ['nothing'] }, { hosts: ['h1', 'h2'] });
+    expect(rec.events.find((e) => e.type === 'recap')).toEqual({ type: 'recap', stats: {} });
+  });
+});
