@@ -143,8 +143,16 @@ function medians(samples: Measured[]): Figures {
   };
 }
 
+/** Controller plus hosts: all the CPU a run cost (undefined when the hosts' share was not counted). */
+function withTargets(f: Figures | undefined): number | undefined {
+  return f?.targetCpuMs !== undefined ? f.cpuMs + f.targetCpuMs : undefined;
+}
+
 function parityTable(figures: Map<string, Figures>, counts: number[]): string {
-  const header = ['hosts', 'run', 'ansible wall', 'cpu', 'target cpu', 'hostwright wall', 'cpu', 'target cpu', 'wall ratio', 'cpu ratio'];
+  const header = [
+    'hosts', 'run', 'ansible wall', 'ansible cpu', 'ansible target cpu', 'hostwright wall', 'hostwright cpu', 'hostwright target cpu',
+    'wall ratio', 'cpu ratio', 'cpu+target ratio',
+  ];
   const rows = [header];
   const cells = (f: Figures | undefined) =>
     f ? [seconds(f.wallMs), seconds(f.cpuMs), f.targetCpuMs !== undefined ? seconds(f.targetCpuMs) : '-'] : ['-', '-', '-'];
@@ -152,7 +160,10 @@ function parityTable(figures: Map<string, Figures>, counts: number[]): string {
     for (const kind of RUN_KINDS) {
       const a = figures.get(`${n}/ansible/${kind}`);
       const h = figures.get(`${n}/hostwright/${kind}`);
-      rows.push([String(n), kind, ...cells(a), ...cells(h), ratio(a?.wallMs, h?.wallMs), ratio(a?.cpuMs, h?.cpuMs)]);
+      rows.push([
+        String(n), kind, ...cells(a), ...cells(h),
+        ratio(a?.wallMs, h?.wallMs), ratio(a?.cpuMs, h?.cpuMs), ratio(withTargets(a), withTargets(h)),
+      ]);
     }
   }
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -7,13 +7,13 @@
  * base), Ansible on the first half of the hosts and Hostwright on the second half; host names are
  * mapped before comparing. Both run as a user would run them, as subprocesses with plain output.
  */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { labHosts, labState, resetHost, ssh, sshOk } from '../lab/testing.js';
 import type { LabHost } from '../lab/state.js';
 import { ansibleArgv, hostwrightArgv, parseRun, renameHosts, runTool, type AnsibleArgs, type ParsedRun, type ToolRun } from './playbooks/parity/output.js';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 
 function ansible(playbook: string, a: AnsibleArgs): Promise<ToolRun> {
   return runTool(ansibleArgv(playbook, a));
@@ -39,9 +39,12 @@ async function resetAll(list: readonly LabHost[]): Promise<void> {
   for (const h of list) await resetHost(h.name);
 }
 
-/** Per task: the status lines and what was printed with them (diffs), hosts renamed. */
-function taskView(run: ParsedRun): { banner: string; statuses: string[]; body: string[] }[] {
-  return run.tasks.map((t) => ({ banner: t.banner, statuses: t.statuses, body: t.body }));
+/** Per task: its banner and status lines (sorted), with host names mapped and check mode's "(would run)" note dropped. */
+function statusView(run: ParsedRun, names: ReadonlyMap<string, string> = new Map()): { banner: string; statuses: string[] }[] {
+  return run.tasks.map((t) => ({
+    banner: t.banner,
+    statuses: t.statuses.map((s) => renameHosts(s, names).replace(/ \(would run\)$/, '')).sort(),
+  }));
 }
 
 describe('parity with ansible-playbook', () => {
@@ -71,19 +74,14 @@ describe('parity with ansible-playbook', () => {
     for (const line of ansibleFirst.recap) expect(line).toMatch(/changed=[1-9]/);
     expect(hwFirst.tasks.map((t) => t.banner)).toContain('RUNNING HANDLER [restart cron]');
     // Task for task, the same banners and the same statuses.
-    const rename = (run: ParsedRun) => taskView(run).map((t) => ({ ...t, statuses: t.statuses.map((s) => renameHosts(s, toAnsibleNames)).sort() }));
-    expect(rename(hwFirst).map(({ banner, statuses }) => ({ banner, statuses }))).toEqual(
-      taskView(ansibleFirst).map(({ banner, statuses }) => ({ banner, statuses })),
-    );
+    expect(statusView(hwFirst, toAnsibleNames)).toEqual(statusView(ansibleFirst));
 
     // Second run: nothing to do for either tool, and still the same recap.
     const ansibleSecond = parsed(await ansible('parity.yml', { inventory, limit: limitA }));
     const hwSecond = parsed(await hostwright('parity.ts', { inventory, limit: limitH }));
     for (const line of [...ansibleSecond.recap, ...hwSecond.recap]) expect(line).toMatch(/ changed=0 /);
     expect(hwSecond.recap.map((l) => renameHosts(l, toAnsibleNames))).toEqual(ansibleSecond.recap);
-    expect(rename(hwSecond).map(({ banner, statuses }) => ({ banner, statuses }))).toEqual(
-      taskView(ansibleSecond).map(({ banner, statuses }) => ({ banner, statuses })),
-    );
+    expect(statusView(hwSecond, toAnsibleNames)).toEqual(statusView(ansibleSecond));
 
     // Both tools left the same files behind.
     const probe = 'cat /etc/parity.conf /etc/motd /etc/default/cron /etc/bash.bashrc; stat -c "%n %F %a %U" /srv/parity /srv/parity/*; readlink /srv/parity/parity.conf';
@@ -107,8 +105,9 @@ describe('parity with ansible-playbook', () => {
 
     const real = parsed(await hostwright('parity.ts', { inventory, limit: host!.name, diff: true }));
     // "(would run)" marks what check mode could not run (a shell, a restart); the status is the same.
-    const statuses = (run: ParsedRun) => taskView(run).map((t) => ({ ...t, statuses: t.statuses.map((s) => s.replace(/ \(would run\)$/, '')) }));
-    expect(statuses(check)).toEqual(statuses(real));
+    expect(statusView(check)).toEqual(statusView(real));
+    // And the same diffs, byte for byte.
+    expect(check.tasks.map((t) => t.body)).toEqual(real.tasks.map((t) => t.body));
     expect(check.recap).toEqual(real.recap);
     // The prediction is not empty: content diffs were shown for the files the run wrote.
     const diffed = check.tasks.filter((t) => t.body.some((l) => l.startsWith('+++ after')));
@@ -146,11 +145,20 @@ describe('parity with ansible-playbook', () => {
     const ghostAddress = state.subnet.replace(/\.0\/24$/, '.250');
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hw-parity-'));
     const inventory = path.join(dir, 'inventory.ini');
-    const labInventory = await fs.readFile(state.inventoryFile, 'utf8');
-    const vars = labInventory.slice(labInventory.indexOf('[lab:vars]') + '[lab:vars]'.length);
     await fs.writeFile(
       inventory,
-      `[targets]\n${host!.name} ansible_host=${host!.address}\nghost ansible_host=${ghostAddress}\n\n[targets:vars]\nansible_ssh_timeout=3\n${vars}`,
+      [
+        '[targets]',
+        `${host!.name} ansible_host=${host!.address}`,
+        `ghost ansible_host=${ghostAddress}`,
+        '[targets:vars]',
+        'ansible_user=root',
+        `ansible_ssh_private_key_file=${state.keyFile}`,
+        'ansible_python_interpreter=/usr/bin/python3',
+        `ansible_ssh_common_args='-o UserKnownHostsFile=${state.knownHostsFile} -o StrictHostKeyChecking=yes'`,
+        'ansible_ssh_timeout=3',
+        '',
+      ].join('\n'),
     );
     try {
       const a = { inventory, extraVars: ['fail_host=nobody'] };
