@@ -34,7 +34,7 @@ export interface HostRuntime {
   facts?: Promise<Facts>;
 }
 
-export function emptyStats(): HostStats {
+function emptyStats(): HostStats {
   return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
 }
 
