@@ -28,6 +28,11 @@ export class OptionsError extends Error {
   override name = 'OptionsError';
 }
 
+/** The run cannot go on for a reason that is the user's to fix (ansible: AnsibleError, exit 1). */
+export class RunError extends Error {
+  override name = 'RunError';
+}
+
 /** The host could not be reached or authenticated; the host becomes UNREACHABLE. */
 export class UnreachableError extends Error {
   override name = 'UnreachableError';

@@ -10,7 +10,7 @@ import type { Playbook } from './dsl.js';
 import { gatherFacts } from './facts.js';
 import { loadInventory } from './inventory/index.js';
 import { listPlaybook } from './list.js';
-import { checkPlays, runPlaybook } from './run.js';
+import { checkPlays, checkTargets, runPlaybook } from './run.js';
 import type { EngineDeps } from './state.js';
 
 export const realDeps: EngineDeps = {
@@ -36,6 +36,7 @@ export function runFromCommandLine(pb: Playbook, argv: readonly string[]): Promi
     }
     const inventory = await loadInventory(options.inventory, { playbookDir: pb.dir });
     for (const message of inventory.warnings) reporter.emit({ type: 'warning', message });
+    checkTargets(inventory, options);
     if (options.listHosts || options.listTasks || options.listTags) {
       process.stdout.write(listPlaybook(pb, options, inventory));
       return 0;

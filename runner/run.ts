@@ -3,7 +3,7 @@
  * by batch, run the tasks and end with the recap. Returns ansible-playbook's exit code.
  */
 import { validatePlays, type Play } from './dsl.js';
-import { LoadError, OptionsError } from './errors.js';
+import { LoadError, RunError } from './errors.js';
 import type { HostStats, Reporter } from './events.js';
 import type { Inventory } from './inventory/types.js';
 import type { Masker } from './mask.js';
@@ -35,6 +35,17 @@ export function checkPlays(plays: readonly Play[]): void {
   if (errors.length > 0) throw new PlaybookLoadError(errors);
 }
 
+/**
+ * Ansible's CLI.get_host_list: with hosts in the inventory, --limit (or 'all') must leave at least
+ * one; an empty inventory is not an error (only the implicit localhost is there).
+ */
+export function checkTargets(inventory: Inventory, options: RunOptions): void {
+  if (inventory.hosts.size === 0) return;
+  const all = new Set(inventory.select('all'));
+  const left = options.limit ? inventory.select(options.limit).filter((h) => all.has(h)) : [...all];
+  if (left.length === 0) throw new RunError('Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
+}
+
 /** The hosts a play targets: its pattern, narrowed by --limit, minus hosts already failed. */
 export function playHosts(inventory: Inventory, play: Play, options: RunOptions, exclude?: ReadonlySet<string>): string[] {
   let hosts = inventory.select(play.options.hosts);
@@ -47,9 +58,7 @@ export function playHosts(inventory: Inventory, play: Play, options: RunOptions,
 
 export async function runPlaybook(plays: readonly Play[], options: RunOptions, reporter: Reporter, context: RunContext): Promise<number> {
   checkPlays(plays);
-  if (options.limit && context.inventory.select(options.limit).length === 0) {
-    throw new OptionsError('Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
-  }
+  checkTargets(context.inventory, options);
   const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
   const onSigint = () => {
     // A second Ctrl-C while stopping leaves at once (Ansible does the same).

@@ -11,7 +11,7 @@
  * is turned into RUN_FAILED_HOSTS by playbook_executor, so it exits 2 even with unreachable hosts.
  */
 import type { HostStats } from '../events.js';
-import { LoadError, OptionsError, UnreachableError } from '../errors.js';
+import { LoadError, OptionsError, RunError, UnreachableError } from '../errors.js';
 
 export const EXIT = {
   OK: 0,
@@ -46,14 +46,14 @@ export function exitCodeForRun(outcome: RunOutcome): number {
 export function exitCodeForError(error: unknown): number {
   if (error instanceof OptionsError) return EXIT.OPTIONS_ERROR;
   if (error instanceof LoadError) return EXIT.PARSER_ERROR;
-  if (error instanceof UnreachableError) return EXIT.ERROR;
+  if (error instanceof UnreachableError || error instanceof RunError) return EXIT.ERROR;
   if (isAbort(error)) return EXIT.INTERRUPTED;
   return EXIT.UNEXPECTED;
 }
 
 /** Errors we raise on purpose (Ansible's AnsibleError family) print as one line, no stack. */
 export function isExpectedError(error: unknown): boolean {
-  return error instanceof OptionsError || error instanceof LoadError || error instanceof UnreachableError;
+  return error instanceof OptionsError || error instanceof LoadError || error instanceof UnreachableError || error instanceof RunError;
 }
 
 function isAbort(error: unknown): boolean {

@@ -241,3 +241,15 @@ describe('facts', () => {
     expect(code).toBe(4);
   });
 });
+
+describe('targets', () => {
+  it('--limit matching no host is an error (exit 1 in the CLI), before any host is contacted', async () => {
+    const world = new World();
+    const { RunError } = await import('../../runner/errors.js');
+    await expect(runPlays([play({ hosts: 'all', tasks: [] })], { limit: 'zzz' }, { world })).rejects.toThrow(RunError);
+    await expect(runPlays([play({ hosts: 'all', tasks: [] })], { limit: 'zzz' }, { world })).rejects.toThrow(
+      'Specified inventory, host pattern and/or --limit leaves us with no hosts to target.',
+    );
+    expect(world.connects).toEqual([]);
+  });
+});
