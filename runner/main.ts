@@ -3,6 +3,7 @@
  * errors) around loading the inventory and running the plays with the real transport, facts and
  * apply. Kept apart from run.ts so the executor stays free of ssh2 and the CLI in unit tests.
  */
+import path from 'node:path';
 import { applyActions } from './apply.js';
 import { runCli } from './cli.js';
 import { connect, connectSpecFor } from './connection/index.js';
@@ -31,7 +32,7 @@ export function runFromCommandLine(pb: Playbook, argv: readonly string[]): Promi
     // Every load error is reported before the inventory is read or any host contacted.
     checkPlays(pb.plays);
     if (syntaxCheck) {
-      process.stdout.write(`\nplaybook: ${pb.file}\n`);
+      process.stdout.write(`\nplaybook: ${path.relative(process.cwd(), pb.file) || pb.file}\n`);
       return 0;
     }
     const inventory = await loadInventory(options.inventory, { playbookDir: pb.dir });
