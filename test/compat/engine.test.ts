@@ -204,7 +204,8 @@ function ansibleSummary(out: string): Summary {
   const sum: Summary = { handlers: [], hosts: { a: [], b: [] }, recap: {} };
   for (const l of out.split('\n')) {
     const h = /^RUNNING HANDLER \[(.*)\]/.exec(l);
-    if (h) sum.handlers.push(h[1]!);
+    // The banner may repeat when another host's result interleaves (the quirk above): once is enough.
+    if (h && sum.handlers.at(-1) !== h[1]) sum.handlers.push(h[1]!);
     const m = /^(ok|changed|skipping|fatal|failed): \[(\w+)\]/.exec(l);
     if (m) (sum.hosts[m[2]!] ??= []).push(STATUS[m[1]!]!);
     const r = /^(\w+)\s+: (ok=.*?)\s*$/.exec(l);
@@ -216,7 +217,7 @@ function ansibleSummary(out: string): Summary {
 function ourSummary(events: RunEvent[]): Summary {
   const sum: Summary = { handlers: [], hosts: { a: [], b: [] }, recap: {} };
   for (const e of events) {
-    if (e.type === 'task_start' && e.kind === 'handler') sum.handlers.push(e.name);
+    if (e.type === 'task_start' && e.kind === 'handler' && sum.handlers.at(-1) !== e.name) sum.handlers.push(e.name);
     if (e.type === 'host_result') (sum.hosts[e.host] ??= []).push(e.status);
     if (e.type === 'recap') for (const [h, st] of Object.entries(e.stats)) sum.recap[h] = recap(st as unknown as Record<string, number>);
   }
