@@ -66,6 +66,7 @@ function hostContext(b: BatchContext, node: TaskNode, host: string, facts: Facts
       inventory_hostname: host,
       ansible_check_mode: b.run.options.check,
       ansible_play_batch: b.hosts,
+      hostvars: b.run.hostvars,
       playbook_dir: b.run.playbookDir,
     },
     inventory: h.inventoryVars,

@@ -124,6 +124,28 @@ export class RunState {
   }
 
   /** A host gets a recap line once something was counted for it (Ansible's stats.processed). */
+  /**
+   * Ansible's `hostvars`: any inventory host's variables (inventory, then its registered results and
+   * set facts), computed when read, so a run never builds hosts × hosts of them.
+   */
+  readonly hostvars: Readonly<Record<string, Vars>> = new Proxy(
+    {},
+    {
+      get: (_t, name) => (typeof name === 'string' && this.inventory.hosts.has(name) ? this.#varsOf(name) : undefined),
+      has: (_t, name) => typeof name === 'string' && this.inventory.hosts.has(name),
+      ownKeys: () => [...this.inventory.hosts.keys()],
+      getOwnPropertyDescriptor: (_t, name) =>
+        typeof name === 'string' && this.inventory.hosts.has(name)
+          ? { value: this.#varsOf(name), enumerable: true, configurable: true, writable: false }
+          : undefined,
+    },
+  );
+
+  #varsOf(name: string): Vars {
+    const h = this.host(name);
+    return { ...h.inventoryVars, ...h.hostVars };
+  }
+
   count(host: string, what: keyof HostStats): void {
     let s = this.stats.get(host);
     if (!s) this.stats.set(host, (s = emptyStats()));

@@ -11,7 +11,8 @@
  *    19    set_fact / registered results
  *    22    extra vars (-e): always win
  *
- * Magic variables the runner adds (inventory_hostname and friends come from the inventory) sit
+ * Magic variables the runner adds (ansible_check_mode, ansible_play_batch, hostvars, playbook_dir;
+ * inventory_hostname, group_names and groups come from the inventory) sit
  * under everything the user sets, so a user value never silently loses to one of ours.
  * Merging is shallow, like Ansible's default hash_behaviour=replace.
  */

@@ -340,6 +340,27 @@ describe('per-host task execution', () => {
     expect(rec.lines).toEqual(['hidden h1 changed', 'secret value h1 changed', 'echo password h1 changed']);
   });
 
+  it("hostvars reads another host's inventory vars and registered results", async () => {
+    const { world } = await runPlays(
+      [
+        play({
+          hosts: 'all',
+          gather_facts: false,
+          tasks: [
+            task('reg', setv((h) => ({ key: 'r', value: `from-${h.host}` })), { register: 'mine' }),
+            task('peek', setv((h) => {
+              const other = (h.vars.hostvars as Record<string, Record<string, unknown>>)['h2']!;
+              return { key: 'peek', value: `${String(other.color)}/${String((other.mine as { key: string }).key)}/${'h9' in (h.vars.hostvars as object)}` };
+            })),
+          ],
+        }),
+      ],
+      {},
+      { hosts: ['h1', 'h2'], vars: { h2: { color: 'blue' } } },
+    );
+    expect(world.get('h1', 'peek')).toBe('blue/r/false');
+  });
+
   it('extra vars win over play, block and task vars', async () => {
     const { world } = await runPlays(
       [
