@@ -35,8 +35,11 @@ export function runFromCommandLine(pb: Playbook, argv: readonly string[]): Promi
       process.stdout.write(`\nplaybook: ${path.relative(process.cwd(), pb.file) || pb.file}\n`);
       return 0;
     }
-    const inventory = await loadInventory(options.inventory, { playbookDir: pb.dir });
-    for (const message of inventory.warnings) reporter.emit({ type: 'warning', message });
+    // Warnings arrive as they happen: loading, and later when a play's pattern matches nothing.
+    const inventory = await loadInventory(options.inventory, {
+      playbookDir: pb.dir,
+      onWarning: (message) => reporter.emit({ type: 'warning', message }),
+    });
     checkTargets(inventory, options);
     if (options.listHosts || options.listTasks || options.listTags) {
       process.stdout.write(listPlaybook(pb, options, inventory));

@@ -41,18 +41,14 @@ export function checkPlays(plays: readonly Play[]): void {
  */
 export function checkTargets(inventory: Inventory, options: RunOptions): void {
   if (inventory.hosts.size === 0) return;
-  const all = new Set(inventory.select('all'));
-  const left = options.limit ? inventory.select(options.limit).filter((h) => all.has(h)) : [...all];
+  const left = inventory.select('all', options.limit);
   if (left.length === 0) throw new RunError('Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
 }
 
 /** The hosts a play targets: its pattern, narrowed by --limit, minus hosts already failed. */
 export function playHosts(inventory: Inventory, play: Play, options: RunOptions, exclude?: ReadonlySet<string>): string[] {
-  let hosts = inventory.select(play.options.hosts);
-  if (options.limit) {
-    const allowed = new Set(inventory.select(options.limit));
-    hosts = hosts.filter((h) => allowed.has(h));
-  }
+  // The inventory applies --limit as Ansible's subset (including `@retry-file` lists).
+  const hosts = inventory.select(play.options.hosts, options.limit);
   return exclude ? hosts.filter((h) => !exclude.has(h)) : hosts;
 }
 

@@ -167,14 +167,20 @@ export const cmd = defineModule<CmdParams, null>({
 });
 
 export function fakeInventory(hosts: string[], groups: Record<string, string[]> = {}, vars: Record<string, Vars> = {}): Inventory {
-  const select = (pattern: string): string[] => {
+  // Union patterns only (the real matcher is tested in test/compat/inventory); a limit intersects.
+  const union = (pattern: string | string[]): Set<string> => {
     const wanted = new Set<string>();
-    for (const part of pattern.split(/[,:]/)) {
+    for (const part of ([] as string[]).concat(pattern).flatMap((p) => p.split(/[,:]/))) {
       if (part === 'all' || part === '*') hosts.forEach((h) => wanted.add(h));
       else if (groups[part]) groups[part]!.forEach((h) => wanted.add(h));
       else if (hosts.includes(part)) wanted.add(part);
     }
-    return hosts.filter((h) => wanted.has(h));
+    return wanted;
+  };
+  const select = (pattern: string | string[], limit?: string | string[]): string[] => {
+    const wanted = union(pattern);
+    const allowed = limit === undefined ? undefined : union(limit);
+    return hosts.filter((h) => wanted.has(h) && (!allowed || allowed.has(h)));
   };
   return {
     hosts: new Map(hosts.map((h) => [h, { name: h, vars: vars[h] ?? {}, groups: [] }])),
