@@ -7,6 +7,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import { raw, sh } from '../runner/shell.js';
+import type { TaskResult } from '../runner/module.types.js';
 
 export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
@@ -36,7 +37,33 @@ const schema: JSONSchemaType<StatParams> = {
   additionalProperties: false,
 };
 
-export type StatResult = { exists: false } | ({ exists: true } & Record<string, unknown>);
+/** Ansible's `stat` dict for an existing path (the keys a playbook reads most are typed). */
+export interface StatOfExisting {
+  exists: true;
+  path: string;
+  /** Octal permission bits, e.g. '0644'. */
+  mode: string;
+  isdir: boolean;
+  isreg: boolean;
+  islnk: boolean;
+  uid: number;
+  gid: number;
+  pw_name?: string;
+  gr_name?: string;
+  size: number;
+  mtime: number;
+  checksum?: string;
+  lnk_source?: string;
+  lnk_target?: string;
+  [key: string]: unknown;
+}
+
+export type StatResult = { exists: false } | StatOfExisting;
+
+/** What `task('...', stat({...}))` registers: `result(h)?.stat.exists`, `.stat.isdir`, ... */
+export interface StatTaskResult extends TaskResult {
+  stat: StatResult;
+}
 
 const FORMAT = '%f|%u|%g|%s|%i|%d|%h|%.9X|%.9Y|%.9Z|%U|%G|%b|%B|%t|%T';
 
@@ -121,7 +148,7 @@ export function parseStatOutput(out: string, p: StatParams): StatResult {
   return result as StatResult;
 }
 
-export const stat = defineModule<StatParams, { stat?: StatResult; problem?: string }>({
+export const stat = defineModule<StatParams, { stat?: StatResult; problem?: string }, StatTaskResult>({
   name: 'stat',
   schema,
   async gather(p, probe) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callSite } from './callsite.js';
 import { LoadError, type SourceLocation } from './errors.js';
-import type { HostContext, ModuleCall, ModuleSpec } from './module.js';
+import type { HostContext, ModuleCall, ModuleSpec, ResultOf } from './module.js';
 import type { TaskResult } from './module.types.js';
 
 export type Vars = Record<string, unknown>;
@@ -145,6 +145,14 @@ function makeTask(name: string, call: AnyModuleCall, options: TaskOptions<any>, 
   };
 }
 
+// The result type comes from the module call (stat's `stat`, command's `stdout`, ...); the
+// explicit `task<R>(...)` forms remain for results shaped by changed_when or a custom module.
+export function task<C extends AnyModuleCall>(
+  name: string,
+  call: C,
+  options: TaskOptions<ResultOf<C>> & { loop: NonNullable<TaskOptions['loop']> },
+): Task<LoopResult<ResultOf<C>>>;
+export function task<C extends AnyModuleCall>(name: string, call: C, options?: TaskOptions<ResultOf<C>>): Task<ResultOf<C>>;
 export function task<R extends TaskResult = TaskResult>(
   name: string,
   call: AnyModuleCall,

@@ -7,7 +7,7 @@
  */
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
 import type { Facts } from './facts.types.js';
-import type { ModuleContext, Plan, Probe } from './module.types.js';
+import type { ModuleContext, Plan, Probe, TaskResult } from './module.types.js';
 import { callSite } from './callsite.js';
 import type { SourceLocation } from './errors.js';
 import { Secret } from './secret.js';
@@ -63,8 +63,13 @@ export interface ParamIssue {
 }
 
 /** The value a module function returns: the module, its params, and where it was called. */
-export interface ModuleCall<P = unknown, S = unknown> {
+export interface ModuleCall<P = unknown, S = unknown, R extends TaskResult = TaskResult> {
   readonly module: ModuleSpec<P, S>;
+  /**
+   * Type-only: the shape of the result this call registers, so `task()` can type `result(h)`
+   * without the playbook naming it. Never set at run time.
+   */
+  readonly resultType?: R;
   /** Static params, or a function of the host (validated per host at run time). */
   readonly params: P | ((ctx: HostContext) => P);
   readonly location: SourceLocation | undefined;
@@ -74,7 +79,10 @@ export interface ModuleCall<P = unknown, S = unknown> {
   validate(params: unknown): ParamIssue[];
 }
 
-export type ModuleFn<P, S = unknown> = (params: P | ((ctx: HostContext) => P)) => ModuleCall<P, S>;
+export type ModuleFn<P, S = unknown, R extends TaskResult = TaskResult> = (params: P | ((ctx: HostContext) => P)) => ModuleCall<P, S, R>;
+
+/** The registered-result type of a module call (TaskResult unless its module declares more). */
+export type ResultOf<C> = C extends { readonly resultType?: infer R } ? (NonNullable<R> extends TaskResult ? NonNullable<R> : TaskResult) : TaskResult;
 
 function describeIssue(e: ErrorObject): ParamIssue {
   const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -97,13 +105,13 @@ function describeIssue(e: ErrorObject): ParamIssue {
   }
 }
 
-export function defineModule<P, S>(spec: ModuleSpec<P, S>): ModuleFn<P, S> {
+export function defineModule<P, S, R extends TaskResult = TaskResult>(spec: ModuleSpec<P, S>): ModuleFn<P, S, R> {
   const validateFn = ajv.compile<P>(spec.schema);
   const validate = (params: unknown): ParamIssue[] => {
     if (validateFn(params)) return spec.check ? spec.check(params) : [];
     return (validateFn.errors ?? []).map(describeIssue);
   };
-  const fn: ModuleFn<P, S> = (params) => ({
+  const fn: ModuleFn<P, S, R> = (params) => ({
     module: spec,
     params,
     location: callSite(),

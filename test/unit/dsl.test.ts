@@ -1,3 +1,4 @@
+import { stat } from '../../modules/stat.js';
 import { describe, expect, it } from 'vitest';
 import { block, handler, play, playbook, task } from '../../runner/dsl.js';
 import type { HostContext } from '../../runner/module.js';
@@ -69,6 +70,17 @@ describe('typed results', () => {
     // @ts-expect-error: `size` is not part of StatResult's stat (tsc checks this line)
     void st.result(h)?.stat.size;
     expect([exists, n]).toEqual([true, 7]);
+  });
+
+  it("infers the result type from the module call: stat's result(h) has a typed `stat`", () => {
+    const st = task('stat motd', stat({ path: '/etc/motd' }));
+    const results = new Map<number, TaskResult>([[st.id, { changed: false, failed: false, stat: { exists: true, isdir: false } }]]);
+    const h = { host: 'h1', vars: {}, facts: facts('h1'), [RESULTS]: results } as HostContext;
+    const r = st.result(h);
+    const isdir: boolean | undefined = r?.stat.exists ? r.stat.isdir : undefined;
+    // @ts-expect-error: `exist` is not a key of stat's result (tsc checks this line)
+    void r?.stat.exist;
+    expect(isdir).toBe(false);
   });
 });
 
