@@ -19,3 +19,14 @@ export class CommandTimeoutError extends Error {
     super(`command timed out after ${timeoutMs / 1000}s and was killed`);
   }
 }
+
+/**
+ * The host's shell session (session.ts) closed while a command ran in it, the ssh connection still
+ * up: whether the command ran, and how far, is unknown, so it is not run again.
+ */
+export class SessionLostError extends Error {
+  override name = 'SessionLostError';
+  constructor(readonly host: string) {
+    super('the shell session on the host closed while the command was running; it may or may not have run');
+  }
+}

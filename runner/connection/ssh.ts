@@ -1,7 +1,9 @@
 /**
- * SshConnection: one ssh2 Client per host, reused for every command; each command is a channel
- * running `/bin/sh -c <script>` (so the login shell's rc files and syntax don't matter), at most
- * CHANNELS_PER_CONNECTION at once (OpenSSH's default MaxSessions is 10), the rest queued.
+ * SshConnection: one ssh2 Client per host, reused for every command. Commands run as
+ * `/bin/sh -c <script>` (so the login shell's rc files and syntax don't matter), through the
+ * host's persistent shell session (session.ts) when it is free and the command needs no stdin and
+ * no sudo password; otherwise each on a channel of its own, at most CHANNELS_PER_CONNECTION at
+ * once (OpenSSH's default MaxSessions is 10, one of which the session holds), the rest queued.
  */
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -12,6 +14,7 @@ import { commandLine } from './become.js';
 import { acquireChain, jumpSpecs } from './jump.js';
 import { Limit } from './limit.js';
 import { drive } from './process.js';
+import { ShellSession } from './session.js';
 import { openClient, tunnel, type SshClient } from './ssh-client.js';
 import type { ConnectSpec, Connection, ExecOptions, ExecResult } from './types.js';
 
@@ -53,17 +56,38 @@ export class SshConnection implements Connection {
     this.#client.on('close', () => lose('closed'));
   }
 
-  exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.#limit.run(() => this.#exec(script, options));
+  /** The shell session, once asked for (openSession): undefined if the host would not give one. */
+  #session: Promise<ShellSession | undefined> | undefined;
+
+  /** Starts the shell session commands will use when they can; until it is up they wait for it. */
+  openSession(): void {
+    this.#session = ShellSession.open(this.#client, this.host).catch(() => undefined);
   }
 
-  #exec(script: string, options: ExecOptions): Promise<ExecResult> {
-    if (this.#lost) return Promise.reject(this.#lost);
-    // A lost connection rejects this command whatever stage it is at (opening the channel or running).
+  exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
+    // stdin and a sudo password both need a channel's own stdin; the session's is its command stream.
+    const sessionFits = (options.stdin === undefined || options.stdin.length === 0) && options.become?.password === undefined;
+    if (!this.#session || !sessionFits) return this.#viaChannel(script, options);
+    return this.#session.then((session) => {
+      if (this.#lost) return Promise.reject(this.#lost);
+      const { argv, handshake } = commandLine(script, options.become, undefined, options.timeoutMs);
+      // Taken synchronously: a second command arriving meanwhile finds the session busy.
+      const running = session?.tryRun(argv.map(quote).join(' '));
+      if (!running) return this.#viaChannel(script, options);
+      return this.#whileConnected(drive(this.host, running, options, handshake));
+    });
+  }
+
+  #viaChannel(script: string, options: ExecOptions): Promise<ExecResult> {
+    return this.#limit.run(() => (this.#lost ? Promise.reject(this.#lost) : this.#whileConnected(this.#run(script, options))));
+  }
+
+  /** A lost connection rejects the command whatever stage it is at (opening a channel or running). */
+  #whileConnected(command: Promise<ExecResult>): Promise<ExecResult> {
     let onLost!: (e: Error) => void;
     const lost = new Promise<never>((_, reject) => (onLost = reject));
     this.#pending.add(onLost);
-    return Promise.race([lost, this.#run(script, options)]).finally(() => this.#pending.delete(onLost));
+    return Promise.race([lost, command]).finally(() => this.#pending.delete(onLost));
   }
 
   #run(script: string, options: ExecOptions): Promise<ExecResult> {
@@ -118,9 +142,14 @@ export class SshConnection implements Connection {
   }
 }
 
+function withSession(connection: SshConnection): SshConnection {
+  connection.openSession();
+  return connection;
+}
+
 export async function connectSsh(spec: ConnectSpec): Promise<SshConnection> {
   const hops = jumpSpecs(spec);
-  if (hops.length === 0) return new SshConnection(spec.name, await openClient(spec), () => {});
+  if (hops.length === 0) return withSession(new SshConnection(spec.name, await openClient(spec), () => {}));
   let chain: Awaited<ReturnType<typeof acquireChain>>;
   try {
     chain = await acquireChain(hops);
@@ -130,7 +159,7 @@ export async function connectSsh(spec: ConnectSpec): Promise<SshConnection> {
   }
   try {
     const sock = await tunnel(chain.last, spec.address, spec.port, spec.name);
-    return new SshConnection(spec.name, await openClient(spec, sock), chain.release);
+    return withSession(new SshConnection(spec.name, await openClient(spec, sock), chain.release));
   } catch (e) {
     chain.release();
     throw e;
