@@ -14,7 +14,7 @@ import type { Action, FileDiff, Plan } from '../runner/module.types.js';
 import { raw, sh } from '../runner/shell.js';
 import { attrIssues, fileAttrSchema, planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './_lib/attrs.js';
 import { formatMode, resolveMode } from './_lib/mode.js';
-import { UMASK_LINE, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, statLines, type FileInfo } from './_lib/probe.js';
+import { UMASK_LINE, dirnameLines, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, statLines, type FileInfo } from './_lib/probe.js';
 
 export type FileState = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
 
@@ -85,11 +85,18 @@ export function fileProbeScript(p: FileParams): string {
   lines.push(`if [ -L "$p" ]; then`, `r=$(readlink -f -- "$p"); printf 'real %s\\n' "$r"`, statLines('realstat', raw('"$r"')), 'fi');
   if (p.src !== undefined) {
     if (p.state === 'hard') lines.push(sh`s=${p.src}`);
-    else lines.push(sh`case ${p.src} in /*) s=${p.src} ;; *) if [ -d "$p" ] && [ ! -L "$p" ]; then s="$p/"${p.src}; else s="$(dirname -- "$p")/"${p.src}; fi ;; esac`);
+    else lines.push(dirnameLines('p', 'd'), sh`case ${p.src} in /*) s=${p.src} ;; *) if [ -d "$p" ] && [ ! -L "$p" ]; then s="$p/"${p.src}; else s="$d/"${p.src}; fi ;; esac`);
     lines.push(statLines('srcstat', raw('"$s"'), true));
   }
-  lines.push(`if [ -d "$p" ]; then if [ -z "$(ls -A -- "$p")" ]; then echo empty yes; else echo empty no; fi; fi`);
-  lines.push(`d=$p; while [ ! -e "$d" ] && [ ! -L "$d" ]; do printf 'missing %s\\n' "$d"; n=$(dirname -- "$d"); [ "$n" = "$d" ] && break; d=$n; done`);
+  // Empty directory: no name matches the globs (an unmatched glob stays as written, and does not exist).
+  lines.push(
+    `if [ -d "$p" ]; then e=yes; for f in "$p"/* "$p"/.[!.]* "$p"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then e=no; break; fi; done; echo empty $e; fi`,
+  );
+  lines.push(
+    `m=$p; while [ ! -e "$m" ] && [ ! -L "$m" ]; do printf 'missing %s\\n' "$m"`,
+    dirnameLines('m', 'n'),
+    `[ "$n" = "$m" ] && break; m=$n; done`,
+  );
   if (p.recurse && (p.mode !== undefined || p.owner !== undefined || p.group !== undefined)) {
     lines.push(`if [ -d "$p" ]; then find "$p" -mindepth 1 ! -type l -exec stat -c 'entry %f|%u|%g' {} +; fi`);
   }

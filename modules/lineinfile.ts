@@ -9,7 +9,8 @@ import { defineModule, type ParamIssue } from '../runner/module.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
 import { readLines, stripEol } from './_lib/lines.js';
 import { compilePy, expandPy, toBytesString, type PyRegex } from './_lib/pyregex.js';
-import { parseTarget, planEdit, targetScript, type EditOutcome, type TargetState } from './_lib/target.js';
+import { gatherEdited, regexpIssues, type EditorState } from './_lib/editor.js';
+import { planEdit, type EditOutcome } from './_lib/target.js';
 
 export interface LineinfileParams extends FileAttrParams {
   /** The file to modify (symlinks are followed). */
@@ -73,33 +74,17 @@ function check(p: LineinfileParams): ParamIssue[] {
   } else if (p.regexp === undefined && p.search_string === undefined && p.line === undefined) {
     issues.push({ field: 'line', message: 'one of line, search_string, or regexp is required with state=absent' });
   }
-  for (const f of ['regexp', 'insertafter', 'insertbefore'] as const) {
-    const v = p[f];
-    if (v === undefined || v === 'EOF' || v === 'BOF') continue;
-    try {
-      compilePy(v);
-    } catch (e) {
-      issues.push({ field: f, message: `is not a valid regular expression: ${(e as Error).message}` });
-    }
-  }
+  issues.push(...regexpIssues(p, ['regexp', 'insertafter', 'insertbefore']));
   return issues;
 }
 
-export interface LineinfileState {
-  problem?: string;
-  target?: TargetState;
-}
+export type LineinfileState = EditorState;
 
 export const lineinfile = defineModule<LineinfileParams, LineinfileState>({
   name: 'lineinfile',
   schema,
   check,
-  async gather(p, probe) {
-    const spec = { path: p.path, followLink: true, fullContent: true, ...(p.owner !== undefined ? { owner: p.owner } : {}), ...(p.group !== undefined ? { group: p.group } : {}) };
-    const out = await probe.run(targetScript(spec));
-    if (out.rc !== 0) return { problem: `probing ${p.path} failed: ${out.stderr.trim()}` };
-    return { target: parseTarget(out.stdoutBytes, spec) };
-  },
+  gather: gatherEdited,
   plan(p, state) {
     if (state.problem || !state.target) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
     return planEdit(p, state.target, (text, exists) => {

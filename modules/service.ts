@@ -55,21 +55,63 @@ export interface ServiceState {
   status?: Record<string, string>;
 }
 
+/**
+ * SysV status without running the init script when its status is LSB's `status_of_proc -p
+ * PIDFILE` (Debian's scripts): /lib/lsb/init-functions' pidofproc calls a service running when
+ * the pidfile holds a pid that exists (kill -0, or ps for another user's process: /proc/PID
+ * covers both); no pidfile is "not running" (3), an unreadable one "unknown" (4). The pidfile is
+ * the plain path after `-p`, or the script's one plain `PIDFILE=` when `-p $PIDFILE` (and
+ * /etc/default/NAME, which the script may source, does not set it). Any other script, or anything
+ * unclear, is asked: `service NAME status`. One grep instead of the script and its library.
+ */
+const SYSV_STATUS = `pf=; np=0; sp=; ns=0; ov=no
+g=$(grep -H -E -e '^[[:space:]]*PIDFILE=' -e 'status_of_proc[[:space:]]+-p' -- "/etc/init.d/$n" "/etc/default/$n" 2>/dev/null)
+while IFS= read -r l; do
+  case $l in
+    "/etc/default/$n:"*) ov=yes ;;
+    *status_of_proc*) ns=$((ns + 1)); sp=\${l#*status_of_proc*-p} ;;
+    ?*) np=$((np + 1)); pf=\${l#*PIDFILE=}; pf=\${pf%%[[:space:];]*} ;;
+  esac
+done <<HOSTWRIGHT_EOF
+$g
+HOSTWRIGHT_EOF
+sp=\${sp#"\${sp%%[![:space:]]*}"}; sp=\${sp%%[[:space:]]*}
+case $sp in '$PIDFILE'|'"$PIDFILE"'|'\${PIDFILE}'|'"\${PIDFILE}"') if [ $np = 1 ] && [ $ov = no ]; then sp=$pf; else sp=; fi ;; esac
+case $sp in '"'*'"') sp=\${sp#'"'}; sp=\${sp%'"'} ;; esac
+case $sp in /*) case $sp in *[!A-Za-z0-9/._-]*) sp= ;; esac ;; *) sp= ;; esac
+if [ $ns = 1 ] && [ -n "$sp" ]; then
+  if [ ! -e "$sp" ]; then st=3
+  elif [ ! -r "$sp" ]; then st=4
+  else pid=; read -r pid < "$sp"; case $pid in ''|*[!0-9]*) st=1 ;; *) if [ -d "/proc/$pid" ]; then st=0; else st=1; fi ;; esac; fi
+  echo "status=$st"; echo "pidfile=$sp"
+else
+  service "$n" status >/dev/null 2>&1; echo "status=$?"
+fi`;
+
+/** Whether any start link `/etc/RC.d/S??NAME` exists, by a glob (no ls). */
+const startLinks = (rc: string, key: string): string =>
+  `l=no; for f in /etc/${rc}.d/S??"$n"; do if [ -e "$f" ] || [ -L "$f" ]; then l=yes; break; fi; done; echo "${key}=$l"`;
+
 export function serviceProbeScript(name: string, backend: ServiceBackend): string {
   if (backend === 'systemd') {
     return [
-      sh`systemctl show -p LoadState,ActiveState,SubState,UnitFileState,Id -- ${name}`,
-      sh`systemctl is-enabled -- ${name} >/dev/null 2>&1; echo "EnabledRc=$?"`,
-      sh`if [ -x /etc/init.d/${name} ]; then echo InitScript=yes; fi`,
+      sh`n=${name}`,
+      // One systemctl: UnitFileState says whether it is enabled (what is-enabled's exit code says).
+      `systemctl show -p LoadState,ActiveState,SubState,UnitFileState,Id -- "$n"`,
+      `if [ -x "/etc/init.d/$n" ]; then echo InitScript=yes; fi`,
+      // A unit generated from a SysV script: systemd-sysv-install is-enabled looks at rcS/rc5 links.
+      startLinks('rc[S5]', 'SysvEnabled'),
     ].join('\n');
   }
   return [
-    sh`if [ -x /etc/init.d/${name} ]; then echo found=yes; else echo found=no; fi`,
-    sh`service ${name} status >/dev/null 2>&1; echo "status=$?"`,
-    `if command -v update-rc.d >/dev/null 2>&1; then echo tool=update-rc.d; elif command -v chkconfig >/dev/null 2>&1; then echo tool=chkconfig; else echo tool=none; fi`,
-    sh`if ls /etc/rc?.d/S??${name} >/dev/null 2>&1; then echo slinks=yes; else echo slinks=no; fi`,
-    sh`if ls /etc/rc?.d/[SK]??${name} >/dev/null 2>&1; then echo links=yes; else echo links=no; fi`,
-    sh`if command -v chkconfig >/dev/null 2>&1 && chkconfig ${name} >/dev/null 2>&1; then echo chkconfig=on; else echo chkconfig=off; fi`,
+    sh`n=${name}`,
+    `if [ -x "/etc/init.d/$n" ]; then echo found=yes; else echo found=no; fi`,
+    SYSV_STATUS,
+    `if command -v update-rc.d >/dev/null 2>&1; then echo tool=update-rc.d`,
+    `elif command -v chkconfig >/dev/null 2>&1; then echo tool=chkconfig; if chkconfig "$n" >/dev/null 2>&1; then echo chkconfig=on; else echo chkconfig=off; fi`,
+    `else echo tool=none; fi`,
+    startLinks('rc?', 'slinks'),
+    `l=no; for f in /etc/rc?.d/[SK]??"$n"; do if [ -e "$f" ] || [ -L "$f" ]; then l=yes; break; fi; done; echo "links=$l"`,
   ].join('\n');
 }
 
@@ -82,16 +124,21 @@ function keyValues(out: string): Map<string, string> {
   return m;
 }
 
+/** UnitFileStates for which `systemctl is-enabled` exits 0 (systemctl(1)'s table); 'generated'
+ * (a unit made from a SysV script) is decided by the script's start links instead. */
+const ENABLED_FILE_STATES = new Set(['enabled', 'enabled-runtime', 'alias', 'static', 'indirect', 'transient']);
+
 export function parseServiceProbe(out: string, backend: ServiceBackend): ServiceState {
   const kv = keyValues(out);
   if (backend === 'systemd') {
-    const status = Object.fromEntries([...kv].filter(([k]) => !['EnabledRc', 'InitScript'].includes(k)));
+    const status = Object.fromEntries([...kv].filter(([k]) => !['SysvEnabled', 'InitScript'].includes(k)));
     const load = kv.get('LoadState') ?? '';
+    const fileState = kv.get('UnitFileState') ?? '';
     return {
       backend,
       found: load !== 'not-found' || kv.get('InitScript') === 'yes',
       running: ['active', 'activating', 'reloading'].includes(kv.get('ActiveState') ?? ''),
-      enabled: kv.get('EnabledRc') === '0',
+      enabled: fileState === 'generated' || fileState === '' ? kv.get('SysvEnabled') === 'yes' : ENABLED_FILE_STATES.has(fileState),
       status,
     };
   }

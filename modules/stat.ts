@@ -74,12 +74,13 @@ export function statScript(p: StatParams): string {
     sh`p=${p.path}`,
     // A dangling symlink exists unless following links.
     `if ! { ${p.follow ? '[ -e "$p" ]' : '[ -e "$p" ] || [ -L "$p" ]'}; }; then echo absent; exit 0; fi`,
-    sh`printf 'stat %s\n' "$(stat ${L}-c ${FORMAT} -- "$p")"`,
+    sh`printf 'stat '; stat ${L}-c ${FORMAT} -- "$p"`,
     `for t in r w x; do if [ -$t "$p" ]; then echo "access_$t 1"; else echo "access_$t 0"; fi; done`,
     `if [ -L "$p" ]; then printf 'lnk_source %s\\n' "$(readlink -f -- "$p")"; printf 'lnk_target %s\\n' "$(readlink -- "$p")"; fi`,
-    p.get_checksum !== false ? sh`if [ -f "$p" ] && [ -r "$p" ]; then printf 'checksum %s\n' "$(${algo}sum < "$p" | cut -d' ' -f1)"; fi` : '',
+    p.get_checksum !== false ? sh`if [ -f "$p" ] && [ -r "$p" ]; then h=$(${algo}sum < "$p") && printf 'checksum %s\n' "\${h%% *}"; fi` : '',
     p.get_mime !== false
-      ? `if command -v file >/dev/null 2>&1; then printf 'mimetype %s\\n' "$(file ${p.follow ? '-L ' : ''}-b --mime-type -- "$p")"; printf 'charset %s\\n' "$(file ${p.follow ? '-L ' : ''}-b --mime-encoding -- "$p")"; else echo 'mimetype unknown'; echo 'charset unknown'; fi`
+      ? // One `file --mime` prints both: `text/plain; charset=us-ascii`.
+        `if command -v file >/dev/null 2>&1; then printf 'mime '; file ${p.follow ? '-L ' : ''}-b --mime -- "$p"; else echo 'mimetype unknown'; echo 'charset unknown'; fi`
       : '',
   ]
     .filter(Boolean)
@@ -141,6 +142,12 @@ export function parseStatOutput(out: string, p: StatParams): StatResult {
   };
   if (pwName && pwName !== 'UNKNOWN') result.pw_name = pwName;
   if (grName && grName !== 'UNKNOWN') result.gr_name = grName;
+  const mime = fields.get('mime');
+  if (mime !== undefined) {
+    const [type = '', ...params] = mime.split(';').map((x) => x.trim());
+    fields.set('mimetype', type);
+    fields.set('charset', params.find((x) => x.startsWith('charset='))?.slice('charset='.length) ?? 'unknown');
+  }
   for (const key of ['lnk_source', 'lnk_target', 'checksum', 'mimetype', 'charset']) {
     const v = fields.get(key);
     if (v !== undefined) result[key] = v;

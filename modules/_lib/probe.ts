@@ -7,6 +7,12 @@ import { sh, type Raw } from '../../runner/shell.js';
 
 export const CONTENT_MARK = '::content::';
 
+/**
+ * Probe scripts run once per task per host, so they fork as little as possible: tests, printf,
+ * umask, read and parameter expansion are builtins; an external command is only there when no
+ * builtin does its work.
+ */
+
 /** `stat` of one path, printed as `<key> <type>|<mode>|<owner>|<group>|<uid>|<gid>|<size>|<mtime>|<nlink>|<inode>`
  * or `<key> absent`; a symlink also prints `<key>.target <link target>`. `pathWord` is a shell
  * word (quoted literal or "$var"). */
@@ -16,7 +22,7 @@ export function statLines(key: string, pathWord: Raw, follow = false): string {
   const exists = follow ? `[ -e ${pathWord.text} ]` : `[ -e ${pathWord.text} ] || [ -L ${pathWord.text} ]`;
   return [
     `if ${exists}; then`,
-    `  printf '%s ' ${key}; stat ${L}-c '%F|%a|%U|%G|%u|%g|%s|%Y|%h|%i' -- ${pathWord.text}`,
+    `  printf '%s ' ${key}; stat ${L}-c '${STAT_FORMAT}' -- ${pathWord.text}`,
     follow ? '' : `  if [ -L ${pathWord.text} ]; then printf '%s ' ${key}.target; readlink -- ${pathWord.text}; fi`,
     `else echo ${key} absent; fi`,
   ]
@@ -24,16 +30,42 @@ export function statLines(key: string, pathWord: Raw, follow = false): string {
     .join('\n');
 }
 
-/** Looks up a user's uid and a group's gid (only for names; numbers are taken as ids). */
+/** The fields `parseStat` reads, in its order. */
+export const STAT_FORMAT = '%F|%a|%U|%G|%u|%g|%s|%Y|%h|%i';
+
+/**
+ * Sets shell variable `to` to dirname of `"$from"` without running dirname (POSIX's algorithm:
+ * trailing slashes off, last component off, trailing slashes off again; '/' and '.' as dirname).
+ */
+export function dirnameLines(from: string, to: string): string {
+  const strip = `while [ "\${${to}%/}" != "$${to}" ] && [ "$${to}" != / ]; do ${to}=\${${to}%/}; done`;
+  return [
+    `${to}=$${from}; ${strip}`,
+    `case $${to} in */*) ${to}=\${${to}%/*}; ${strip}; ${to}=\${${to}:-/} ;; *) ${to}=. ;; esac`,
+  ].join('\n');
+}
+
+/**
+ * Looks up a user's uid and a group's gid (only for names; numbers are taken as ids): from
+ * /etc/passwd and /etc/group with the read builtin, and through `getent` (NSS: LDAP, sssd) only
+ * for a name those files do not have.
+ */
 export function idLookupLines(owner: string | undefined, group: string | undefined): string {
+  const lookup = (db: 'passwd' | 'group', name: string, key: string): string =>
+    [
+      sh`n=${name}; i=`,
+      `while IFS=: read -r a _ c _; do if [ "$a" = "$n" ]; then i=$c; break; fi; done < /etc/${db}`,
+      `if [ -z "$i" ]; then i=$(getent ${db} "$n") && { i=\${i#*:*:}; i=\${i%%:*}; }; fi`,
+      `printf '${key} %s\\n' "$i"`,
+    ].join('\n');
   const lines: string[] = [];
-  if (owner !== undefined && !/^\d+$/.test(owner)) lines.push(sh`printf 'uid %s\n' "$(getent passwd ${owner} | cut -d: -f3)"`);
-  if (group !== undefined && !/^\d+$/.test(group)) lines.push(sh`printf 'gid %s\n' "$(getent group ${group} | cut -d: -f3)"`);
+  if (owner !== undefined && !/^\d+$/.test(owner)) lines.push(lookup('passwd', owner, 'uid'));
+  if (group !== undefined && !/^\d+$/.test(group)) lines.push(lookup('group', group, 'gid'));
   return lines.join('\n');
 }
 
-/** Prints the current umask (for the mode a new file will get). */
-export const UMASK_LINE = `printf 'umask %s\\n' "$(umask)"`;
+/** Prints the current umask (for the mode a new file will get), by the builtin: no subshell. */
+export const UMASK_LINE = `printf 'umask '; umask`;
 
 export interface ProbeOutput {
   fields: Map<string, string>;

@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import type { Action, FileDiff, Plan, WriteAction } from '../../runner/module.types.js';
 import { MASK } from '../../runner/secret.js';
-import { raw, sh } from '../../runner/shell.js';
+import { sh } from '../../runner/shell.js';
 import { planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './attrs.js';
 import { formatMode, resolveMode } from './mode.js';
-import { CONTENT_MARK, UMASK_LINE, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, statLines, type FileInfo } from './probe.js';
+import { CONTENT_MARK, STAT_FORMAT, UMASK_LINE, dirnameLines, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, type FileInfo } from './probe.js';
 
 /** Ansible's default max_diff_size: larger files are compared by checksum and not diffed. */
 export const MAX_DIFF_SIZE = 104448;
@@ -40,22 +40,33 @@ export interface TargetState {
   sha1?: string;
 }
 
+/**
+ * One stat (captured, so the size check reuses it), one cat of the content; the parent directory
+ * and umask come from builtins. A symlink costs a readlink more.
+ */
 export function targetScript(t: TargetProbe): string {
   const lines = [sh`p=${t.path}`];
   if (t.intoDir !== undefined) lines.push(sh`if [ -d "$p" ]; then p="\${p%/}/"${t.intoDir}; fi`);
   if (t.followLink) lines.push(`if [ -L "$p" ]; then p=$(readlink -f -- "$p" || printf '%s' "$p"); fi`);
   lines.push(
     `printf 'path %s\\n' "$p"`,
-    statLines('stat', raw('"$p"')),
-    `if [ -d "$(dirname -- "$p")" ]; then echo parent yes; else echo parent no; fi`,
+    `s=`,
+    `if [ -e "$p" ] || [ -L "$p" ]; then`,
+    `  s=$(stat -c '${STAT_FORMAT}' -- "$p") && printf 'stat %s\\n' "$s"`,
+    `  if [ -L "$p" ]; then printf 'stat.target '; readlink -- "$p"; fi`,
+    `else echo stat absent; fi`,
+    dirnameLines('p', 'd'),
+    `if [ -d "$d" ]; then echo parent yes; else echo parent no; fi`,
     UMASK_LINE,
   );
   const ids = idLookupLines(t.owner, t.group);
   if (ids) lines.push(ids);
-  const small = t.fullContent ? 'true' : `[ "$(stat -L -c %s -- "$p")" -le ${MAX_DIFF_SIZE} ]`;
+  // The size is stat's 7th field; a symlink's is its target's (stat -L, only then).
+  const size = `case $s in 'symbolic link|'*) z=$(stat -L -c %s -- "$p") ;; *) z=\${s#*|*|*|*|*|*|}; z=\${z%%|*} ;; esac`;
+  const small = t.fullContent ? 'true' : `{ ${size}; [ "$z" -le ${MAX_DIFF_SIZE} ]; }`;
   lines.push(
     `if [ -f "$p" ]; then`,
-    `  if ${small}; then echo '${CONTENT_MARK}'; cat -- "$p"; else printf 'sha1 %s\\n' "$(sha1sum < "$p" | cut -c1-40)"; fi`,
+    `  if ${small}; then echo '${CONTENT_MARK}'; cat -- "$p"; else h=$(sha1sum < "$p") && printf 'sha1 %s\\n' "\${h%% *}"; fi`,
     `fi`,
   );
   return lines.join('\n') + '\n';

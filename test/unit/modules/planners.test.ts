@@ -38,12 +38,20 @@ describe('recorded probe output', () => {
     const s = parseStatOutput(out, { path: '/etc/passwd' });
     expect(s).toMatchObject({ exists: true, path: '/etc/passwd', mode: '0644', isreg: true, isdir: false, islnk: false, uid: 0, size: 1234, pw_name: 'root', gr_name: 'root', checksum: '0123abcd', mtime: 1795469166.5, readable: true, executable: false, rusr: true, xusr: false, woth: false, mimetype: 'text/plain' });
     expect(parseStatOutput('absent\n', { path: '/nope' })).toEqual({ exists: false });
+    // One `file -b --mime` line gives both mimetype and charset.
+    expect(parseStatOutput('stat 41ed|0|0|0|5|6|1|0|0|0|root|root|0|4096|0|0\nmime inode/directory; charset=binary\n', { path: '/etc' })).toMatchObject({ isdir: true, mimetype: 'inode/directory', charset: 'binary' });
     expect(parseStatOutput('stat 21b6|0|0|0|5|6|1|0|0|0|root|root|0|4096|1|3\n', { path: '/dev/null' })).toMatchObject({ ischr: true, device_type: 259, mode: '0666' });
   });
   it('parses service probes for both backends', () => {
-    expect(parseServiceProbe('LoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\nId=cron.service\nEnabledRc=0\n', 'systemd')).toMatchObject({ found: true, running: true, enabled: true });
-    expect(parseServiceProbe('LoadState=not-found\nActiveState=inactive\nEnabledRc=1\n', 'systemd')).toMatchObject({ found: false, running: false });
-    expect(parseServiceProbe('found=yes\nstatus=3\ntool=update-rc.d\nslinks=yes\nlinks=yes\nchkconfig=off\n', 'sysv')).toMatchObject({ found: true, running: false, enabled: true, enableTool: 'update-rc.d' });
+    // Recorded on lab hosts (systemd and SysV under tini).
+    expect(parseServiceProbe('Id=cron.service\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\nInitScript=yes\nSysvEnabled=yes\n', 'systemd')).toMatchObject({ found: true, running: true, enabled: true, status: { UnitFileState: 'enabled', SubState: 'running' } });
+    expect(parseServiceProbe('Id=cron.service\nLoadState=loaded\nActiveState=inactive\nSubState=dead\nUnitFileState=disabled\nInitScript=yes\nSysvEnabled=yes\n', 'systemd')).toMatchObject({ found: true, running: false, enabled: false });
+    expect(parseServiceProbe('Id=x.service\nLoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\nSysvEnabled=no\n', 'systemd')).toMatchObject({ found: false, running: false, enabled: false });
+    // A unit generated from a SysV script is enabled by its start links (systemd-sysv-install).
+    expect(parseServiceProbe('Id=foo.service\nLoadState=loaded\nActiveState=active\nUnitFileState=generated\nInitScript=yes\nSysvEnabled=no\n', 'systemd')).toMatchObject({ found: true, enabled: false });
+    expect(parseServiceProbe('UnitFileState=static\nLoadState=loaded\nSysvEnabled=no\n', 'systemd')).toMatchObject({ enabled: true });
+    expect(parseServiceProbe('found=yes\nstatus=3\npidfile=/var/run/crond.pid\ntool=update-rc.d\nslinks=yes\nlinks=yes\n', 'sysv')).toMatchObject({ found: true, running: false, enabled: true, enableTool: 'update-rc.d', hasLinks: true });
+    expect(parseServiceProbe('found=yes\nstatus=0\ntool=chkconfig\nchkconfig=off\nslinks=yes\nlinks=yes\n', 'sysv')).toMatchObject({ running: true, enabled: false, enableTool: 'chkconfig' });
   });
 });
 

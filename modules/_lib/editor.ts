@@ -1,0 +1,37 @@
+/**
+ * What lineinfile and blockinfile share besides `planEdit`: their probe (the real file behind a
+ * symlink, read whole) and the check that their regexp fields compile as Python regexps.
+ */
+import type { ParamIssue } from '../../runner/module.js';
+import type { Probe } from '../../runner/module.types.js';
+import type { FileAttrParams } from './attrs.js';
+import { compilePy } from './pyregex.js';
+import { parseTarget, targetScript, type TargetState } from './target.js';
+
+/** The gathered state of an edited file: the target, or why probing it failed. */
+export interface EditorState {
+  problem?: string;
+  target?: TargetState;
+}
+
+export async function gatherEdited(p: FileAttrParams & { path: string }, probe: Probe): Promise<EditorState> {
+  const spec = { path: p.path, followLink: true, fullContent: true, ...(p.owner !== undefined ? { owner: p.owner } : {}), ...(p.group !== undefined ? { group: p.group } : {}) };
+  const out = await probe.run(targetScript(spec));
+  if (out.rc !== 0) return { problem: `probing ${p.path} failed: ${out.stderr.trim()}` };
+  return { target: parseTarget(out.stdoutBytes, spec) };
+}
+
+/** Issues for the fields that hold a Python regexp ('EOF' and 'BOF' are keywords, not regexps). */
+export function regexpIssues<P>(p: P, fields: readonly (keyof P & string)[]): ParamIssue[] {
+  const issues: ParamIssue[] = [];
+  for (const f of fields) {
+    const v = p[f];
+    if (typeof v !== 'string' || v === 'EOF' || v === 'BOF') continue;
+    try {
+      compilePy(v);
+    } catch (e) {
+      issues.push({ field: f, message: `is not a valid regular expression: ${(e as Error).message}` });
+    }
+  }
+  return issues;
+}
