@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FACTS_SCRIPT, parseFacts, parseOsRelease } from '../../runner/facts.js';
@@ -11,8 +12,8 @@ const cases: [file: string, expected: Partial<Facts>][] = [
   [
     'debian-12-plain.txt',
     {
-      hostname: 'hwconn01',
-      fqdn: 'hwconn01',
+      hostname: 'hwprobe01',
+      fqdn: 'hwprobe01',
       os_family: 'Debian',
       distribution: 'Debian',
       distribution_version: '12',
@@ -22,8 +23,8 @@ const cases: [file: string, expected: Partial<Facts>][] = [
       system: 'Linux',
       pkg_mgr: 'apt',
       service_mgr: 'sysvinit',
-      all_ipv4_addresses: ['10.213.17.2'],
-      default_ipv4: { address: '10.213.17.2', interface: 'eth0' },
+      all_ipv4_addresses: ['10.213.11.2'],
+      default_ipv4: { address: '10.213.11.2', interface: 'eth0' },
       user_id: 'deploy',
       user_uid: 1000,
       python: '/usr/bin/python3',
@@ -33,12 +34,12 @@ const cases: [file: string, expected: Partial<Facts>][] = [
   [
     'debian-12-systemd.txt',
     {
-      hostname: 'hwconn04',
+      hostname: 'hwprobe02',
       distribution: 'Debian',
       distribution_version: '12',
       pkg_mgr: 'apt',
       service_mgr: 'systemd',
-      all_ipv4_addresses: ['10.213.17.5'],
+      all_ipv4_addresses: ['10.213.11.3'],
     },
   ],
   [
@@ -163,5 +164,21 @@ describe('FACTS_SCRIPT', () => {
   it('is one script that always exits 0 and probes sudo without waiting for a password', () => {
     expect(FACTS_SCRIPT.trim().endsWith('exit 0')).toBe(true);
     expect(FACTS_SCRIPT).toContain('sudo -n true </dev/null');
+  });
+
+  it('run by the local /bin/sh, reads what uname, hostname and id print (from /proc and /etc/passwd)', () => {
+    const out = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+    const facts = parseFacts(execFileSync('/bin/sh', ['-c', FACTS_SCRIPT], { encoding: 'utf8' }));
+    expect(facts).toMatchObject({
+      system: out('uname', '-s'),
+      kernel: out('uname', '-r'),
+      architecture: out('uname', '-m'),
+      hostname: out('uname', '-n').split('.')[0],
+      user_id: out('id', '-un'),
+      user_uid: Number(out('id', '-u')),
+    });
+    // root is never asked whether sudo needs a password: it doesn't.
+    if (facts.user_uid === 0) expect(facts.sudo_nopasswd).toBe(true);
+    expect(Math.abs(facts.date_time_epoch - Date.now() / 1000)).toBeLessThan(60);
   });
 });
