@@ -118,6 +118,109 @@ describe('commands over one connection', () => {
   });
 });
 
+describe('the shell session', () => {
+  // Commands without stdin run in one long-lived /bin/sh per connection: there, every command's
+  // parent ($PPID) is that shell; on a channel of its own, it is sshd.
+  const parent = async (c: Connection) => {
+    const [pid, name] = (await c.exec('echo $PPID $(cat /proc/$PPID/comm)')).stdout.trim().split(' ');
+    expect(name).toBe('sh');
+    return `${pid}\n`;
+  };
+
+  test('200 sequential commands in one session, outputs and exit codes exact', async () => {
+    await withConnection(specFor(hostA()), async (c) => {
+      const session = await parent(c);
+      for (let i = 0; i < 200; i++) {
+        // with and without trailing newlines, empty output, stderr, the status
+        const out = i % 3 === 0 ? '' : i % 3 === 1 ? `out ${i}` : `out ${i}\n\n`;
+        const r = await c.exec(`printf '%s' '${out}'; printf 'err %s\n' ${i} >&2; echo $PPID >&2; exit ${i % 256}`);
+        expect(r).toMatchObject({ rc: i % 256, stdout: out, stderr: `err ${i}\n${session}` });
+      }
+    });
+  });
+
+  test('exit, a syntax error, cd and set -e in scripts leave the session as it was', async () => {
+    await withConnection(specFor(hostA()), async (c) => {
+      const session = await parent(c);
+      const home = (await c.exec('pwd')).stdout;
+      expect((await c.exec('exit 3')).rc).toBe(3);
+      const syntax = await c.exec('if then fi (');
+      expect(syntax.rc).toBe(2);
+      expect(syntax.stderr).toMatch(/syntax error/i);
+      expect((await c.exec('cd /')).rc).toBe(0);
+      expect((await c.exec('set -e; false; echo not reached')).rc).toBe(1);
+      expect((await c.exec('exec 1>&- 2>&-')).rc).toBe(0);
+      expect(await c.exec('pwd; echo $PPID')).toMatchObject({ rc: 0, stdout: `${home}${session}`, stderr: '' });
+    });
+  });
+
+  test('binary stdout comes back byte for byte', async () => {
+    await withConnection(specFor(hostA()), async (c) => {
+      const bytes = Buffer.concat([randomBytes(300 * 1024), Buffer.from('\n\n\0\n')]);
+      const file = `/tmp/hw-e2e-binary-${process.pid}`;
+      await c.exec(`cat > ${file}`, { stdin: bytes });
+      const session = await parent(c);
+      const r = await c.exec(`cat ${file}; rm ${file}; echo $PPID >&2`);
+      expect(r.rc).toBe(0);
+      expect(r.stderr).toBe(session);
+      expect(r.stdoutBytes.equals(bytes)).toBe(true);
+    });
+  });
+
+  test('commands arriving while the session is busy run on channels of their own', async () => {
+    await withConnection(specFor(hostA()), async (c) => {
+      const session = await parent(c);
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => c.exec(`sleep 0.2; echo ${i} $PPID`)));
+      results.forEach((r, i) => expect(r.stdout.split(' ')[0]).toBe(String(i)));
+      const parents = results.map((r) => r.stdout.split(' ')[1]);
+      // one ran in the session; the others' parent is sshd, shared by every channel
+      expect(parents.filter((p) => p === session)).toHaveLength(1);
+      expect(new Set(parents).size).toBe(2);
+      // and the session is free again afterwards
+      expect(await parent(c)).toBe(session);
+    });
+  });
+
+  test('become without a password runs through the session', async () => {
+    const state = labState();
+    await withConnection(specFor(hostA(), { ansible_user: state.user }), async (c) => {
+      const session = (await parent(c)).trim();
+      const ancestors = 'p=$$; while [ "$p" -gt 1 ]; do echo "$p"; p=$(ps -o ppid= -p "$p" | tr -d " "); done';
+      const r = await c.exec(`id -un; ${ancestors}; echo oops >&2; exit 4`, { become: { user: 'root' } });
+      expect(r.rc).toBe(4);
+      expect(r.stderr).toBe('oops\n');
+      const [user, ...chain] = r.stdout.trim().split('\n');
+      expect(user).toBe('root');
+      expect(chain).toContain(session);
+      expect((await c.exec('id -un')).stdout).toBe(`${state.user}\n`);
+    });
+  });
+
+  test('30 connections each run their commands in their own session', async () => {
+    const hosts = labHosts('plain');
+    const conns = await Promise.all(Array.from({ length: 30 }, (_, i) => connect(specFor(hosts[i % hosts.length]!))));
+    try {
+      const seen = await Promise.all(
+        conns.map(async (c, i) => {
+          const outputs: string[] = [];
+          for (let k = 0; k < 13; k++) outputs.push((await c.exec(`echo ${i}.${k} $PPID "$(hostname)" $(cat /proc/$PPID/comm)`)).stdout);
+          return outputs;
+        }),
+      );
+      const sessions = seen.map((outputs, i) => {
+        outputs.forEach((o, k) => expect(o.split(' ')[0]).toBe(`${i}.${k}`));
+        expect(outputs.map((o) => o.split(' ').slice(2).join(' '))).toEqual(Array(13).fill(`${hosts[i % hosts.length]!.name} sh\n`));
+        const parents = new Set(outputs.map((o) => `${o.split(' ')[2]} ${o.split(' ')[1]}`));
+        expect(parents.size).toBe(1);
+        return [...parents][0];
+      });
+      expect(new Set(sessions).size).toBe(30);
+    } finally {
+      await Promise.all(conns.map((c) => c.close()));
+    }
+  });
+});
+
 describe('host keys', () => {
   test('an unknown host key is refused with the fingerprint and how to accept it', async () => {
     const host = hostA();
