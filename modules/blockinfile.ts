@@ -8,8 +8,8 @@ import { defineModule, type ParamIssue } from '../runner/module.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
 import { readLines } from './_lib/lines.js';
 import { compilePy, toBytesString } from './_lib/pyregex.js';
-import { gatherEdited, regexpIssues, type EditorState } from './_lib/editor.js';
-import { planEdit, type EditOutcome } from './_lib/target.js';
+import { gatherEdited, planEdited, regexpIssues, type EditorState } from './_lib/editor.js';
+import type { EditOutcome } from './_lib/target.js';
 
 export interface BlockinfileParams extends FileAttrParams {
   /** The file to modify (symlinks are followed). */
@@ -65,16 +65,13 @@ function check(p: BlockinfileParams): ParamIssue[] {
   return issues;
 }
 
-export type BlockinfileState = EditorState;
-
-export const blockinfile = defineModule<BlockinfileParams, BlockinfileState>({
+export const blockinfile = defineModule<BlockinfileParams, EditorState>({
   name: 'blockinfile',
   schema,
   check,
   gather: gatherEdited,
   plan(p, state) {
-    if (state.problem || !state.target) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
-    return planEdit(p, state.target, (text, exists) => {
+    return planEdited(p, state, (text, exists) => {
       // Ansible checks `create` first, even for state=absent.
       if (!exists) {
         if (!p.create) return { failed: `Path ${p.path} does not exist !`, result: { rc: 257 } };

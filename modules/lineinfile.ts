@@ -9,8 +9,8 @@ import { defineModule, type ParamIssue } from '../runner/module.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
 import { readLines, stripEol } from './_lib/lines.js';
 import { compilePy, expandPy, toBytesString, type PyRegex } from './_lib/pyregex.js';
-import { gatherEdited, regexpIssues, type EditorState } from './_lib/editor.js';
-import { planEdit, type EditOutcome } from './_lib/target.js';
+import { gatherEdited, planEdited, regexpIssues, type EditorState } from './_lib/editor.js';
+import type { EditOutcome } from './_lib/target.js';
 
 export interface LineinfileParams extends FileAttrParams {
   /** The file to modify (symlinks are followed). */
@@ -78,16 +78,13 @@ function check(p: LineinfileParams): ParamIssue[] {
   return issues;
 }
 
-export type LineinfileState = EditorState;
-
-export const lineinfile = defineModule<LineinfileParams, LineinfileState>({
+export const lineinfile = defineModule<LineinfileParams, EditorState>({
   name: 'lineinfile',
   schema,
   check,
   gather: gatherEdited,
   plan(p, state) {
-    if (state.problem || !state.target) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
-    return planEdit(p, state.target, (text, exists) => {
+    return planEdited(p, state, (text, exists) => {
       if ((p.state ?? 'present') === 'absent') return exists ? lineinfileAbsent(text, p) : { text, changed: false, msg: 'file not present' };
       if (!exists && !p.create) return { failed: `Destination ${p.path} does not exist !`, result: { rc: 257 } };
       return lineinfilePresent(text, p);

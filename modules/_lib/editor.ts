@@ -1,12 +1,13 @@
 /**
- * What lineinfile and blockinfile share besides `planEdit`: their probe (the real file behind a
- * symlink, read whole) and the check that their regexp fields compile as Python regexps.
+ * What lineinfile and blockinfile share: their probe (the real file behind a symlink, read whole),
+ * their plan around the module's own edit (`planEdit`), and the check that their regexp fields
+ * compile as Python regexps.
  */
 import type { ParamIssue } from '../../runner/module.js';
-import type { Probe } from '../../runner/module.types.js';
+import type { Plan, Probe } from '../../runner/module.types.js';
 import type { FileAttrParams } from './attrs.js';
 import { compilePy } from './pyregex.js';
-import { parseTarget, targetScript, type TargetState } from './target.js';
+import { parseTarget, planEdit, targetScript, type EditParams, type TargetState } from './target.js';
 
 /** The gathered state of an edited file: the target, or why probing it failed. */
 export interface EditorState {
@@ -34,4 +35,10 @@ export function regexpIssues<P>(p: P, fields: readonly (keyof P & string)[]): Pa
     }
   }
   return issues;
+}
+
+/** The edited file's plan: probing failures fail the task, else `planEdit` with the module's edit. */
+export function planEdited(p: EditParams, state: EditorState, edit: Parameters<typeof planEdit>[2]): Plan {
+  if (state.problem || !state.target) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
+  return planEdit(p, state.target, edit);
 }
