@@ -97,18 +97,20 @@ export function writeScript(action: WriteAction): string {
     `trap 'exit 130' INT TERM HUP`,
     `cat > "$tmp" || ${fail('upload')}`,
   ];
+  // The existing file's mode and ownership, from one stat.
+  lines.push(`a=; if [ -e "$dest" ]; then a=$(stat -L -c '%a %u:%g' -- "$dest"); fi`);
   if (action.mode !== undefined) {
     lines.push(sh`chmod ${action.mode} "$tmp" || ${raw(fail('chmod'))}`);
   } else {
     // Keep the existing file's mode; a new file gets 0666 minus the umask, as Ansible does.
     lines.push(
-      `if [ -e "$dest" ]; then m=$(stat -L -c %a -- "$dest"); else m=$(printf '%o' $((0666 & ~$(umask)))); fi`,
+      `if [ -n "$a" ]; then m=\${a%% *}; else m=$(printf '%o' $((0666 & ~$(umask)))); fi`,
       `chmod "$m" "$tmp" || ${fail('chmod')}`,
     );
   }
   // Existing ownership is kept where allowed (a non-root user cannot give files away: ignored,
   // like Ansible's atomic_move); an explicit owner/group must succeed.
-  lines.push(`if [ -e "$dest" ]; then chown "$(stat -L -c %u:%g -- "$dest")" "$tmp" 2>/dev/null || true; fi`);
+  lines.push(`if [ -n "$a" ]; then chown "\${a#* }" "$tmp" 2>/dev/null || true; fi`);
   if (action.owner !== undefined) lines.push(sh`chown ${action.owner} "$tmp" || ${raw(fail('chown'))}`);
   if (action.group !== undefined) lines.push(sh`chgrp ${action.group} "$tmp" || ${raw(fail('chgrp'))}`);
   if (action.validate !== undefined) {
