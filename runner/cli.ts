@@ -12,7 +12,6 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { OptionsError } from './errors.js';
 import type { Reporter } from './events.js';
 import { Masker } from './mask.js';
@@ -21,7 +20,11 @@ import { chooseReporter, type ReporterIO } from './report/choose.js';
 import { EXIT, exitCodeForError, isExpectedError } from './report/exit-codes.js';
 import { colorLevel, createStyle } from './report/style.js';
 import { formatFatalError } from './report/text.js';
+import { lazyRequire } from './lazy.js';
 import { secret, type Secret } from './secret.js';
+
+/** Only -e with YAML/JSON or @file needs a YAML parser. */
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
 /** What the command line asks for. */
 export type CliCommand =
@@ -251,7 +254,7 @@ export function parseExtraVars(value: string, env: CliEnv = {}): Record<string, 
 function loadYaml(text: string, what: string): unknown {
   try {
     // PyYAML reads YAML 1.1 (yes/no booleans, 0755 octals); so must we to agree with Ansible.
-    return parseYaml(text, { version: '1.1' }) ?? {};
+    return yaml().parse(text, { version: '1.1' }) ?? {};
   } catch (e) {
     throw new OptionsError(`extra vars '${what}' is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -3,9 +3,13 @@
  * `1:30` is 90, `1e3` is a string), JSON tried first, floats kept as floats, duplicate keys warned
  * about and the last one kept.
  */
-import { LineCounter, parseDocument, visit, isScalar, type ScalarTag, type Tags } from 'yaml';
+import type { ScalarTag, Tags } from 'yaml';
+import { lazyRequire } from '../lazy.js';
 import { ParseFailure } from './source-error.js';
 import { normalizeValue, PyFloat, PyUnsafe } from './values.js';
+
+/** Loaded when a YAML/JSON file is first read: an INI-only run never pays for the parser. */
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
 const scalar = (tag: string, test: RegExp, resolve: (s: string) => unknown): ScalarTag =>
   ({ tag: `tag:yaml.org,2002:${tag}`, default: true, test, resolve, identify: () => false }) as ScalarTag;
@@ -108,7 +112,7 @@ function jsonTags(tags: Tags): Tags {
 export function parseJson(text: string): unknown {
   const plain: unknown = JSON.parse(text);
   if (typeof plain !== 'object' || plain === null || !/[.eE]/.test(text)) return plain;
-  const doc = parseDocument(text, { schema: 'json', customTags: jsonTags, uniqueKeys: false });
+  const doc = yaml().parseDocument(text, { schema: 'json', customTags: jsonTags, uniqueKeys: false });
   return doc.errors.length ? plain : normalizeValue(doc.toJS());
 }
 
@@ -119,6 +123,7 @@ export function loadYamlOrJson(text: string, file: string): YamlLoadResult {
   } catch {
     // Not JSON: read it as YAML, as Ansible does.
   }
+  const { LineCounter, parseDocument, visit, isScalar } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     version: '1.1',

@@ -4,11 +4,14 @@
  * Python difflib's hunk ranges (`-3` for one line, `-2,0` for none), 3 lines of context, lines
  * colored red/green/cyan, and an empty line after each diff. jsdiff finds the hunks.
  */
-import { structuredPatch } from 'diff';
 import type { FileDiff } from '../module.types.js';
+import { lazyRequire } from '../lazy.js';
 import { plainStyle, type ColorRole, type Style } from './style.js';
 
 export const DIFF_CONTEXT = 3;
+
+/** jsdiff's patch maker alone (4 files, not the package's 19), loaded when a diff is first shown. */
+const jsdiff = lazyRequire<typeof import('diff/lib/patch/create.js')>('diff/lib/patch/create.js');
 
 /** All diffs of one result, each followed by an empty line; '' when nothing differs. */
 export function renderDiffs(diffs: readonly FileDiff[], style: Style = plainStyle): string {
@@ -18,7 +21,7 @@ export function renderDiffs(diffs: readonly FileDiff[], style: Style = plainStyl
 export function renderDiff(diff: FileDiff, style: Style = plainStyle): string {
   const before = diff.before_header !== undefined ? `before: ${diff.before_header}` : 'before';
   const after = diff.after_header !== undefined ? `after: ${diff.after_header}` : 'after';
-  const patch = structuredPatch(before, after, diff.before, diff.after, undefined, undefined, {
+  const patch = jsdiff().structuredPatch(before, after, diff.before, diff.after, undefined, undefined, {
     context: DIFF_CONTEXT,
   });
   if (patch.hunks.length === 0) return '';

@@ -14,13 +14,19 @@
  * Events only update counters; the rows are redrawn at most every RENDER_INTERVAL_MS, so a run
  * with thousands of results pays nothing for the view.
  */
-import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { HostStatus, Reporter, RunEvent } from '../events.js';
 import { Masker } from '../mask.js';
 import { plainStyle, type Style } from './style.js';
 import { TextFormatter, type Chunk, type OutputStream } from './text.js';
 
 export const RENDER_INTERVAL_MS = 100;
+
+/**
+ * listr2 is imported when the live view is first wanted, not when this file is: runs on pipes, in
+ * CI and with --json never load it. One import per process, shared by every play.
+ */
+let listr2: Promise<typeof import('listr2')> | undefined;
+const loadListr2 = (): Promise<typeof import('listr2')> => (listr2 ??= import('listr2'));
 /** Finished task rows kept in view; older ones scroll out (their problems are printed anyway). */
 const FINISHED_ROWS_SHOWN = 5;
 
@@ -77,33 +83,37 @@ class LivePlay {
     readonly masker: Masker,
     output: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
   ) {
-    const logger = new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(output.stdout, output.stderr) });
-    const listr = new Listr(
-      [
-        {
-          title: this.#title(),
-          task: async (_ctx, task) => {
-            this.#task = task;
-            this.#render();
-            await this.#done.promise;
-            this.#render();
+    // The view is a convenience: if it breaks (or listr2 fails to load), the run and the plain
+    // lines after it go on.
+    this.#ran = loadListr2()
+      .then(({ Listr, ListrLogger, ProcessOutput }) => {
+        const logger = new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(output.stdout, output.stderr) });
+        return new Listr(
+          [
+            {
+              title: this.#title(),
+              task: async (_ctx, task) => {
+                this.#task = task;
+                this.#render();
+                await this.#done.promise;
+                this.#render();
+              },
+              rendererOptions: { outputBar: true, persistentOutput: true },
+            },
+          ],
+          {
+            renderer: 'default',
+            rendererOptions: { logger, formatOutput: 'truncate', removeEmptyLines: true },
+            // listr2 falls back to its line renderer when the process' stdout is no terminal; keep
+            // that on our streams too.
+            fallbackRendererOptions: { logger },
+            // Ctrl-C belongs to the executor (clean stop, exit 99), not to listr's process.exit(127).
+            registerSignalListeners: false,
+            exitOnError: false,
           },
-          rendererOptions: { outputBar: true, persistentOutput: true },
-        },
-      ],
-      {
-        renderer: 'default',
-        rendererOptions: { logger, formatOutput: 'truncate', removeEmptyLines: true },
-        // listr2 falls back to its line renderer when the process' stdout is no terminal; keep
-        // that on our streams too.
-        fallbackRendererOptions: { logger },
-        // Ctrl-C belongs to the executor (clean stop, exit 99), not to listr's process.exit(127).
-        registerSignalListeners: false,
-        exitOnError: false,
-      },
-    );
-    // The view is a convenience: if it breaks, the run and the plain lines after it go on.
-    this.#ran = listr.run().catch(() => undefined);
+        ).run();
+      })
+      .catch(() => undefined);
     this.#timer = setInterval(() => this.#render(), RENDER_INTERVAL_MS);
     this.#timer.unref();
   }
@@ -182,6 +192,8 @@ export class ProgressReporter implements Reporter {
   #held: Chunk[] = [];
 
   constructor(options: ProgressReporterOptions) {
+    // Start loading listr2 now, while the inventory loads and hosts connect, not at the first task.
+    loadListr2().catch(() => undefined);
     this.#stdout = options.stdout;
     this.#stderr = options.stderr;
     this.#style = options.style ?? plainStyle;
