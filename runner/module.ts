@@ -5,14 +5,14 @@
  * is contacted; the issues are kept on the call with its source location so `task()` can report
  * file:line, task name and field together.
  */
-import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
+import { Ajv, type ErrorObject, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import type { Facts } from './facts.types.js';
 import type { ModuleContext, Plan, Probe, TaskResult } from './module.types.js';
 import { callSite } from './callsite.js';
 import type { SourceLocation } from './errors.js';
 import { Secret } from './secret.js';
 
-/** The one Ajv instance all modules share (schemas compile once, at module definition). */
+/** The one Ajv instance all modules share (each schema compiles once, at its module's first call). */
 export const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
 
 /** `{ isSecret: true }` accepts only a Secret (runner/secret.ts): JSON schema has no class check. */
@@ -106,8 +106,11 @@ function describeIssue(e: ErrorObject): ParamIssue {
 }
 
 export function defineModule<P, S, R extends TaskResult = TaskResult>(spec: ModuleSpec<P, S>): ModuleFn<P, S, R> {
-  const validateFn = ajv.compile<P>(spec.schema);
+  // Compiled on the module's first call (still while the playbook loads): a playbook pays only
+  // for the schemas of the modules it uses, not for every module the library defines.
+  let validateFn: ValidateFunction<P> | undefined;
   const validate = (params: unknown): ParamIssue[] => {
+    validateFn ??= ajv.compile<P>(spec.schema);
     if (validateFn(params)) return spec.check ? spec.check(params) : [];
     return (validateFn.errors ?? []).map(describeIssue);
   };
