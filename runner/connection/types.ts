@@ -1,7 +1,8 @@
 /**
- * The transport contract. The runner holds one Connection per host for the whole run; every
- * command is one channel on it (ssh) or one child process (local). Modules never see a Connection:
- * they observe through a Probe and act through Actions the runner applies.
+ * The transport contract. The runner holds one Connection per host for the whole run; over ssh a
+ * command runs in the host's persistent shell session or on a channel of its own (ssh.ts), locally
+ * as one child process. Modules never see a Connection: they observe through a Probe and act
+ * through Actions the runner applies.
  */
 import type { Secret } from '../secret.js';
 
