@@ -5,6 +5,8 @@
 
 /** One pattern against one name, case-insensitively as OpenSSH does for host names. */
 export function matchPattern(name: string, pattern: string): boolean {
+  // Most patterns (known_hosts addresses) have no wildcard: no regex to build for every host x entry.
+  if (!/[*?]/.test(pattern)) return name.toLowerCase() === pattern.toLowerCase();
   const escaped = pattern
     .toLowerCase()
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
