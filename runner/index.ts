@@ -46,17 +46,9 @@ export { runPlaybook, checkPlays, PlaybookLoadError } from './run.js';
 /** Until the run starts, an escaping exception is the playbook failing to load (exit 4). */
 let loading = true;
 
-/**
- * The CLI and engine (runner/main.ts), imported as soon as this file runs when a script of the
- * user's is the entry point: tsx's loader thread reads and transpiles them while the main thread
- * still evaluates the playbook's own imports (ajv compiling module schemas), instead of after.
- */
-let mainModule: Promise<typeof import('./main.js')> | undefined;
-const loadMain = (): Promise<typeof import('./main.js')> => (mainModule ??= import('./main.js'));
-
 setEntryHandler(async (pb, argv) => {
   loading = false;
-  const { runFromCommandLine } = await loadMain();
+  const { runFromCommandLine } = await import('./main.js');
   return runFromCommandLine(pb, argv);
 });
 
@@ -77,6 +69,4 @@ const entry = process.argv[1];
 if (entry && !entry.includes(`${sep}node_modules${sep}`)) {
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
-  // A failure here surfaces again, as the run's error, when the entry handler awaits it.
-  loadMain().catch(() => undefined);
 }
