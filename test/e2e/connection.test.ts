@@ -14,7 +14,7 @@ import { BecomeError, CommandTimeoutError } from '../../runner/connection/errors
 import { HostKeyError, UnreachableError } from '../../runner/errors.js';
 import { secret } from '../../runner/secret.js';
 import type { LabHost } from '../lab/state.js';
-import { labHosts, labState, sshOk } from '../lab/testing.js';
+import { labConnectSpec, labHosts, labState, sshOk } from '../lab/testing.js';
 
 const run = promisify(execFile);
 
@@ -28,19 +28,7 @@ afterAll(async () => {
 
 /** The spec the lab's inventory gives a host, as connectSpecFor resolves it (no ssh config file). */
 function specFor(host: LabHost, vars: Record<string, unknown> = {}): ConnectSpec {
-  const state = labState();
-  return connectSpecFor(
-    host.name,
-    {
-      ansible_host: host.address,
-      ansible_port: host.port,
-      ansible_user: 'root',
-      ansible_ssh_private_key_file: state.keyFile,
-      ansible_ssh_common_args: `-o UserKnownHostsFile=${state.knownHostsFile}`,
-      ...vars,
-    },
-    { sshConfigFile: '/dev/null' },
-  );
+  return labConnectSpec(host, vars);
 }
 
 async function withConnection<T>(spec: ConnectSpec, fn: (c: Connection) => Promise<T>): Promise<T> {

@@ -1,25 +1,12 @@
 /** Facts from real lab hosts, in one command each. */
 import { describe, expect, test } from 'vitest';
-import { connect, connectSpecFor, type Connection } from '../../runner/connection/index.js';
+import { connect, type Connection } from '../../runner/connection/index.js';
 import { gatherFacts } from '../../runner/facts.js';
 import type { LabHost } from '../lab/state.js';
-import { labHosts, labState, sshOk } from '../lab/testing.js';
+import { labConnectSpec, labHosts, labState, sshOk } from '../lab/testing.js';
 
-async function open(host: LabHost, user = 'root'): Promise<Connection> {
-  const state = labState();
-  return connect(
-    connectSpecFor(
-      host.name,
-      {
-        ansible_host: host.address,
-        ansible_port: host.port,
-        ansible_user: user,
-        ansible_ssh_private_key_file: state.keyFile,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${state.knownHostsFile}`,
-      },
-      { sshConfigFile: '/dev/null' },
-    ),
-  );
+function open(host: LabHost, user = 'root'): Promise<Connection> {
+  return connect(labConnectSpec(host, { ansible_user: user }));
 }
 
 /** Counts the commands a connection runs. */

@@ -3,12 +3,12 @@
  * lab key) and facts, the way the executor does: check (plan only), apply, run again.
  */
 import { afterAll, expect } from 'vitest';
-import { connect, connectSpecFor, type BecomeSpec, type Connection } from '../../../runner/connection/index.js';
+import { connect, type BecomeSpec, type Connection } from '../../../runner/connection/index.js';
 import { gatherFacts } from '../../../runner/facts.js';
 import type { Facts } from '../../../runner/facts.types.js';
 import type { ModuleCall } from '../../../runner/module.js';
 import type { LabHost } from '../../lab/state.js';
-import { labState, sshOk } from '../../lab/testing.js';
+import { labConnectSpec, sshOk } from '../../lab/testing.js';
 import { runModule, type ModuleRunResult } from '../../fixtures/modules/run-module.js';
 
 export interface HostSession {
@@ -23,20 +23,7 @@ afterAll(async () => {
 });
 
 export async function session(host: LabHost, user = 'root'): Promise<HostSession> {
-  const state = labState();
-  const conn = await connect(
-    connectSpecFor(
-      host.name,
-      {
-        ansible_host: host.address,
-        ansible_port: host.port,
-        ansible_user: user,
-        ansible_ssh_private_key_file: state.keyFile,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${state.knownHostsFile}`,
-      },
-      { sshConfigFile: '/dev/null' },
-    ),
-  );
+  const conn = await connect(labConnectSpec(host, { ansible_user: user }));
   const s = { host, conn, facts: await gatherFacts(conn) };
   open.push(s);
   return s;
