@@ -4,11 +4,11 @@
  * leaves running, such as ansible-playbook's ssh ControlPersist masters, which a wait()-based
  * count (the shell's `times`) misses. Elsewhere `times` is used and the table says so.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { childrenCpuMs } from '../test/e2e/playbooks/parity/output.js';
+import { childrenCpuMs, spawnMeasured } from '../test/e2e/playbooks/parity/output.js';
 
 const CPUACCT = '/sys/fs/cgroup/cpuacct';
 const BENCH_CGROUP = path.join(CPUACCT, 'hostwright-bench');
@@ -77,19 +77,8 @@ export async function measure(argv: string[], env: NodeJS.ProcessEnv, method: Cp
   if (group) await fs.mkdir(group);
   // The wrapper joins the group (or arranges `times`) and then becomes the command.
   const script = group ? 'echo $$ > "$0/cgroup.procs" && exec "$@"' : '"$@"; rc=$?; times >&3; exit $rc';
-  const started = process.hrtime.bigint();
-  const result = await new Promise<{ code: number; stdout: string; stderr: string; times: string }>((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', script, group ?? 'sh', ...argv], { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let times = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (d: string) => (times += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, times }));
-  });
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const result = await spawnMeasured(script, [group ?? 'sh', ...argv], cwd, env);
+  const { wallMs } = result;
   let cpuMs: number;
   if (group) {
     cpuMs = Number(await fs.readFile(path.join(group, 'cpuacct.usage'), 'utf8')) / 1e6;

@@ -31,19 +31,20 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, NO_COLOR: '1', ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', ...extra };
 }
 
-/**
- * Runs a command to completion and measures it. CPU time is what the shell's `times` reports for
- * its waited-for children: the tool and everything it waited for (ansible-playbook's forks and
- * ssh processes, tsx's node), written to a descriptor of its own so the tool's output stays as is.
- */
-export function runTool(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ToolRun> {
+export interface SpawnedRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** What the script wrote to descriptor 3 (the shell's `times`), kept apart from the tool's output. */
+  times: string;
+  wallMs: number;
+}
+
+/** Runs `/bin/sh -c script arg0 args...` to completion, collecting stdout, stderr, fd 3 and wall time. */
+export function spawnMeasured(script: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<SpawnedRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn('/bin/sh', ['-c', '"$@"; rc=$?; times >&3; exit $rc', 'sh', ...argv], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: options.env ?? childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn('/bin/sh', ['-c', script, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let times = '';
@@ -52,11 +53,20 @@ export function runTool(argv: string[], options: { cwd?: string; env?: NodeJS.Pr
     (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (d: string) => (times += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      // `times`: the shell's own user/sys on the first line, its children's on the second.
-      resolve({ code: code ?? -1, stdout, stderr, wallMs, cpuMs: childrenCpuMs(times) });
+      resolve({ code: code ?? -1, stdout, stderr, times, wallMs: Number(process.hrtime.bigint() - started) / 1e6 });
     });
   });
+}
+
+/**
+ * Runs a command to completion and measures it. CPU time is what the shell's `times` reports for
+ * its waited-for children: the tool and everything it waited for (ansible-playbook's forks and
+ * ssh processes, tsx's node), written to a descriptor of its own so the tool's output stays as is.
+ */
+export async function runTool(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ToolRun> {
+  const run = await spawnMeasured('"$@"; rc=$?; times >&3; exit $rc', ['sh', ...argv], options.cwd ?? REPO_ROOT, options.env ?? childEnv());
+  // `times`: the shell's own user/sys on the first line, its children's on the second.
+  return { code: run.code, stdout: run.stdout, stderr: run.stderr, wallMs: run.wallMs, cpuMs: childrenCpuMs(run.times) };
 }
 
 /** `0m1.230000s 0m0.040000s` (the second line of `times`) → 1270. */
