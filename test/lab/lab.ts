@@ -23,7 +23,7 @@ import {
 } from './paths.js';
 import { startPlainHost, waitForSsh } from './plain-host.js';
 import {
-  appendRecord, isSameProcess, processStartTime, readRecords, stopProcesses, type ProcessRef,
+  appendRecord, formatRecord, isSameProcess, processStartTime, readRecords, stopProcesses, type ProcessRef,
 } from './processes.js';
 import type { LabHost, LabState } from './state.js';
 import { hierarchies } from './systemd-cgroups.js';
@@ -411,7 +411,7 @@ export async function resetLabHost(instance: string, name: string): Promise<LabH
     }
     // Keep the record file to live processes only, so it does not grow with every reset.
     const kept = refs.filter((r) => !mine.includes(r) && isSameProcess(r));
-    await writeAtomic(p.pidRecord, kept.map((r) => `${r.pid} ${r.startTime} ${r.what}\n`).join(''));
+    await writeAtomic(p.pidRecord, kept.map(formatRecord).join(''));
     const index = state.hosts.indexOf(host) + 1;
     const base = await ensureBase(() => undefined, async () => [instance]);
     const layer = host.kind === 'systemd' ? await (await import('./systemd.js')).ensureSystemdLayer(base) : undefined;
