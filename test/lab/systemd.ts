@@ -22,7 +22,7 @@ import {
 } from './systemd-cgroups.js';
 import { LabError, sleep, tryRun } from './exec.js';
 import { waitForSsh } from './plain-host.js';
-import { processStartTime } from './processes.js';
+import { processStartTime, stopProcesses } from './processes.js';
 
 export { ensureSystemdLayer } from './systemd-layer.js';
 
@@ -265,11 +265,9 @@ export async function stopSystemdHost(pid: number, timeoutMs = 15_000, name?: st
     throw new LabError(`PID ${pid} belongs to lab host ${owner}, not ${name}`);
   }
   const host = owner ?? name;
-  if (owner !== undefined && alive(pid)) {
-    process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + timeoutMs;
-    while (alive(pid) && Date.now() < deadline) await sleep(50);
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  const startTime = processStartTime(pid);
+  if (owner !== undefined && startTime !== undefined) {
+    await stopProcesses([{ pid, startTime, what: `systemd ${host}` }], timeoutMs, 'SIGTERM');
   }
   if (host !== undefined) await removeHostCgroups(hostCgroups(host, cgroupParent).filter((d) => existsSync(d)));
   removeEmptyParent(cgroupParent);
