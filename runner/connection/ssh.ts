@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import { HostKeyError, UnreachableError } from '../errors.js';
 import { quote } from '../shell.js';
-import { commandLine } from './become.js';
+import { commandLine, type BecomeHandshake } from './become.js';
 import { acquireChain, jumpSpecs } from './jump.js';
 import { Limit } from './limit.js';
 import { drive } from './process.js';
@@ -65,21 +65,25 @@ export class SshConnection implements Connection {
   }
 
   exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
+    // Built once, whichever way the command goes: the session and a channel run the same line.
+    const { argv, handshake } = commandLine(script, options.become, undefined, options.timeoutMs);
+    const command = argv.map(quote).join(' ');
     // stdin and a sudo password both need a channel's own stdin; the session's is its command stream.
     const sessionFits = (options.stdin === undefined || options.stdin.length === 0) && options.become?.password === undefined;
-    if (!this.#session || !sessionFits) return this.#viaChannel(script, options);
+    if (!this.#session || !sessionFits) return this.#viaChannel(command, handshake, options);
     return this.#session.then((session) => {
       if (this.#lost) return Promise.reject(this.#lost);
-      const { argv, handshake } = commandLine(script, options.become, undefined, options.timeoutMs);
       // Taken synchronously: a second command arriving meanwhile finds the session busy.
-      const running = session?.tryRun(argv.map(quote).join(' '));
-      if (!running) return this.#viaChannel(script, options);
+      const running = session?.tryRun(command);
+      if (!running) return this.#viaChannel(command, handshake, options);
       return this.#whileConnected(drive(this.host, running, options, handshake));
     });
   }
 
-  #viaChannel(script: string, options: ExecOptions): Promise<ExecResult> {
-    return this.#limit.run(() => (this.#lost ? Promise.reject(this.#lost) : this.#whileConnected(this.#run(script, options))));
+  #viaChannel(command: string, handshake: BecomeHandshake | undefined, options: ExecOptions): Promise<ExecResult> {
+    return this.#limit.run(() =>
+      this.#lost ? Promise.reject(this.#lost) : this.#whileConnected(this.#run(command, handshake, options)),
+    );
   }
 
   /** A lost connection rejects the command whatever stage it is at (opening a channel or running). */
@@ -90,9 +94,7 @@ export class SshConnection implements Connection {
     return Promise.race([lost, command]).finally(() => this.#pending.delete(onLost));
   }
 
-  #run(script: string, options: ExecOptions): Promise<ExecResult> {
-    const { argv, handshake } = commandLine(script, options.become, undefined, options.timeoutMs);
-    const command = argv.map(quote).join(' ');
+  #run(command: string, handshake: BecomeHandshake | undefined, options: ExecOptions): Promise<ExecResult> {
     // ssh2 may parse the exec reply, the output, the exit status and the close from one TCP read,
     // so exit and close are watched from inside the callback, before anything else can run.
     return new Promise<{ channel: ClientChannel; state: ChannelEnd }>((resolve, reject) => {
