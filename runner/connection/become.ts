@@ -46,14 +46,11 @@ export function remoteTimeoutSeconds(timeoutMs: number): number {
   return Math.max(1, Math.ceil(timeoutMs / 1000));
 }
 
-export function commandLine(
-  script: string,
-  become?: BecomeSpec,
-  nonce = randomBytes(8).toString('hex'),
-  timeoutMs?: number,
-): CommandLine {
+export function commandLine(script: string, become?: BecomeSpec, nonce?: string, timeoutMs?: number): CommandLine {
   const seconds = timeoutMs === undefined ? [] : [String(remoteTimeoutSeconds(timeoutMs))];
   if (!become) return { argv: seconds.length ? ['/bin/sh', '-c', RUN, 'hostwright', script, ...seconds] : ['/bin/sh', '-c', script] };
+  // Drawn only here: most commands have no become and need no nonce.
+  nonce ??= randomBytes(8).toString('hex');
   const user = become.user || 'root';
   const prompt = `[hostwright sudo ${nonce}] password: `;
   const marker = `hostwright-become-ok-${nonce}`;
