@@ -6,7 +6,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import { commandProbeScript, expandingWord, parseCommandProbe, planCommand, shlexSplit, type CommandCommon, type CommandState } from './_lib/command.js';
+import { expandingWord, gatherCommand, planCommand, shlexSplit, type CommandCommon, type CommandState } from './_lib/command.js';
 
 export interface CommandParams extends CommandCommon {
   /** The command line, split into words like a shell would (no shell features). Required unless argv. */
@@ -56,11 +56,7 @@ export const command = defineModule<CommandParams, CommandState>({
   name: 'command',
   schema,
   check,
-  async gather(p, probe) {
-    const script = commandProbeScript(p);
-    if (!script) return {};
-    return parseCommandProbe((await probe.run(script)).stdout);
-  },
+  gather: gatherCommand,
   plan(p, state) {
     return planCommand(p, state, commandScript(p), p.cmd ?? p.argv);
   },

@@ -5,7 +5,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import { sh } from '../runner/shell.js';
-import { commandProbeScript, parseCommandProbe, planCommand, type CommandCommon, type CommandState } from './_lib/command.js';
+import { gatherCommand, planCommand, type CommandCommon, type CommandState } from './_lib/command.js';
 
 export interface ShellParams extends CommandCommon {
   /** The shell command line. */
@@ -37,11 +37,7 @@ export function shellScript(p: ShellParams): string {
 export const shell = defineModule<ShellParams, CommandState>({
   name: 'shell',
   schema,
-  async gather(p, probe) {
-    const script = commandProbeScript(p);
-    if (!script) return {};
-    return parseCommandProbe((await probe.run(script)).stdout);
-  },
+  gather: gatherCommand,
   plan(p, state) {
     return planCommand(p, state, shellScript(p), p.cmd);
   },

@@ -4,7 +4,7 @@
  * conversion of a command line to argv without a shell (Python's shlex.split), with Ansible's
  * expansion of `~` and `$VAR` in each word (run_command's expand_user_and_vars).
  */
-import type { Plan, RunAction } from '../../runner/module.types.js';
+import type { Plan, Probe, RunAction } from '../../runner/module.types.js';
 import { quote, sh } from '../../runner/shell.js';
 
 export interface CommandCommon {
@@ -27,7 +27,7 @@ export interface CommandState {
 }
 
 /** One probe for chdir/creates/removes; none at all when they are not given. */
-export function commandProbeScript(p: CommandCommon): string | undefined {
+function commandProbeScript(p: CommandCommon): string | undefined {
   if (p.creates === undefined && p.removes === undefined) return undefined;
   const lines: string[] = [];
   if (p.chdir !== undefined) lines.push(sh`cd -- ${p.chdir} 2>/dev/null || { echo chdir missing; exit 0; }`);
@@ -48,6 +48,13 @@ export function parseCommandProbe(out: string): CommandState {
     if (line.startsWith('removes ')) state.removesFound = line.endsWith('yes');
   }
   return state;
+}
+
+/** The gather of command and shell: at most one read-only command, none without creates/removes. */
+export async function gatherCommand(p: CommandCommon, probe: Probe): Promise<CommandState> {
+  const script = commandProbeScript(p);
+  if (!script) return {};
+  return parseCommandProbe((await probe.run(script)).stdout);
 }
 
 /** Skip, fail or run-and-capture `script` (the command itself, without chdir). */
