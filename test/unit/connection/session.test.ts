@@ -25,15 +25,17 @@ function channel(onWrite: (text: string) => void): FakeChannel {
 /**
  * A client whose `exec /bin/sh` channel answers each line with `reply(line)` (split into small
  * chunks, as a network would), unless `reply` returns undefined (the command keeps running).
- * Any other exec is a one-shot channel answering `channel-out`.
+ * Any other exec is a one-shot channel answering `channel-out`. With `refuseSession`, the host
+ * refuses the `exec /bin/sh` channel.
  */
-function fakeClient(reply: (line: string) => { out: string; err: string; rc: number } | undefined) {
+function fakeClient(reply: (line: string) => { out: string; err: string; rc: number } | undefined, refuseSession = false) {
   const client = new EventEmitter() as EventEmitter & { exec: unknown; end(): void };
   const execs: string[] = [];
   const lines: string[] = [];
   let session: FakeChannel | undefined;
   client.exec = (command: string, cb: (err: Error | undefined, ch: unknown) => void) => {
     execs.push(command);
+    if (command === 'exec /bin/sh' && refuseSession) return cb(new Error('administratively prohibited'), undefined);
     if (command === 'exec /bin/sh') {
       session = channel((line) => {
         lines.push(line);
@@ -117,23 +119,8 @@ describe('SshConnection shell session', () => {
   });
 
   it('falls back to channels when the host refuses the session', async () => {
-    const client = new EventEmitter() as EventEmitter & { exec: unknown; end(): void };
-    const execs: string[] = [];
-    client.exec = (command: string, cb: (err: Error | undefined, ch: unknown) => void) => {
-      execs.push(command);
-      if (command === 'exec /bin/sh') return cb(new Error('administratively prohibited'), undefined);
-      const ch = channel(() => {});
-      cb(undefined, ch);
-      ch.push('ok');
-      ch.emit('exit', 0);
-      ch.push(null);
-      ch.stderr.end();
-      ch.emit('close');
-    };
-    client.end = () => {};
-    const conn = new SshConnection('h', client as never, () => {});
-    conn.openSession();
-    expect((await conn.exec('true')).stdout).toBe('ok');
+    const { conn, execs } = fakeClient(() => undefined, true);
+    expect((await conn.exec('true')).stdout).toBe('channel-out');
     expect(execs).toEqual(['exec /bin/sh', '/bin/sh -c true']);
   });
 });
