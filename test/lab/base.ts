@@ -8,10 +8,10 @@
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { LabError, run, sleep, tryRun } from './exec.js';
+import { LabError, run, tryRun } from './exec.js';
 import { FALLBACK_MIRROR, findDebianMirror } from './mirror.js';
 import { BASE_DIR, CACHE_DIR } from './paths.js';
-import { processAlive } from './processes.js';
+import { withPidFileLock } from './processes.js';
 
 export const SUITE = 'bookworm';
 export const BASE_PACKAGES = [
@@ -151,35 +151,15 @@ async function listDir(dir: string): Promise<string[]> {
   return fs.readdir(dir).catch(() => []);
 }
 
-/** One build at a time across processes (the CLI's lab and the test suite's may start together). */
+/** The build lock, and the leftovers of builds that were killed half-way cleared under it. */
 async function withBuildLock(dir: string, log: (line: string) => void, fn: () => Promise<void>): Promise<void> {
-  await fs.mkdir(CACHE_DIR, { recursive: true });
-  const lock = path.join(CACHE_DIR, 'build.lock');
-  let waited = false;
-  for (;;) {
-    try {
-      await fs.writeFile(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      const holder = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
-      if (!holder || !processAlive(holder)) {
-        await fs.rm(lock, { force: true });
-        continue;
-      }
-      if (!waited) log(`lab: waiting for process ${holder}, which is building the base rootfs`);
-      waited = true;
-      await sleep(1000);
-    }
-  }
-  try {
-    // Leftovers of builds that were killed half-way.
+  const onWait = (holder: number) => log(`lab: waiting for process ${holder}, which is building the base rootfs`);
+  await withPidFileLock(path.join(CACHE_DIR, 'build.lock'), onWait, async () => {
     const parent = path.dirname(dir);
     const leftover = new RegExp(`^${path.basename(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-\\d+$`);
     for (const name of await listDir(parent)) {
       if (leftover.test(name)) await fs.rm(path.join(parent, name), { recursive: true, force: true });
     }
     await fn();
-  } finally {
-    await fs.rm(lock, { force: true });
-  }
+  });
 }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { sleep } from './exec.js';
 
 export interface ProcessRef {
@@ -86,5 +87,36 @@ function signalQuietly(pid: number, signal: NodeJS.Signals): void {
     process.kill(pid, signal);
   } catch {
     // already gone
+  }
+}
+
+/**
+ * Run `fn` holding `lock`, a file with the holder's PID: one build at a time across processes (the
+ * CLI's lab and the test suite's may start together). A lock whose holder is gone (killed mid-build)
+ * is taken over; `onWait` is told once when another live process holds it.
+ */
+export async function withPidFileLock<T>(lock: string, onWait: (holder: number) => void, fn: () => Promise<T>): Promise<T> {
+  await fs.mkdir(path.dirname(lock), { recursive: true });
+  let waited = false;
+  for (;;) {
+    try {
+      await fs.writeFile(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
+      if (!holder || !processAlive(holder)) {
+        await fs.rm(lock, { force: true });
+        continue;
+      }
+      if (!waited) onWait(holder);
+      waited = true;
+      await sleep(500);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lock, { force: true });
   }
 }

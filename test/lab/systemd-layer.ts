@@ -8,10 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LabError, sleep, tryRun } from './exec.js';
-import { processAlive } from './processes.js';
+import { LabError, tryRun } from './exec.js';
+import { withPidFileLock } from './processes.js';
 import { CGROUP_PARENT, cgroupPids, hierarchies } from './systemd-cgroups.js';
 
 /** Packages that make the base boot systemd, and give ssh logins a logind session as on a real box. */
@@ -189,34 +189,14 @@ async function build(baseDir: string, paths: LayerPaths): Promise<void> {
   }
 }
 
-/** One build at a time across processes (the CLI's lab and the test suite's may start together). */
+/** The build lock, and the directories of builds that were killed half-way cleared under it. */
 async function withLock(lock: string, log: (line: string) => void, fn: () => Promise<void>): Promise<void> {
-  await mkdir(dirname(lock), { recursive: true });
-  let waited = false;
-  for (;;) {
-    try {
-      await writeFile(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (!holder || !processAlive(holder)) {
-        await rm(lock, { force: true }); // its builder was killed
-        continue;
-      }
-      if (!waited) log(`lab: waiting for process ${holder}, which is building the systemd layer`);
-      waited = true;
-      await sleep(500);
-    }
-  }
-  try {
-    // Builds killed half-way leave their directories.
+  const onWait = (holder: number) => log(`lab: waiting for process ${holder}, which is building the systemd layer`);
+  await withPidFileLock(lock, onWait, async () => {
     const parent = dirname(lock);
     for (const name of await readdir(parent)) {
       if (/^build-\d+$/.test(name)) await rm(join(parent, name), { recursive: true, force: true });
     }
     await fn();
-  } finally {
-    await rm(lock, { force: true });
-  }
+  });
 }
