@@ -10,6 +10,7 @@ import type { Block, InheritedKeywords, Play } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import { Interrupted, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
+import { fnmatchToRegExp } from './inventory/patterns.js';
 import { selectItems, type Selected, type TagFilter } from './tags.js';
 import type { RunState } from './state.js';
 
@@ -90,9 +91,7 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
 
 /** Ansible's --start-at-task match: the exact name or an fnmatch pattern of it. */
 function startsHere(name: string, wanted: string): boolean {
-  if (name === wanted) return true;
-  const re = wanted.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`).test(name);
+  return name === wanted || fnmatchToRegExp(wanted).test(name);
 }
 
 /** A host's way through the tree: yields steps, receives each step's outcome. */

@@ -155,6 +155,12 @@ describe('strategies and forks', () => {
       { startAtTask: 'sec*(b)' },
     );
     expect(glob.rec.lines).toEqual(['second (b) h1 changed']);
+    // fnmatch's [!seq] (not a regex's [!...]), as Ansible's fnmatch.fnmatch reads it.
+    const seq = await runPlays(
+      [play({ hosts: 'h1', gather_facts: false, tasks: [task('step 1', setv({ key: 'a', value: '1' })), task('step 2', setv({ key: 'b', value: '1' }))] })],
+      { startAtTask: 'step [!1]' },
+    );
+    expect(seq.rec.lines).toEqual(['step 2 h1 changed']);
     const missing = await runPlays([play({ hosts: 'h1', gather_facts: false, tasks: [task('first', setv({ key: 'a', value: '1' }))] })], { startAtTask: 'nope' });
     expect(missing.rec.lines).toEqual([]);
     expect(missing.rec.events).toContainEqual({ type: 'warning', message: 'No matching task "nope" found. Note: --start-at-task can only follow static includes.' });
