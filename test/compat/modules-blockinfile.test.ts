@@ -2,11 +2,8 @@
  * blockinfile against the real Ansible module: the same starting file and parameters through both;
  * the resulting file, changed, the message and the content diff must be identical.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { LocalConnection } from '../../runner/connection/local.js';
-import { gatherFacts } from '../../runner/facts.js';
-import { blockinfile, type BlockinfileParams } from '../../modules/blockinfile.js';
-import { limited, prepare, runAnsible, runHostwright, type Case, type Outcome } from '../fixtures/modules/compare-ansible.js';
+import { blockinfile } from '../../modules/blockinfile.js';
+import { compareWithAnsible, type Case } from '../fixtures/modules/compare-ansible.js';
 
 const conf = 'a=1\n# section\nb=2\n# section\nc=3\n';
 const withBlock = 'a=1\n# BEGIN ANSIBLE MANAGED BLOCK\nold\n# END ANSIBLE MANAGED BLOCK\nz=9\n';
@@ -32,35 +29,4 @@ const cases: Case[] = [
   { name: 'state=absent on a missing file', initial: null, params: { state: 'absent' } },
 ];
 
-const results = new Map<string, { ours: Outcome; theirs: Outcome }>();
-
-beforeAll(async () => {
-  const conn = new LocalConnection('localhost');
-  const facts = await gatherFacts(conn);
-  await conn.close();
-  await limited(
-    3,
-    cases.map((c) => async () => {
-      const { ansibleFile, ourFile, cleanup } = await prepare(c);
-      const theirs = await runAnsible('blockinfile', ansibleFile, c.params);
-      const ours = await runHostwright(blockinfile({ ...(c.params as Omit<BlockinfileParams, 'path'>), path: ourFile }), ourFile, facts);
-      theirs.msg = theirs.msg.replaceAll(ansibleFile, 'FILE');
-      ours.msg = ours.msg.replaceAll(ourFile, 'FILE');
-      results.set(c.name, { ours, theirs });
-      await cleanup();
-    }),
-  );
-}, 300_000);
-
-describe('blockinfile matches Ansible 2.14', () => {
-  it('covers at least 8 cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(8);
-    expect(results.size).toBe(cases.length);
-  });
-  for (const c of cases) {
-    it(c.name, () => {
-      const r = results.get(c.name)!;
-      expect(r.ours).toEqual(r.theirs);
-    });
-  }
-});
+compareWithAnsible('blockinfile', blockinfile, cases, 8);

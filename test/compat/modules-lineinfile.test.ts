@@ -2,12 +2,8 @@
  * lineinfile against the real Ansible module: the same starting file and parameters through both;
  * the resulting file, changed, the message and the content diff must be identical.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalConnection } from '../../runner/connection/local.js';
-import { gatherFacts } from '../../runner/facts.js';
-import type { Facts } from '../../runner/facts.types.js';
-import { lineinfile, type LineinfileParams } from '../../modules/lineinfile.js';
-import { limited, prepare, runAnsible, runHostwright, type Case, type Outcome } from '../fixtures/modules/compare-ansible.js';
+import { lineinfile } from '../../modules/lineinfile.js';
+import { compareWithAnsible, type Case } from '../fixtures/modules/compare-ansible.js';
 
 const conf = 'a=1\n# comment\nb=2\na=3\nc=4\n';
 
@@ -41,39 +37,4 @@ const cases: Case[] = [
   { name: 'UTF-8 content and a regexp with a dot per byte', initial: 'name=Zoë\nx=1\n', params: { regexp: '^name=Zo.$', line: 'name=none' } },
 ];
 
-let facts: Facts;
-const results = new Map<string, { ours: Outcome; theirs: Outcome; file: string }>();
-
-beforeAll(async () => {
-  const conn = new LocalConnection('localhost');
-  facts = await gatherFacts(conn);
-  await conn.close();
-  await limited(
-    3,
-    cases.map((c) => async () => {
-      const { ansibleFile, ourFile, cleanup } = await prepare(c);
-      const theirs = await runAnsible('lineinfile', ansibleFile, c.params);
-      const ours = await runHostwright(lineinfile({ ...(c.params as Omit<LineinfileParams, 'path'>), path: ourFile }), ourFile, facts);
-      // Messages name the file: compare them with the path taken out.
-      theirs.msg = theirs.msg.replaceAll(ansibleFile, 'FILE');
-      ours.msg = ours.msg.replaceAll(ourFile, 'FILE');
-      results.set(c.name, { ours, theirs, file: ourFile });
-      await cleanup();
-    }),
-  );
-}, 300_000);
-
-afterAll(() => results.clear());
-
-describe('lineinfile matches Ansible 2.14', () => {
-  it('covers at least 15 cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(15);
-    expect(results.size).toBe(cases.length);
-  });
-  for (const c of cases) {
-    it(c.name, () => {
-      const r = results.get(c.name)!;
-      expect(r.ours).toEqual(r.theirs);
-    });
-  }
-});
+compareWithAnsible('lineinfile', lineinfile, cases, 15);
