@@ -123,7 +123,6 @@ export class RunState {
     };
   }
 
-  /** A host gets a recap line once something was counted for it (Ansible's stats.processed). */
   /**
    * Ansible's `hostvars`: any inventory host's variables (inventory, then its registered results and
    * set facts), computed when read, so a run never builds hosts × hosts of them.
@@ -146,6 +145,7 @@ export class RunState {
     return { ...h.inventoryVars, ...h.hostVars };
   }
 
+  /** A host gets a recap line once something was counted for it (Ansible's stats.processed). */
   count(host: string, what: keyof HostStats): void {
     let s = this.stats.get(host);
     if (!s) this.stats.set(host, (s = emptyStats()));
