@@ -3,10 +3,10 @@
  *   npm run lab -- up 30 && npx tsx bench/connect.ts [--name lab] [--user root]
  * Prints wall time, CPU time of this process, and the slowest host.
  */
-import { readFileSync } from 'node:fs';
-import { connect, connectSpecFor } from '../runner/connection/index.js';
+import { connect } from '../runner/connection/index.js';
 import { gatherFacts } from '../runner/facts.js';
-import type { LabState } from '../test/lab/state.js';
+import { labConnectSpecFor } from '../test/lab/connect-spec.js';
+import { readLabState } from '../test/lab/lab.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,24 +15,15 @@ function arg(name: string, fallback: string): string {
 
 const instance = arg('name', 'lab');
 const user = arg('user', 'root');
-const state = JSON.parse(readFileSync(`/run/hostwright-lab/${instance}/lab.json`, 'utf8')) as LabState;
+const state = await readLabState(instance);
+if (!state) throw new Error(`no lab named '${instance}' is up (npm run lab -- up 30 --name ${instance})`);
 
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const perHost = await Promise.all(
   state.hosts.map(async (h) => {
     const start = performance.now();
-    const spec = connectSpecFor(
-      h.name,
-      {
-        ansible_host: h.address,
-        ansible_port: h.port,
-        ansible_user: user,
-        ansible_ssh_private_key_file: state.keyFile,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${state.knownHostsFile}`,
-      },
-      { sshConfigFile: '/dev/null' },
-    );
+    const spec = labConnectSpecFor(state, h, { ansible_user: user });
     const conn = await connect(spec);
     const connected = performance.now();
     const facts = await gatherFacts(conn);

@@ -8,16 +8,16 @@
  *   npm run lab -- up 30 --name bench && npx tsx bench/profile.ts [--name bench] [--runs 3]
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { netnsName } from '../test/lab/paths.js';
-import type { LabState } from '../test/lab/state.js';
+import { readLabState } from '../test/lab/lab.js';
 import { childEnv, REPO_ROOT, TSX } from '../test/e2e/playbooks/parity/output.js';
 import { cleanupCgroups, cpuMethod, measure, TargetCpu } from './measure.js';
 
 const { values } = parseArgs({ options: { name: { type: 'string', default: 'bench' }, runs: { type: 'string', default: '3' } } });
-const state = JSON.parse(readFileSync(`/run/hostwright-lab/${values.name}/lab.json`, 'utf8')) as LabState;
+const state = await readLabState(values.name);
+if (!state) throw new Error(`no lab named '${values.name}' is up (npm run lab -- up 30 --name ${values.name})`);
 const hosts = state.hosts.filter((h) => h.kind === 'plain');
 const playbook = path.join(REPO_ROOT, 'bench/playbooks/twelve.ts');
 const argv = [TSX, playbook, '-i', state.inventoryFile, '-f', String(hosts.length), '-l', hosts.map((h) => h.name).join(',')];

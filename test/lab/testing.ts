@@ -8,8 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { beforeEach, inject } from 'vitest';
-import { connectSpecFor } from '../../runner/connection/index.js';
 import type { ConnectSpec } from '../../runner/connection/types.js';
+import { labConnectSpecFor } from './connect-spec.js';
 import { resetLabHost } from './lab.js';
 import type { LabHost, LabState } from './state.js';
 
@@ -105,22 +105,7 @@ export async function sshOk(host: LabHost | string, command: string, options: Ss
   return r.stdout;
 }
 
-/**
- * The ConnectSpec Hostwright's own transport uses for a lab host: the lab's key and known_hosts,
- * no ~/.ssh/config of the machine. `vars` override the host variables (user, port, ...).
- */
+/** labConnectSpecFor (connect-spec.ts) with this run's lab. */
 export function labConnectSpec(host: LabHost, vars: Record<string, unknown> = {}): ConnectSpec {
-  const state = labState();
-  return connectSpecFor(
-    host.name,
-    {
-      ansible_host: host.address,
-      ansible_port: host.port,
-      ansible_user: 'root',
-      ansible_ssh_private_key_file: state.keyFile,
-      ansible_ssh_common_args: `-o UserKnownHostsFile=${state.knownHostsFile}`,
-      ...vars,
-    },
-    { sshConfigFile: '/dev/null' },
-  );
+  return labConnectSpecFor(labState(), host, vars);
 }
