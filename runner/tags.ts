@@ -9,7 +9,7 @@
  * Handlers are not filtered (they run when notified), nor are the implicit handler flushes;
  * an explicit flushHandlers() is a task like any other, as in Ansible.
  */
-import { toList, type Block, type Item, type Play } from './dsl.js';
+import { toList, type Block, type Item } from './dsl.js';
 
 const UNTAGGED = 'untagged';
 
@@ -64,17 +64,4 @@ export function selectItems(items: readonly Item[], inherited: ReadonlySet<strin
     }
   }
   return out;
-}
-
-/** Every tag written in a play (own and inherited), for --list-tags. */
-export function playTags(play: Play): Set<string> {
-  const all = new Set<string>(toList(play.options.tags));
-  const visit = (items: readonly Item[]) => {
-    for (const i of items) {
-      for (const t of ownTags(i)) all.add(t);
-      if (i.kind === 'block') [i.block, i.rescue, i.always].forEach(visit);
-    }
-  };
-  [play.pre_tasks, play.tasks, play.post_tasks].forEach(visit);
-  return all;
 }
