@@ -4,7 +4,7 @@
  * No host is contacted.
  */
 import path from 'node:path';
-import type { Playbook } from './dsl.js';
+import { toList, type Playbook } from './dsl.js';
 import type { Inventory } from './inventory/types.js';
 import type { RunOptions } from './options.js';
 import { playHosts } from './run.js';
@@ -17,7 +17,7 @@ export function listPlaybook(pb: Playbook, options: RunOptions, inventory: Inven
   const startAt = options.startAtTask ? { name: options.startAtTask, found: false } : undefined;
   pb.plays.forEach((play, i) => {
     const pattern = play.options.hosts;
-    const playTags = play.options.tags === undefined ? [] : ([] as string[]).concat(play.options.tags);
+    const playTags = toList(play.options.tags);
     out.push('', `  play #${i + 1} (${pattern}): ${play.name}\tTAGS: ${tagList(playTags)}`);
     if (options.listHosts) {
       const hosts = playHosts(inventory, play, options);

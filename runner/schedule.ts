@@ -6,7 +6,7 @@
  * Ansible's lockstep), the free strategy lets every host advance on its own. Forks bound how many
  * hosts execute a task at the same moment, in both.
  */
-import type { Block, InheritedKeywords, Play } from './dsl.js';
+import { toList, type Block, type InheritedKeywords, type Play } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import { Interrupted, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
@@ -49,7 +49,7 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
   // The play keywords its tasks inherit (its tags and vars are handled as their own levels).
   const { become, become_user, check_mode, diff, ignore_errors, no_log } = play.options;
   const playScope: InheritedKeywords = { become, become_user, check_mode, diff, ignore_errors, no_log };
-  const inheritedTags = new Set(play.options.tags === undefined ? [] : ([] as string[]).concat(play.options.tags));
+  const inheritedTags = new Set(toList(play.options.tags));
 
   // Ansible's --list-tasks shows block parts only (not rescue/always) and explicit metas as 'meta'.
   const build = (sel: Selected[], scopes: TaskNode['scopes'], rescuable: boolean, listed: boolean): PlanNode[] => {
