@@ -3,10 +3,9 @@
  * process `/bin/sh -c script` (or through sudo for become) on the controller.
  */
 import { spawn } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
 import { commandLine } from './become.js';
 import { Limit } from './limit.js';
-import { drive } from './process.js';
+import { drive, signalStatus } from './process.js';
 import type { Connection, ExecOptions, ExecResult } from './types.js';
 import { CHANNELS_PER_CONNECTION } from './ssh.js';
 
@@ -26,9 +25,7 @@ export class LocalConnection implements Connection {
           stdout: child.stdout,
           stderr: child.stderr,
           onDone: (cb) =>
-            child.on('close', (code, signal) =>
-              cb(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1)),
-            ),
+            child.on('close', (code, signal) => cb(code ?? (signal ? signalStatus(signal) : -1))),
           // spawn failing (no sudo on the controller, say) reaches `close` with code -2 too late to
           // explain; report it as the command failing to start.
           onError: (cb) => child.on('error', (e) => cb(new Error(`cannot run ${argv[0]}: ${e.message}`))),

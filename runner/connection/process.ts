@@ -2,6 +2,7 @@
  * Drives one running command, the same way for an ssh channel and a local child process: collects
  * stdout/stderr, performs the sudo handshake (become.ts), writes stdin, enforces the timeout.
  */
+import { constants as osConstants } from 'node:os';
 import { finished, type Readable, type Writable } from 'node:stream';
 import { BecomeError, CommandTimeoutError } from './errors.js';
 import { remoteTimeoutSeconds, type BecomeHandshake } from './become.js';
@@ -16,6 +17,12 @@ export interface RunningCommand {
   /** Calls back if the transport fails under the command. */
   onError(cb: (err: Error) => void): void;
   kill(): void;
+}
+
+/** The shell's exit status for a command killed by signal `name` (`KILL` from ssh, `SIGKILL` from node): 128+n. */
+export function signalStatus(name: string): number {
+  const key = (name.startsWith('SIG') ? name : `SIG${name}`) as keyof typeof osConstants.signals;
+  return 128 + (osConstants.signals[key] ?? 0);
 }
 
 /** How long sudo may take to let us through when the command itself has no timeout. */

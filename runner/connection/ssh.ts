@@ -5,7 +5,6 @@
  * no sudo password; otherwise each on a channel of its own, at most CHANNELS_PER_CONNECTION at
  * once (OpenSSH's default MaxSessions is 10, one of which the session holds), the rest queued.
  */
-import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import { HostKeyError, UnreachableError } from '../errors.js';
@@ -13,7 +12,7 @@ import { quote } from '../shell.js';
 import { commandLine, type BecomeHandshake } from './become.js';
 import { acquireChain, jumpSpecs } from './jump.js';
 import { Limit } from './limit.js';
-import { drive } from './process.js';
+import { drive, signalStatus } from './process.js';
 import { ShellSession } from './session.js';
 import { openClient, tunnel, type SshClient } from './ssh-client.js';
 import type { ConnectSpec, Connection, ExecOptions, ExecResult } from './types.js';
@@ -25,11 +24,6 @@ interface ChannelEnd {
   rc: number;
   closed: boolean;
   onClose: (() => void)[];
-}
-
-function signalNumber(name: string): number {
-  const key = (name.startsWith('SIG') ? name : `SIG${name}`) as keyof typeof osConstants.signals;
-  return osConstants.signals[key] ?? 0;
 }
 
 export class SshConnection implements Connection {
@@ -103,7 +97,7 @@ export class SshConnection implements Connection {
         const state: ChannelEnd = { rc: -1, closed: false, onClose: [] };
         channel.on('exit', (code: number | null, signal?: string) => {
           if (code !== null && code !== undefined) state.rc = code;
-          else if (signal) state.rc = 128 + signalNumber(signal);
+          else if (signal) state.rc = signalStatus(signal);
         });
         channel.on('close', () => {
           state.closed = true;
