@@ -144,23 +144,32 @@ async function listDebris(instance: string) {
   return findDebris(instance, { netnsList, linkList, mountinfo });
 }
 
+/**
+ * Stops recorded live processes: a systemd host powers off through stopSystemdHost, which also
+ * clears its cgroups; the rest get SIGKILL (a plain host's PID 1 takes every process of the host
+ * with it).
+ */
+async function stopRecorded(instance: string, liveRefs: readonly ProcessRef[]): Promise<void> {
+  const systemdRefs = liveRefs.filter((r) => r.what.startsWith('systemd '));
+  if (systemdRefs.length > 0) {
+    const systemd = await import('./systemd.js');
+    await Promise.all(systemdRefs.map((r) => systemd.stopSystemdHost(r.pid, 15_000, r.what.slice('systemd '.length), cgroupParent(instance))));
+  }
+  await stopProcesses(liveRefs.filter((r) => !systemdRefs.includes(r)), 5_000, 'SIGKILL');
+}
+
 async function clearInstance(p: InstancePaths): Promise<Cleared> {
   const state = await readLabState(p.instance);
   const refs = await readRecords(p.pidRecord);
   const liveRefs = refs.filter(isSameProcess);
   let processes = liveRefs.filter((r) => r.what.startsWith('host ') || r.what.startsWith('systemd ')).length;
 
-  // systemd hosts power off through their own path; it also clears their cgroups.
-  const systemdRefs = liveRefs.filter((r) => r.what.startsWith('systemd '));
-  const cgroupsExist = hasCgroups(p);
-  if (systemdRefs.length > 0 || cgroupsExist) {
-    const systemd = await import('./systemd.js');
-    await Promise.all(systemdRefs.map((r) => systemd.stopSystemdHost(r.pid, 15_000, r.what.slice('systemd '.length), cgroupParent(p.instance))));
-    const cleared = await systemd.clearSystemdDebris(cgroupParent(p.instance));
-    processes += cleared.filter((n) => !systemdRefs.some((r) => r.what === `systemd ${n}`)).length;
+  await stopRecorded(p.instance, liveRefs);
+  // systemd hosts whose nspawn was not recorded (or is gone) still have cgroups.
+  if (hasCgroups(p)) {
+    const cleared = await (await import('./systemd.js')).clearSystemdDebris(cgroupParent(p.instance));
+    processes += cleared.filter((n) => !liveRefs.some((r) => r.what === `systemd ${n}`)).length;
   }
-  // Plain hosts: their PID 1 takes every process of the host with it.
-  await stopProcesses(liveRefs.filter((r) => !r.what.startsWith('systemd ')), 5_000, 'SIGKILL');
 
   const debris = await listDebris(p.instance);
   // Anything still inside the lab's network namespaces belongs to the lab (e.g. a stray `ip netns exec`).
@@ -402,13 +411,7 @@ export async function resetLabHost(instance: string, name: string): Promise<LabH
     if (!state || !host) throw new LabError(`lab '${instance}' has no host ${name}`);
     const refs = await readRecords(p.pidRecord);
     const mine = refs.filter((r) => r.what.endsWith(` ${name}`));
-    if (host.kind === 'systemd') {
-      const systemd = await import('./systemd.js');
-      const ref = mine.find((r) => r.what === `systemd ${name}` && isSameProcess(r));
-      if (ref) await systemd.stopSystemdHost(ref.pid, 15_000, name, cgroupParent(instance));
-    } else {
-      await stopProcesses(mine, 5_000, 'SIGKILL');
-    }
+    await stopRecorded(instance, mine.filter(isSameProcess));
     // Keep the record file to live processes only, so it does not grow with every reset.
     const kept = refs.filter((r) => !mine.includes(r) && isSameProcess(r));
     await writeAtomic(p.pidRecord, kept.map(formatRecord).join(''));
