@@ -9,7 +9,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule, stringOrSecretSchema, type ParamIssue } from '../runner/module.js';
 import { isSecret, type Secret } from '../runner/secret.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
-import { parseTarget, sha1, targetScript, type TargetState } from './_lib/target.js';
+import { gatherTarget, sha1, type TargetState } from './_lib/target.js';
 import { planContentFile } from './_lib/contentfile.js';
 
 export interface CopyParams extends FileAttrParams {
@@ -72,16 +72,8 @@ export const copy = defineModule<CopyParams, CopyState>({
     } else {
       source = Buffer.from(isSecret(p.content) ? (p.content.reveal() as string) : (p.content ?? ''));
     }
-    const probeSpec = {
-      path: destPath(p),
-      ...(p.src !== undefined ? { intoDir: path.basename(p.src) } : {}),
-      ...(p.follow ? { followLink: true } : {}),
-      ...(p.owner !== undefined ? { owner: p.owner } : {}),
-      ...(p.group !== undefined ? { group: p.group } : {}),
-    };
-    const out = await probe.run(targetScript(probeSpec));
-    if (out.rc !== 0) return { problem: `probing ${p.dest} failed: ${out.stderr.trim()}` };
-    return { source, ...(sourcePath ? { sourcePath } : {}), target: parseTarget(out.stdoutBytes, probeSpec) };
+    const where = { path: destPath(p), ...(p.src !== undefined ? { intoDir: path.basename(p.src) } : {}), ...(p.follow ? { followLink: true } : {}) };
+    return { source, ...(sourcePath ? { sourcePath } : {}), ...(await gatherTarget(probe, where, p, p.dest)) };
   },
   plan(p, state) {
     if (state.problem || !state.target || !state.source) return { changed: false, actions: [], failed: state.problem ?? 'nothing to copy' };

@@ -17,7 +17,7 @@ import { defineModule, stringOrSecretSchema, type HostContext, type ModuleCall }
 import { isSecret, type Secret } from '../runner/secret.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
 import { planContentFile } from './_lib/contentfile.js';
-import { parseTarget, sha1, targetScript, type TargetState } from './_lib/target.js';
+import { gatherTarget, sha1, type TargetGathered } from './_lib/target.js';
 
 interface TemplateCommon extends FileAttrParams {
   /** Remote absolute path of the rendered file. */
@@ -60,10 +60,7 @@ const schema: JSONSchemaType<RenderedTemplateParams> = {
   additionalProperties: false,
 };
 
-export interface TemplateState {
-  problem?: string;
-  target?: TargetState;
-}
+export type TemplateState = TargetGathered;
 
 const renderedTemplate = defineModule<RenderedTemplateParams, TemplateState>({
   name: 'template',
@@ -72,12 +69,7 @@ const renderedTemplate = defineModule<RenderedTemplateParams, TemplateState>({
     ...attrIssues(p),
     ...(p.dest.endsWith('/') ? [{ field: 'dest', message: 'must name a file, not a directory' }] : []),
   ],
-  async gather(p, probe) {
-    const spec = { path: p.dest, ...(p.follow ? { followLink: true } : {}), ...(p.owner !== undefined ? { owner: p.owner } : {}), ...(p.group !== undefined ? { group: p.group } : {}) };
-    const out = await probe.run(targetScript(spec));
-    if (out.rc !== 0) return { problem: `probing ${p.dest} failed: ${out.stderr.trim()}` };
-    return { target: parseTarget(out.stdoutBytes, spec) };
-  },
+  gather: (p, probe) => gatherTarget(probe, { path: p.dest, ...(p.follow ? { followLink: true } : {}) }, p, p.dest),
   plan(p, state) {
     if (state.problem || !state.target) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
     const content = Buffer.from(isSecret(p.content) ? (p.content.reveal() as string) : p.content);

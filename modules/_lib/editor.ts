@@ -7,19 +7,13 @@ import type { ParamIssue } from '../../runner/module.js';
 import type { Plan, Probe } from '../../runner/module.types.js';
 import type { FileAttrParams } from './attrs.js';
 import { compilePy } from './pyregex.js';
-import { parseTarget, planEdit, targetScript, type EditParams, type TargetState } from './target.js';
+import { gatherTarget, planEdit, type EditParams, type TargetGathered } from './target.js';
 
 /** The gathered state of an edited file: the target, or why probing it failed. */
-export interface EditorState {
-  problem?: string;
-  target?: TargetState;
-}
+export type EditorState = TargetGathered;
 
-export async function gatherEdited(p: FileAttrParams & { path: string }, probe: Probe): Promise<EditorState> {
-  const spec = { path: p.path, followLink: true, fullContent: true, ...(p.owner !== undefined ? { owner: p.owner } : {}), ...(p.group !== undefined ? { group: p.group } : {}) };
-  const out = await probe.run(targetScript(spec));
-  if (out.rc !== 0) return { problem: `probing ${p.path} failed: ${out.stderr.trim()}` };
-  return { target: parseTarget(out.stdoutBytes, spec) };
+export function gatherEdited(p: FileAttrParams & { path: string }, probe: Probe): Promise<EditorState> {
+  return gatherTarget(probe, { path: p.path, followLink: true, fullContent: true }, p, p.path);
 }
 
 /** Issues for the fields that hold a Python regexp ('EOF' and 'BOF' are keywords, not regexps). */

@@ -5,7 +5,7 @@
  * its directory exists, the umask and the ids of a requested owner/group.
  */
 import { createHash } from 'node:crypto';
-import type { Action, FileDiff, Plan, WriteAction } from '../../runner/module.types.js';
+import type { Action, FileDiff, Plan, Probe, WriteAction } from '../../runner/module.types.js';
 import { MASK } from '../../runner/secret.js';
 import { sh } from '../../runner/shell.js';
 import { planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './attrs.js';
@@ -70,6 +70,20 @@ export function targetScript(t: TargetProbe): string {
     `fi`,
   );
   return lines.join('\n') + '\n';
+}
+
+/** What a content module's gather found: the target, or why probing it failed. */
+export interface TargetGathered {
+  problem?: string;
+  target?: TargetState;
+}
+
+/** The target's probe (one read-only command) with the owner/group ids `attrs` asks for; `shown` names it in a failure. */
+export async function gatherTarget(probe: Probe, where: Omit<TargetProbe, 'owner' | 'group'>, attrs: Pick<FileAttrParams, 'owner' | 'group'>, shown: string): Promise<TargetGathered> {
+  const t: TargetProbe = { ...where, ...(attrs.owner !== undefined ? { owner: attrs.owner } : {}), ...(attrs.group !== undefined ? { group: attrs.group } : {}) };
+  const out = await probe.run(targetScript(t));
+  if (out.rc !== 0) return { problem: `probing ${shown} failed: ${out.stderr.trim()}` };
+  return { target: parseTarget(out.stdoutBytes, t) };
 }
 
 export function parseTarget(out: Buffer, t: Pick<TargetProbe, 'owner' | 'group'>): TargetState {
