@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { childrenCpuMs, spawnMeasured } from '../test/e2e/playbooks/parity/output.js';
+import { runTool, spawnMeasured } from '../test/e2e/playbooks/parity/output.js';
 
 const CPUACCT = '/sys/fs/cgroup/cpuacct';
 const BENCH_CGROUP = path.join(CPUACCT, 'hostwright-bench');
@@ -73,22 +73,20 @@ export async function cpuMethod(): Promise<CpuMethod> {
 
 export async function measure(argv: string[], env: NodeJS.ProcessEnv, method: CpuMethod, cwd: string, targets?: TargetCpu): Promise<Measured> {
   const targetsBefore = await targets?.usageMs();
-  const group = method === 'cgroup' ? path.join(BENCH_CGROUP, `run${process.pid}-${++sequence}`) : undefined;
-  if (group) await fs.mkdir(group);
-  // The wrapper joins the group (or arranges `times`) and then becomes the command.
-  const script = group ? 'echo $$ > "$0/cgroup.procs" && exec "$@"' : '"$@"; rc=$?; times >&3; exit $rc';
-  const result = await spawnMeasured(script, [group ?? 'sh', ...argv], cwd, env);
-  const { wallMs } = result;
-  let cpuMs: number;
-  if (group) {
-    cpuMs = Number(await fs.readFile(path.join(group, 'cpuacct.usage'), 'utf8')) / 1e6;
+  let run: Omit<Measured, 'targetCpuMs'>;
+  if (method === 'cgroup') {
+    const group = path.join(BENCH_CGROUP, `run${process.pid}-${++sequence}`);
+    await fs.mkdir(group);
+    // The wrapper joins the group and then becomes the command.
+    const { code, stdout, stderr, wallMs } = await spawnMeasured('echo $$ > "$0/cgroup.procs" && exec "$@"', [group, ...argv], cwd, env);
+    run = { code, stdout, stderr, wallMs, cpuMs: Number(await fs.readFile(path.join(group, 'cpuacct.usage'), 'utf8')) / 1e6 };
     await releaseGroup(group);
   } else {
-    cpuMs = childrenCpuMs(result.times);
+    run = await runTool(argv, { cwd, env }); // the shell's `times`
   }
   const targetsAfter = await targets?.usageMs();
   return {
-    code: result.code, stdout: result.stdout, stderr: result.stderr, wallMs, cpuMs,
+    ...run,
     ...(targetsBefore !== undefined && targetsAfter !== undefined ? { targetCpuMs: targetsAfter - targetsBefore } : {}),
   };
 }
