@@ -114,7 +114,7 @@ export function blockinfileEdit(original: string | undefined, p: Omit<Blockinfil
     if (insertre) {
       if (insertre.multiline) {
         const whole = original ?? '';
-        const m = compilePy(insertafter !== undefined && insertafter !== 'EOF' ? insertafter : insertbefore!).regex.exec(whole);
+        const m = insertre.regex.exec(whole);
         if (m) {
           const upto = insertafter ? m.index + m[0].length : m.index;
           n0 = whole.slice(0, upto).split('\n').length - 1;
