@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callSite } from './callsite.js';
 import { LoadError, type SourceLocation } from './errors.js';
-import type { HostContext, ModuleCall, ModuleSpec, ResultOf } from './module.js';
+import type { HostContext, ModuleCall, ModuleSpec, ParamIssue, ResultOf } from './module.js';
 import type { TaskResult } from './module.types.js';
 
 export type Vars = Record<string, unknown>;
@@ -122,11 +122,15 @@ export function toList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
+/** Parameter issues as one line, `copy: field 'mode' must be string; ...`: at load time and per host. */
+export function issuesText(moduleName: string, issues: readonly ParamIssue[]): string {
+  return `${moduleName}: ${issues.map((i) => (i.field ? `field '${i.field}' ${i.message}` : i.message)).join('; ')}`;
+}
+
 function paramError(name: string, call: AnyModuleCall, loc: SourceLocation | undefined): LoadError | undefined {
   if (!call?.module) return new LoadError(`task '${name}': the second argument must be a module call`, loc);
   if (call.issues.length === 0) return undefined;
-  const fields = call.issues.map((i) => (i.field ? `field '${i.field}' ${i.message}` : i.message)).join('; ');
-  return new LoadError(`task '${name}': ${call.module.name}: ${fields}`, call.location ?? loc);
+  return new LoadError(`task '${name}': ${issuesText(call.module.name, call.issues)}`, call.location ?? loc);
 }
 
 function makeTask(name: string, call: AnyModuleCall, options: TaskOptions<any>, listen?: string[]): Task<any> {

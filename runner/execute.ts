@@ -6,7 +6,7 @@
  */
 import { becomeForHost, becomeSpecFor } from './connection/index.js';
 import type { BecomeSpec, Connection } from './connection/types.js';
-import { RESULTS, toList, type InheritedKeywords, type Task, type TaskOptions } from './dsl.js';
+import { issuesText, RESULTS, toList, type InheritedKeywords, type Play, type Task, type TaskOptions } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import type { HostStatus } from './events.js';
 import type { Facts } from './facts.types.js';
@@ -16,7 +16,6 @@ import type { FileDiff, ModuleContext, TaskResult } from './module.types.js';
 import { isSecret, MASK } from './secret.js';
 import type { RunState } from './state.js';
 import { mergeVars, type Vars } from './vars.js';
-import type { Play } from './dsl.js';
 
 /** A task placed in a play: its enclosing keywords (the play's first, then blocks outer → inner). */
 export interface TaskNode {
@@ -302,10 +301,7 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   const params = typeof call.params === 'function' ? (call.params as (c: HostContext) => unknown)(ctx) : call.params;
   if (typeof call.params === 'function') {
     const issues = call.validate(params);
-    if (issues.length > 0) {
-      const msg = `${call.module.name}: ${issues.map((i) => (i.field ? `field '${i.field}' ${i.message}` : i.message)).join('; ')}`;
-      return { changed: false, failed: true, msg };
-    }
+    if (issues.length > 0) return { changed: false, failed: true, msg: issuesText(call.module.name, issues) };
   }
   for (const name of call.module.secretParams ?? []) {
     const v = (params as Record<string, unknown>)[name];
