@@ -87,12 +87,12 @@ export class TextFormatter {
       case 'play_start':
         this.#lastPlay = event.name;
         this.#lastBanner = undefined;
-        this.#banner(out, event.name.trim() ? `PLAY [${event.name.trim()}]` : 'PLAY');
+        this.#playBanner(out, event.name);
         return;
       case 'play_no_hosts':
         // Ansible announces the play, then says no host matched it.
         if (!(this.#lastEvent === 'play_start' && this.#lastPlay === event.name)) {
-          this.#banner(out, event.name.trim() ? `PLAY [${event.name.trim()}]` : 'PLAY');
+          this.#playBanner(out, event.name);
         }
         this.#line(out, 'skipping: no hosts matched', 'skip');
         return;
@@ -210,6 +210,11 @@ export class TextFormatter {
     this.#banner(out, `${task.prefix} [${name.trim()}]`);
     if (this.#verbosity >= 2 && task.location) this.#line(out, `task path: ${task.location}`, 'debug');
     this.#lastBanner = name;
+  }
+
+  /** An unnamed play's banner is a bare `PLAY` (default.py). */
+  #playBanner(out: Chunk[], name: string): void {
+    this.#banner(out, name.trim() ? `PLAY [${name.trim()}]` : 'PLAY');
   }
 
   #banner(out: Chunk[], message: string): void {
