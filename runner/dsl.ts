@@ -11,8 +11,8 @@ import { callSite } from './callsite.js';
 import { LoadError, type SourceLocation } from './errors.js';
 import type { HostContext, ModuleCall, ModuleSpec, ParamIssue, ResultOf } from './module.js';
 import type { TaskResult } from './module.types.js';
+import type { Vars } from './vars.js';
 
-export type Vars = Record<string, unknown>;
 
 /**
  * Any module's call. Params stay checked where the call is written (`copy({...})`); here only the

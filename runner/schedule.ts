@@ -6,7 +6,7 @@
  * Ansible's lockstep), the free strategy lets every host advance on its own. Forks bound how many
  * hosts execute a task at the same moment, in both.
  */
-import { toList, type Block, type InheritedKeywords, type Play } from './dsl.js';
+import { toList, type Block, type HostOrder, type InheritedKeywords, type Play } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import { Interrupted, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
@@ -132,8 +132,6 @@ export class Slots {
     }
   }
 }
-
-export type HostOrder = NonNullable<Play['options']['order']>;
 
 export function orderHosts(hosts: readonly string[], order: HostOrder = 'inventory'): string[] {
   switch (order) {
