@@ -4,10 +4,15 @@
  * what gets applied.
  *
  * A WriteAction is ONE exec: the content goes on stdin to a POSIX sh script that writes a temp file
- * next to the destination, sets mode and ownership, validates, keeps a backup, then renames the temp
- * file over the destination (atomic on one filesystem). A trap removes the temp file on any failure
- * or interruption, so a host never holds a half-written file.
+ * next to the destination, checks that it holds exactly the bytes sent (size and sha256, computed
+ * here and sent with the command), sets mode and ownership, validates, keeps a backup, then renames
+ * the temp file over the destination (atomic on one filesystem). The check is what makes a dropped
+ * connection or a killed controller harmless: the remote `cat` then just sees end of input and
+ * exits 0, so without it a truncated upload would be renamed into place. A trap removes the temp
+ * file on failure or interruption; a temp file whose writer was killed outright (SIGKILL, a
+ * SIGPIPE nobody caught) is removed by the next write into the same directory.
  */
+import { createHash } from 'node:crypto';
 import type { BecomeSpec, Connection, ExecResult } from './connection/types.js';
 import type { Action, RunAction, WriteAction } from './module.types.js';
 import { raw, sh } from './shell.js';
@@ -79,6 +84,7 @@ export function describeWriteFailure(action: WriteAction, exec: ExecResult): str
   if (markIndex < 0) return `writing ${action.path} failed (rc=${exec.rc})${otherStderr ? `: ${otherStderr}` : ''}`;
   const [step, rc] = lines[markIndex]!.slice(STEP_MARK.length).trim().split(' ');
   if (step === 'validate') return `failed to validate: rc:${rc} error:${otherStderr}`;
+  if (step === 'upload-incomplete') return `upload of ${action.path} incomplete (size or sha256 differs from what was sent); the destination was not touched`;
   return `${step} failed for ${action.path} (rc=${rc})${otherStderr ? `: ${otherStderr}` : ''}`;
 }
 
@@ -89,13 +95,27 @@ export function describeWriteFailure(action: WriteAction, exec: ExecResult): str
 export function writeScript(action: WriteAction): string {
   const dir = parentDir(action.path);
   const fail = (step: string): string => `{ rc=$?; echo "${STEP_MARK} ${step} $rc" >&2; exit "$rc"; }`;
+  const content = typeof action.content === 'string' ? Buffer.from(action.content) : action.content;
+  const sha256 = createHash('sha256').update(content).digest('hex');
   const lines = [
     sh`dest=${action.path}`,
+    sh`dir=${dir}`,
+    // Leftovers of writers that died without their trap (SIGKILL): the temp name carries the
+    // writer's PID; one whose process is gone is removed. Without /proc nothing is removed.
+    `for f in "$dir"/.hostwright.*; do`,
+    `  p=\${f##*/.hostwright.}; p=\${p%%.*}`,
+    `  case $p in ''|*[!0-9]*) continue;; esac`,
+    `  [ -d /proc/self ] && [ ! -d "/proc/$p" ] && rm -f -- "$f"`,
+    `done`,
     // Temp file next to dest so the final mv is a rename on the same filesystem.
-    sh`tmp=$(mktemp ${dir}/.hostwright.XXXXXXXX) || ${raw(fail('mktemp'))}`,
+    `tmp=$(mktemp "$dir/.hostwright.$$.XXXXXXXX") || ${fail('mktemp')}`,
     `trap 'rm -f -- "$tmp"' EXIT`,
     `trap 'exit 130' INT TERM HUP`,
+    // A closed stdout/stderr (the controller gone) must fail a write, not kill the shell past its trap.
+    `trap '' PIPE`,
     `cat > "$tmp" || ${fail('upload')}`,
+    // End of input is all a dropped connection looks like: only the exact bytes may go on.
+    sh`[ "$(wc -c < "$tmp")" -eq ${content.length} ] && [ "$(sha256sum < "$tmp")" = ${`${sha256}  -`} ] || { echo "${raw(STEP_MARK)} upload-incomplete 1" >&2; exit 1; }`,
   ];
   // The existing file's mode and ownership, from one stat.
   lines.push(`a=; if [ -e "$dest" ]; then a=$(stat -L -c '%a %u:%g' -- "$dest"); fi`);

@@ -6,7 +6,8 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile, chmod } from 'node:fs/
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyActions } from '../../../runner/apply.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { applyActions, describeWriteFailure, writeScript } from '../../../runner/apply.js';
 import { LocalConnection } from '../../../runner/connection/local.js';
 import type { Connection, ExecOptions, ExecResult } from '../../../runner/connection/types.js';
 
@@ -128,7 +129,46 @@ describe('applyActions: one exec per write, content on stdin, become passed', ()
     expect(calls).toHaveLength(1);
     expect(calls[0]!.options).toMatchObject({ stdin: Buffer.from('payload'), become });
     expect(calls[0]!.script).toContain("dest='/etc/x y'");
-    expect(calls[0]!.script).toContain("mktemp '/etc'/.hostwright.XXXXXXXX".replace("'/etc'", '/etc'));
+    expect(calls[0]!.script).toContain('dir=/etc\n');
+    expect(calls[0]!.script).toContain('mktemp "$dir/.hostwright.$$.XXXXXXXX"');
     expect(calls[0]!.script).not.toContain('payload');
+  });
+});
+
+describe('writeScript: only the exact bytes sent are renamed into place', () => {
+  // What a dropped connection or a killed controller looks like to the host: stdin just ends early.
+  const runScript = (script: string, stdin: Buffer): Promise<{ code: number | null; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn('/bin/sh', ['-c', script], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+      child.stdin.end(stdin);
+    });
+
+  it('a truncated upload leaves the old file, no temp file, and says the upload is incomplete', async () => {
+    const p = path.join(dir, 'big');
+    await writeFile(p, 'old');
+    const content = Buffer.alloc(200_000, 7);
+    const action = { kind: 'write', path: p, content } as const;
+    const r = await runScript(writeScript(action), content.subarray(0, 123_456));
+    expect(r.code).toBe(1);
+    expect(describeWriteFailure(action, { rc: 1, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: r.stderr })).toMatch(/upload of .* incomplete/);
+    expect(await readFile(p, 'utf8')).toBe('old');
+    expect(await readdir(dir)).toEqual(['big']);
+  });
+  it('same size, different bytes: refused too (sha256)', async () => {
+    const p = path.join(dir, 'same-size');
+    const r = await runScript(writeScript({ kind: 'write', path: p, content: 'abcd' }), Buffer.from('abce'));
+    expect(r.code).toBe(1);
+    expect(await readdir(dir)).toEqual([]);
+  });
+  it("the next write removes temp files whose writer is gone, and keeps a live writer's", async () => {
+    const dead = spawnSync('/bin/true').pid!;
+    await writeFile(path.join(dir, `.hostwright.${dead}.AbCdEfGh`), 'half');
+    await writeFile(path.join(dir, `.hostwright.${process.pid}.AbCdEfGh`), 'in progress');
+    const out = await applyActions(conn, [{ kind: 'write', path: path.join(dir, 'f'), content: 'x' }]);
+    expect(out.ok).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual([`.hostwright.${process.pid}.AbCdEfGh`, 'f']);
   });
 });
