@@ -38,6 +38,8 @@ export type RunEvent =
       item?: string;
       /** Check mode and the module can't predict the outcome: "would run". */
       wouldRun?: boolean;
+      /** Check mode: skipped because it needs what this earlier task (by name) would only tell by running. */
+      dependsOn?: string;
       result: TaskResult;
       /** Diffs to render under --diff (already masked). */
       diffs?: FileDiff[];

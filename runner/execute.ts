@@ -3,6 +3,10 @@
  * in check mode, report the plan → changed_when/failed_when/ignore_errors → register → notify →
  * one host_result event (per loop item) and the recap counters. No round trip beyond the module's
  * gather and, when something changes, its actions.
+ *
+ * In a check run, each plan's effects are kept per host (runner/predict.ts) and later tasks'
+ * modules overlay them on what they observe. A task that needs what only running an earlier task
+ * would tell (its output) is reported as depending on it (skipped, with the reason).
  */
 import { becomeForHost, becomeSpecFor } from './connection/index.js';
 import type { BecomeSpec, Connection } from './connection/types.js';
@@ -12,7 +16,8 @@ import type { HostStatus } from './events.js';
 import type { Facts } from './facts.types.js';
 import type { Notifications } from './handlers.js';
 import type { HostContext } from './module.js';
-import type { FileDiff, ModuleContext, TaskResult } from './module.types.js';
+import type { FileDiff, ModuleContext, Predicted, TaskResult } from './module.types.js';
+import { guardUnknown, markUnknown, OUTPUT_KEYS, unknownMark, Unpredictable } from './predict.js';
 import { isSecret, MASK } from './secret.js';
 import type { RunState } from './state.js';
 import { mergeVars, type Vars } from './vars.js';
@@ -146,9 +151,13 @@ export async function runTaskOnHost(b: BatchContext, node: TaskNode, host: strin
 
 function register(b: BatchContext, node: TaskNode, host: string, result: TaskResult): void {
   const h = b.run.host(host);
-  h.results.set(node.task.id, result);
+  const items = result.results;
+  const seen = Array.isArray(items) && items.some((r) => unknownMark(r as TaskResult))
+    ? { ...result, results: items.map((r) => guardUnknown(r as TaskResult)) }
+    : guardUnknown(result);
+  h.results.set(node.task.id, seen);
   const name = node.task.options.register;
-  if (name) h.hostVars[name] = result;
+  if (name) h.hostVars[name] = seen;
 }
 
 async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{ result: TaskResult; outcome: Outcome }> {
@@ -173,7 +182,7 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
     const loop = task.options.loop;
     items = typeof loop === 'function' ? loop(ctx) : loop;
   } catch (e) {
-    const result: TaskResult = { changed: false, failed: true, msg: errorText(e) };
+    const result: TaskResult = e instanceof Unpredictable ? dependent(e) : { changed: false, failed: true, msg: errorText(e) };
     return finish(b, node, host, result, noLog, ignore, delegate);
   }
 
@@ -187,7 +196,8 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
       for (const item of items) {
         if (run.interrupted) break;
         // An item that fails fails alone; the loop goes on, as in Ansible.
-        const r = { ...(await guarded(once(b, node, withItem(ctx, item), delegate))), item, ansible_loop_var: 'item' };
+        const one = await guarded(once(b, node, withItem(ctx, item), delegate));
+        const r = keepMark(one, { ...one, item, ansible_loop_var: 'item' });
         results.push(r);
         report(b, node, host, r, noLog, ignore, delegate, itemLabel(item));
       }
@@ -218,8 +228,23 @@ async function guarded(run: Promise<TaskResult>): Promise<TaskResult> {
     return await run;
   } catch (e) {
     if (e instanceof Interrupted || e instanceof UnreachableError) throw e;
+    if (e instanceof Unpredictable) return dependent(e);
     return { changed: false, failed: true, msg: errorText(e) };
   }
+}
+
+/** A copy of a result keeps its check-mode unknowns. */
+function keepMark<R extends TaskResult>(from: TaskResult, to: R): R {
+  const mark = unknownMark(from);
+  return mark ? markUnknown(to, mark) : to;
+}
+
+/**
+ * Check mode: the task needs what an earlier task that would run makes unknowable. It is skipped
+ * with the reason, and what it would have registered is unknown in turn.
+ */
+function dependent(e: Unpredictable): TaskResult {
+  return markUnknown({ changed: false, failed: false, skipped: true, skip_reason: e.message, depends_on: e.by }, { by: e.by });
 }
 
 function withItem(ctx: HostContext, item: unknown): HostContext {
@@ -240,6 +265,7 @@ function report(b: BatchContext, node: TaskNode, host: string, result: TaskResul
     ...(result.failed && ignore ? { ignored: true } : {}),
     ...(item !== undefined ? { item } : {}),
     ...(result.would_run ? { wouldRun: true } : {}),
+    ...(typeof result.depends_on === 'string' ? { dependsOn: result.depends_on } : {}),
     result: shown,
     ...(diffs ? { diffs } : {}),
   });
@@ -315,9 +341,15 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   const mctx: ModuleContext = { facts, vars: ctx.vars, host: target, playbookDir: run.playbookDir };
   const probe = { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
 
-  const state = await call.module.gather(params, probe, mctx);
-  const plan = call.module.plan(params, state, mctx);
   const check = keyword(node, 'check_mode') ?? run.options.check;
+  // Predictions matter only in a check run; a task forced to apply (check_mode: false) still
+  // records its effects, which are then real.
+  const predicted = run.options.check ? run.host(target).predicted : undefined;
+  let state = await call.module.gather(params, probe, mctx);
+  if (predicted && !predicted.empty && call.module.overlay) {
+    state = call.module.overlay(state, predicted.view(creatorOf(become, facts)), params, mctx);
+  }
+  const plan = call.module.plan(params, state, mctx);
   const diff = keyword(node, 'diff') ?? run.options.diff;
 
   let result: TaskResult = {
@@ -330,7 +362,8 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   if (plan.failed !== undefined) {
     result = { ...result, changed: false, failed: true, msg: plan.failed };
   } else if (check) {
-    if (plan.nonIdempotent && plan.changed) result.would_run = true;
+    // What it would print is known only once it runs: later tasks reading it depend on this one.
+    if (plan.nonIdempotent && plan.changed) result = markUnknown({ ...result, would_run: true }, { by: task.name, keys: OUTPUT_KEYS });
   } else if (plan.changed && plan.actions.length > 0) {
     if (run.interrupted) throw new Interrupted();
     const outcome = await run.deps.applyActions(conn, plan.actions, become ? { become } : {});
@@ -346,9 +379,27 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
     };
   }
 
-  if (opts.changed_when) result.changed = Boolean(opts.changed_when(result, ctx));
-  if (opts.failed_when) result.failed = Boolean(opts.failed_when(result, ctx));
+  const mark = unknownMark(result);
+  // A would-run task's changed_when/failed_when on its output cannot be decided: it stays "would run".
+  const verdict = (fn: (r: TaskResult, c: HostContext) => boolean): boolean | undefined => {
+    try {
+      return Boolean(fn(guardUnknown(result), ctx));
+    } catch (e) {
+      if (e instanceof Unpredictable && mark && e.by === mark.by) return undefined;
+      throw e;
+    }
+  };
+  if (opts.changed_when) result.changed = verdict(opts.changed_when) ?? result.changed;
+  if (opts.failed_when) result.failed = verdict(opts.failed_when) ?? result.failed;
+  if (mark) markUnknown(result, mark);
+  if (predicted && result.changed && !result.failed && plan.changed && plan.effects?.length) predicted.record(plan.effects, task.name);
   return result;
+}
+
+/** Who a new path would belong to: known for root (the usual become), else not. */
+function creatorOf(become: BecomeSpec | undefined, facts: Facts): Predicted['creator'] {
+  const root = become ? become.user === 'root' : facts.user_uid === 0;
+  return root ? { uid: 0, gid: 0 } : undefined;
 }
 
 /** Ctrl-C arrived between observing and applying: the task does not start its changes. */

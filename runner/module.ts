@@ -7,7 +7,7 @@
  */
 import { Ajv, type ErrorObject, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import type { Facts } from './facts.types.js';
-import type { ModuleContext, Plan, Probe, TaskResult } from './module.types.js';
+import type { ModuleContext, Plan, Predicted, Probe, TaskResult } from './module.types.js';
 import { callSite } from './callsite.js';
 import type { SourceLocation } from './errors.js';
 import { Secret } from './secret.js';
@@ -44,6 +44,13 @@ export interface ModuleSpec<P, S> {
   check?(params: P): ParamIssue[];
   gather(params: P, probe: Probe, ctx: ModuleContext): Promise<S>;
   plan(params: P, state: S, ctx: ModuleContext): Plan;
+  /**
+   * Check mode only, when earlier tasks predicted changes on this host: the gathered state
+   * adjusted to what those changes would make it (a file a copy would write, a directory a file
+   * task would create), so `plan` sees the host as the real run will. Pure; return `state` itself
+   * when nothing predicted concerns this task. Without it, the module plans on what it observed.
+   */
+  overlay?(state: S, predicted: Predicted, params: P, ctx: ModuleContext): S;
 }
 
 /** What `when`, dynamic params and `loop` functions receive for the host they run on. */

@@ -6,6 +6,9 @@
  *  - `plan` is pure and synchronous: (params, state, context) → Plan. It never touches the host.
  *  - The runner applies `plan.actions` unless in check mode. A module never sees a check flag,
  *    so check mode cannot lie: what is shown is exactly what is applied.
+ *  - Beside its actions a plan declares its `effects` (what the host will be like afterwards). In a
+ *    check run the runner keeps them per host (runner/predict.ts), and a later task's module
+ *    `overlay`s them on what it observed, so its plan is the one the real run would make.
  */
 import type { ExecResult } from './connection/types.js';
 import type { Facts } from './facts.types.js';
@@ -85,6 +88,130 @@ export interface Plan {
   nonIdempotent?: boolean;
   /** Extra keys merged into the registered result (e.g. stat's `stat`, file's `path`). */
   result?: Record<string, unknown>;
+  /**
+   * What the host is like once the actions ran (only read when `changed`). Check mode keeps these
+   * per host, so later tasks see the host as it would be. Declare what you know; leave out what
+   * you do not (a command's output), and the tasks that need it say they depend on this one.
+   */
+  effects?: Effect[];
+}
+
+/**
+ * A path as it will be. `state: 'exists'` = something will be there, of unknown kind and content
+ * (command's `creates`). Fields left out are unchanged (an existing path) or unknown (a new one);
+ * `created` says the path did not exist before this plan, so nothing observed about it holds.
+ */
+export interface PathEffect {
+  kind: 'path';
+  /** Absolute path, the one finally managed (after following links, dest directories). */
+  path: string;
+  state: 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'exists';
+  created?: boolean;
+  /** The whole content of a file, when known. */
+  content?: Buffer;
+  /** Permission bits (0..0o7777). */
+  mode?: number;
+  owner?: string;
+  group?: string;
+  uid?: number;
+  gid?: number;
+  /** Link target (state link or hard). */
+  src?: string;
+}
+
+/** Everything below `path` becomes unknown (a git checkout's files, an unpacked archive). */
+export interface TreeEffect {
+  kind: 'tree';
+  path: string;
+}
+
+export interface PackageEffect {
+  kind: 'package';
+  name: string;
+  state: 'present' | 'absent';
+  version?: string;
+}
+
+export interface UserEffect {
+  kind: 'user';
+  name: string;
+  state: 'present' | 'absent';
+  uid?: number;
+  /** Primary group name and id. */
+  group?: string;
+  gid?: number;
+  groups?: string[];
+  home?: string;
+  shell?: string;
+}
+
+export interface GroupEffect {
+  kind: 'group';
+  name: string;
+  state: 'present' | 'absent';
+  gid?: number;
+}
+
+/** A service's state afterwards; a field left out is unchanged. */
+export interface ServiceEffect {
+  kind: 'service';
+  name: string;
+  running?: boolean;
+  enabled?: boolean;
+}
+
+export interface GitEffect {
+  kind: 'git';
+  /** The checkout's directory (declare its path and tree effects too). */
+  dest: string;
+  repo?: string;
+  /** The commit checked out, when known. */
+  version?: string;
+}
+
+/**
+ * Anything else a module manages, by its own key: a podman container, a firewalld zone, a cron
+ * job. `attrs` is the module's own record of it (whatever its overlay needs to read back).
+ */
+export interface ResourceEffect {
+  kind: 'resource';
+  /** The module's name for the kind of resource: 'podman_container', 'firewalld_zone', ... */
+  type: string;
+  key: string;
+  state: 'present' | 'absent';
+  attrs?: Record<string, unknown>;
+}
+
+export type Effect = PathEffect | TreeEffect | PackageEffect | UserEffect | GroupEffect | ServiceEffect | GitEffect | ResourceEffect;
+
+/** An effect as predicted: which earlier task (by name) said so. */
+export type Prediction<E extends Effect> = Omit<E, 'kind'> & { readonly by: string };
+
+/**
+ * A path as the earlier plans of a check run leave it: their merged PathEffects, or `unknown`
+ * when an earlier task makes it unknowable (below a TreeEffect, `state: 'exists'`).
+ */
+export type PathPrediction = Prediction<PathEffect> | { readonly state: 'unknown'; readonly path: string; readonly by: string };
+
+/**
+ * What a module's `overlay` reads: the host as the earlier tasks of this check run would leave it.
+ * Every getter returns undefined when nothing was predicted (what was observed holds).
+ */
+export interface Predicted {
+  path(path: string): PathPrediction | undefined;
+  package(name: string): Prediction<PackageEffect> | undefined;
+  user(name: string): Prediction<UserEffect> | undefined;
+  group(name: string): Prediction<GroupEffect> | undefined;
+  service(name: string): Prediction<ServiceEffect> | undefined;
+  git(dest: string): Prediction<GitEffect> | undefined;
+  resource(type: string, key: string): Prediction<ResourceEffect> | undefined;
+  /** uid/gid a new path gets (the user the task runs as), when the runner knows it. */
+  readonly creator: { uid: number; gid: number } | undefined;
+  /**
+   * Throws: the task's plan needs something the earlier task `by` makes unknowable. The task is
+   * reported as depending on it (`what` says on what), not as failed or as a guess.
+   */
+  unpredictable(by: string, what?: string): never;
 }
 
 /** The result registered for a task on a host (`register`), Ansible's shape. */

@@ -10,6 +10,7 @@ import type { HostStats, Reporter, RunEvent } from './events.js';
 import type { Facts } from './facts.types.js';
 import type { Inventory } from './inventory/types.js';
 import { Masker } from './mask.js';
+import { PredictedState } from './predict.js';
 import { isSecret } from './secret.js';
 import type { Action, TaskResult } from './module.types.js';
 import type { RunOptions } from './options.js';
@@ -30,6 +31,8 @@ export interface HostRuntime {
   readonly hostVars: Vars;
   /** Results by task id, read through Task.result(ctx). */
   readonly results: Map<number, TaskResult>;
+  /** Check mode: what earlier tasks' plans would have changed on this host (runner/predict.ts). */
+  readonly predicted: PredictedState;
   conn?: Promise<Connection>;
   facts?: Promise<Facts>;
 }
@@ -82,7 +85,7 @@ export class RunState {
         ? this.inventory.hostVars(name)
         : { inventory_hostname: name, ...(isLocal(name) ? { ansible_connection: 'local' } : {}) };
       this.#maskSecretVars(inventoryVars);
-      h = { name, inventoryVars, hostVars: {}, results: new Map() };
+      h = { name, inventoryVars, hostVars: {}, results: new Map(), predicted: new PredictedState() };
       this.#hosts.set(name, h);
     }
     return h;

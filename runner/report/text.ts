@@ -133,7 +133,7 @@ export class TextFormatter {
     const label = e.delegatedTo && e.delegatedTo !== e.host ? `${e.host} -> ${e.delegatedTo}` : e.host;
     const result: TaskResult = { ...e.result };
     const loopAggregate = e.item === undefined && Array.isArray(result.results);
-    const suffix = e.wouldRun ? ' (would run)' : '';
+    const suffix = e.wouldRun ? ' (would run)' : e.dependsOn !== undefined ? ` (depends on an earlier task that would run: '${e.dependsOn}')` : '';
 
     if (e.status === 'unreachable') {
       this.#line(out, `fatal: [${label}]: UNREACHABLE! => ${this.#dump(result)}`, 'unreachable');

@@ -117,6 +117,8 @@ export interface SetvParams {
   value: string;
   /** Make the plan fail (a module that cannot proceed). */
   planFail?: boolean;
+  /** Make the plan fail when the current value is this one (a failure that depends on the host). */
+  failIf?: string;
 }
 
 /** Idempotent: sets key=value on the host; changed only when different. */
@@ -128,6 +130,7 @@ export const setv = defineModule<SetvParams, string | undefined>({
       key: { type: 'string' },
       value: { type: 'string' },
       planFail: { type: 'boolean', nullable: true },
+      failIf: { type: 'string', nullable: true },
     },
     required: ['key', 'value'],
     additionalProperties: false,
@@ -139,6 +142,7 @@ export const setv = defineModule<SetvParams, string | undefined>({
   },
   plan(p, current) {
     if (p.planFail) return { changed: false, actions: [], failed: `cannot set ${p.key}` };
+    if (p.failIf !== undefined && current === p.failIf) return { changed: false, actions: [], failed: `${p.key} is ${current}` };
     const changed = current !== p.value;
     return {
       changed,
@@ -146,7 +150,12 @@ export const setv = defineModule<SetvParams, string | undefined>({
       diffs: changed ? [{ before: `${current ?? ''}\n`, after: `${p.value}\n`, before_header: p.key, after_header: p.key }] : [],
       summary: changed ? `set ${p.key}` : undefined,
       result: { key: p.key },
+      effects: [{ kind: 'resource', type: 'kv', key: p.key, state: 'present', attrs: { value: p.value } }],
     };
+  },
+  overlay(current, predicted, p) {
+    const kv = predicted.resource('kv', p.key);
+    return kv ? (kv.attrs?.value as string) : current;
   },
 });
 
