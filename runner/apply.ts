@@ -11,11 +11,18 @@
  * exits 0, so without it a truncated upload would be renamed into place. A trap removes the temp
  * file on failure or interruption; a temp file whose writer was killed outright (SIGKILL, a
  * SIGPIPE nobody caught) is removed by the next write into the same directory.
+ *
+ * A WaitAction is ONE exec too (runner/wait.ts: the host retries, the host keeps the deadline); a
+ * FetchAction streams a host file to the controller (runner/fetch.ts); a RunAction with `timeoutMs`
+ * is killed on the host when it runs over.
  */
 import { createHash } from 'node:crypto';
+import { CommandTimeoutError } from './connection/errors.js';
 import type { BecomeSpec, Connection, ExecResult } from './connection/types.js';
-import type { Action, RunAction, WriteAction } from './module.types.js';
+import { FetchError, fetchToFile } from './fetch.js';
+import type { Action, FetchAction, RunAction, WaitAction, WriteAction } from './module.types.js';
 import { raw, sh } from './shell.js';
+import { WAIT_GRACE_MS, WAIT_MARK, waitScript, waitTimedOut } from './wait.js';
 
 export type ApplyOutcome =
   | { ok: true; captured?: ExecResult; result?: Record<string, unknown> }
@@ -34,9 +41,10 @@ export async function applyActions(conn: Connection, actions: Action[], options:
   let captured: ExecResult | undefined;
   const result: Record<string, unknown> = {};
   for (const [index, action] of actions.entries()) {
-    const outcome = action.kind === 'run' ? await applyRun(conn, action, options) : await applyWrite(conn, action, options);
+    const outcome = await applyOne(conn, action, options);
     if (action.kind === 'run' && action.capture) captured = outcome.exec;
     if (outcome.backup) result.backup_file = outcome.backup;
+    Object.assign(result, outcome.result);
     if (outcome.error !== undefined) {
       return { ok: false, msg: outcome.error, captured: captured ?? outcome.exec, failedAction: index, ...withResult(result) };
     }
@@ -49,17 +57,42 @@ function withResult(result: Record<string, unknown>): { result?: Record<string, 
 }
 
 interface StepOutcome {
-  exec: ExecResult;
+  exec?: ExecResult;
   error?: string;
   backup?: string;
+  /** Keys for the task's result (fetch's checksum and dest). */
+  result?: Record<string, unknown>;
+}
+
+function applyOne(conn: Connection, action: Action, options: ApplyOptions): Promise<StepOutcome> {
+  switch (action.kind) {
+    case 'run':
+      return applyRun(conn, action, options);
+    case 'write':
+      return applyWrite(conn, action, options);
+    case 'wait':
+      return applyWait(conn, action, options);
+    case 'fetch':
+      return applyFetch(conn, action, options);
+  }
 }
 
 async function applyRun(conn: Connection, action: RunAction, options: ApplyOptions): Promise<StepOutcome> {
-  const exec = await conn.exec(action.script, { stdin: action.stdin, become: options.become });
+  const what = action.describe ?? action.script;
+  let exec: ExecResult;
+  try {
+    exec = await conn.exec(action.script, {
+      stdin: action.stdin,
+      become: options.become,
+      ...(action.timeoutMs !== undefined ? { timeoutMs: action.timeoutMs } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof CommandTimeoutError)) throw e;
+    return { error: `${what} timed out after ${action.timeoutMs! / 1000} s and was killed` };
+  }
   const okCodes = action.okCodes ?? [0];
   if (okCodes.includes(exec.rc)) return { exec };
   const detail = exec.stderr.trim() || exec.stdout.trim();
-  const what = action.describe ?? action.script;
   return {
     exec,
     error: action.capture ? 'non-zero return code' : `${what} failed (rc=${exec.rc})${detail ? `: ${detail}` : ''}`,
@@ -74,6 +107,32 @@ async function applyWrite(conn: Connection, action: WriteAction, options: ApplyO
     ?.slice(BACKUP_MARK.length);
   if (exec.rc === 0) return { exec, ...(backup ? { backup } : {}) };
   return { exec, error: describeWriteFailure(action, exec) };
+}
+
+async function applyWait(conn: Connection, action: WaitAction, options: ApplyOptions): Promise<StepOutcome> {
+  let exec: ExecResult;
+  try {
+    // The host keeps the deadline; the runner's own limit only catches an attempt that hangs.
+    exec = await conn.exec(waitScript(action), { become: options.become, timeoutMs: action.timeoutMs + (action.intervalMs ?? 1000) + WAIT_GRACE_MS });
+  } catch (e) {
+    if (!(e instanceof CommandTimeoutError)) throw e;
+    return { error: waitTimedOut(action, undefined, '') };
+  }
+  if (exec.rc === 0) return { exec };
+  const mark = exec.stderr.split('\n').find((l) => l.startsWith(WAIT_MARK));
+  if (mark) return { exec, error: waitTimedOut(action, Number(mark.split(' ').at(-1)), exec.stdout) };
+  return { exec, error: `waiting for ${action.describe} failed (rc=${exec.rc}): ${exec.stderr.trim()}` };
+}
+
+async function applyFetch(conn: Connection, action: FetchAction, options: ApplyOptions): Promise<StepOutcome> {
+  try {
+    const { dest, checksum, size } = await fetchToFile(conn, action, options.become);
+    return { result: { dest, checksum, size } };
+  } catch (e) {
+    // Transport failures (unreachable, become refused) stay exceptions, as for every action.
+    if (e instanceof FetchError) return { error: e.message };
+    throw e;
+  }
 }
 
 /** Turns the script's step marker (and the failing tool's stderr) into one message. */

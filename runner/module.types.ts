@@ -49,6 +49,52 @@ export interface RunAction {
   describe?: string;
   /** The action's stdout/stderr/rc become the task result (command, shell). @default false */
   capture?: boolean;
+  /**
+   * Kill the command on the host after this long (the host's `timeout -s KILL`, whole seconds
+   * rounded up) and fail the action with "timed out after N s". @default no limit
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Wait on the host until `script` exits with an ok code: ONE command that retries the script every
+ * `intervalMs` on the host itself and gives up at the deadline, so a wait costs one round trip
+ * however many attempts it takes. On timeout the action fails with
+ * `timed out after N s waiting for <describe>` and the last attempt's output.
+ * A step of a plan like any other: a server drained, a container healthy, a port open.
+ */
+export interface WaitAction {
+  kind: 'wait';
+  /** A POSIX sh script, one attempt; built with the `sh` tag. Runs in a fresh `/bin/sh -c` each time. */
+  script: string;
+  /** What is awaited, for messages: "haproxy server web1 to be DRAIN", "port 8080". */
+  describe: string;
+  /** Pause between attempts. @default 1000 */
+  intervalMs?: number;
+  /** Give up after this long (whole seconds on the host, rounded up). */
+  timeoutMs: number;
+  /** Exit codes of an attempt that mean "ready". @default [0] */
+  okCodes?: number[];
+}
+
+/**
+ * Read a host file back to the controller (binary-safe, streamed to disk, never held whole in
+ * memory). `dest` is written atomically (temp file beside it, then rename) after its size and
+ * sha256 matched what the host read; the outcome's result carries `checksum` (sha256) and `dest`.
+ * For a command's output instead of a file (a backup streamed off the host), build the action
+ * with `fetchStream()` from runner/fetch.ts.
+ */
+export interface FetchAction {
+  kind: 'fetch';
+  /** The file on the host (its name in messages when `stream` is set). */
+  path: string;
+  /** Controller path; relative paths resolve against the runner's working directory. */
+  dest: string;
+  /**
+   * A POSIX sh script whose stdout is fetched instead of the file at `path` (`tar -cf - -C /srv data`).
+   * Its exit code is checked; sha256 is taken on the host of exactly the bytes sent. @default the file at path
+   */
+  stream?: string;
 }
 
 /**
@@ -69,13 +115,17 @@ export interface WriteAction {
   validate?: string;
 }
 
-export type Action = RunAction | WriteAction;
+export type Action = RunAction | WriteAction | WaitAction | FetchAction;
 
 export interface Plan {
   /** Whether applying would change the host (or, for non-idempotent work, would run). */
   changed: boolean;
   actions: Action[];
-  /** Shown under --diff. */
+  /**
+   * Shown under --diff. A task that manages several resources (a pod and its containers) gives one
+   * entry per resource, each naming it in `before_header`/`after_header`; the reporter prints each
+   * as its own `--- before: <header>` / `+++ after: <header>` diff, in this order.
+   */
   diffs?: FileDiff[];
   /** One-line description of what will change / changed (`msg` in the result). */
   summary?: string;

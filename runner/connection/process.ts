@@ -37,6 +37,7 @@ export function drive(
   handshake: BecomeHandshake | undefined,
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
+    const startedAt = Date.now();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let settled = false;
@@ -86,7 +87,17 @@ export function drive(
       }
     };
 
-    proc.stdout.on('data', (c: Buffer) => out.push(c));
+    const sink = options.stdoutTo;
+    // A sink that fails (controller disk full) would never drain: the command fails with its error.
+    sink?.once('error', (e: Error) => fail(e));
+    proc.stdout.on('data', (c: Buffer) => {
+      if (!sink) return out.push(c);
+      // Backpressure: on an ssh channel, pausing stops the window, so the host waits for the disk.
+      if (!sink.write(c)) {
+        proc.stdout.pause();
+        sink.once('drain', () => proc.stdout.resume());
+      }
+    });
     proc.stderr.on('data', (c: Buffer) => {
       if (authPending && handshake) onAuthStderr(handshake, c);
       else err.push(c);
@@ -121,7 +132,10 @@ export function drive(
         }
         return finish(() => reject(new BecomeError(host, why)));
       }
-      if (timedOut) return finish(() => reject(new CommandTimeoutError(host, options.timeoutMs!)));
+      // The host's `timeout` may kill the command (rc 128+9) before our own timer fires on a busy
+      // controller: killed by KILL once the time is up is the timeout, not the command failing.
+      const killedAtDeadline = options.timeoutMs !== undefined && rc === signalStatus('KILL') && Date.now() - startedAt >= options.timeoutMs;
+      if (timedOut || killedAtDeadline) return finish(() => reject(new CommandTimeoutError(host, options.timeoutMs!)));
       const stdoutBytes = Buffer.concat(out);
       finish(() =>
         resolve({ rc, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes }),

@@ -63,7 +63,9 @@ export class SshConnection implements Connection {
     const { argv, handshake } = commandLine(script, options.become, undefined, options.timeoutMs);
     const command = argv.map(quote).join(' ');
     // stdin and a sudo password both need a channel's own stdin; the session's is its command stream.
-    const sessionFits = (options.stdin === undefined || options.stdin.length === 0) && options.become?.password === undefined;
+    // Streamed stdout needs a channel too: only a channel's window pushes back on the host.
+    const sessionFits =
+      (options.stdin === undefined || options.stdin.length === 0) && options.become?.password === undefined && !options.stdoutTo;
     if (!this.#session || !sessionFits) return this.#viaChannel(command, handshake, options);
     return this.#session.then((session) => {
       if (this.#lost) return Promise.reject(this.#lost);

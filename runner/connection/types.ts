@@ -4,6 +4,7 @@
  * as one child process. Modules never see a Connection: they observe through a Probe and act
  * through Actions the runner applies.
  */
+import type { Writable } from 'node:stream';
 import type { Secret } from '../secret.js';
 
 /** Privilege escalation for one command. Only sudo is supported (as Ansible's default method). */
@@ -21,6 +22,12 @@ export interface ExecOptions {
   become?: BecomeSpec;
   /** Kill the command and reject after this long. @default no limit */
   timeoutMs?: number;
+  /**
+   * Stream stdout here as it arrives (with backpressure) instead of collecting it: the result's
+   * stdout is then empty. For large or binary output read back to the controller (fetch). The
+   * stream is not ended by exec.
+   */
+  stdoutTo?: Writable;
 }
 
 export interface ExecResult {

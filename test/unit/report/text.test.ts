@@ -132,6 +132,25 @@ describe('host lines', () => {
   });
 });
 
+describe('one task, several resources', () => {
+  it('prints one diff per resource, each under its own header, in the plan order', () => {
+    const diffs = [
+      { before: 'state: absent\n', after: 'state: running\n', before_header: 'pod web', after_header: 'pod web' },
+      { before: 'image: a:1\n', after: 'image: a:2\n', before_header: 'container web-app', after_header: 'container web-app' },
+      { before: '', after: 'x\n', before_header: 'container web-proxy', after_header: 'container web-proxy' },
+    ];
+    const { out } = render([task('t'), result('h', 't', 'changed', { changed: true, failed: false }, { diffs })]);
+    expect(out.split('\n').slice(2).join('\n')).toBe(
+      [
+        '--- before: pod web', '+++ after: pod web', '@@ -1 +1 @@', '-state: absent', '+state: running', '',
+        '--- before: container web-app', '+++ after: container web-app', '@@ -1 +1 @@', '-image: a:1', '+image: a:2', '',
+        '--- before: container web-proxy', '+++ after: container web-proxy', '@@ -0,0 +1 @@', '+x', '',
+        'changed: [h]', '',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('other events', () => {
   it('play_no_hosts after its play_start adds only the skipping line', () => {
     const { out } = render([{ type: 'play_start', name: 'p', hosts: [], pattern: 'x' }, { type: 'play_no_hosts', name: 'p' }]);
