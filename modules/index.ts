@@ -8,3 +8,4 @@ export { lineinfile, type LineinfileParams } from './lineinfile.js';
 export { blockinfile, type BlockinfileParams } from './blockinfile.js';
 export { stat, type StatParams } from './stat.js';
 export { service, type ServiceParams } from './service.js';
+export { git, type GitParams, type GitTaskResult } from './git.js';

@@ -43,6 +43,7 @@ export async function applyActions(conn: Connection, actions: Action[], options:
   for (const [index, action] of actions.entries()) {
     const outcome = await applyOne(conn, action, options);
     if (action.kind === 'run' && action.capture) captured = outcome.exec;
+    if (action.kind === 'run' && action.result && outcome.exec && outcome.error === undefined) Object.assign(result, action.result(outcome.exec));
     if (outcome.backup) result.backup_file = outcome.backup;
     Object.assign(result, outcome.result);
     if (outcome.error !== undefined) {

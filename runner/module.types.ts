@@ -54,6 +54,11 @@ export interface RunAction {
    * rounded up) and fail the action with "timed out after N s". @default no limit
    */
   timeoutMs?: number;
+  /**
+   * Keys the action's output adds to the task result after it succeeded (git's `after` and
+   * `changed_files`: what a run learnt that the plan could not know). @default none
+   */
+  result?: (exec: ExecResult) => Record<string, unknown>;
 }
 
 /**

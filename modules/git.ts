@@ -1,0 +1,167 @@
+/**
+ * git: a checkout of a repository at `version` (branch, tag or commit), ansible-core's parameters
+ * and result keys (`before`, `after`, `remote_url_changed`) plus `changed_files`.
+ *
+ * One probe reads the checkout and asks the remote (`git ls-remote`, run on the host in the same
+ * command), so the plan knows the commit the run will check out: `changed` means the checkout
+ * moves (or local modifications are discarded, or the remote URL changes); a remote with new
+ * commits on other refs is not a change, and a converged host is never fetched. An unreachable
+ * remote fails the task before anything on the host is touched.
+ * Not implemented: bare, refspec, reference, recursive/track_submodules, separate_git_dir,
+ * verify_commit/gpg_whitelist, archive, executable.
+ */
+import type { JSONSchemaType } from 'ajv';
+import { defineModule, type ParamIssue } from '../runner/module.js';
+import type { FileDiff, Plan, TaskResult } from '../runner/module.types.js';
+import {
+  atTarget, checkoutResult, cloneScript, depthWarning, gitProbeScript, parseGitProbe, repoUrl, resolveTarget, sameRepo,
+  updateScript, type GitProbe, type GitSshOptions, type Target,
+} from './_lib/git.js';
+
+export interface GitParams extends GitSshOptions {
+  /** URL or path of the repository (an absolute path becomes a file:// URL). */
+  repo: string;
+  /** Where the checkout goes (required unless clone is false). */
+  dest: string;
+  /** A branch, a tag or a commit id; HEAD is the remote's default branch. @default 'HEAD' */
+  version?: string;
+  /** Name of the remote. @default 'origin' */
+  remote?: string;
+  /** Shallow clone/fetch with this many commits of history. @default full history */
+  depth?: number;
+  /** Clone only the history leading to `version`'s branch or tag. @default false */
+  single_branch?: boolean;
+  /** Discard local modifications to tracked files; without it they make the task fail. @default false */
+  force?: boolean;
+  /** Move an existing checkout to `version`; false only reports it. @default true */
+  update?: boolean;
+  /** Clone when dest has no checkout; false only reports the remote's commit. @default true */
+  clone?: boolean;
+  /** umask for the clone and checkout, an octal string like '0022'. @default the login's */
+  umask?: string;
+}
+
+const schema: JSONSchemaType<GitParams> = {
+  type: 'object',
+  properties: {
+    repo: { type: 'string', minLength: 1, pattern: '^[^-]' },
+    dest: { type: 'string', minLength: 1 },
+    version: { type: 'string', minLength: 1, nullable: true, default: 'HEAD' },
+    remote: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', nullable: true, default: 'origin' },
+    depth: { type: 'integer', minimum: 1, nullable: true },
+    single_branch: { type: 'boolean', nullable: true, default: false },
+    force: { type: 'boolean', nullable: true, default: false },
+    update: { type: 'boolean', nullable: true, default: true },
+    clone: { type: 'boolean', nullable: true, default: true },
+    umask: { type: 'string', pattern: '^[0-7]{3,4}$', nullable: true },
+    key_file: { type: 'string', minLength: 1, nullable: true },
+    accept_hostkey: { type: 'boolean', nullable: true, default: false },
+    accept_newhostkey: { type: 'boolean', nullable: true, default: false },
+    ssh_opts: { type: 'string', nullable: true },
+  },
+  required: ['repo', 'dest'],
+  additionalProperties: false,
+};
+
+function check(p: GitParams): ParamIssue[] {
+  if (p.accept_hostkey && p.accept_newhostkey) {
+    return [{ field: 'accept_newhostkey', message: 'parameters are mutually exclusive: accept_hostkey|accept_newhostkey' }];
+  }
+  return [];
+}
+
+/** What `register` gets: ansible-core's keys, and the files the checkout changed. */
+export interface GitTaskResult extends TaskResult {
+  before: string | null;
+  after: string | null;
+  remote_url_changed?: boolean;
+  changed_files?: string[];
+}
+
+function sshOf(p: GitParams): GitSshOptions {
+  return {
+    ...(p.key_file !== undefined ? { key_file: p.key_file } : {}),
+    ...(p.accept_hostkey ? { accept_hostkey: true } : {}),
+    ...(p.accept_newhostkey ? { accept_newhostkey: true } : {}),
+    ...(p.ssh_opts !== undefined ? { ssh_opts: p.ssh_opts } : {}),
+  };
+}
+
+/** The diff: the commit before and after (the file list is known only once the run fetched). */
+function commitDiff(dest: string, before: string | undefined, after: string): FileDiff {
+  return { before: before ? `${before}\n` : '', after: `${after}\n`, before_header: `${dest} (commit)`, after_header: `${dest} (commit)` };
+}
+
+export function planGit(p: GitParams, probe: GitProbe): Plan {
+  const remote = p.remote ?? 'origin';
+  const version = p.version ?? 'HEAD';
+  const checkout = probe.checkout;
+  const before = checkout?.head;
+  const base = { before: before ?? null, after: before ?? null };
+  const fail = (msg: string): Plan => ({ changed: false, actions: [], failed: msg, result: base });
+  if (probe.gitMissing) return fail('git is not installed on the host (no `git` in PATH)');
+  if (probe.dest === 'notdir') return fail(`Destination path '${p.dest}' exists and is not a directory`);
+  if (probe.dest === 'nonempty') return fail(`Destination path '${p.dest}' already exists and is not an empty directory (and has no git checkout)`);
+  if (checkout && p.update === false) return { changed: false, actions: [], result: base };
+  if (checkout && checkout.mods.length > 0 && !p.force) {
+    return fail(`Local modifications exist in the destination: ${p.dest} (force=no): ${checkout.mods.map((m) => m.trim()).join(', ')}`);
+  }
+  if (!probe.remote) return fail('the remote was not asked (internal error)');
+  if (!probe.remote.ok) return fail(`Failed to reach the repository ${p.repo}: ${probe.remote.error}`);
+  const target = resolveTarget(version, probe.remote.refs, checkout);
+  if ('error' in target) return fail(target.error);
+  const after = target.sha;
+  const warnings = [depthWarning(p, target)].filter((w): w is string => w !== undefined);
+  const request = { dest: p.dest, repo: p.repo, remote, target, ssh: sshOf(p), ...(p.depth !== undefined ? { depth: p.depth } : {}), ...(p.single_branch ? { single_branch: true } : {}), ...(p.umask !== undefined ? { umask: p.umask } : {}) };
+  const result = { before: before ?? null, after: after ?? null, ...(warnings.length ? { warnings } : {}) };
+
+  if (!checkout) {
+    // No checkout and clone=false: nothing to do but say what the remote has (ansible-core
+    // reports this as changed although it does nothing; Hostwright does not).
+    if (p.clone === false) return { changed: false, actions: [], result };
+    return {
+      changed: true,
+      actions: [{ kind: 'run', script: cloneScript(request), describe: `git clone ${repoUrl(p.repo)} ${p.dest}`, result: checkoutResult }],
+      diffs: [commitDiff(p.dest, undefined, after ?? version)],
+      summary: `cloned ${p.repo} at ${describeTarget(target)} into ${p.dest}`,
+      result,
+    };
+  }
+  const urlChanged = checkout.url === undefined || !sameRepo(checkout.url, repoUrl(p.repo));
+  const reset = checkout.mods.length > 0;
+  const onBranch = target.kind !== 'branch' || checkout.branch === target.name;
+  const moves = !atTarget(before, target) || !onBranch;
+  if (!moves && !reset && !urlChanged) return { changed: false, actions: [], result: { ...result, remote_url_changed: false } };
+  return {
+    changed: true,
+    actions: [
+      {
+        kind: 'run',
+        script: updateScript({ ...request, before, setUrl: urlChanged, reset }),
+        describe: `git checkout ${describeTarget(target)} in ${p.dest}`,
+        result: checkoutResult,
+      },
+    ],
+    ...(moves ? { diffs: [commitDiff(p.dest, before, after ?? version)] } : {}),
+    summary: reset ? `Local modifications exist in the destination: ${p.dest}` : `${p.dest} at ${describeTarget(target)}`,
+    result: { ...result, remote_url_changed: urlChanged },
+  };
+}
+
+function describeTarget(t: Target): string {
+  if (t.kind === 'commit') return t.sha ?? t.id;
+  return `${t.kind} ${t.name} (${t.sha.slice(0, 12)})`;
+}
+
+export const git = defineModule<GitParams, GitProbe, GitTaskResult>({
+  name: 'git',
+  schema,
+  check,
+  async gather(p, probe) {
+    const out = await probe.run(
+      gitProbeScript({ dest: p.dest, repo: p.repo, remote: p.remote ?? 'origin', version: p.version ?? 'HEAD', ssh: sshOf(p), askRemote: p.update === false ? 'unless-checkout' : 'always' }),
+    );
+    return parseGitProbe(out.stdout);
+  },
+  plan: planGit,
+});
