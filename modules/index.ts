@@ -9,3 +9,4 @@ export { blockinfile, type BlockinfileParams } from './blockinfile.js';
 export { stat, type StatParams } from './stat.js';
 export { service, type ServiceParams } from './service.js';
 export { git, type GitParams, type GitTaskResult } from './git.js';
+export { deploy, type DeployParams, type DeployTaskResult } from './deploy.js';

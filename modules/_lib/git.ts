@@ -44,7 +44,7 @@ export function sameRepo(a: string, b: string): boolean {
 }
 
 /** The environment every git command of ours runs with: C locale, never a prompt. */
-function envLines(ssh: GitSshOptions): string[] {
+export function envLines(ssh: GitSshOptions): string[] {
   return [
     'LC_ALL=C; LANG=C; GIT_TERMINAL_PROMPT=0; export LC_ALL LANG GIT_TERMINAL_PROMPT',
     sh`GIT_SSH_COMMAND=${gitSshCommand(ssh)}; export GIT_SSH_COMMAND`,
@@ -93,14 +93,24 @@ export function gitProbeScript(r: ProbeRequest): string {
   lines.push(
     r.askRemote === 'always' ? 'ask=1' : 'ask=; [ "$st" = repo ] || ask=1',
     'if [ -n "$ask" ]; then',
-    '  set -- HEAD',
-    '  [ -n "$hb" ] && set -- "$@" "refs/heads/$hb"',
-    '  [ "$v" != HEAD ] && set -- "$@" "refs/heads/$v" "refs/tags/$v" "refs/tags/$v^{}"',
-    sh`  out=$(cd / && git ls-remote --symref ${repoUrl(r.repo)} "$@" 2>&1); echo "lsrc $?"`,
-    '  printf "%s\\n" "$out" | while IFS= read -r l; do printf "ls %s\\n" "$l"; done',
+    lsRemoteLines(r.repo),
     'fi',
   );
   return lines.join('\n');
+}
+
+/**
+ * ls-remote of HEAD, the branch in "$hb" (when set) and "$v" as branch and tag (peeled), as
+ * `lsrc RC` and `ls LINE` lines; the caller has set v, hb and the git environment.
+ */
+export function lsRemoteLines(repo: string): string {
+  return [
+    'set -- HEAD',
+    '[ -n "$hb" ] && set -- "$@" "refs/heads/$hb"',
+    '[ "$v" != HEAD ] && set -- "$@" "refs/heads/$v" "refs/tags/$v" "refs/tags/$v^{}"',
+    sh`out=$(cd / && git ls-remote --symref ${repoUrl(repo)} "$@" 2>&1); echo "lsrc $?"`,
+    'printf "%s\\n" "$out" | while IFS= read -r l; do printf "ls %s\\n" "$l"; done',
+  ].join('\n');
 }
 
 export interface Checkout {
