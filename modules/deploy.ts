@@ -18,9 +18,9 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import type { Action, FileDiff, Plan, TaskResult } from '../runner/module.types.js';
+import type { Action, Effect, FileDiff, Plan, Predicted, TaskResult } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
-import { cloneScript, envLines, lsRemoteLines, parseGitProbe, resolveTarget, type GitSshOptions, type RemoteRefs } from './_lib/git.js';
+import { checkoutEffects, cloneScript, envLines, lsRemoteLines, parseGitProbe, resolveTarget, type GitSshOptions, type RemoteRefs } from './_lib/git.js';
 
 export interface DeployParams extends GitSshOptions {
   /** The application's directory (Capistrano's deploy_to). */
@@ -200,6 +200,7 @@ export function planDeploy(p: DeployParams, s: DeployState): Plan {
       diffs: [linkDiff(p, live, target)],
       summary: `rolled back from ${live} to ${target}`,
       result: { ...base, live: target, commit, releases: order },
+      effects: switchEffects(p, target),
     };
   }
 
@@ -239,7 +240,42 @@ export function planDeploy(p: DeployParams, s: DeployState): Plan {
     diffs: [linkDiff(p, live, release)],
     summary: `${release} (${commit.slice(0, 12)}) is live${removed.length ? `; removed ${removed.join(', ')}` : ''}`,
     result: { live: release, previous: live ?? null, commit, removed, releases: kept },
+    effects: [
+      ...(existing === undefined ? checkoutEffects({ dest, repo: p.repo }, commit, true) : []),
+      ...switchEffects(p, release),
+      ...removed.map((r): Effect => ({ kind: 'path', path: `${rootOf(p)}/releases/${r}`, state: 'absent' })),
+    ],
   };
+}
+
+const rootOf = (p: DeployParams) => p.path.replace(/\/+$/, '');
+
+/** `current` as the switch leaves it, and the log it appends to (content unknown: it has the time). */
+function switchEffects(p: DeployParams, release: string): Effect[] {
+  return [
+    { kind: 'path', path: `${rootOf(p)}/current`, state: 'link', src: `releases/${release}` },
+    { kind: 'path', path: `${rootOf(p)}/${LOG}`, state: 'exists' },
+  ];
+}
+
+/**
+ * Check mode: releases and the link as earlier deploy tasks of this run would leave them (their
+ * commits from the git effects), so a second deploy task in a play plans on the first one's result.
+ */
+export function overlayDeploy(s: DeployState, predicted: Predicted, p: DeployParams): DeployState {
+  const root = rootOf(p);
+  const link = predicted.path(`${root}/current`);
+  const releases = new Map(s.releases);
+  let touched = false;
+  for (const name of new Set([...releases.keys(), ...(link && link.state === 'link' && link.src ? [link.src.replace(/^releases\//, '')] : [])])) {
+    const dir = `${root}/releases/${name}`;
+    const git = predicted.git(dir);
+    if (git?.version) { releases.set(name, git.version); touched = true; }
+    else if (predicted.path(dir)?.state === 'absent') { releases.delete(name); touched = true; }
+  }
+  if (link?.state === 'unknown') predicted.unpredictable(link.by, `${root}/current`);
+  if (link?.state === 'link' && link.src !== undefined) return { ...s, releases, current: link.src, log: s.log };
+  return touched ? { ...s, releases } : s;
 }
 
 export const deploy = defineModule<DeployParams, DeployState, DeployTaskResult>({
@@ -250,4 +286,5 @@ export const deploy = defineModule<DeployParams, DeployState, DeployTaskResult>(
     return parseDeployProbe((await probe.run(probeScript(p))).stdout);
   },
   plan: planDeploy,
+  overlay: overlayDeploy,
 });

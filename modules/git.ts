@@ -12,9 +12,9 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import type { FileDiff, Plan, TaskResult } from '../runner/module.types.js';
+import type { FileDiff, Plan, Predicted, TaskResult } from '../runner/module.types.js';
 import {
-  atTarget, checkoutResult, cloneScript, depthWarning, gitProbeScript, parseGitProbe, repoUrl, resolveTarget, sameRepo,
+  atTarget, checkoutEffects, checkoutResult, cloneScript, depthWarning, gitProbeScript, parseGitProbe, repoUrl, resolveTarget, sameRepo,
   updateScript, type GitProbe, type GitSshOptions, type Target,
 } from './_lib/git.js';
 
@@ -125,6 +125,7 @@ export function planGit(p: GitParams, probe: GitProbe): Plan {
       diffs: [commitDiff(p.dest, undefined, after ?? version)],
       summary: `cloned ${p.repo} at ${describeTarget(target)} into ${p.dest}`,
       result,
+      effects: checkoutEffects(p, after, true),
     };
   }
   const urlChanged = checkout.url === undefined || !sameRepo(checkout.url, repoUrl(p.repo));
@@ -145,7 +146,26 @@ export function planGit(p: GitParams, probe: GitProbe): Plan {
     ...(moves ? { diffs: [commitDiff(p.dest, before, after ?? version)] } : {}),
     summary: reset ? `Local modifications exist in the destination: ${p.dest}` : `${p.dest} at ${describeTarget(target)}`,
     result: { ...result, remote_url_changed: urlChanged },
+    effects: checkoutEffects(p, after, false),
   };
+}
+
+/** Check mode: a checkout an earlier task would make or move at dest replaces what was observed. */
+export function overlayCheckout(s: GitProbe, predicted: Predicted, p: GitParams): GitProbe {
+  const earlier = predicted.git(p.dest);
+  if (earlier) {
+    if (earlier.version === undefined) predicted.unpredictable(earlier.by, `the commit checked out at ${p.dest}`);
+    const { branch: _unknownBranch, ...kept } = s.checkout ?? { localBranch: false };
+    return { ...s, dest: 'repo', checkout: { ...kept, mods: [], head: earlier.version, ...(earlier.repo ? { url: earlier.repo } : {}) } };
+  }
+  const at = predicted.path(p.dest);
+  if (at?.state === 'unknown') predicted.unpredictable(at.by, p.dest);
+  if (at?.state === 'absent') {
+    const { checkout: _gone, ...rest } = s;
+    return { ...rest, dest: 'absent' };
+  }
+  if (at && at.state !== 'directory' && at.state !== 'exists') return { ...s, dest: 'notdir' };
+  return s;
 }
 
 function describeTarget(t: Target): string {
@@ -164,4 +184,5 @@ export const git = defineModule<GitParams, GitProbe, GitTaskResult>({
     return parseGitProbe(out.stdout);
   },
   plan: planGit,
+  overlay: overlayCheckout,
 });

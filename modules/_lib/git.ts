@@ -7,6 +7,7 @@
  * what was shown.
  */
 import type { ExecResult } from '../../runner/connection/types.js';
+import type { Effect } from '../../runner/module.types.js';
 import { quote, raw, sh } from '../../runner/shell.js';
 
 /** How git reaches an ssh remote (ansible-core's git parameters). */
@@ -338,4 +339,17 @@ export function checkoutResult(exec: ExecResult): Record<string, unknown> {
     else if (line.startsWith(FILE_MARK)) out.changed_files.push(line.slice(FILE_MARK.length));
   }
   return out;
+}
+
+/**
+ * What a check run tells later tasks: a checkout at dest, at the commit when known. Which files it
+ * holds is known only once the run fetched, so everything below dest is unknown: a later task on
+ * a file in it reports that it depends on this one instead of guessing.
+ */
+export function checkoutEffects(p: { dest: string; repo: string }, commit: string | undefined, created: boolean): Effect[] {
+  return [
+    { kind: 'path', path: p.dest, state: 'directory', ...(created ? { created: true } : {}) },
+    { kind: 'tree', path: p.dest },
+    { kind: 'git', dest: p.dest, repo: repoUrl(p.repo), ...(commit !== undefined ? { version: commit } : {}) },
+  ];
 }
