@@ -90,7 +90,7 @@ describe('deploy plan', () => {
     const s = probe(['current releases/aaa', `release aaa ${ONE}`, `release bbb ${TWO}`, ...log]);
     const plan = planDeploy({ path: '/srv/app', repo: '/srv/git/app.git', version: THREE, keep_releases: 2 }, s);
     expect(plan.result).toEqual({ live: '221ea7cffc70', previous: 'aaa', commit: THREE, removed: ['aaa'], releases: ['bbb', '221ea7cffc70'] });
-    expect(plan.actions.map((a) => (a.kind === 'run' ? a.describe : a.path))).toEqual(['git clone /srv/git/app.git /srv/app/releases/221ea7cffc70', 'switch /srv/app/current to releases/221ea7cffc70', 'remove old releases aaa']);
+    expect(plan.actions.map((a) => (a.kind === 'run' ? a.describe : a.kind))).toEqual(['git clone /srv/git/app.git /srv/app/releases/221ea7cffc70', 'switch /srv/app/current to releases/221ea7cffc70', 'remove old releases aaa']);
     const sw = plan.actions[1]!;
     expect(sw.kind === 'run' && sw.script).toContain('mv -T -- "$tmp" "$p/current"');
     expect(sw.kind === 'run' && sw.script).not.toContain('ln -sf');
