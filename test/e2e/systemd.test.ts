@@ -9,9 +9,8 @@
  * test files that come next.
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import net from 'node:net';
 import { afterAll, describe, expect, test } from 'vitest';
+import { aptInstall, eventually, httpGet as get, sleep, tcpOpen } from '../lab/probes.js';
 import { labHosts, labState, resetHost, ssh, sshOk } from '../lab/testing.js';
 import type { LabHost } from '../lab/state.js';
 
@@ -28,50 +27,6 @@ function otherHost(): LabHost {
   expect(other, 'the firewall test needs a second lab host').toBeDefined();
   return other!;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** One HTTP GET from the machine on a new TCP connection; a failure is a value, not an exception. */
-function get(address: string, port: number, timeoutMs = 2000): Promise<{ ok: boolean; status?: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: address, port, path: '/', agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ ok: res.statusCode === 200, status: res.statusCode, body }));
-      res.on('error', (e) => resolve({ ok: false, body: e.message }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, body: e.code ?? e.message }));
-  });
-}
-
-/** Whether a TCP connection from the machine to address:port is accepted. */
-function tcpOpen(address: string, port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: address, port, timeout: timeoutMs });
-    const done = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.on('connect', () => done(true));
-    socket.on('error', () => done(false));
-    socket.on('timeout', () => done(false));
-  });
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
-
-/** apt-get as a user would run it; the host has no route off the bridge, so it goes through the lab's proxy. */
-const aptInstall = (...packages: string[]) =>
-  `DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=120 install ${packages.join(' ')} >/tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }`;
 
 const mainPid = async (host: LabHost, unit: string) => Number((await sshOk(host, `systemctl show -p MainPID --value ${unit}`)).trim());
 
