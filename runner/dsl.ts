@@ -1,5 +1,6 @@
 /**
- * The playbook DSL: play(), task(), handler(), block(), flushHandlers(), playbook().
+ * The playbook DSL: play(), task(), handler(), block(), the metas (flushHandlers(), endHost(), endPlay(),
+ * clearHostErrors()), playbook().
  * Everything here builds plain values at load time; nothing touches a host. Module parameter
  * problems are gathered per task into one LoadError (file:line, task name, field) and reported
  * together by validatePlays() before any connection is opened.
@@ -100,9 +101,21 @@ export interface Block {
   readonly location: SourceLocation | undefined;
 }
 
+/** Ansible's `meta:` actions that steer the play (refresh_inventory does not apply: inventories load once). */
+export type MetaAction = 'flush_handlers' | 'end_play' | 'end_host' | 'clear_host_errors';
+
+export interface MetaOptions {
+  /** Shown in the task banner and --list-tasks. @default 'meta' */
+  name?: string;
+  /** Only act where this holds (end_play and clear_host_errors decide on the first host, as Ansible's run-once metas). */
+  when?: When;
+  tags?: string | string[];
+}
+
 export interface Meta {
   readonly kind: 'meta';
-  readonly action: 'flush_handlers';
+  readonly action: MetaAction;
+  readonly options: MetaOptions;
   readonly location: SourceLocation | undefined;
 }
 
@@ -200,8 +213,23 @@ export function block(options: BlockOptions): Block {
 }
 
 /** Ansible's `meta: flush_handlers`: run the handlers notified so far, here. */
-export function flushHandlers(): Meta {
-  return { kind: 'meta', action: 'flush_handlers', location: callSite() };
+export function flushHandlers(options: MetaOptions = {}): Meta {
+  return { kind: 'meta', action: 'flush_handlers', options, location: callSite() };
+}
+
+/** Ansible's `meta: end_host`: this host stops the play here, not failed (no always, no handlers). */
+export function endHost(options: MetaOptions = {}): Meta {
+  return { kind: 'meta', action: 'end_host', options, location: callSite() };
+}
+
+/** Ansible's `meta: end_play`: every host of the play stops here (later serial batches too); the next play runs. */
+export function endPlay(options: MetaOptions = {}): Meta {
+  return { kind: 'meta', action: 'end_play', options, location: callSite() };
+}
+
+/** Ansible's `meta: clear_host_errors`: hosts that failed so far take part in later plays again. */
+export function clearHostErrors(options: MetaOptions = {}): Meta {
+  return { kind: 'meta', action: 'clear_host_errors', options, location: callSite() };
 }
 
 export type HostOrder = 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';

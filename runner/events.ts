@@ -31,6 +31,8 @@ export type RunEvent =
       /** `delegate_to` target, shown as `[host -> target]`. */
       delegatedTo?: string;
       task: string;
+      /** The module the task ran (Ansible's task action): the text reporter cleans `debug` results as Ansible does. */
+      action?: string;
       status: HostStatus;
       /** Failure was ignored (ignore_errors): shown as failed + "...ignoring". */
       ignored?: boolean;

@@ -10,7 +10,7 @@
  */
 import { becomeForHost, becomeSpecFor } from './connection/index.js';
 import type { BecomeSpec, Connection } from './connection/types.js';
-import { issuesText, RESULTS, toList, type InheritedKeywords, type Play, type Task, type TaskOptions } from './dsl.js';
+import { issuesText, RESULTS, toList, type InheritedKeywords, type Play, type Task, type TaskOptions, type When } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import type { HostStatus } from './events.js';
 import type { Facts } from './facts.types.js';
@@ -34,7 +34,8 @@ export interface TaskNode {
   readonly handler: boolean;
 }
 
-export type Outcome = 'ok' | 'failed' | 'unreachable';
+/** How a host left a step; 'ended' = end_host/end_play: it stops here without failing. */
+export type Outcome = 'ok' | 'failed' | 'unreachable' | 'ended';
 
 /** What a play's batch shares while it runs. */
 export interface BatchContext {
@@ -64,11 +65,22 @@ function keyword<K extends keyof InheritedKeywords>(node: TaskNode, key: K): Inh
 }
 
 function hostContext(b: BatchContext, node: TaskNode, host: string, facts: Facts): HostContext {
+  return scopedContext(b, node.scopes, node.task.options.vars, host, facts);
+}
+
+/** Whether a meta's `when` (and its enclosing blocks' and play's) holds on a host; a throwing one throws. */
+export async function metaConditionHolds(b: BatchContext, scopes: readonly InheritedKeywords[], when: When | undefined, host: string): Promise<boolean> {
+  const ctx = scopedContext(b, scopes, undefined, host, await b.run.facts(host));
+  return [...scopes.map((s) => s.when), when].every((w) => w === undefined || w(ctx));
+}
+
+function scopedContext(b: BatchContext, scopes: readonly InheritedKeywords[], taskVars: Vars | undefined, host: string, facts: Facts): HostContext {
   const h = b.run.host(host);
   const vars = mergeVars({
     magic: {
       inventory_hostname: host,
       ansible_check_mode: b.run.options.check,
+      ansible_verbosity: b.run.options.verbosity,
       ansible_play_batch: b.hosts,
       hostvars: b.run.hostvars,
       playbook_dir: b.run.playbookDir,
@@ -76,8 +88,8 @@ function hostContext(b: BatchContext, node: TaskNode, host: string, facts: Facts
     inventory: h.inventoryVars,
     facts,
     play: b.play.options.vars,
-    blocks: node.scopes.slice(1).flatMap((s) => (s.vars ? [s.vars] : [])),
-    task: node.task.options.vars,
+    blocks: scopes.slice(1).flatMap((s) => (s.vars ? [s.vars] : [])),
+    task: taskVars,
     host: h.hostVars,
     extra: b.run.options.extraVars,
   });
@@ -135,7 +147,8 @@ function itemLabel(item: unknown): string {
 
 /** Runs the task on one host (or hands over to the run_once owner) and reports it. */
 export async function runTaskOnHost(b: BatchContext, node: TaskNode, host: string): Promise<Outcome> {
-  if (keyword(node, 'run_once')) {
+  // A module that acts once for the whole play (pause) runs like a run_once task.
+  if (keyword(node, 'run_once') || node.task.call.module.bypassHostLoop) {
     const shared = b.runOnce.get(node.task.id);
     if (shared) {
       const { result, outcome } = await shared;
@@ -156,6 +169,9 @@ function register(b: BatchContext, node: TaskNode, host: string, result: TaskRes
     ? { ...result, results: items.map((r) => guardUnknown(r as TaskResult)) }
     : guardUnknown(result);
   h.results.set(node.task.id, seen);
+  // A result's ansible_facts become the host's variables for the rest of the run (set_fact).
+  const facts = result.ansible_facts;
+  if (!result.failed && facts && typeof facts === 'object') Object.assign(h.hostVars, facts);
   const name = node.task.options.register;
   if (name) h.hostVars[name] = seen;
 }
@@ -261,6 +277,7 @@ function report(b: BatchContext, node: TaskNode, host: string, result: TaskResul
     host,
     ...(delegate && delegate !== host ? { delegatedTo: delegate } : {}),
     task: node.task.name,
+    action: node.task.call.module.name,
     status: statusOf(result),
     ...(result.failed && ignore ? { ignored: true } : {}),
     ...(item !== undefined ? { item } : {}),
@@ -360,7 +377,8 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
     ...(diff && plan.diffs?.length ? { diff: plan.diffs } : {}),
   };
   if (plan.failed !== undefined) {
-    result = { ...result, changed: false, failed: true, msg: plan.failed };
+    // A module may register a richer msg than the one-line reason (assert's list of messages).
+    result = { ...result, changed: false, failed: true, msg: (plan.result?.msg as string | undefined) ?? plan.failed };
   } else if (check) {
     // What it would print is known only once it runs: later tasks reading it depend on this one.
     if (plan.nonIdempotent && plan.changed) result = markUnknown({ ...result, would_run: true }, { by: task.name, keys: OUTPUT_KEYS });

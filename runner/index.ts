@@ -13,6 +13,9 @@ import { formatLocation, LoadError } from './errors.js';
 export {
   block,
   flushHandlers,
+  endHost,
+  endPlay,
+  clearHostErrors,
   handler,
   play,
   playbook,

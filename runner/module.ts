@@ -42,6 +42,11 @@ export interface ModuleSpec<P, S> {
    * schema passed, at load time for static params and per host for dynamic ones.
    */
   check?(params: P): ParamIssue[];
+  /**
+   * The module acts once for all the play's hosts (Ansible's BYPASS_HOST_LOOP, e.g. pause): it runs
+   * on the first host and the others take its result, as with run_once. @default false
+   */
+  bypassHostLoop?: boolean;
   gather(params: P, probe: Probe, ctx: ModuleContext): Promise<S>;
   plan(params: P, state: S, ctx: ModuleContext): Plan;
   /**

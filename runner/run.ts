@@ -82,7 +82,7 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
         limitBroke ||= end.broke;
         // A batch whose hosts all failed ends the playbook too (Ansible's playbook_executor).
         stop = end.broke || batch.every((h) => run.failed.has(h) || run.unreachable.has(h));
-        if (stop || run.interrupted) break;
+        if (stop || end.playEnded || run.interrupted) break;
       }
       if (stop) break;
     }
@@ -96,6 +96,6 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
   if (run.interrupted) run.emit({ type: 'interrupted' });
   const stats: Record<string, HostStats> = Object.fromEntries(run.stats);
   run.emit({ type: 'recap', stats });
-  return exitCodeForRun({ stats, interrupted: run.interrupted, failedBreakPlay: limitBroke });
+  return exitCodeForRun({ stats, interrupted: run.interrupted, failedBreakPlay: limitBroke, clearedHosts: run.cleared });
 }
 

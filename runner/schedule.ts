@@ -6,13 +6,14 @@
  * Ansible's lockstep), the free strategy lets every host advance on its own. Forks bound how many
  * hosts execute a task at the same moment, in both.
  */
-import { toList, type Block, type HostOrder, type InheritedKeywords, type Play } from './dsl.js';
+import { toList, type Block, type HostOrder, type InheritedKeywords, type Meta, type Play } from './dsl.js';
 import { UnreachableError } from './errors.js';
-import { Interrupted, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
+import { Interrupted, metaConditionHolds, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
 import { fnmatchToRegExp } from './inventory/patterns.js';
 import { selectItems, type Selected, type TagFilter } from './tags.js';
 import type { RunState } from './state.js';
+import type { TaskResult } from './module.types.js';
 
 export interface SetupNode {
   readonly kind: 'setup';
@@ -22,14 +23,21 @@ export interface FlushNode {
   readonly kind: 'flush';
   readonly index: number;
 }
+/** end_host, end_play, clear_host_errors (flush_handlers is a FlushNode). */
+export interface MetaNode {
+  readonly kind: 'meta';
+  readonly index: number;
+  readonly meta: Meta;
+  readonly scopes: readonly InheritedKeywords[];
+}
 export interface BlockNode {
   readonly kind: 'block';
   readonly block: PlanNode[];
   readonly rescue: PlanNode[];
   readonly always: PlanNode[];
 }
-export type PlanNode = TaskNode | SetupNode | FlushNode | BlockNode;
-export type Step = TaskNode | SetupNode | FlushNode;
+export type PlanNode = TaskNode | SetupNode | FlushNode | MetaNode | BlockNode;
+export type Step = TaskNode | SetupNode | FlushNode | MetaNode;
 
 export interface CompiledPlay {
   readonly nodes: PlanNode[];
@@ -63,8 +71,10 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
         if (block.length + rescue.length + always.length > 0) out.push({ kind: 'block', block, rescue, always });
       } else if (s.item.kind === 'meta') {
         if (startAt && !startAt.found) continue;
-        if (listed) taskList.push({ name: 'meta', tags: [...s.tags] });
-        out.push({ kind: 'flush', index: index++ });
+        const meta = s.item;
+        if (listed) taskList.push({ name: meta.options.name ?? 'meta', tags: [...s.tags] });
+        if (meta.action === 'flush_handlers') out.push({ kind: 'flush', index: index++ });
+        else out.push({ kind: 'meta', index: index++, meta, scopes });
       } else if (s.item.kind === 'task') {
         if (startAt && !startAt.found) {
           if (!startsHere(s.item.name, startAt.name)) continue;
@@ -101,7 +111,8 @@ function* walk(nodes: readonly PlanNode[]): Generator<Step, Outcome, Outcome> {
     if (n.kind === 'block') {
       out = yield* walk(n.block);
       if (out === 'failed' && n.rescue.length > 0) out = yield* walk(n.rescue);
-      if (out !== 'unreachable' && n.always.length > 0) {
+      // A host that ended (end_host/end_play) skips the always part too, as in Ansible.
+      if (out !== 'unreachable' && out !== 'ended' && n.always.length > 0) {
         const after = yield* walk(n.always);
         if (after !== 'ok') out = after;
       }
@@ -180,6 +191,8 @@ export function serialBatches(hosts: readonly string[], serial: number | string 
 export interface BatchEnd {
   /** any_errors_fatal or max_fail_percentage stopped the play (and the run). */
   broke: boolean;
+  /** end_play: the play's later batches do not run; the next play does. */
+  playEnded: boolean;
 }
 
 export async function runBatch(run: RunState, play: Play, compiled: CompiledPlay, hosts: readonly string[]): Promise<BatchEnd> {
@@ -190,11 +203,12 @@ export async function runBatch(run: RunState, play: Play, compiled: CompiledPlay
   else await ctl.linear();
   // Hosts that failed with notified handlers pending still get them when forced.
   if (!ctl.broke && !run.interrupted && ctl.force) await ctl.flush(ctl.failedHere.filter((h) => b.notifications.hasPending([h])), true);
-  return { broke: ctl.broke };
+  return { broke: ctl.broke, playEnded: ctl.playEnded };
 }
 
 class BatchControl {
   broke = false;
+  playEnded = false;
   readonly failedHere: string[] = [];
   readonly force: boolean;
   readonly #announced = new Set<number>();
@@ -286,6 +300,7 @@ class BatchControl {
 
   async #stepOn(step: Step, hosts: readonly string[]): Promise<Map<string, Outcome>> {
     if (step.kind === 'flush') return this.flush(hosts);
+    if (step.kind === 'meta') return this.#meta(step, hosts);
     this.#announce(step);
     const results = await Promise.all(
       hosts.map((h) => this.slots.run(() => (step.kind === 'setup' ? this.#setup(h) : this.#task(step, h)))),
@@ -293,10 +308,54 @@ class BatchControl {
     return new Map(hosts.map((h, i) => [h, results[i]!]));
   }
 
+  /**
+   * end_host, end_play, clear_host_errors, with Ansible's output: a banner, a `skipping:` line
+   * where `when` is false (not counted in the recap), nothing where it acts. end_host decides per
+   * host; the other two run once, deciding on the first host, and act for the whole batch.
+   */
+  async #meta(step: MetaNode, hosts: readonly string[]): Promise<Map<string, Outcome>> {
+    const run = this.b.run;
+    const { action, options } = step.meta;
+    const outcomes = new Map<string, Outcome>(hosts.map((h) => [h, 'ok']));
+    run.emit({ type: 'task_start', name: options.name ?? 'meta', kind: 'task' });
+    for (const host of action === 'end_host' ? hosts : hosts.slice(0, 1)) {
+      let holds: boolean;
+      try {
+        holds = await metaConditionHolds(this.b, step.scopes, options.when, host);
+      } catch (e) {
+        const msg = run.masker.mask(e instanceof Error ? e.message : String(e));
+        run.emit({ type: 'host_result', host, task: options.name ?? 'meta', status: 'failed', result: { changed: false, failed: true, msg } });
+        run.count(host, 'failed');
+        outcomes.set(host, 'failed');
+        continue;
+      }
+      if (!holds) {
+        const reason = `${action} conditional evaluated to False, continuing execution for ${host}`;
+        // Ansible's meta result has no `changed` key.
+        const result = { failed: false, skipped: true, msg: reason.replace('False', 'false'), skip_reason: reason } as unknown as TaskResult;
+        run.emit({ type: 'host_result', host, task: options.name ?? 'meta', status: 'skipped', result });
+        continue;
+      }
+      if (action === 'end_host') outcomes.set(host, 'ended');
+      else if (action === 'end_play') {
+        for (const h of hosts) if (outcomes.get(h) === 'ok') outcomes.set(h, 'ended');
+        this.playEnded = true;
+      } else {
+        for (const h of this.b.hosts) {
+          if (run.failed.delete(h) || run.unreachable.delete(h)) run.cleared.add(h);
+        }
+      }
+    }
+    return outcomes;
+  }
+
   /** A host's walk ended: record failure, then check the play's failure limits. */
   #ended(host: string, out: Outcome): void {
     const run = this.b.run;
     if (out === 'ok') return;
+    // Ended by end_host/end_play: not failed, but its pending handlers do not run (Ansible 2.14).
+    if (out === 'ended') return this.b.notifications.drop(host);
+    run.cleared.delete(host);
     if (out === 'unreachable') run.unreachable.add(host);
     else run.failed.add(host);
     this.failedHere.push(host);
@@ -345,6 +404,7 @@ class BatchControl {
         let next = gen.next();
         while (!next.done) {
           if (this.#stopped) return;
+          if (this.playEnded) return this.b.notifications.drop(h);
           const outcomes = await this.#stepOn(next.value, [h]);
           next = gen.next(outcomes.get(h) ?? 'ok');
         }

@@ -45,6 +45,8 @@ export class RunState {
   readonly stats = new Map<string, HostStats>();
   readonly failed = new Set<string>();
   readonly unreachable = new Set<string>();
+  /** Hosts whose failures clear_host_errors forgave (and that did not fail again): they exit 0. */
+  readonly cleared = new Set<string>();
   /** Set by SIGINT: no new task or action starts; in-flight ones finish. */
   interrupted = false;
   /** Values masked in every event (the become password, secret params seen so far). */

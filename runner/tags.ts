@@ -46,7 +46,7 @@ export type Selected =
   | { kind: 'block'; item: Block; tags: Set<string>; block: Selected[]; rescue: Selected[]; always: Selected[] };
 
 function ownTags(item: Item): string[] {
-  return item.kind === 'meta' ? [] : toList(item.options.tags);
+  return toList(item.options.tags);
 }
 
 /** The part of a task list that the filter selects, keeping block structure; empty blocks vanish. */

@@ -31,12 +31,14 @@ export interface RunOutcome {
   failedBreakPlay?: boolean;
   /** The user pressed Ctrl-C. */
   interrupted?: boolean;
+  /** Hosts whose failures meta clear_host_errors cleared: Ansible no longer counts them as failed. */
+  clearedHosts?: ReadonlySet<string>;
 }
 
 export function exitCodeForRun(outcome: RunOutcome): number {
   if (outcome.interrupted) return EXIT.INTERRUPTED;
   if (outcome.failedBreakPlay) return EXIT.FAILED_HOSTS;
-  const all = Object.values(outcome.stats);
+  const all = Object.entries(outcome.stats).flatMap(([host, s]) => (outcome.clearedHosts?.has(host) ? [] : [s]));
   if (all.some((s) => s.unreachable > 0)) return EXIT.UNREACHABLE_HOSTS;
   if (all.some((s) => s.failed > 0)) return EXIT.FAILED_HOSTS;
   return EXIT.OK;

@@ -144,7 +144,7 @@ export class TextFormatter {
       // Item lines name the host without its delegate, and end with a space (default.py).
       const head = e.item !== undefined ? `skipping: [${e.host}] => (item=${e.item}) ` : `skipping: [${e.host}]`;
       if (loopAggregate) delete result.results;
-      this.#line(out, head + suffix + (this.#verbose() ? ` => ${this.#dump(result)}` : ''), 'skip');
+      this.#line(out, head + suffix + (this.#verbose(result) ? ` => ${this.#dump(result)}` : ''), 'skip');
       return;
     }
     this.#warnings(out, result);
@@ -169,11 +169,13 @@ export class TextFormatter {
     if (loopAggregate) return;
     const role: ColorRole = e.status === 'changed' ? 'changed' : 'ok';
     const head = e.item !== undefined ? `${e.status}: [${label}] => (item=${e.item})` : `${e.status}: [${label}]`;
-    this.#line(out, head + suffix + (this.#verbose() ? ` => ${this.#dump(result)}` : ''), role);
+    if (e.action === 'debug') cleanDebugResult(result);
+    this.#line(out, head + suffix + (this.#verbose(result) ? ` => ${this.#dump(result)}` : ''), role);
   }
 
-  #verbose(): boolean {
-    return this.#verbosity > 0;
+  /** default.py's _run_is_verbose: -v, or a result that asks to be shown (debug, assert). */
+  #verbose(result?: TaskResult): boolean {
+    return this.#verbosity > 0 || result?._ansible_verbose_always === true;
   }
 
   /** CallbackBase._dump_results after TaskResult.clean_copy: what the user sees after `=>`. */
@@ -187,7 +189,8 @@ export class TextFormatter {
       delete shown.invocation;
       delete shown.diff;
     }
-    return pyJsonDumps(shown, this.#verbosity > 2 ? 4 : undefined);
+    // CallbackBase._dump_results indents results that are always shown (debug, assert), and at -vvv.
+    return pyJsonDumps(shown, this.#verbosity > 2 || result._ansible_verbose_always === true ? 4 : undefined);
   }
 
   #warnings(out: Chunk[], result: TaskResult): void {
@@ -260,6 +263,19 @@ export function formatFatalError(message: string, style: Style = plainStyle, mas
 }
 
 /** Keys starting with _ansible_ are internal to Ansible results (vars/clean.py strip_internal_keys). */
+/** Keys a debug result with `msg` keeps, and those one with `var` drops (CallbackBase._clean_results). */
+const DEBUG_ALLOWED_KEYS = new Set(['msg', 'exception', 'warnings', 'deprecations']);
+const HIDDEN_IN_DEBUG = ['changed', 'failed', 'skipped', 'invocation', 'skip_reason'];
+
+/** debug prints only what it was asked to: its msg alone, or the variable alone. */
+function cleanDebugResult(result: TaskResult): void {
+  if ('msg' in result) {
+    for (const key of Object.keys(result)) if (!DEBUG_ALLOWED_KEYS.has(key) && !key.startsWith('_')) delete result[key];
+  } else {
+    for (const key of HIDDEN_IN_DEBUG) delete result[key];
+  }
+}
+
 function stripInternal(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripInternal);
   if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
