@@ -12,3 +12,8 @@ export { git, type GitParams, type GitTaskResult } from './git.js';
 export { deploy, type DeployParams, type DeployTaskResult } from './deploy.js';
 export { firewalld, type FirewalldParams } from './firewalld/firewalld.js';
 export { firewalld_settings, type FirewalldSettingsParams } from './firewalld/settings.js';
+export { debug, type DebugParams } from './debug.js';
+export { assert, type AssertParams, type Condition } from './assert.js';
+export { fail, type FailParams } from './fail.js';
+export { set_fact, type SetFactResult } from './set_fact.js';
+export { pause, type PauseParams, type PauseResult } from './pause.js';
