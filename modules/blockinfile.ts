@@ -8,7 +8,7 @@ import { defineModule, type ParamIssue } from '../runner/module.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
 import { readLines } from './_lib/lines.js';
 import { compilePy, toBytesString } from './_lib/pyregex.js';
-import { gatherEdited, planEdited, regexpIssues, type EditorState } from './_lib/editor.js';
+import { gatherEdited, overlayEdited, planEdited, regexpIssues, type EditorState } from './_lib/editor.js';
 import type { EditOutcome } from './_lib/target.js';
 
 export interface BlockinfileParams extends FileAttrParams {
@@ -70,6 +70,7 @@ export const blockinfile = defineModule<BlockinfileParams, EditorState>({
   schema,
   check,
   gather: gatherEdited,
+  overlay: overlayEdited,
   plan(p, state) {
     return planEdited(p, state, (text, exists) => {
       // Ansible checks `create` first, even for state=absent.

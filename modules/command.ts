@@ -6,7 +6,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import { expandingWord, gatherCommand, planCommand, shlexSplit, type CommandCommon, type CommandState } from './_lib/command.js';
+import { expandingWord, gatherCommand, overlayCommand, planCommand, shlexSplit, type CommandCommon, type CommandState } from './_lib/command.js';
 
 export interface CommandParams extends CommandCommon {
   /** The command line, split into words like a shell would (no shell features). Required unless argv. */
@@ -57,6 +57,7 @@ export const command = defineModule<CommandParams, CommandState>({
   schema,
   check,
   gather: gatherCommand,
+  overlay: overlayCommand,
   plan(p, state) {
     return planCommand(p, state, commandScript(p), p.cmd ?? p.argv);
   },

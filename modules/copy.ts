@@ -11,6 +11,7 @@ import { isSecret, type Secret } from '../runner/secret.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
 import { gatherTarget, sha1, type TargetState } from './_lib/target.js';
 import { planContentFile } from './_lib/contentfile.js';
+import { overlayGathered } from './_lib/predicted.js';
 
 export interface CopyParams extends FileAttrParams {
   /** Remote absolute path. Ending in `/` (or an existing directory) with `src`: the file goes inside it. */
@@ -75,6 +76,8 @@ export const copy = defineModule<CopyParams, CopyState>({
     const where = { path: destPath(p), ...(p.src !== undefined ? { intoDir: path.basename(p.src) } : {}), ...(p.follow ? { followLink: true } : {}) };
     return { source, ...(sourcePath ? { sourcePath } : {}), ...(await gatherTarget(probe, where, p, p.dest)) };
   },
+  overlay: (state, predicted, p) =>
+    overlayGathered(state, predicted, { path: destPath(p), ...(p.src !== undefined ? { intoDir: path.basename(p.src) } : {}), ...(p.follow ? { followLink: true } : {}) }, p),
   plan(p, state) {
     if (state.problem || !state.target || !state.source) return { changed: false, actions: [], failed: state.problem ?? 'nothing to copy' };
     return planContentFile(p, state.target, {

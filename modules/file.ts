@@ -10,10 +10,11 @@
 import path from 'node:path';
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import type { Action, FileDiff, Plan } from '../runner/module.types.js';
+import type { Action, Effect, FileDiff, PathEffect, Plan, Predicted } from '../runner/module.types.js';
 import { raw, sh } from '../runner/shell.js';
 import { attrIssues, fileAttrSchema, planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './_lib/attrs.js';
 import { formatMode, resolveMode } from './_lib/mode.js';
+import { attrEffectFields, overlayIds, overlayInfo, owned } from './_lib/predicted.js';
 import { UMASK_LINE, dirnameLines, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, statLines, type FileInfo } from './_lib/probe.js';
 
 export type FileState = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
@@ -157,7 +158,60 @@ export const file = defineModule<FileParams, FileModuleState>({
     return parseFileProbe(out.stdoutBytes, p);
   },
   plan: planFile,
+  overlay: overlayFile,
 });
+
+/**
+ * Check mode: the path, a symlink's target, link src and missing ancestors as earlier tasks would
+ * leave them. Not predicted: entries below a directory for `recurse` (only what was observed).
+ */
+export function overlayFile(s: FileModuleState, predicted: Predicted, p: FileParams): FileModuleState {
+  let at = s.path;
+  if (p.src !== undefined && p.state !== 'link' && p.state !== 'absent') {
+    const dir = predicted.path(p.path);
+    if (dir?.state === 'directory') at = path.posix.join(p.path, path.posix.basename(p.src));
+    else if (dir) at = p.path;
+  }
+  const wantsIds = p.owner !== undefined || p.group !== undefined;
+  const next: FileModuleState = { ...s, path: at, missing: [] };
+  const info = overlayInfo(at === s.path ? s.info : undefined, predicted.path(at) ?? (at === s.path ? undefined : { state: 'absent', path: at, by: '' }), predicted, wantsIds);
+  if (info) next.info = info;
+  else delete next.info;
+  const pred = predicted.path(at);
+  if (pred && pred.state === 'directory' && pred.created) next.dirEmpty = true;
+  if (info?.type === 'link' && info.linkTarget !== undefined && (pred?.state === 'link')) {
+    // A link an earlier task makes: its target as predicted (else unknown: it was never observed).
+    const real = path.posix.resolve(path.posix.dirname(at), info.linkTarget);
+    next.realPath = real;
+    const realInfo = overlayInfo(undefined, predicted.path(real) ?? { state: 'unknown', path: real, by: pred.by }, predicted, wantsIds);
+    if (realInfo) next.realInfo = realInfo;
+    else delete next.realInfo;
+  } else if (s.realPath !== undefined) {
+    const realInfo = overlayInfo(s.realInfo, predicted.path(s.realPath), predicted, wantsIds);
+    if (realInfo) next.realInfo = realInfo;
+    else delete next.realInfo;
+  }
+  if (p.src !== undefined) {
+    const src = p.state === 'hard' || p.src.startsWith('/') ? p.src : path.posix.join(info?.type === 'directory' ? at : path.posix.dirname(at), p.src);
+    const srcPred = predicted.path(src);
+    if (srcPred) {
+      const srcInfo = srcPred.state === 'link' ? undefined : overlayInfo(s.srcInfo, srcPred, predicted, false);
+      if (srcInfo) next.srcInfo = srcInfo;
+      else delete next.srcInfo;
+    }
+  }
+  // Missing ancestors, deepest first, as the probe lists them.
+  for (let m = at; ; m = path.posix.dirname(m)) {
+    const mp = predicted.path(m);
+    if (mp?.state === 'unknown') predicted.unpredictable(mp.by, `whether ${m} exists is not known before it runs`);
+    const exists = mp ? mp.state !== 'absent' : !s.missing.includes(m) && (m !== s.path || s.info !== undefined);
+    if (exists) break;
+    next.missing.push(m);
+    if (m === '/' || m === '.') break;
+  }
+  next.ids = overlayIds(s.ids, p, predicted, info !== undefined);
+  return next;
+}
 
 interface Dict {
   [key: string]: string | number;
@@ -193,6 +247,7 @@ export function planFile(p: FileParams, s: FileModuleState): Plan {
         actions: [{ kind: 'run', script: prev === 'directory' ? sh`rm -rf -- ${target}` : sh`rm -f -- ${target}` }],
         diffs: stateDiff(d.before, d.after),
         result: { path: target, state: 'absent' },
+        effects: [{ kind: 'path', path: target, state: 'absent' }],
       };
     }
     case 'directory': {
@@ -203,20 +258,25 @@ export function planFile(p: FileParams, s: FileModuleState): Plan {
         if (typeof attrActions === 'string') return fail(attrActions, target);
         actions.push(...attrActions);
         const d = diffState('directory');
-        return { changed: true, actions: [oneCommand(actions)], diffs: stateDiff(d.before, d.after), result: { path: target, state: 'directory' } };
+        const mode = p.mode === undefined ? 0o777 & ~s.umask : resolveMode(p.mode, 0o777 & ~s.umask, true);
+        const effects = created.map((dir): Effect => ({ kind: 'path', path: dir, state: 'directory', created: true, mode, ...owned(s.ids, p) }));
+        return { changed: true, actions: [oneCommand(actions)], diffs: stateDiff(d.before, d.after), result: { path: target, state: 'directory' }, effects };
       }
       if (prev !== 'directory') return fail(`${target} already exists as a ${prev}`, target);
       const attrs = planAttrs(target, info!, p, s.ids);
       if (attrs.failed) return fail(attrs.failed, target);
       const actions: Action[] = [...attrs.actions];
-      if (p.recurse) actions.push(...recurseActions(p, target, s));
-      return withAttrs(actions, attrs, base, { path: target, state: 'directory' });
+      const below = p.recurse ? recurseActions(p, target, s) : [];
+      actions.push(...below);
+      // What recurse changes below is not predicted entry by entry: it becomes unknown.
+      const effects: Effect[] = [attrEffect(target, 'directory', attrs, p, s), ...(below.length > 0 ? [{ kind: 'tree' as const, path: target }] : [])];
+      return { ...withAttrs(actions, attrs, base, { path: target, state: 'directory' }), effects };
     }
     case 'file': {
       if (prev !== 'file' && prev !== 'hard') return fail(`file (${target}) is ${prev}, cannot continue`, target);
       const attrs = planAttrs(target, info!, p, s.ids);
       if (attrs.failed) return fail(attrs.failed, target);
-      return withAttrs(attrs.actions, attrs, base, { path: target, state: 'file' });
+      return { ...withAttrs(attrs.actions, attrs, base, { path: target, state: 'file' }), effects: [attrEffect(target, prev, attrs, p, s)] };
     }
     case 'touch': {
       const d = diffState('touch');
@@ -225,7 +285,9 @@ export function planFile(p: FileParams, s: FileModuleState): Plan {
         const attrActions = newPathAttrs(p, [target], 0o666 & ~s.umask, false, s.ids);
         if (typeof attrActions === 'string') return fail(attrActions, target);
         actions.push(...attrActions);
-        return { changed: true, actions: [oneCommand(actions)], diffs: stateDiff(d.before, d.after), result: { dest: target } };
+        const mode = p.mode === undefined ? 0o666 & ~s.umask : resolveMode(p.mode, 0o666 & ~s.umask, false);
+        const effects: Effect[] = [{ kind: 'path', path: target, state: 'file', created: true, content: Buffer.alloc(0), mode, ...owned(s.ids, p) }];
+        return { changed: true, actions: [oneCommand(actions)], diffs: stateDiff(d.before, d.after), result: { dest: target }, effects };
       }
       const attrs = planAttrs(target, info!, p, s.ids);
       if (attrs.failed) return fail(attrs.failed, target);
@@ -235,6 +297,7 @@ export function planFile(p: FileParams, s: FileModuleState): Plan {
         actions: [{ kind: 'run', script: sh`touch -- ${target}` }, ...attrs.actions],
         diffs: stateDiff({ ...d.before, ...attrs.before }, { ...d.after, ...attrs.after }),
         result: { dest: target },
+        effects: [attrEffect(target, prev === 'hard' ? 'hard' : prev === 'directory' ? 'directory' : 'file', attrs, p, s)],
       };
     }
     case 'link':
@@ -267,10 +330,17 @@ function planLink(p: FileParams, s: FileModuleState, target: string, prev: PrevS
       actions: [{ kind: 'run', script: sh`ln -sfn -- ${src} ${target}` }],
       diffs: stateDiff({ path: target, src: s.info?.linkTarget ?? '' }, { path: target, src }),
       result,
+      effects: [linkEffect(target, src, s)],
     };
   }
   const script = prev === 'directory' ? sh`rmdir -- ${target} && ln -s -- ${src} ${target}` : sh`ln -sfn -- ${src} ${target}`;
-  return { changed: true, actions: [{ kind: 'run', script }], diffs: stateDiff({ path: target, state: prev }, { path: target, state: 'link' }), result };
+  return {
+    changed: true,
+    actions: [{ kind: 'run', script }],
+    diffs: stateDiff({ path: target, state: prev }, { path: target, state: 'link' }),
+    result,
+    effects: [linkEffect(target, src, s)],
+  };
 }
 
 function planHard(p: FileParams, s: FileModuleState, target: string, prev: PrevState): Plan {
@@ -306,12 +376,26 @@ function planHard(p: FileParams, s: FileModuleState, target: string, prev: PrevS
   const actions: Action[] = changed ? [{ kind: 'run', script: sh`ln -f -- ${src!} ${target}` }] : [];
   actions.push(...attrs.actions);
   const anyChange = changed || attrs.actions.length > 0;
+  // The path becomes src's inode: src's content (unknown to us: never read) and attributes.
+  const effects: Effect[] = [{ kind: 'path', path: target, state: 'hard', created: true, mode: linked.mode, uid: linked.uid, gid: linked.gid, ...owned(s.ids, p), ...attrEffectFields(attrs) }];
   return {
     changed: anyChange,
     actions,
     ...(anyChange ? { diffs: stateDiff({ ...before, ...attrs.before }, { ...after, ...attrs.after }) } : {}),
     result,
+    ...(changed ? { effects } : { effects: [attrEffect(target, 'hard', attrs, p, s)] }),
   };
+}
+
+/** A symlink made or repointed; its mode is a link's (0777, not used by anything). */
+function linkEffect(target: string, src: string, s: FileModuleState): PathEffect {
+  return { kind: 'path', path: target, state: 'link', src, created: true, mode: 0o777, ...(s.info?.type === 'link' ? { uid: s.info.uid, gid: s.info.gid } : {}) };
+}
+
+/** An existing path whose attributes change. */
+function attrEffect(target: string, state: 'file' | 'directory' | 'hard' | PrevState, attrs: ReturnType<typeof planAttrs>, p: FileParams, s: FileModuleState): PathEffect {
+  const kind = state === 'directory' ? 'directory' : state === 'hard' ? 'hard' : 'file';
+  return { kind: 'path', path: target, state: kind, ...owned(s.ids, p), ...attrEffectFields(attrs) };
 }
 
 /** Creating a path and setting its attributes in one round trip. */

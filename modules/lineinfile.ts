@@ -9,7 +9,7 @@ import { defineModule, type ParamIssue } from '../runner/module.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
 import { readLines, stripEol } from './_lib/lines.js';
 import { compilePy, expandPy, toBytesString, type PyRegex } from './_lib/pyregex.js';
-import { gatherEdited, planEdited, regexpIssues, type EditorState } from './_lib/editor.js';
+import { gatherEdited, overlayEdited, planEdited, regexpIssues, type EditorState } from './_lib/editor.js';
 import type { EditOutcome } from './_lib/target.js';
 
 export interface LineinfileParams extends FileAttrParams {
@@ -83,6 +83,7 @@ export const lineinfile = defineModule<LineinfileParams, EditorState>({
   schema,
   check,
   gather: gatherEdited,
+  overlay: overlayEdited,
   plan(p, state) {
     return planEdited(p, state, (text, exists) => {
       if ((p.state ?? 'present') === 'absent') return exists ? lineinfileAbsent(text, p) : { text, changed: false, msg: 'file not present' };

@@ -8,7 +8,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import type { Action, Plan } from '../runner/module.types.js';
+import type { Action, Plan, Predicted } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 
 export interface ServiceParams {
@@ -171,7 +171,25 @@ export const service = defineModule<ServiceParams, ServiceState>({
   plan(p, s, ctx) {
     return planService(p, s, ctx.host);
   },
+  overlay: overlayService,
 });
+
+/**
+ * Check mode: a service an earlier task would start, stop, enable or install (a package effect
+ * declaring the service it ships) is found and in that state.
+ */
+export function overlayService(s: ServiceState, predicted: Predicted, p: ServiceParams): ServiceState {
+  const svc = predicted.service(p.name);
+  if (!svc) return s;
+  const next: ServiceState = { ...s, found: true };
+  if (svc.running !== undefined) next.running = svc.running;
+  if (svc.enabled !== undefined) {
+    next.enabled = svc.enabled;
+    // Enabling makes the runlevel links update-rc.d would otherwise create first.
+    if (svc.enabled) next.hasLinks = true;
+  }
+  return next;
+}
 
 export function planService(p: ServiceParams, s: ServiceState, host: string): Plan {
   const result: Record<string, unknown> = { name: p.name };
@@ -197,10 +215,12 @@ export function planService(p: ServiceParams, s: ServiceState, host: string): Pl
   if (p.state !== undefined) result.state = p.state;
   if (p.enabled !== undefined) result.enabled = p.enabled;
   if (s.status) result.status = s.status;
+  const running = p.state === undefined ? undefined : p.state !== 'stopped';
   return {
     changed: actions.length > 0,
     actions,
     nonIdempotent: p.state === 'restarted' || p.state === 'reloaded',
     result,
+    effects: [{ kind: 'service', name: p.name, ...(running !== undefined ? { running } : {}), ...(p.enabled !== undefined ? { enabled: p.enabled } : {}) }],
   };
 }

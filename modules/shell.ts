@@ -5,7 +5,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import { sh } from '../runner/shell.js';
-import { gatherCommand, planCommand, type CommandCommon, type CommandState } from './_lib/command.js';
+import { gatherCommand, overlayCommand, planCommand, type CommandCommon, type CommandState } from './_lib/command.js';
 
 export interface ShellParams extends CommandCommon {
   /** The shell command line. */
@@ -38,6 +38,7 @@ export const shell = defineModule<ShellParams, CommandState>({
   name: 'shell',
   schema,
   gather: gatherCommand,
+  overlay: overlayCommand,
   plan(p, state) {
     return planCommand(p, state, shellScript(p), p.cmd);
   },

@@ -7,7 +7,11 @@
 import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import { raw, sh } from '../runner/shell.js';
-import type { TaskResult } from '../runner/module.types.js';
+import path from 'node:path';
+import type { PathPrediction, Predicted, TaskResult } from '../runner/module.types.js';
+import { sha1 } from './_lib/target.js';
+import { overlayInfo } from './_lib/predicted.js';
+import type { FileInfo } from './_lib/probe.js';
 
 export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
@@ -163,8 +167,76 @@ export const stat = defineModule<StatParams, { stat?: StatResult; problem?: stri
     if (out.rc !== 0) return { problem: `stat ${p.path} failed: ${out.stderr.trim()}` };
     return { stat: parseStatOutput(out.stdout, p) };
   },
+  overlay(state, predicted, p) {
+    if (state.problem || !state.stat) return state;
+    const pred = predicted.path(p.path);
+    if (!pred) return state;
+    if (pred.state === 'link' && p.follow) {
+      const real = path.posix.resolve(path.posix.dirname(p.path), pred.src ?? '');
+      return { stat: predictedStat(p, overlayInfo(undefined, predicted.path(real) ?? { state: 'unknown', path: real, by: pred.by }, predicted, false), predicted.path(real), predicted) };
+    }
+    return { stat: predictedStat(p, overlayInfo(undefined, pred, predicted, false), pred, predicted) };
+  },
   plan(_p, state) {
     if (state.problem || !state.stat) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
     return { changed: false, actions: [], result: { stat: state.stat } };
   },
 });
+
+/** Keys a prediction cannot know (times, inode, device, what `file` would say). */
+const UNPREDICTED_KEYS = ['atime', 'mtime', 'ctime', 'inode', 'dev', 'blocks', 'block_size', 'device_type', 'mimetype', 'charset'];
+
+/**
+ * Check mode: Ansible's `stat` dict of a path as earlier tasks would leave it. Keys only the real
+ * file can give (mtime, inode ...) are not there; reading one makes the reader depend on the task
+ * that predicted the path.
+ */
+function predictedStat(p: StatParams, info: FileInfo | undefined, pred: PathPrediction | undefined, predicted: Predicted): StatResult {
+  if (!info) return { exists: false };
+  const content = pred && 'content' in pred ? pred.content : undefined;
+  const mode = info.mode;
+  const root = predicted.creator?.uid === 0;
+  const result: Record<string, unknown> = {
+    exists: true,
+    path: p.path,
+    mode: mode.toString(8).padStart(4, '0'),
+    isdir: info.type === 'directory',
+    ischr: false,
+    isblk: false,
+    isreg: info.type === 'file',
+    isfifo: false,
+    islnk: info.type === 'link',
+    issock: false,
+    uid: info.uid,
+    gid: info.gid,
+    size: info.size,
+    nlink: info.nlink,
+    wusr: (mode & 0o200) !== 0,
+    rusr: (mode & 0o400) !== 0,
+    xusr: (mode & 0o100) !== 0,
+    wgrp: (mode & 0o020) !== 0,
+    rgrp: (mode & 0o040) !== 0,
+    xgrp: (mode & 0o010) !== 0,
+    woth: (mode & 0o002) !== 0,
+    roth: (mode & 0o004) !== 0,
+    xoth: (mode & 0o001) !== 0,
+    isuid: (mode & 0o4000) !== 0,
+    isgid: (mode & 0o2000) !== 0,
+  };
+  if (root) Object.assign(result, { readable: true, writeable: true, executable: info.type === 'directory' || (mode & 0o111) !== 0 });
+  if (info.owner) result.pw_name = info.owner;
+  if (info.group) result.gr_name = info.group;
+  if (info.type === 'link' && info.linkTarget !== undefined) result.lnk_target = info.linkTarget;
+  if (content && info.type === 'file' && p.get_checksum !== false) {
+    if ((p.checksum_algorithm ?? 'sha1') === 'sha1') result.checksum = sha1(content);
+  }
+  const by = pred?.state !== 'unknown' ? (pred?.by ?? '') : '';
+  return new Proxy(result, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !(key in target) && (UNPREDICTED_KEYS.includes(key) || ['readable', 'writeable', 'executable', 'pw_name', 'gr_name', 'checksum'].includes(key))) {
+        predicted.unpredictable(by, `stat's ${key} is known only once it ran`);
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  }) as StatResult;
+}

@@ -17,6 +17,7 @@ import { defineModule, stringOrSecretSchema, type HostContext, type ModuleCall }
 import { isSecret, type Secret } from '../runner/secret.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
 import { planContentFile } from './_lib/contentfile.js';
+import { overlayGathered } from './_lib/predicted.js';
 import { gatherTarget, sha1, type TargetGathered } from './_lib/target.js';
 
 interface TemplateCommon extends FileAttrParams {
@@ -70,6 +71,7 @@ const renderedTemplate = defineModule<RenderedTemplateParams, TemplateState>({
     ...(p.dest.endsWith('/') ? [{ field: 'dest', message: 'must name a file, not a directory' }] : []),
   ],
   gather: (p, probe) => gatherTarget(probe, { path: p.dest, ...(p.follow ? { followLink: true } : {}) }, p, p.dest),
+  overlay: (state, predicted, p) => overlayGathered(state, predicted, { path: p.dest, ...(p.follow ? { followLink: true } : {}) }, p),
   plan(p, state) {
     if (state.problem || !state.target) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
     const content = Buffer.from(isSecret(p.content) ? (p.content.reveal() as string) : p.content);

@@ -243,8 +243,9 @@ export type Effect = PathEffect | TreeEffect | PackageEffect | UserEffect | Grou
 export type Prediction<E extends Effect> = Omit<E, 'kind'> & { readonly by: string };
 
 /**
- * A path as the earlier plans of a check run leave it: their merged PathEffects, or `unknown`
- * when an earlier task makes it unknowable (below a TreeEffect, `state: 'exists'`).
+ * A path as the earlier plans of a check run leave it: their merged PathEffects (`exists`: there,
+ * of unknown kind), or `unknown` when an earlier task makes it unknowable (below a TreeEffect or
+ * an `exists` path).
  */
 export type PathPrediction = Prediction<PathEffect> | { readonly state: 'unknown'; readonly path: string; readonly by: string };
 

@@ -116,9 +116,7 @@ export class PredictedState {
       const tree = this.#trees.get(a);
       if (tree && (!decisive || tree.seq > decisive.seq)) decisive = { seq: tree.seq, result: { state: 'unknown', path: target, by: tree.value } };
     }
-    if (own && (!decisive || own.seq > decisive.seq)) {
-      return own.value.state === 'exists' ? { state: 'unknown', path: target, by: own.value.by } : own.value;
-    }
+    if (own && (!decisive || own.seq > decisive.seq)) return own.value;
     return decisive?.result;
   }
 

@@ -4,7 +4,8 @@
  * conversion of a command line to argv without a shell (Python's shlex.split), with Ansible's
  * expansion of `~` and `$VAR` in each word (run_command's expand_user_and_vars).
  */
-import type { Plan, Probe, RunAction } from '../../runner/module.types.js';
+import path from 'node:path';
+import type { Effect, Plan, Predicted, Probe, RunAction } from '../../runner/module.types.js';
 import { quote, sh } from '../../runner/shell.js';
 
 export interface CommandCommon {
@@ -80,13 +81,52 @@ export function planCommand(p: CommandCommon, state: CommandState, script: strin
   const full = p.chdir !== undefined ? `${sh`cd -- ${p.chdir} || exit 1`}\n${script}` : script;
   const action: RunAction = { kind: 'run', script: full, capture: true, describe: typeof cmd === 'string' ? cmd : JSON.stringify(cmd) };
   if (p.stdin !== undefined) action.stdin = p.stdin + (p.stdin_add_newline === false ? '' : '\n');
+  // What running it leaves is known only for creates/removes: the rest of its work is not predicted.
+  const effects: Effect[] = [];
+  const created = literalPath(p.creates, p.chdir);
+  const removed = literalPath(p.removes, p.chdir);
+  if (created !== undefined) effects.push({ kind: 'path', path: created, state: 'exists' });
+  if (removed !== undefined) effects.push({ kind: 'path', path: removed, state: 'absent' });
   return {
     changed: true,
     actions: [action],
     // Without creates/removes nothing tells whether running is needed: check mode says "would run".
     nonIdempotent: p.creates === undefined && p.removes === undefined,
     result,
+    ...(effects.length > 0 ? { effects } : {}),
   };
+}
+
+/** A creates/removes that names one path (no glob), absolute (relative ones are under chdir). */
+function literalPath(pattern: string | undefined, chdir: string | undefined): string | undefined {
+  if (pattern === undefined || /[*?[]/.test(pattern)) return undefined;
+  if (pattern.startsWith('/')) return pattern;
+  return chdir?.startsWith('/') ? path.posix.join(chdir, pattern) : undefined;
+}
+
+/**
+ * Check mode: creates/removes (when they name one path) and chdir as earlier tasks would leave
+ * them; a glob is matched against what was observed only.
+ */
+export function overlayCommand(s: CommandState, predicted: Predicted, p: CommandCommon): CommandState {
+  const next = { ...s };
+  if (p.chdir?.startsWith('/')) {
+    const dir = predicted.path(p.chdir);
+    if (dir?.state === 'unknown') predicted.unpredictable(dir.by, `whether ${p.chdir} exists is not known before it runs`);
+    if (dir) next.chdirMissing = dir.state !== 'directory';
+  }
+  const exists = (pattern: string | undefined): boolean | undefined => {
+    const at = literalPath(pattern, p.chdir);
+    const pred = at === undefined ? undefined : predicted.path(at);
+    if (!pred) return undefined;
+    if (pred.state === 'unknown') return predicted.unpredictable(pred.by, `whether ${at} exists is not known before it runs`);
+    return pred.state !== 'absent';
+  };
+  const creates = exists(p.creates);
+  if (creates !== undefined) next.createsFound = creates;
+  const removes = exists(p.removes);
+  if (removes !== undefined) next.removesFound = removes;
+  return next;
 }
 
 /** Python's shlex.split (POSIX mode, no comments). */

@@ -53,5 +53,6 @@ export function planContentFile(p: ContentFileParams, target: TargetState, input
     actions: w.actions,
     ...(w.diff ? { diffs: [w.diff] } : {}),
     result: { ...result, mode, state: 'file' },
+    ...(w.effects ? { effects: w.effects } : {}),
   };
 }

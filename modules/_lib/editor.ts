@@ -4,8 +4,9 @@
  * compile as Python regexps.
  */
 import type { ParamIssue } from '../../runner/module.js';
-import type { Plan, Probe } from '../../runner/module.types.js';
+import type { Plan, Predicted, Probe } from '../../runner/module.types.js';
 import type { FileAttrParams } from './attrs.js';
+import { overlayGathered } from './predicted.js';
 import { compilePy } from './pyregex.js';
 import { gatherTarget, planEdit, type EditParams, type TargetGathered } from './target.js';
 
@@ -14,6 +15,11 @@ export type EditorState = TargetGathered;
 
 export function gatherEdited(p: FileAttrParams & { path: string }, probe: Probe): Promise<EditorState> {
   return gatherTarget(probe, { path: p.path, followLink: true, fullContent: true }, p, p.path);
+}
+
+/** Check mode: the edited file as earlier tasks would leave it. */
+export function overlayEdited(state: EditorState, predicted: Predicted, p: FileAttrParams & { path: string }): EditorState {
+  return overlayGathered(state, predicted, { path: p.path, followLink: true }, p);
 }
 
 /** Issues for the fields that hold a Python regexp ('EOF' and 'BOF' are keywords, not regexps). */

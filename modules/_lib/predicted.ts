@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import type { PathEffect, PathPrediction, Predicted } from '../../runner/module.types.js';
-import type { FileAttrParams, Ids } from './attrs.js';
+import type { AttrPlan, FileAttrParams, Ids } from './attrs.js';
 import type { FileInfo, FileType } from './probe.js';
-import type { TargetState } from './target.js';
+import type { TargetGathered, TargetState } from './target.js';
 
 const TYPE_OF: Record<Exclude<PathEffect['state'], 'absent' | 'exists'>, FileType> = {
   file: 'file',
@@ -37,8 +37,8 @@ export function overlayInfo(observed: FileInfo | undefined, pred: PathPrediction
   const info: FileInfo = {
     type,
     mode,
-    owner: pred.owner ?? base?.owner ?? '',
-    group: pred.group ?? base?.group ?? '',
+    owner: pred.owner ?? base?.owner ?? (uid === 0 ? 'root' : ''),
+    group: pred.group ?? base?.group ?? (gid === 0 ? 'root' : ''),
     uid: uid ?? -1,
     gid: gid ?? -1,
     size: pred.content?.length ?? base?.size ?? 0,
@@ -98,11 +98,10 @@ export function overlayTarget(t: TargetState, predicted: Predicted, where: Targe
   // Which earlier task sent us to another path than the one observed (copy into a directory it
   // creates, a symlink it makes): that path was not observed, so it must be predicted.
   let redirectedBy: string | undefined;
-  if (where.intoDir !== undefined) {
-    const dest = predicted.path(where.path);
-    if (dest?.state === 'directory') managed = path.posix.join(where.path, where.intoDir);
-    else if (dest) managed = where.path;
-    if (dest) redirectedBy = dest.by;
+  const given = predicted.path(where.path);
+  if (given) {
+    managed = given.state === 'directory' && where.intoDir !== undefined ? path.posix.join(where.path, where.intoDir) : where.path;
+    redirectedBy = given.by;
   }
   if (where.followLink) {
     const link = predicted.path(managed);
@@ -136,6 +135,11 @@ export function overlayTarget(t: TargetState, predicted: Predicted, where: Targe
   return next;
 }
 
+/** overlayTarget for a content module's gathered state (a probe that failed stays failed). */
+export function overlayGathered<G extends TargetGathered>(g: G, predicted: Predicted, where: TargetWhere, attrs: Pick<FileAttrParams, 'owner' | 'group'>): G {
+  return g.target ? { ...g, target: overlayTarget(g.target, predicted, where, attrs) } : g;
+}
+
 /**
  * The effects of writing `content` to a content module's target: the file (created or not, its
  * final mode and requested ownership) and, when the write makes it, the parent directory.
@@ -161,5 +165,15 @@ export function owned(ids: Ids, attrs: Pick<FileAttrParams, 'owner' | 'group'>):
   return {
     ...(attrs.owner !== undefined ? { owner: attrs.owner, ...(typeof ids.uid === 'number' && ids.uid >= 0 ? { uid: ids.uid } : {}) } : {}),
     ...(attrs.group !== undefined ? { group: attrs.group, ...(typeof ids.gid === 'number' && ids.gid >= 0 ? { gid: ids.gid } : {}) } : {}),
+  };
+}
+
+/** The attributes a planAttrs plan sets (its `after` dict: mode '0644', uid/gid numbers), as effect fields. */
+export function attrEffectFields(attrs: Pick<AttrPlan, 'after'> | undefined): Partial<PathEffect> {
+  const a = attrs?.after ?? {};
+  return {
+    ...(a.mode !== undefined ? { mode: parseInt(String(a.mode), 8) } : {}),
+    ...(typeof a.owner === 'number' ? { uid: a.owner } : {}),
+    ...(typeof a.group === 'number' ? { gid: a.group } : {}),
   };
 }

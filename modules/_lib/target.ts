@@ -5,11 +5,12 @@
  * its directory exists, the umask and the ids of a requested owner/group.
  */
 import { createHash } from 'node:crypto';
-import type { Action, FileDiff, Plan, Probe, WriteAction } from '../../runner/module.types.js';
+import type { Action, FileDiff, PathEffect, Plan, Probe, WriteAction } from '../../runner/module.types.js';
 import { MASK } from '../../runner/secret.js';
 import { sh } from '../../runner/shell.js';
 import { planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './attrs.js';
 import { formatMode, resolveMode } from './mode.js';
+import { attrEffectFields, contentEffects, owned } from './predicted.js';
 import { CONTENT_MARK, STAT_FORMAT, UMASK_LINE, dirnameLines, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, type FileInfo } from './probe.js';
 
 /** Ansible's default max_diff_size: larger files are compared by checksum and not diffed. */
@@ -153,7 +154,10 @@ export function contentDiff(state: TargetState, content: Buffer, secret: boolean
  * not). Returns the actions and whether they change anything; diffs are the caller's (their
  * shape differs per module), except the content diff returned here.
  */
-export function planWrite(state: TargetState, input: WritePlanInput): { actions: Action[]; contentChanged: boolean; attrs: ReturnType<typeof planAttrs> | undefined; failed?: string; diff?: FileDiff } {
+export function planWrite(
+  state: TargetState,
+  input: WritePlanInput,
+): { actions: Action[]; contentChanged: boolean; attrs: ReturnType<typeof planAttrs> | undefined; failed?: string; diff?: FileDiff; effects?: PathEffect[] } {
   // A symlink (not followed) is replaced by the file, as Ansible's copy does with follow=false.
   if (state.info && state.info.type !== 'file' && state.info.type !== 'link') {
     return { actions: [], contentChanged: false, attrs: undefined, failed: `${state.path} exists and is not a regular file (${state.info.type})` };
@@ -174,16 +178,19 @@ export function planWrite(state: TargetState, input: WritePlanInput): { actions:
       actions.push({ kind: 'run', script: sh`mkdir -p -- "$(dirname -- ${state.path})"`, describe: `mkdir -p for ${state.path}` });
     }
     actions.push(write);
+    // The file's mode afterwards: the one asked for, else the existing file's (unchanged), else a new file's.
+    const mode = write.mode !== undefined ? parseInt(write.mode, 8) : state.info?.type === 'file' ? undefined : 0o666 & ~state.umask;
     return {
       actions,
       contentChanged: true,
       attrs: state.info ? attrs : undefined,
       diff: contentDiff(state, input.content, input.secret, input.beforeHeader, input.afterHeader),
+      effects: contentEffects(state, input.content, mode, input, !state.parentExists && input.makeParents === true),
     };
   }
   const attrs = planAttrs(state.path, state.info!, input, state.ids);
   if (attrs.failed) return { actions: [], contentChanged: false, attrs, failed: attrs.failed };
-  return { actions: attrs.actions, contentChanged: false, attrs };
+  return { actions: attrs.actions, contentChanged: false, attrs, effects: [{ kind: 'path', path: state.path, state: 'file', ...owned(state.ids, input), ...attrEffectFields(attrs) }] };
 }
 
 /** lineinfile/blockinfile's diff list: content diff (when changed) + file attributes diff. */
@@ -240,6 +247,7 @@ export function planEdit(p: EditParams, state: TargetState, edit: (text: string,
   const result = outcome.result ?? {};
   if (!outcome.changed && !exists) return { changed: false, actions: [], summary: outcome.msg, result };
   let actions: Action[] = [];
+  let effects: PathEffect[] = [];
   let contentDiffEntry: FileDiff | undefined;
   let attrs: ReturnType<typeof planAttrs> | undefined;
   if (outcome.changed) {
@@ -253,16 +261,18 @@ export function planEdit(p: EditParams, state: TargetState, edit: (text: string,
     });
     if (w.failed) return { changed: false, actions: [], failed: w.failed };
     actions = w.actions;
+    effects = w.effects ?? [];
     contentDiffEntry = { before: before ? Buffer.from(before, 'latin1').toString('utf8') : '', after: Buffer.from(outcome.text, 'latin1').toString('utf8'), before_header: `${p.path} (content)`, after_header: `${p.path} (content)` };
     attrs = w.attrs;
   } else {
     attrs = planAttrs(state.path, state.info!, p, state.ids);
     if (attrs.failed) return { changed: false, actions: [], failed: attrs.failed };
     actions = attrs.actions;
+    effects = [{ kind: 'path', path: state.path, state: 'file', ...owned(state.ids, p), ...attrEffectFields(attrs) }];
   }
   let msg = outcome.msg;
   const attrsChanged = attrs !== undefined && Object.keys(attrs.after).length > 0;
   if (attrsChanged) msg = (outcome.changed ? `${msg} and ` : '') + 'ownership, perms or SE linux context changed';
   const diffs = editorDiffs(p.path, contentDiffEntry, attrs);
-  return { changed: outcome.changed || attrsChanged, actions, diffs, summary: msg, result: { ...result, msg } };
+  return { changed: outcome.changed || attrsChanged, actions, diffs, summary: msg, result: { ...result, msg }, effects };
 }

@@ -44,7 +44,8 @@ describe('PredictedState: what earlier plans leave on the host', () => {
   it("`exists` (a command's creates) is a path of unknown kind and content", () => {
     const p = new PredictedState();
     p.record([{ kind: 'path', path: '/var/lib/done', state: 'exists' }], 'init');
-    expect(p.path('/var/lib/done')).toEqual({ state: 'unknown', path: '/var/lib/done', by: 'init' });
+    expect(p.path('/var/lib/done')).toEqual({ state: 'exists', path: '/var/lib/done', by: 'init' });
+    expect(p.path('/var/lib/done/x')).toEqual({ state: 'unknown', path: '/var/lib/done/x', by: 'init' });
   });
 
   it('keyed records (packages, users, services, resources) merge while their state stays', () => {

@@ -1,0 +1,208 @@
+/**
+ * Dependent-task chains for check mode that predicts (test/e2e/check-predicts.test.ts): in each
+ * play a task reads what an earlier task of the play would change. On a fresh host, `--check
+ * --diff` must print every task's status and diff exactly as the real run then does.
+ * chains.yml is the same playbook for ansible-playbook, to show its own check mode beside ours.
+ * Each chain works under its own directory, /opt/cN, and names its tasks `cN ...`.
+ */
+import { block, handler, play, playbook, task } from '../../../../runner/index.js';
+import { blockinfile, command, copy, file, lineinfile, service, shell, stat, template } from '../../../../modules/index.js';
+
+const hosts = 'all';
+const gather_facts = false;
+
+const c11stat = task('c11 look at the config', stat({ path: '/opt/c11/app.conf' }));
+const c16probe = task('c16 ask the host', shell({ cmd: 'echo ready' }), { register: 'c16_out' });
+
+export default playbook(import.meta, [
+  play({
+    name: 'c1 the issue: a directory, then a file in it',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c1 dir', file({ path: '/opt/c1/newdir', state: 'directory' })),
+      task('c1 file in dir', copy({ dest: '/opt/c1/newdir/x.conf', content: 'x=1\n' })),
+    ],
+  }),
+  play({
+    name: 'c2 nested directories, then a template in the deepest',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c2 tree', file({ path: '/opt/c2/a/b', state: 'directory', mode: '0750' })),
+      task('c2 config', template({ dest: '/opt/c2/a/b/app.conf', mode: '0640', render: (h) => `host=${h.host}\nport=8080\n` })),
+      task('c2 tree again', file({ path: '/opt/c2/a', state: 'directory', mode: '0750' })),
+    ],
+  }),
+  play({
+    name: 'c3 a copied file, then a line edited in it',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c3 dir', file({ path: '/opt/c3', state: 'directory' })),
+      task('c3 config', copy({ dest: '/opt/c3/app.conf', content: 'workers=2\nport=80\n' })),
+      task('c3 workers', lineinfile({ path: '/opt/c3/app.conf', regexp: '^workers=', line: 'workers=8' })),
+      task('c3 workers again', lineinfile({ path: '/opt/c3/app.conf', regexp: '^workers=', line: 'workers=8' })),
+    ],
+  }),
+  play({
+    name: 'c4 a copied file, then a block added to it',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c4 dir', file({ path: '/opt/c4', state: 'directory' })),
+      task('c4 config', copy({ dest: '/opt/c4/hosts', content: '127.0.0.1 localhost\n' })),
+      task('c4 block', blockinfile({ path: '/opt/c4/hosts', block: '10.0.0.1 db\n10.0.0.2 cache\n' })),
+    ],
+  }),
+  play({
+    name: 'c5 a new file, then its mode and owner',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c5 dir', file({ path: '/opt/c5', state: 'directory' })),
+      task('c5 secret', copy({ dest: '/opt/c5/key', content: 'k\n' })),
+      task('c5 tighten', file({ path: '/opt/c5/key', mode: '0600', owner: 'deploy' })),
+    ],
+  }),
+  play({
+    name: 'c6 the same file twice: the second is no change',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c6 dir', file({ path: '/opt/c6', state: 'directory' })),
+      task('c6 write', copy({ dest: '/opt/c6/f', content: 'same\n', mode: '0644' })),
+      task('c6 write again', copy({ dest: '/opt/c6/f', content: 'same\n', mode: '0644' })),
+      task('c6 write other', copy({ dest: '/opt/c6/f', content: 'other\n' })),
+    ],
+  }),
+  play({
+    name: "c7 a link, then its target's content through it",
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c7 dir', file({ path: '/opt/c7', state: 'directory' })),
+      task('c7 target', copy({ dest: '/opt/c7/real.conf', content: 'a=1\n' })),
+      task('c7 link', file({ path: '/opt/c7/current.conf', src: 'real.conf', state: 'link' })),
+      task('c7 edit through the link', lineinfile({ path: '/opt/c7/current.conf', line: 'b=2' })),
+      task('c7 look through the link', stat({ path: '/opt/c7/current.conf', follow: true }), { register: 'c7_stat' }),
+      task('c7 only if a regular file', copy({ dest: '/opt/c7/ok', content: 'ok\n' }), {
+        when: (h) => (h.vars.c7_stat as { stat: { isreg: boolean } }).stat.isreg,
+      }),
+    ],
+  }),
+  play({
+    name: 'c8 a directory, then a link to it, then stat through the link',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c8 dir', file({ path: '/opt/c8/data', state: 'directory', mode: '0700' })),
+      task('c8 link', file({ path: '/opt/c8/current', src: '/opt/c8/data', state: 'link' })),
+      task('c8 stat', stat({ path: '/opt/c8/current', follow: true }), { register: 'c8_stat' }),
+      task('c8 note when a directory', copy({ dest: '/opt/c8/note', content: 'dir\n' }), {
+        when: (h) => (h.vars.c8_stat as { stat: { isdir: boolean; mode: string } }).stat.isdir && (h.vars.c8_stat as { stat: { mode: string } }).stat.mode === '0700',
+      }),
+    ],
+  }),
+  play({
+    name: 'c9 a file removed, then created again by lineinfile',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c9 dir', file({ path: '/opt/c9', state: 'directory' })),
+      task('c9 old', copy({ dest: '/opt/c9/list', content: 'old\n' })),
+      task('c9 remove', file({ path: '/opt/c9/list', state: 'absent' })),
+      task('c9 create', lineinfile({ path: '/opt/c9/list', line: 'new', create: true })),
+    ],
+  }),
+  play({
+    name: 'c10 a command with creates, twice',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c10 dir', file({ path: '/opt/c10', state: 'directory' })),
+      task('c10 init', command({ cmd: 'touch /opt/c10/done', creates: '/opt/c10/done' })),
+      task('c10 init again', command({ cmd: 'touch /opt/c10/done', creates: '/opt/c10/done' })),
+      task('c10 cleanup', command({ cmd: 'rm /opt/c10/done', removes: '/opt/c10/done' })),
+      task('c10 cleanup again', command({ cmd: 'rm /opt/c10/done', removes: '/opt/c10/done' })),
+    ],
+  }),
+  play({
+    name: 'c11 stat after a write decides a when',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c11 dir', file({ path: '/opt/c11', state: 'directory' })),
+      task('c11 config', copy({ dest: '/opt/c11/app.conf', content: 'v=1\n', mode: '0640' })),
+      c11stat,
+      task('c11 only when present', copy({ dest: '/opt/c11/seen', content: 'yes\n' }), { when: (h) => c11stat.result(h)?.stat.exists === true }),
+      task('c11 only when absent', copy({ dest: '/opt/c11/missing', content: 'no\n' }), { when: (h) => c11stat.result(h)?.stat.exists === false }),
+    ],
+  }),
+  play({
+    name: 'c12 a handler notified by a change that exists only in the prediction',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c12 dir', file({ path: '/opt/c12', state: 'directory' })),
+      task('c12 config', copy({ dest: '/opt/c12/app.conf', content: 'a=1\n' })),
+      task('c12 line', lineinfile({ path: '/opt/c12/app.conf', line: 'b=2' }), { notify: 'c12 reload' }),
+    ],
+    handlers: [handler('c12 reload', copy({ dest: '/opt/c12/reloaded', content: 'reloaded\n' }))],
+  }),
+  play({
+    name: 'c13 no handler when the prediction is no change',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c13 dir', file({ path: '/opt/c13', state: 'directory' })),
+      task('c13 config', copy({ dest: '/opt/c13/app.conf', content: 'a=1\n' })),
+      task('c13 same config', copy({ dest: '/opt/c13/app.conf', content: 'a=1\n' }), { notify: 'c13 reload' }),
+    ],
+    handlers: [handler('c13 reload', copy({ dest: '/opt/c13/reloaded', content: 'reloaded\n' }))],
+  }),
+  play({
+    name: 'c14 a service stopped, then started again',
+    hosts,
+    gather_facts: true,
+    tasks: [
+      task('c14 stop cron', service({ name: 'cron', state: 'stopped' })),
+      task('c14 start cron', service({ name: 'cron', state: 'started' })),
+    ],
+  }),
+  play({
+    name: 'c15 a touched file, then lines in it, then a block',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c15 dir', file({ path: '/opt/c15', state: 'directory' })),
+      task('c15 touch', file({ path: '/opt/c15/list', state: 'touch', mode: '0600' })),
+      task('c15 first', lineinfile({ path: '/opt/c15/list', line: 'one' })),
+      task('c15 second', lineinfile({ path: '/opt/c15/list', line: 'two', insertbefore: 'BOF' })),
+      task('c15 block', blockinfile({ path: '/opt/c15/list', block: 'three\n', marker: '# {mark} c15' })),
+    ],
+  }),
+  play({
+    name: 'c16 a when reading the output of a command that would run',
+    hosts,
+    gather_facts,
+    tasks: [
+      c16probe,
+      task('c16 on its output', copy({ dest: '/tmp/c16', content: 'ready\n' }), { when: (h) => c16probe.result(h)?.stdout === 'ready' }),
+    ],
+  }),
+  play({
+    name: 'c17 block/rescue around a failure that exists only in the prediction',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c17 dir', file({ path: '/opt/c17', state: 'directory' })),
+      task('c17 file', copy({ dest: '/opt/c17/x', content: 'x\n' })),
+      task('c17 remove', file({ path: '/opt/c17/x', state: 'absent' })),
+      block({
+        block: [task('c17 must be a file', file({ path: '/opt/c17/x', state: 'file' }))],
+        rescue: [task('c17 recreate', copy({ dest: '/opt/c17/x', content: 'again\n' }))],
+      }),
+    ],
+  }),
+]);
