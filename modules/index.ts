@@ -17,3 +17,4 @@ export { assert, type AssertParams, type Condition } from './assert.js';
 export { fail, type FailParams } from './fail.js';
 export { set_fact, type SetFactResult } from './set_fact.js';
 export { pause, type PauseParams, type PauseResult } from './pause.js';
+export { haproxy, haproxy_config, type HaproxyParams, type HaproxyConfigParams, type HaproxyConfig } from './haproxy/index.js';
