@@ -16,8 +16,9 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
-import type { Action, Plan } from '../../runner/module.types.js';
+import type { Action, Effect, Plan, Predicted } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
+import { contentEffects, overlayTarget } from '../_lib/predicted.js';
 import { parseProbe } from '../_lib/probe.js';
 import { parseTarget, planWrite, targetScript, type TargetState } from '../_lib/target.js';
 import { configIssues, haproxyConfigSchema } from './config.schema.js';
@@ -125,7 +126,33 @@ export const haproxy_config = defineModule<HaproxyConfigParams, HaproxyConfigSta
     return parseConfigProbe(out.stdoutBytes, backend);
   },
   plan: (p, s) => planHaproxyConfig(p, s),
+  overlay: (s, predicted, p) => overlayHaproxyConfig(s, predicted, p),
 });
+
+/**
+ * Check mode: the file as earlier tasks write it, and HAProxy and socat as an earlier package task
+ * installs them (Debian's package starts HAProxy: a plain daemon under SysV, a master under
+ * systemd's -Ws unit), or as an earlier service or haproxy_config task leaves the service.
+ */
+export function overlayHaproxyConfig(s: HaproxyConfigState, predicted: Predicted, p: HaproxyConfigParams): HaproxyConfigState {
+  const daemon = { ...s.daemon };
+  const haproxyPkg = predicted.package('haproxy');
+  if (haproxyPkg) {
+    daemon.installed = haproxyPkg.state === 'present';
+    if (!s.daemon.installed && daemon.installed) {
+      daemon.running = true;
+      daemon.master = s.backend === 'systemd';
+    }
+  }
+  const socatPkg = predicted.package('socat');
+  if (socatPkg) daemon.socat = socatPkg.state === 'present';
+  const svc = predicted.service(p.service ?? 'haproxy');
+  if (svc?.running !== undefined && svc.running !== daemon.running) {
+    daemon.running = svc.running;
+    daemon.master = svc.running && (s.backend === 'systemd' || p.config.global?.master_worker === true);
+  }
+  return { ...s, daemon, target: overlayTarget(s.target, predicted, { path: s.target.path }, {}) };
+}
 
 /** The admin socket the state is saved through: the first stats socket at level admin. */
 function adminSocket(config: HaproxyConfig): string | undefined {
@@ -207,5 +234,7 @@ export function planHaproxyConfig(p: HaproxyConfigParams, s: HaproxyConfigState)
       result.reloaded = true;
     }
   }
-  return { changed: true, actions, ...(w.diff ? { diffs: [w.diff] } : {}), result };
+  const effects: Effect[] = contentEffects(s.target, content, undefined, {}, false);
+  if (p.reload ?? true) effects.push({ kind: 'service', name: service, running: true });
+  return { changed: true, actions, ...(w.diff ? { diffs: [w.diff] } : {}), result, effects };
 }

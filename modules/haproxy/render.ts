@@ -67,8 +67,9 @@ function defaultsLines(d: DefaultsSection, stateFile: boolean): string[] {
   const lines: string[] = [];
   if (d.mode !== undefined) lines.push(`mode ${d.mode}`);
   lines.push(...logLines(d.log));
-  if (d.log_format !== undefined) lines.push(`log-format ${arg(d.log_format)}`);
   lines.push(...(d.options ?? []).map((o) => `option ${o}`));
+  // After the options: `option httplog` would replace a log-format written before it.
+  if (d.log_format !== undefined) lines.push(`log-format ${arg(d.log_format)}`);
   lines.push(...timeoutLines(d.timeouts));
   if (d.retries !== undefined) lines.push(`retries ${d.retries}`);
   if (d.maxconn !== undefined) lines.push(`maxconn ${d.maxconn}`);

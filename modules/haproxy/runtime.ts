@@ -19,7 +19,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
-import type { Action, Plan, Probe } from '../../runner/module.types.js';
+import type { Action, Plan, Predicted, Probe, ResourceEffect } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { ADMIN, CHECK, NO_SOCAT, NO_SOCKET, SOCAT_MISSING, SOCKET_PATH_PATTERN, STATIC_ALGORITHMS, parseRuntimeView, socketCommandScript, socketQueryLines, type RuntimeView, type ServerState } from './socket.js';
 import { waitAction } from './wait.js';
@@ -125,7 +125,46 @@ export const haproxy = defineModule<HaproxyParams, HaproxyState>({
     return parseHaproxyProbe(out.stdout, socket);
   },
   plan: (p, s) => planHaproxy(p, s),
+  overlay: (s, predicted, p) => overlayHaproxy(s, predicted, p.socket ?? '/var/run/haproxy.sock'),
 });
+
+/** The resource a plan declares per server it changes, keyed by socket and server. */
+export const SERVER_EFFECT = 'haproxy_server';
+const serverKey = (socket: string, backend: string, server: string): string => `${socket} ${backend}/${server}`;
+
+/** What a server effect records (the words of the diff: ready, drain, maint). */
+interface ServerAttrs {
+  admin: 'ready' | 'drain' | 'maint';
+  weight: number;
+  health: boolean;
+  agent: boolean;
+}
+
+/**
+ * Check mode: the servers as earlier haproxy tasks of the run would leave them; and when HAProxy
+ * or socat is not there yet but an earlier task installs it, this task depends on that one.
+ */
+export function overlayHaproxy(s: HaproxyState, predicted: Predicted, socket: string): HaproxyState {
+  if (s.problem) {
+    for (const pkg of ['haproxy', 'socat']) {
+      const installed = predicted.package(pkg);
+      if (installed?.state === 'present') predicted.unpredictable(installed.by, `the HAProxy socket ${socket}`);
+    }
+    return s;
+  }
+  if (!s.view) return s;
+  const servers = s.view.servers.map((sv) => {
+    const pred = predicted.resource(SERVER_EFFECT, serverKey(socket, sv.backend, sv.server));
+    if (!pred?.attrs) return sv;
+    const a = pred.attrs as unknown as ServerAttrs;
+    let admin = sv.adminState & ~(ADMIN.FMAINT | ADMIN.FDRAIN);
+    if (a.admin === 'maint') admin |= ADMIN.FMAINT;
+    if (a.admin === 'drain') admin |= ADMIN.FDRAIN;
+    const bit = (bits: number, on: boolean) => (on ? bits | CHECK.ENABLED : bits & ~CHECK.ENABLED);
+    return { ...sv, adminState: admin, weight: a.weight, checkState: bit(sv.checkState, a.health), agentState: bit(sv.agentState, a.agent) };
+  });
+  return { view: { ...s.view, servers } };
+}
 
 /** What a server should look like afterwards, in the terms `show servers state` reports. */
 interface Desired {
@@ -177,6 +216,7 @@ export function planHaproxy(p: HaproxyParams, s: HaproxyState): Plan {
   const drainFirst = p.state === 'disabled' && p.drain === true;
   const thenCommands: string[] = [];
   const waits: Action[] = [];
+  const effects: ResourceEffect[] = [];
   for (const sv of targets) {
     const name = `${sv.backend}/${sv.server}`;
     const want: Desired = { admin: p.state === 'enabled' ? 'ready' : p.state === 'drain' ? 'drain' : 'maint' };
@@ -222,13 +262,17 @@ export function planHaproxy(p: HaproxyParams, s: HaproxyState): Plan {
     if (want.agent === true && !before.agent) mine.push(`enable agent ${name}`);
     if (want.weight !== undefined && want.weight !== before.weight) mine.push(`set weight ${name} ${want.weight}`);
     commands.push(...mine);
+    if (mine.length > 0 || drainThenMaint) {
+      const attrs: ServerAttrs = { admin: after.admin, weight: after.weight, health: after.health, agent: after.agent };
+      effects.push({ kind: 'resource', type: SERVER_EFFECT, key: serverKey(socket, sv.backend, sv.server), state: 'present', attrs: { ...attrs } });
+    }
     if (drainThenMaint) {
       // Draining before maintenance means waiting for the sessions to end: always wait here.
-      waits.push(waitAction(waitScript(socket, sv.backend, sv.server, 'drained'), `wait for ${name} to be drained`, p));
+      waits.push(waitAction(waitScript(socket, sv.backend, sv.server, 'drained'), `HAProxy server ${name} to be drained (no sessions left)`, p));
       thenCommands.push(`disable server ${name}`);
     } else if (p.wait && mine.length > 0 && want.admin !== 'maint') {
       const until = want.admin === 'ready' ? 'up' : 'drained';
-      waits.push(waitAction(waitScript(socket, sv.backend, sv.server, until), `wait for ${name} to be ${until === 'up' ? 'UP' : 'drained'}`, p));
+      waits.push(waitAction(waitScript(socket, sv.backend, sv.server, until), `HAProxy server ${name} to be ${until === 'up' ? 'UP' : 'drained (no sessions left)'}`, p));
     }
   }
   const actions: Action[] = [];
@@ -243,7 +287,7 @@ export function planHaproxy(p: HaproxyParams, s: HaproxyState): Plan {
     actions,
     ...(changed ? { diffs: [{ before, after, before_header: `${socket} (servers before)`, after_header: `${socket} (servers after)` }] } : {}),
     result: { servers_before: lines.before, servers_after: lines.after },
-    ...(changed ? { summary: [...commands, ...thenCommands].join('; ') } : {}),
+    ...(changed ? { summary: [...commands, ...thenCommands].join('; '), effects } : {}),
   };
 }
 

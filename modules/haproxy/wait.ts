@@ -1,9 +1,9 @@
 /**
- * The `wait` of the haproxy module as an action: `script` exits 0 once the condition holds; it is
- * tried every wait_interval seconds, wait_retries times, and the task fails after the last try.
+ * The `wait` of the haproxy module as the runner's WaitAction: `script` exits 0 once the condition
+ * holds; the host retries it every wait_interval seconds until wait_interval × wait_retries have
+ * passed (community.general's parameters, its timeout), then the task fails naming what it awaited.
  */
-import type { Action } from '../../runner/module.types.js';
-import { sh } from '../../runner/shell.js';
+import type { WaitAction } from '../../runner/module.types.js';
 
 export interface WaitParams {
   /** @default 5 */
@@ -12,19 +12,7 @@ export interface WaitParams {
   wait_retries?: number;
 }
 
-export function waitAction(script: string, describe: string, p: WaitParams): Action {
-  const interval = p.wait_interval ?? 5;
-  const retries = p.wait_retries ?? 25;
-  // A bounded loop on the host: `retries` tries, `interval` seconds apart; the last failure fails.
-  const loop = [
-    sh`i=0; n=${retries}`,
-    `while :; do`,
-    `  if ( ${script}
-  ); then exit 0; fi`,
-    `  i=$((i + 1)); [ "$i" -lt "$n" ] || break`,
-    sh`  sleep ${String(interval)}`,
-    `done`,
-    sh`echo ${`${describe}: not reached after ${retries} tries, ${interval} s apart`} >&2; exit 1`,
-  ].join('\n');
-  return { kind: 'run', script: loop, describe };
+export function waitAction(script: string, describe: string, p: WaitParams): WaitAction {
+  const intervalMs = (p.wait_interval ?? 5) * 1000;
+  return { kind: 'wait', script, describe, intervalMs, timeoutMs: intervalMs * (p.wait_retries ?? 25) };
 }
