@@ -1,61 +1,23 @@
 /**
- * Git remotes for the e2e tests, made on lab hosts: a bare repository with fixed authors and
- * dates, so every host that makes it gets the same commit ids (Ansible on one host and Hostwright
- * on another check out comparable commits), and access to it over SSH from another lab host
- * (the lab key and the lab's known_hosts entry for the remote host, so host keys are checked).
- *
- * History: main = one (tag v1, annotated tag v1a) → two; dev = two → three.
+ * Git remotes for the e2e tests, made on lab hosts: the bare repository of test/lab/git-repo.ts
+ * (same commit ids on every host), and access to it over SSH from another lab host (the lab key
+ * and the lab's known_hosts entry for the remote host, so host keys are checked).
  */
 import { readFile } from 'node:fs/promises';
 import type { LabHost } from '../../lab/state.js';
 import { labState, sshOk } from '../../lab/testing.js';
+import { bareRepoScript, parseRepoCommits, pushCommitScript, type RepoCommits } from '../../lab/git-repo.js';
 
-export interface RepoCommits {
-  one: string;
-  two: string;
-  three: string;
-}
-
-const IDENTITY =
-  'GIT_AUTHOR_NAME=Lab GIT_AUTHOR_EMAIL=lab@example.com GIT_COMMITTER_NAME=Lab GIT_COMMITTER_EMAIL=lab@example.com; ' +
-  'export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL';
-const at = (day: number) => `GIT_AUTHOR_DATE=2026-01-0${day}T00:00:00Z GIT_COMMITTER_DATE=2026-01-0${day}T00:00:00Z; export GIT_AUTHOR_DATE GIT_COMMITTER_DATE`;
+export type { RepoCommits };
 
 /** A fresh bare repository at `bare` on the host; returns its commit ids. */
 export async function makeRepo(host: LabHost, bare: string): Promise<RepoCommits> {
-  const script = [
-    'set -e',
-    IDENTITY,
-    `bare='${bare}'; w=$(mktemp -d)`,
-    'rm -rf "$bare"; mkdir -p "$(dirname "$bare")"; git init -q --bare -b main "$bare"',
-    'git init -q -b main "$w"; cd "$w"',
-    at(1),
-    "mkdir bin conf; printf '#!/bin/sh\\necho app one\\n' > bin/app.sh; chmod 755 bin/app.sh",
-    "printf 'version=1\\n' > conf/app.conf; printf 'demo\\n' > README",
-    'git add -A; git commit -qm one; git tag v1; git tag -a v1a -m "release 1a"',
-    at(2),
-    "printf 'version=2\\n' > conf/app.conf; git commit -qam two",
-    at(3),
-    "git checkout -qb dev; printf 'dev\\n' > DEV; git add DEV; git commit -qm three",
-    'git push -q "$bare" main dev v1 v1a',
-    'cd /; rm -rf "$w"',
-    'git -C "$bare" rev-parse v1^{commit} main dev',
-  ].join('\n');
-  const [one, two, three] = (await sshOk(host, script)).trim().split('\n');
-  return { one: one!, two: two!, three: three! };
+  return parseRepoCommits(await sshOk(host, bareRepoScript(bare)));
 }
 
 /** A new commit on `branch` of the bare repository (file `name` with `content`); returns its id. */
 export async function pushCommit(host: LabHost, bare: string, branch: string, name: string, content: string, day = 4): Promise<string> {
-  const script = [
-    'set -e',
-    IDENTITY,
-    at(day),
-    `w=$(mktemp -d); git clone -q --branch '${branch}' '${bare}' "$w"; cd "$w"`,
-    `printf '%s\\n' '${content}' > '${name}'; git add -A; git commit -qm '${name}'; git push -q origin '${branch}'`,
-    'git rev-parse HEAD; cd /; rm -rf "$w"',
-  ].join('\n');
-  return (await sshOk(host, script)).trim();
+  return (await sshOk(host, pushCommitScript(bare, branch, name, content, day))).trim();
 }
 
 /** Where `client` finds the lab key for reaching other lab hosts over SSH. */
