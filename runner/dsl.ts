@@ -13,7 +13,7 @@ import { LoadError, type SourceLocation } from './errors.js';
 import type { HostContext, ModuleCall, ModuleSpec, ParamIssue, ResultOf } from './module.js';
 import type { TaskResult } from './module.types.js';
 import type { Vars } from './vars.js';
-
+import { issuesError, itemIssues, keywordIssues, type Kind } from './structure.js';
 
 /**
  * Any module's call. Params stay checked where the call is written (`copy({...})`); here only the
@@ -99,6 +99,8 @@ export interface Block {
   readonly always: Item[];
   readonly options: InheritedKeywords;
   readonly location: SourceLocation | undefined;
+  /** Wrong keywords or a part that is not a list (structure.ts), reported by validatePlays. */
+  readonly error?: LoadError;
 }
 
 /** Ansible's `meta:` actions that steer the play (refresh_inventory does not apply: inventories load once). */
@@ -127,8 +129,11 @@ export type Item = Task<any> | Block | Meta;
  */
 export type Items = readonly (Item | Items)[];
 
+/** Not-a-list values are left to validatePlays (structure.ts) to report, with the play's location. */
 function flat(items: Items | undefined): Item[] {
-  return (items ?? []).flatMap((i) => (Array.isArray(i) ? flat(i as Items) : [i as Item]));
+  if (!Array.isArray(items)) return [];
+  // Stray values (null, a string) are reported by validatePlays and never walked.
+  return items.flatMap((i) => (Array.isArray(i) ? flat(i as Items) : typeof i === 'object' && i !== null ? [i as Item] : []));
 }
 
 export function toList(v: string | string[] | undefined): string[] {
@@ -146,9 +151,14 @@ function paramError(name: string, call: AnyModuleCall, loc: SourceLocation | und
   return new LoadError(`task '${name}': ${issuesText(call.module.name, call.issues)}`, call.location ?? loc);
 }
 
-function makeTask(name: string, call: AnyModuleCall, options: TaskOptions<any>, listen?: string[]): Task<any> {
+function makeTask(name: string, call: AnyModuleCall, options: TaskOptions<any>, kind: Kind, listen?: string[]): Task<any> {
   const location = callSite();
   const id = nextTaskId++;
+  const shape = issuesError(
+    `${kind.toLowerCase()} '${String(name)}'`,
+    [...(typeof name === 'string' ? [] : [`the name must be a string, got ${typeof name}`]), ...keywordIssues(kind, options)],
+    location,
+  );
   return {
     kind: 'task',
     id,
@@ -156,7 +166,8 @@ function makeTask(name: string, call: AnyModuleCall, options: TaskOptions<any>, 
     call,
     options,
     location,
-    error: paramError(name, call, location),
+    // The shape first: a wrong keyword makes the params' problems secondary.
+    error: shape ?? paramError(name, call, location),
     ...(listen ? { listen } : {}),
     result: (ctx) => (ctx as WithResults)[RESULTS]?.get(id),
   };
@@ -177,12 +188,15 @@ export function task<R extends TaskResult = TaskResult>(
 ): Task<LoopResult<R>>;
 export function task<R extends TaskResult = TaskResult>(name: string, call: AnyModuleCall, options?: TaskOptions<R>): Task<R>;
 export function task(name: string, call: AnyModuleCall, options: TaskOptions<any> = {}): Task<any> {
-  return makeTask(name, call, options);
+  return makeTask(name, call, options, 'Task');
 }
 
 export function handler(name: string, call: AnyModuleCall, options: HandlerOptions = {}): Task {
-  const { listen, ...rest } = options;
-  return makeTask(name, call, rest, [name, ...toList(listen)]);
+  const { listen, ...rest } = options ?? {};
+  const task = makeTask(name, call, rest, 'Handler', [name, ...toList(listen)]);
+  const listenIssues = keywordIssues('Handler', { listen });
+  if (listenIssues.length === 0 || task.error) return task;
+  return { ...task, error: issuesError(`handler '${name}'`, listenIssues, task.location) };
 }
 
 /** Ansible-style access to a `register`ed result from a `when` or dynamic params. */
@@ -200,7 +214,16 @@ export interface BlockOptions extends InheritedKeywords {
 }
 
 export function block(options: BlockOptions): Block {
-  const { name, block: body, rescue, always, ...keywords } = options;
+  const { name, block: body, rescue, always, ...keywords } = options ?? ({} as BlockOptions);
+  const location = callSite();
+  const issues = [
+    ...keywordIssues('Block', options),
+    ...(body === undefined ? ["the field 'block' is required but was not set"] : []),
+    ...itemIssues('block', body),
+    ...itemIssues('rescue', rescue),
+    ...itemIssues('always', always),
+  ];
+  const error = issuesError(`block${typeof name === 'string' ? ` '${name}'` : ''}`, issues, location);
   return {
     kind: 'block',
     ...(name !== undefined ? { name } : {}),
@@ -208,7 +231,8 @@ export function block(options: BlockOptions): Block {
     rescue: flat(rescue),
     always: flat(always),
     options: keywords,
-    location: callSite(),
+    location,
+    ...(error ? { error } : {}),
   };
 }
 
@@ -277,10 +301,11 @@ export interface Play {
 }
 
 export function play(options: PlayOptions): Play {
+  options ??= {} as PlayOptions;
   return {
     kind: 'play',
     // Ansible names an unnamed play after its hosts pattern.
-    name: options.name ?? options.hosts,
+    name: String(options.name ?? options.hosts ?? ''),
     options,
     pre_tasks: flat(options.pre_tasks),
     tasks: flat(options.tasks),
@@ -305,11 +330,28 @@ function* walk(items: Item[]): Generator<Item> {
 export function validatePlays(plays: readonly Play[]): LoadError[] {
   const errors: LoadError[] = [];
   for (const p of plays) {
+    const shape = issuesError(`play '${p.name}'`, [
+      ...keywordIssues('Play', p.options),
+      ...itemIssues('pre_tasks', p.options.pre_tasks),
+      ...itemIssues('tasks', p.options.tasks),
+      ...itemIssues('post_tasks', p.options.post_tasks),
+      ...itemIssues('handlers', p.options.handlers, ['task']),
+    ], p.location);
+    if (shape) {
+      // The tasks of a play whose shape is wrong may be anything: report the play alone.
+      errors.push(shape);
+      continue;
+    }
     const items = [...walk([...p.pre_tasks, ...p.tasks, ...p.post_tasks])];
     const topics = new Set(p.handlers.flatMap((h) => h.listen ?? [h.name]));
     for (const item of [...items, ...p.handlers]) {
+      if (item.kind === 'block' && item.error) errors.push(item.error);
       if (item.kind !== 'task') continue;
-      if (item.error) errors.push(item.error);
+      if (item.error) {
+        // A task whose shape is wrong (notify: 5) has nothing more worth checking.
+        errors.push(item.error);
+        continue;
+      }
       for (const n of toList(item.options.notify)) {
         if (!topics.has(n)) {
           errors.push(
@@ -349,6 +391,12 @@ export function setEntryHandler(fn: EntryHandler): void {
   entryHandler = fn;
 }
 
+/** Files that called playbook() in this process, so an entry file that never did can be told so. */
+const defined: string[] = [];
+export function playbooksDefined(): readonly string[] {
+  return defined;
+}
+
 function isEntryPoint(file: string): boolean {
   const main = process.argv[1];
   if (!main) return false;
@@ -366,7 +414,16 @@ function isEntryPoint(file: string): boolean {
  */
 export function playbook(meta: ImportMeta, plays: readonly (Play | readonly Play[])[]): Playbook {
   const file = fileURLToPath(meta.url);
-  const pb: Playbook = { kind: 'playbook', file, dir: path.dirname(file), plays: plays.flat() as Play[] };
+  const list = Array.isArray(plays) ? (plays.flat() as unknown[]) : undefined;
+  const stray = list?.findIndex((p) => (p as Play | undefined)?.kind !== 'play') ?? -1;
+  if (!list || stray >= 0) {
+    throw new LoadError(
+      list ? `playbook(): entry ${stray} is not a play(), got ${typeof list[stray]}` : `playbook(): the plays must be a list, got ${typeof plays}`,
+      callSite(),
+    );
+  }
+  const pb: Playbook = { kind: 'playbook', file, dir: path.dirname(file), plays: list as Play[] };
+  defined.push(file);
   if (isEntryPoint(file)) {
     // Next tick: the playbook module finishes evaluating (and exports) before the run starts.
     setImmediate(() => {

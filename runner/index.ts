@@ -5,9 +5,9 @@
  * thrown while the playbook file itself evaluates becomes one clean message and exit 4, like
  * ansible-playbook's parser errors, instead of a stack trace.
  */
-import { sep } from 'node:path';
+import path, { sep } from 'node:path';
 import { stackLocation } from './callsite.js';
-import { setEntryHandler } from './dsl.js';
+import { playbooksDefined, setEntryHandler } from './dsl.js';
 import { formatLocation, LoadError } from './errors.js';
 
 export {
@@ -58,12 +58,33 @@ setEntryHandler(async (pb, argv) => {
 function fatal(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   if (loading) {
-    const where = error instanceof LoadError ? undefined : stackLocation(error instanceof Error ? (error.stack ?? '') : '');
-    process.stderr.write(`ERROR! ${where ? `${formatLocation(where)}: ` : ''}${message}\n`);
+    process.stderr.write(`ERROR! ${loadErrorText(error)}\n`);
     process.exit(4);
   }
   process.stderr.write(`ERROR! Unexpected Exception, this is probably a bug: ${message}\n`);
   process.exit(250);
+}
+
+/**
+ * One line for an error met while the playbook's files load: a syntax error (esbuild's, with the
+ * file it is in), a missing import (naming the importing file), or whatever a playbook threw.
+ */
+export function loadErrorText(error: unknown): string {
+  if (error instanceof LoadError || !(error instanceof Error)) return error instanceof Error ? error.message : String(error);
+  const syntax = (error as { errors?: { text?: string; location?: { file: string; line: number; column: number } }[] }).errors?.[0];
+  if (syntax?.location) {
+    const where = formatLocation({ file: path.relative(process.cwd(), syntax.location.file) || syntax.location.file, line: syntax.location.line, column: syntax.location.column + 1 });
+    return `${where}: syntax error: ${syntax.text}`;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    // ESM says "... imported from FILE"; CommonJS lists the importer under "Require stack:".
+    const importer = /imported from (\S+)/.exec(error.message)?.[1] ?? /Require stack:\n- (.+)/.exec(error.message)?.[1];
+    const first = error.message.split('\n')[0]!.replace(/ imported from \S+$/, '');
+    return `${importer ? `${path.relative(process.cwd(), importer) || importer}: ` : ''}${first}`;
+  }
+  const where = stackLocation(error.stack ?? '');
+  return `${where ? `${formatLocation(where)}: ` : ''}${error.message}`;
 }
 
 // Arm only when a script of the user's is the entry point (`tsx playbooks/site.ts`), never inside
@@ -72,4 +93,16 @@ const entry = process.argv[1];
 if (entry && !entry.includes(`${sep}node_modules${sep}`)) {
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
+  // The entry file finished loading and nothing started a run: say so rather than exit 0 silently.
+  process.once('beforeExit', () => {
+    if (!loading) return;
+    const file = path.relative(process.cwd(), entry) || entry;
+    const others = playbooksDefined().filter((f) => f !== entry);
+    process.stderr.write(
+      others.length > 0
+        ? `ERROR! ${file} is not a playbook: it imports ${others.map((f) => path.relative(process.cwd(), f)).join(', ')} but runs nothing; run that file itself, or end this one with \`export default playbook(import.meta, [...])\`\n`
+        : `ERROR! ${file} never calls playbook(): nothing to run. A playbook file ends with \`export default playbook(import.meta, [play(...), ...])\`\n`,
+    );
+    process.exitCode = 4;
+  });
 }
