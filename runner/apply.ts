@@ -101,7 +101,8 @@ async function applyRun(conn: Connection, action: RunAction, options: ApplyOptio
 }
 
 async function applyWrite(conn: Connection, action: WriteAction, options: ApplyOptions): Promise<StepOutcome> {
-  const exec = await conn.exec(writeScript(action), { stdin: action.content, become: options.become });
+  const script = writeScript(action, await sha256Hex(action.content));
+  const exec = await conn.exec(script, { stdin: action.content, become: options.become });
   const backup = exec.stdout
     .split('\n')
     .find((l) => l.startsWith(BACKUP_MARK))
@@ -152,11 +153,10 @@ export function describeWriteFailure(action: WriteAction, exec: ExecResult): str
  * The write script. Every value is quoted by `sh`; the user's validate command is shell syntax
  * by design (like Ansible's), with %s replaced by the quoted temp file variable.
  */
-export function writeScript(action: WriteAction): string {
+export function writeScript(action: WriteAction, sha256: string = createHash('sha256').update(action.content).digest('hex')): string {
   const dir = parentDir(action.path);
   const fail = (step: string): string => `{ rc=$?; echo "${STEP_MARK} ${step} $rc" >&2; exit "$rc"; }`;
-  const content = typeof action.content === 'string' ? Buffer.from(action.content) : action.content;
-  const sha256 = createHash('sha256').update(content).digest('hex');
+  const size = typeof action.content === 'string' ? Buffer.byteLength(action.content) : action.content.length;
   const lines = [
     sh`dest=${action.path}`,
     sh`dir=${dir}`,
@@ -175,7 +175,7 @@ export function writeScript(action: WriteAction): string {
     `trap '' PIPE`,
     `cat > "$tmp" || ${fail('upload')}`,
     // End of input is all a dropped connection looks like: only the exact bytes may go on.
-    sh`[ "$(wc -c < "$tmp")" -eq ${content.length} ] && [ "$(sha256sum < "$tmp")" = ${`${sha256}  -`} ] || { echo "${raw(STEP_MARK)} upload-incomplete 1" >&2; exit 1; }`,
+    sh`[ "$(wc -c < "$tmp")" -eq ${size} ] && [ "$(sha256sum < "$tmp")" = ${`${sha256}  -`} ] || { echo "${raw(STEP_MARK)} upload-incomplete 1" >&2; exit 1; }`,
   ];
   // The existing file's mode and ownership, from one stat.
   lines.push(`a=; if [ -e "$dest" ]; then a=$(stat -L -c '%a %u:%g' -- "$dest"); fi`);
@@ -209,6 +209,19 @@ export function writeScript(action: WriteAction): string {
   }
   lines.push(`mv -f -- "$tmp" "$dest" || ${fail('rename')}`);
   return lines.join('\n') + '\n';
+}
+
+/** Hashing a large upload in one call would hold the event loop long enough for tsx's launcher to
+ * give up on a signal's acknowledgement (signals.ts); a slice per turn keeps it free. */
+const HASH_SLICE = 1 << 22;
+async function sha256Hex(content: string | Buffer): Promise<string> {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += HASH_SLICE) {
+    hash.update(bytes.subarray(at, at + HASH_SLICE));
+    if (at + HASH_SLICE < bytes.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return hash.digest('hex');
 }
 
 function parentDir(path: string): string {

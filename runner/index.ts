@@ -9,6 +9,7 @@ import path, { sep } from 'node:path';
 import { stackLocation } from './callsite.js';
 import { playbooksDefined, setEntryHandler } from './dsl.js';
 import { formatLocation, LoadError } from './errors.js';
+import { armProcessSignals } from './signals.js';
 
 export {
   block,
@@ -91,6 +92,7 @@ export function loadErrorText(error: unknown): string {
 // a tool that imports playbooks (a test runner's worker runs from node_modules).
 const entry = process.argv[1];
 if (entry && !entry.includes(`${sep}node_modules${sep}`)) {
+  armProcessSignals();
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
   // The entry file finished loading and nothing started a run: say so rather than exit 0 silently.

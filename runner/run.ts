@@ -10,6 +10,7 @@ import type { Masker } from './mask.js';
 import type { RunOptions } from './options.js';
 import { exitCodeForRun } from './report/exit-codes.js';
 import { compilePlay, orderHosts, runBatch, serialBatches } from './schedule.js';
+import { onStopRequest } from './signals.js';
 import { RunState, type EngineDeps } from './state.js';
 
 /** All load errors of a playbook, reported together (exit 4 like Ansible's parser errors). */
@@ -56,12 +57,8 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
   checkPlays(plays);
   checkTargets(context.inventory, options);
   const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
-  const onSigint = () => {
-    // A second Ctrl-C while stopping leaves at once (Ansible does the same).
-    if (run.interrupted) process.exit(99);
-    run.interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
+  // Ctrl-C, SIGTERM, SIGHUP or the launcher's death: no new task starts, in-flight ones end (signals.ts).
+  const releaseSignals = onStopRequest(() => void (run.interrupted = true));
   const startAt = options.startAtTask ? { name: options.startAtTask, found: false } : undefined;
   let stop = false;
   let limitBroke = false;
@@ -87,7 +84,7 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
       if (stop) break;
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    releaseSignals();
     await run.closeAll();
   }
   if (startAt && !startAt.found) {
