@@ -19,7 +19,7 @@ import type { HostContext } from './module.js';
 import type { FileDiff, ModuleContext, Predicted, TaskResult } from './module.types.js';
 import { guardUnknown, markUnknown, OUTPUT_KEYS, unknownMark, Unpredictable } from './predict.js';
 import { isSecret, MASK } from './secret.js';
-import type { RunState } from './state.js';
+import { hiddenIf, type RunState } from './state.js';
 import { mergeVars, type Vars } from './vars.js';
 
 /** A task placed in a play: its enclosing keywords (the play's first, then blocks outer → inner). */
@@ -197,6 +197,7 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
     delegate = typeof d === 'function' ? d(ctx) : d;
     const loop = task.options.loop;
     items = typeof loop === 'function' ? loop(ctx) : loop;
+    run.masker.addSecretsIn(items);
   } catch (e) {
     const result: TaskResult = e instanceof Unpredictable ? dependent(e) : { changed: false, failed: true, msg: errorText(e) };
     return finish(b, node, host, result, noLog, ignore, delegate);
@@ -205,17 +206,18 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
   let result: TaskResult;
   try {
     if (items === undefined) {
-      result = await guarded(once(b, node, ctx, delegate));
+      result = await guarded(hiddenIf(noLog, () => once(b, node, ctx, delegate)));
       report(b, node, host, result, noLog, ignore, delegate);
     } else {
       const results: TaskResult[] = [];
       for (const item of items) {
         if (run.interrupted) break;
         // An item that fails fails alone; the loop goes on, as in Ansible.
-        const one = await guarded(once(b, node, withItem(ctx, item), delegate));
+        const one = await guarded(hiddenIf(noLog, () => once(b, node, withItem(ctx, item), delegate)));
         const r = keepMark(one, { ...one, item, ansible_loop_var: 'item' });
         results.push(r);
-        report(b, node, host, r, noLog, ignore, delegate, itemLabel(item));
+        // no_log hides the item too, as Ansible's `(item=None)`.
+        report(b, node, host, r, noLog, ignore, delegate, noLog ? 'None' : itemLabel(item));
       }
       const failed = results.some((r) => r.failed);
       const skipped = results.length > 0 && results.every((r) => r.skipped);
@@ -346,6 +348,7 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
     const issues = call.validate(params);
     if (issues.length > 0) return { changed: false, failed: true, msg: issuesText(call.module.name, issues) };
   }
+  run.masker.addSecretsIn(params);
   for (const name of call.module.secretParams ?? []) {
     const v = (params as Record<string, unknown>)[name];
     if (typeof v === 'string' || isSecret(v)) run.masker.add(v as string);

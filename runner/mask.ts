@@ -25,6 +25,33 @@ export class Masker {
     return this;
   }
 
+  /**
+   * Registers every Secret found in `value` (params, vars, loop items, nested anywhere), so a
+   * secret is masked wherever it later shows up: a validate command's output, a later task's
+   * stdout, an error, the `before` of a later --diff. A Secret holding an object masks its strings.
+   */
+  addSecretsIn(value: unknown, seen: Set<object> = new Set()): this {
+    if (isSecret(value)) {
+      const revealed = value.reveal();
+      if (typeof revealed === 'string') this.add(revealed);
+      else this.#addStrings(revealed, seen);
+      return this;
+    }
+    if (typeof value !== 'object' || value === null || seen.has(value)) return this;
+    seen.add(value);
+    for (const v of Array.isArray(value) ? value : Object.values(value)) this.addSecretsIn(v, seen);
+    return this;
+  }
+
+  #addStrings(value: unknown, seen: Set<object>): void {
+    if (typeof value === 'string') this.add(value);
+    else if (isSecret(value)) this.addSecretsIn(value, seen);
+    else if (typeof value === 'object' && value !== null && !seen.has(value)) {
+      seen.add(value);
+      for (const v of Array.isArray(value) ? value : Object.values(value)) this.#addStrings(v, seen);
+    }
+  }
+
   get size(): number {
     return this.#values.size;
   }

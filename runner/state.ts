@@ -3,6 +3,7 @@
  * once per host per run), registered results and set facts, the recap counters, the hosts that
  * failed or were unreachable (they stay out of later plays, as in Ansible), and the Ctrl-C flag.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApplyOptions, ApplyOutcome } from './apply.js';
 import type { BecomeSpec, Connection } from './connection/types.js';
 import { UnreachableError } from './errors.js';
@@ -66,8 +67,9 @@ export class RunState {
     this.#maskSecretVars(options.extraVars);
   }
 
-  /** Passwords given as variables (inventory or -e) are masked like -K's. */
+  /** Passwords given as variables (inventory or -e) are masked like -K's, and so is every Secret value. */
   #maskSecretVars(vars: Vars): void {
+    this.masker.addSecretsIn(vars);
     for (const name of SECRET_VARS) {
       const v = vars[name];
       if (typeof v === 'string' || isSecret(v)) this.masker.add(v as string);
@@ -121,7 +123,9 @@ export class RunState {
       host,
       exec: (script, options) => {
         const as = options?.become ? ` (become ${options.become.user})` : '';
-        this.emit({ type: 'verbose', level: 3, host, message: this.masker.mask(`EXEC${as} ${script}`) });
+        // A no_log task's commands carry its parameters: hidden, as Ansible's module args are.
+        const shown = hidden.getStore() ? '<hidden: no_log>' : script;
+        this.emit({ type: 'verbose', level: 3, host, message: this.masker.mask(`EXEC${as} ${shown}`) });
         return conn.exec(script, options);
       },
       close: () => conn.close(),
@@ -166,6 +170,12 @@ export class RunState {
       }),
     );
   }
+}
+
+/** Set while a no_log task runs: the -vvv trace hides its commands. */
+const hidden = new AsyncLocalStorage<true>();
+export function hiddenIf<T>(noLog: boolean, fn: () => Promise<T>): Promise<T> {
+  return noLog ? hidden.run(true, fn) : fn();
 }
 
 const SECRET_VARS = ['ansible_become_password', 'ansible_become_pass', 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password'];

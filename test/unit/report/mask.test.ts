@@ -28,4 +28,13 @@ describe('Masker', () => {
     expect(m.size).toBe(0);
     expect(m.mask('ab 42')).toBe('ab 42');
   });
+  it('addSecretsIn registers Secrets found anywhere in params, vars and loop items; plain strings stay visible', () => {
+    const cyclic: Record<string, unknown> = { db: { password: secret('pw-in-vars') } };
+    cyclic.self = cyclic;
+    const m = new Masker()
+      .addSecretsIn({ dest: '/etc/app.conf', content: secret('content-secret') })
+      .addSecretsIn(cyclic)
+      .addSecretsIn([secret({ user: 'svc', token: 'tok-in-object' }), 'plain-item']);
+    expect(m.mask('content-secret pw-in-vars tok-in-object plain-item /etc/app.conf')).toBe('******** ******** ******** plain-item /etc/app.conf');
+  });
 });
