@@ -12,6 +12,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { configuredTimeoutSeconds } from './ansible-cfg.js';
 import { OptionsError } from './errors.js';
 import type { Reporter } from './events.js';
 import { Masker } from './mask.js';
@@ -44,6 +45,8 @@ export interface CliEnv {
   cwd?: string;
   /** Reads an @file. @default fs.readFileSync(path, 'utf8') */
   readFile?: (file: string) => string;
+  /** Where ANSIBLE_TIMEOUT and ANSIBLE_CONFIG are read. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The most -v that means anything here (connection debugging). */
@@ -177,6 +180,7 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliCommand 
   const fullEnv: Required<CliEnv> = {
     cwd: env.cwd ?? process.cwd(),
     readFile: env.readFile ?? ((file) => readFileSync(file, 'utf8')),
+    env: env.env ?? process.env,
   };
   let tokens;
   try {
@@ -185,7 +189,8 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliCommand 
     throw new OptionsError(`${(e as Error).message.replace(/\s*\n\s*/g, ' ')} (see --help)`);
   }
   const parsed: Parsed = {
-    options: defaultRunOptions(),
+    // -T (a flag below) beats ANSIBLE_TIMEOUT and ansible.cfg's timeout.
+    options: { ...defaultRunOptions(), connectTimeoutMs: configuredTimeoutSeconds({ cwd: fullEnv.cwd, env: fullEnv.env }) * 1000 },
     help: false,
     version: false,
     syntaxCheck: false,

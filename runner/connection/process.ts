@@ -128,7 +128,10 @@ export function drive(
         } else if (rc === 127 || /not found/.test(said)) {
           why = `sudo is not available on the host: ${said.split('\n')[0] ?? ''}`.trim();
         } else {
-          why = `sudo failed (rc=${rc}): ${said.split('\n').filter(Boolean).slice(-1)[0] ?? 'no message'}`;
+          // Every line: sudo's reason ("sudo: unknown user app") may come before a generic one
+          // ("sudo: error initializing audit plugin sudoers_audit").
+          const lines = said.split('\n').map((l) => l.trim()).filter(Boolean);
+          why = `sudo failed (rc=${rc}): ${lines.length > 0 ? lines.join('; ') : 'no message'}`;
         }
         return finish(() => reject(new BecomeError(host, why)));
       }

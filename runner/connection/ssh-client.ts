@@ -64,6 +64,11 @@ function explain(err: Error & { level?: string; code?: string }, spec: ConnectSp
   return `ssh: ${where}: ${err.message}`;
 }
 
+const KEEPALIVE_COUNT_MAX = 2;
+export function keepaliveIntervalMs(connectTimeoutMs: number): number {
+  return Math.max(1000, Math.round(connectTimeoutMs / (KEEPALIVE_COUNT_MAX + 1)));
+}
+
 /** Open one authenticated client to `spec`, over `sock` when going through a jump host. */
 export async function openClient(spec: ConnectSpec, sock?: Readable): Promise<SshClient> {
   const knownHostsEntries = spec.hostKeyChecking ? await loadKnownHosts(spec.knownHostsFiles) : [];
@@ -85,8 +90,11 @@ export async function openClient(spec: ConnectSpec, sock?: Readable): Promise<Ss
     port: spec.port,
     username: spec.user,
     readyTimeout: spec.connectTimeoutMs,
-    keepaliveInterval: 15_000,
-    keepaliveCountMax: 4,
+    // A host that stops answering (a silent network partition: no RST, no FIN) is lost after the
+    // connection timeout, not minutes later: ssh2 gives up after (countMax + 1) unanswered pings.
+    // A quiet command (sleep 600) is no problem: sshd answers the pings meanwhile.
+    keepaliveInterval: keepaliveIntervalMs(spec.connectTimeoutMs),
+    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     authHandler,
     algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(knownHostsEntries, query)) },
     hostVerifier: (key: Buffer): boolean => {

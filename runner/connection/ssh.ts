@@ -46,7 +46,8 @@ export class SshConnection implements Connection {
       for (const reject of this.#pending) reject(this.#lost);
       this.#releaseJump();
     };
-    this.#client.on('error', (e: Error) => lose(e.message));
+    // ssh2's 'Keepalive timeout': the host stopped answering (ssh-client.ts sizes it to the connection timeout).
+    this.#client.on('error', (e: Error) => lose(e.message === 'Keepalive timeout' ? 'the host stopped answering (no reply within the connection timeout)' : e.message));
     this.#client.on('close', () => lose('closed'));
   }
 
