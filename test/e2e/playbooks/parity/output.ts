@@ -85,14 +85,14 @@ export interface AnsibleArgs {
   extraVars?: string[];
 }
 
-/** ansible-playbook on a YAML playbook of this directory. */
+/** ansible-playbook on a YAML playbook (of this directory unless the path is absolute). */
 export function ansibleArgv(playbook: string, a: AnsibleArgs): string[] {
-  return ['ansible-playbook', path.join(PARITY_DIR, playbook), ...commonFlags(a)];
+  return ['ansible-playbook', path.resolve(PARITY_DIR, playbook), ...commonFlags(a)];
 }
 
-/** A Hostwright playbook of this directory, run the way a user runs it (tsx on the file). */
+/** A Hostwright playbook (of this directory unless absolute), run the way a user runs it (tsx on the file). */
 export function hostwrightArgv(playbook: string, a: AnsibleArgs): string[] {
-  return [TSX, path.join(PARITY_DIR, playbook), ...commonFlags(a)];
+  return [TSX, path.resolve(PARITY_DIR, playbook), ...commonFlags(a)];
 }
 
 function commonFlags(a: AnsibleArgs): string[] {
