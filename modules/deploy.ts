@@ -20,6 +20,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
 import type { Action, Effect, FileDiff, Plan, Predicted, TaskResult } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
+import { UMASK_LINE } from './_lib/probe.js';
 import { checkoutEffects, cloneScript, envLines, lsRemoteLines, parseGitProbe, resolveTarget, type GitSshOptions, type RemoteRefs } from './_lib/git.js';
 
 export interface DeployParams extends GitSshOptions {
@@ -97,6 +98,7 @@ export interface DeployState {
   releases: Map<string, string>;
   /** revisions.log lines. */
   log: string[];
+  umask?: number;
   remote?: { ok: true; refs: RemoteRefs } | { ok: false; error: string };
 }
 
@@ -107,6 +109,7 @@ function probeScript(p: DeployParams): string {
     'command -v git >/dev/null 2>&1 || { echo nogit; exit 0; }',
     ...envLines(p),
     sh`p=${p.path}; v=${p.version ?? 'HEAD'}; hb=`,
+    UMASK_LINE,
     'if [ -L "$p/current" ]; then printf "current %s\\n" "$(readlink -- "$p/current")"; elif [ -e "$p/current" ]; then echo current_not_link; fi',
     'for r in "$p"/releases/*; do [ -d "$r" ] && printf "release %s %s\\n" "${r##*/}" "$(git -C "$r" rev-parse -q --verify HEAD)"; done',
     // The order of releases needs only the recent lines.
@@ -127,8 +130,8 @@ export function parseDeployProbe(out: string): DeployState {
       state.releases.set(name, head);
     } else if (line.startsWith('log ')) state.log.push(line.slice('log '.length));
   }
-  const remote = parseGitProbe(out).remote;
-  return remote ? { ...state, remote } : state;
+  const { remote, umask } = parseGitProbe(out);
+  return { ...state, ...(remote ? { remote } : {}), ...(umask !== undefined ? { umask } : {}) };
 }
 
 /** Releases oldest first: those the log never deployed (by name), then by their last `deployed` line. */
@@ -241,7 +244,7 @@ export function planDeploy(p: DeployParams, s: DeployState): Plan {
     summary: `${release} (${commit.slice(0, 12)}) is live${removed.length ? `; removed ${removed.join(', ')}` : ''}`,
     result: { live: release, previous: live ?? null, commit, removed, releases: kept },
     effects: [
-      ...(existing === undefined ? checkoutEffects({ dest, repo: p.repo }, commit, true) : []),
+      ...(existing === undefined ? checkoutEffects({ dest, repo: p.repo }, commit, true, p.umask !== undefined ? parseInt(p.umask, 8) : s.umask) : []),
       ...switchEffects(p, release),
       ...removed.map((r): Effect => ({ kind: 'path', path: `${rootOf(p)}/releases/${r}`, state: 'absent' })),
     ],
@@ -253,7 +256,10 @@ const rootOf = (p: DeployParams) => p.path.replace(/\/+$/, '');
 /** `current` as the switch leaves it, and the log it appends to (content unknown: it has the time). */
 function switchEffects(p: DeployParams, release: string): Effect[] {
   return [
-    { kind: 'path', path: `${rootOf(p)}/current`, state: 'link', src: `releases/${release}` },
+    { kind: 'path', path: rootOf(p), state: 'directory' },
+    { kind: 'path', path: `${rootOf(p)}/releases`, state: 'directory' },
+    // A symlink's own mode is always 0777 on Linux.
+    { kind: 'path', path: `${rootOf(p)}/current`, state: 'link', src: `releases/${release}`, mode: 0o777 },
     { kind: 'path', path: `${rootOf(p)}/${LOG}`, state: 'exists' },
   ];
 }

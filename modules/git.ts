@@ -125,7 +125,7 @@ export function planGit(p: GitParams, probe: GitProbe): Plan {
       diffs: [commitDiff(p.dest, undefined, after ?? version)],
       summary: `cloned ${p.repo} at ${describeTarget(target)} into ${p.dest}`,
       result,
-      effects: checkoutEffects(p, after, true),
+      effects: checkoutEffects(p, after, true, p.umask !== undefined ? parseInt(p.umask, 8) : probe.umask),
     };
   }
   const urlChanged = checkout.url === undefined || !sameRepo(checkout.url, repoUrl(p.repo));
@@ -146,7 +146,7 @@ export function planGit(p: GitParams, probe: GitProbe): Plan {
     ...(moves ? { diffs: [commitDiff(p.dest, before, after ?? version)] } : {}),
     summary: reset ? `Local modifications exist in the destination: ${p.dest}` : `${p.dest} at ${describeTarget(target)}`,
     result: { ...result, remote_url_changed: urlChanged },
-    effects: checkoutEffects(p, after, false),
+    effects: checkoutEffects(p, after, false, undefined),
   };
 }
 

@@ -9,6 +9,7 @@
 import type { ExecResult } from '../../runner/connection/types.js';
 import type { Effect } from '../../runner/module.types.js';
 import { quote, raw, sh } from '../../runner/shell.js';
+import { UMASK_LINE } from './probe.js';
 
 /** How git reaches an ssh remote (ansible-core's git parameters). */
 export interface GitSshOptions {
@@ -74,6 +75,7 @@ export function gitProbeScript(r: ProbeRequest): string {
     'command -v git >/dev/null 2>&1 || { echo nogit; exit 0; }',
     ...envLines(r.ssh),
     sh`d=${r.dest}; remote=${r.remote}; v=${r.version}; hb=; head=; st=`,
+    UMASK_LINE,
     'if [ -f "$d/.git/config" ]; then',
     '  echo dest repo; st=repo',
     '  head=$(git -C "$d" rev-parse -q --verify HEAD); printf "head %s\\n" "$head"',
@@ -133,6 +135,8 @@ export interface RemoteRefs {
 
 export interface GitProbe {
   gitMissing?: boolean;
+  /** The login's umask (what a new checkout's directories get without `umask`). */
+  umask?: number;
   dest: 'repo' | 'absent' | 'notdir' | 'nonempty';
   checkout?: Checkout;
   remote?: { ok: true; refs: RemoteRefs } | { ok: false; error: string };
@@ -159,6 +163,7 @@ export function parseGitProbe(out: string): GitProbe {
       case 'local_commit': checkout.localCommit = value; break;
       case 'local_branch': checkout.localBranch = true; break;
       case 'lsrc': lsrc = Number(value); break;
+      case 'umask': probe.umask = parseInt(value, 8); break;
       case 'ls': ls.push(value); break;
     }
   }
@@ -346,9 +351,11 @@ export function checkoutResult(exec: ExecResult): Record<string, unknown> {
  * holds is known only once the run fetched, so everything below dest is unknown: a later task on
  * a file in it reports that it depends on this one instead of guessing.
  */
-export function checkoutEffects(p: { dest: string; repo: string }, commit: string | undefined, created: boolean): Effect[] {
+export function checkoutEffects(p: { dest: string; repo: string }, commit: string | undefined, created: boolean, umask: number | undefined): Effect[] {
+  // A new checkout's directory gets the umask's mode (git creates it with 0777 & ~umask).
+  const mode = created && umask !== undefined ? { mode: 0o777 & ~umask } : {};
   return [
-    { kind: 'path', path: p.dest, state: 'directory', ...(created ? { created: true } : {}) },
+    { kind: 'path', path: p.dest, state: 'directory', ...(created ? { created: true } : {}), ...mode },
     { kind: 'tree', path: p.dest },
     { kind: 'git', dest: p.dest, repo: repoUrl(p.repo), ...(commit !== undefined ? { version: commit } : {}) },
   ];

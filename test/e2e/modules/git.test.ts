@@ -1,6 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { git } from '../../../modules/index.js';
-import { labHosts } from '../../lab/testing.js';
+import { labHosts, labState } from '../../lab/testing.js';
+import { parseRun, REPO_ROOT, runTool, TSX } from '../playbooks/parity/output.js';
 import { CLIENT_KEY, makeRepo, pushCommit, sshAccess } from './git-fixture.js';
 import { converge, remote, run, scratch, session } from './harness.js';
 
@@ -113,5 +117,42 @@ describe('git on a lab host', () => {
     expect(await fields({ repo: BARE, dest: '/tmp/x', verison: 'main' })).toEqual(['verison']);
     expect(await fields({ repo: BARE, dest: '/tmp/x', umask: '999' })).toEqual(['umask']);
     expect(await fields({ repo: BARE, dest: '/tmp/x', accept_hostkey: true, accept_newhostkey: true })).toEqual(['accept_newhostkey']);
+  });
+});
+
+describe('git and deploy in check mode predict for later tasks', () => {
+  test('a fresh host: the checkout is changed, a file inside it depends on the clone, the current link of the deploy is predicted; the run then does it', async () => {
+    const host = labHosts('plain')[0]!;
+    const s = await session(host);
+    const c = await makeRepo(host, BARE);
+    const dir = await scratch(s, 'git-predict');
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'hw-git-predict-'));
+    const playbook = path.join(tmp, 'predict.ts');
+    await writeFile(
+      playbook,
+      [
+        `import { play, playbook, task } from ${JSON.stringify(path.join(REPO_ROOT, 'runner/index.js'))};`,
+        `import { deploy, file, git } from ${JSON.stringify(path.join(REPO_ROOT, 'modules/index.js'))};`,
+        `export default playbook(import.meta, [play({ name: 'predict', hosts: 'all', gather_facts: false, tasks: [`,
+        `  task('clone app', git({ repo: '${BARE}', dest: '${dir}/app', version: 'main' })),`,
+        `  task('app script mode', file({ path: '${dir}/app/bin/app.sh', mode: '0700' })),`,
+        `  task('deploy', deploy({ path: '${dir}/srv', repo: '${BARE}', version: 'v1' })),`,
+        `  task('the live release', file({ path: '${dir}/srv/current', src: 'releases/${c.one.slice(0, 12)}', state: 'link' })),`,
+        ']})]);',
+        '',
+      ].join('\n'),
+    );
+    const argv = [TSX, playbook, '-i', labState().inventoryFile, '-l', host.name];
+    const check = parseRun((await runTool([...argv, '--check'])).stdout);
+    expect(check.tasks.map((t) => `${t.banner} ${t.statuses.join()}`)).toEqual([
+      `TASK [clone app] changed: [${host.name}]`,
+      `TASK [app script mode] skipping: [${host.name}] (depends on an earlier task that would run: 'clone app')`,
+      `TASK [deploy] changed: [${host.name}]`,
+      `TASK [the live release] ok: [${host.name}]`,
+    ]);
+    expect(await remote(s, `ls -A ${dir}`)).toBe('');
+    const real = parseRun((await runTool(argv)).stdout);
+    expect(real.tasks.map((t) => t.statuses.join().split(':')[0])).toEqual(['changed', 'changed', 'changed', 'ok']);
+    await rm(tmp, { recursive: true, force: true });
   });
 });
