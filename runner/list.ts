@@ -4,11 +4,12 @@
  * No host is contacted.
  */
 import path from 'node:path';
-import { toList, type Playbook } from './dsl.js';
+import type { Playbook } from './dsl.js';
 import type { Inventory } from './inventory/types.js';
 import type { RunOptions } from './options.js';
 import { playHosts } from './run.js';
 import { compilePlay } from './schedule.js';
+import { tagList as tagsOf } from './tags.js';
 
 const tagList = (tags: Iterable<string>) => `[${[...new Set(tags)].sort().join(', ')}]`;
 
@@ -17,7 +18,7 @@ export function listPlaybook(pb: Playbook, options: RunOptions, inventory: Inven
   const startAt = options.startAtTask ? { name: options.startAtTask, found: false } : undefined;
   pb.plays.forEach((play, i) => {
     const pattern = play.options.hosts;
-    const playTags = toList(play.options.tags);
+    const playTags = tagsOf(play.options.tags);
     out.push('', `  play #${i + 1} (${pattern}): ${play.name}\tTAGS: ${tagList(playTags)}`);
     if (options.listHosts) {
       const hosts = playHosts(inventory, play, options);
@@ -31,7 +32,8 @@ export function listPlaybook(pb: Playbook, options: RunOptions, inventory: Inven
         out.push(...taskList.map((t) => `      ${t.name}\tTAGS: ${tagList(t.tags)}`));
       }
       if (options.listTags) {
-        const all = taskList.flatMap((t) => t.tags);
+        // The play's own tags are there even when none of its tasks is listed (cli/playbook.py).
+        const all = [...playTags, ...taskList.flatMap((t) => t.tags)];
         out.push(`      TASK TAGS: ${tagList(all)}`);
       }
     }

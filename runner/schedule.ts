@@ -6,12 +6,12 @@
  * Ansible's lockstep), the free strategy lets every host advance on its own. Forks bound how many
  * hosts execute a task at the same moment, in both.
  */
-import { toList, type Block, type HostOrder, type InheritedKeywords, type Meta, type Play } from './dsl.js';
+import { type Block, type HostOrder, type InheritedKeywords, type Meta, type Play } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import { Interrupted, metaConditionHolds, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
 import { fnmatchToRegExp } from './inventory/patterns.js';
-import { selectItems, type Selected, type TagFilter } from './tags.js';
+import { selectItems, shouldRun, tagList, type Selected, type TagFilter } from './tags.js';
 import type { RunState } from './state.js';
 import type { TaskResult } from './module.types.js';
 
@@ -57,7 +57,7 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
   // The play keywords its tasks inherit (its tags and vars are handled as their own levels).
   const { become, become_user, check_mode, diff, ignore_errors, no_log } = play.options;
   const playScope: InheritedKeywords = { become, become_user, check_mode, diff, ignore_errors, no_log };
-  const inheritedTags = new Set(toList(play.options.tags));
+  const inheritedTags = new Set(tagList(play.options.tags));
 
   // Ansible's --list-tasks shows block parts only (not rescue/always) and explicit metas as 'meta'.
   const build = (sel: Selected[], scopes: TaskNode['scopes'], rescuable: boolean, listed: boolean): PlanNode[] => {
@@ -88,7 +88,8 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
   };
 
   const nodes: PlanNode[] = [];
-  if (play.options.gather_facts !== false) nodes.push({ kind: 'setup', index: index++ });
+  // Fact gathering is a task tagged 'always' in Ansible: --skip-tags always (or tagged) skips it.
+  if (play.options.gather_facts !== false && shouldRun(new Set(['always']), filter)) nodes.push({ kind: 'setup', index: index++ });
   for (const section of [play.pre_tasks, play.tasks, play.post_tasks]) {
     nodes.push(...build(selectItems(section, inheritedTags, filter), [playScope], false, true));
     nodes.push({ kind: 'flush', index: index++ });

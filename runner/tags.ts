@@ -9,7 +9,7 @@
  * Handlers are not filtered (they run when notified), nor are the implicit handler flushes;
  * an explicit flushHandlers() is a task like any other, as in Ansible.
  */
-import { toList, type Block, type Item } from './dsl.js';
+import type { Block, Item } from './dsl.js';
 
 const UNTAGGED = 'untagged';
 
@@ -45,8 +45,17 @@ export type Selected =
   | { kind: 'task' | 'meta'; item: Item; tags: Set<string> }
   | { kind: 'block'; item: Block; tags: Set<string>; block: Selected[]; rescue: Selected[]; always: Selected[] };
 
+/**
+ * A `tags` keyword as Ansible reads it (Taggable._load_tags): a string is split on commas and each
+ * part trimmed (`'base, ssh'` is two tags); a list is taken as it is.
+ */
+export function tagList(tags: string | readonly string[] | undefined): string[] {
+  if (tags === undefined) return [];
+  return typeof tags === 'string' ? tags.split(',').map((t) => t.trim()) : [...tags];
+}
+
 function ownTags(item: Item): string[] {
-  return toList(item.options.tags);
+  return tagList(item.options.tags);
 }
 
 /** The part of a task list that the filter selects, keeping block structure; empty blocks vanish. */

@@ -1,7 +1,8 @@
 /**
  * Tag selection compared with the real ansible-playbook: the same task/tag layout written as YAML
  * and as Hostwright plays, and for each --tags/--skip-tags combination the `--list-tasks` output
- * (play lines, selected tasks and their inherited tags) must be the same.
+ * (play lines, selected tasks and their inherited tags) must be the same. Fact gathering, an
+ * implicit task tagged `always` in Ansible, is compared by running both on localhost.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,10 @@ import { command } from '../../modules/index.js';
 import { block, flushHandlers, play, playbook, task } from '../../runner/dsl.js';
 import { listPlaybook } from '../../runner/list.js';
 import { defaultRunOptions } from '../../runner/options.js';
+import type { Reporter, RunEvent } from '../../runner/events.js';
 import type { Inventory } from '../../runner/inventory/types.js';
+import { realDeps } from '../../runner/main.js';
+import { runPlaybook } from '../../runner/run.js';
 
 const run = promisify(execFile);
 
@@ -49,6 +53,10 @@ const YAML = `
     - { name: n2, command: 'true', tags: [never] }
     - { name: al2, command: 'true', tags: [always] }
     - meta: flush_handlers
+    - { name: comma, command: 'true', tags: 'base, ssh' }
+    - name: flush now
+      meta: flush_handlers
+      tags: [flush]
     - name: nested
       tags: [outer]
       block:
@@ -59,7 +67,7 @@ const YAML = `
             - { name: deep_never, command: 'true', tags: [never, d] }
 `;
 
-const t = (name: string, tags?: string[]) => task(name, command({ cmd: 'true' }), tags ? { tags } : {});
+const t = (name: string, tags?: string | string[]) => task(name, command({ cmd: 'true' }), tags ? { tags } : {});
 
 const pb = playbook(import.meta, [
   play({
@@ -95,6 +103,8 @@ const pb = playbook(import.meta, [
       t('n2', ['never']),
       t('al2', ['always']),
       flushHandlers(),
+      t('comma', 'base, ssh'),
+      flushHandlers({ name: 'flush now', tags: ['flush'] }),
       block({ tags: 'outer', block: [block({ tags: ['inner'], block: [t('deep', ['d']), t('deep_never', ['never', 'd'])] })] }),
     ],
   }),
@@ -137,6 +147,14 @@ const COMBINATIONS: [string[], string[]][] = [
   [['always'], ['all']],
   [['r'], []],
   [['inner'], ['d']],
+  // A tags string is split on commas and trimmed.
+  [['ssh'], []],
+  [['base'], ['ssh']],
+  // A named, tagged flush_handlers.
+  [['flush'], []],
+  [[], ['flush']],
+  // No task listed: --list-tags still names the play's own tags.
+  [['nonexistent'], ['always']],
 ];
 
 /** The listing minus the `playbook:` line (paths differ) and warnings, trimmed of trailing space. */
@@ -161,7 +179,7 @@ describe('tag selection matches ansible-playbook --list-tasks', () => {
   // All the ansible processes at once: each is mostly Python start-up.
   const expected = Promise.all(COMBINATIONS.map(([tags, skip]) => ansible(tags, skip)));
 
-  const TAG_LISTS = [0, 1, 6, 14, 21];
+  const TAG_LISTS = [0, 1, 6, 14, 21, 28, 32];
   const expectedTags = Promise.all(TAG_LISTS.map((i) => ansible(COMBINATIONS[i]![0], COMBINATIONS[i]![1], '--list-tags')));
 
   it.each(TAG_LISTS.map((i, n) => [n, i] as const))('--list-tags %i (combination %i)', async (n, i) => {
@@ -182,4 +200,59 @@ describe('tag selection matches ansible-playbook --list-tasks', () => {
       expect(normalize(ours)).toEqual(normalize(theirs));
     },
   );
+});
+
+const FACTS_YAML = `
+- name: facts
+  hosts: localhost
+  tasks:
+    - { name: plain, command: 'true' }
+    - { name: tagged a, command: 'true', tags: [a] }
+`;
+
+const factsPlays = [
+  play({ name: 'facts', hosts: 'localhost', tasks: [t('plain'), t('tagged a', ['a'])] }),
+];
+
+const localConnection: Inventory = { ...localhost, hostVars: () => ({ inventory_hostname: 'localhost', ansible_connection: 'local' }) };
+
+/** Task banners and their status words, in order: `TASK [Gathering Facts] ok`. */
+function ansibleRunLines(out: string): string[] {
+  const lines: string[] = [];
+  for (const l of out.split('\n')) {
+    const banner = /^TASK \[(.*)\]/.exec(l);
+    if (banner) lines.push(banner[1]!);
+    const status = /^(ok|changed|skipping|fatal): \[localhost\]/.exec(l);
+    if (status) lines[lines.length - 1] += ` ${status[1]}`;
+  }
+  return lines;
+}
+
+describe('fact gathering is an `always` task, as in ansible-playbook', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hw-facts-tags-'));
+  const file = path.join(dir, 'facts.yml');
+  writeFileSync(file, FACTS_YAML);
+
+  it.each([
+    [[], ['always']],
+    [[], ['tagged']],
+    [['a'], []],
+    [[], ['a']],
+    [['never'], []],
+  ] as [string[], string[]][])('--tags %j --skip-tags %j', async (tags, skip) => {
+    const ansible = await run(
+      'ansible-playbook',
+      ['-i', 'localhost,', '-c', 'local', file, ...(tags.length ? ['-t', tags.join(',')] : []), ...(skip.length ? ['--skip-tags', skip.join(',')] : [])],
+      { env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: 'false' } },
+    );
+    const events: RunEvent[] = [];
+    const reporter: Reporter = { emit: (e) => void events.push(e), close: async () => undefined };
+    await runPlaybook(factsPlays, defaultRunOptions({ tags, skipTags: skip }), reporter, { inventory: localConnection, deps: realDeps, playbookDir: dir });
+    const ours: string[] = [];
+    for (const e of events) {
+      if (e.type === 'task_start') ours.push(e.name);
+      if (e.type === 'host_result') ours[ours.length - 1] += ` ${e.status === 'skipped' ? 'skipping' : e.status}`;
+    }
+    expect(ours).toEqual(ansibleRunLines(ansible.stdout));
+  });
 });
