@@ -201,7 +201,7 @@ export function handler(name: string, call: AnyModuleCall, options: HandlerOptio
 
 /** Ansible-style access to a `register`ed result from a `when` or dynamic params. */
 export function registered<T extends TaskResult = TaskResult>(ctx: HostContext, name: string): T | undefined {
-  return ctx.vars[name] as T | undefined;
+  return name in ctx.vars ? (ctx.vars[name] as T) : undefined;
 }
 
 export interface BlockOptions extends InheritedKeywords {

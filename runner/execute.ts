@@ -20,7 +20,7 @@ import type { FileDiff, ModuleContext, Predicted, TaskResult } from './module.ty
 import { guardUnknown, markUnknown, OUTPUT_KEYS, unknownMark, Unpredictable } from './predict.js';
 import { isSecret, MASK } from './secret.js';
 import { hiddenIf, type RunState } from './state.js';
-import { mergeVars, type Vars } from './vars.js';
+import { mergeVars, optional, strictVars, type Vars } from './vars.js';
 
 /** A task placed in a play: its enclosing keywords (the play's first, then blocks outer → inner). */
 export interface TaskNode {
@@ -93,7 +93,7 @@ function scopedContext(b: BatchContext, scopes: readonly InheritedKeywords[], ta
     host: h.hostVars,
     extra: b.run.options.extraVars,
   });
-  const ctx: HostContext = { host, vars, facts };
+  const ctx: HostContext = { host, vars: strictVars(vars), facts };
   Object.defineProperty(ctx, RESULTS, { value: h.results, enumerable: false });
   return ctx;
 }
@@ -357,8 +357,10 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   const target = delegate ?? ctx.host;
   const conn: Connection = await run.connection(target);
   const facts = target === ctx.host ? ctx.facts : await run.facts(target);
-  const become = becomeFor(b, node, ctx.vars, facts);
-  const mctx: ModuleContext = { facts, vars: ctx.vars, host: target, playbookDir: run.playbookDir };
+  // The runner and modules read variables that may be missing (ansible_become ...): the lenient view.
+  const vars = optional(ctx.vars) as Vars;
+  const become = becomeFor(b, node, vars, facts);
+  const mctx: ModuleContext = { facts, vars, host: target, playbookDir: run.playbookDir };
   const probe = { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
 
   const check = keyword(node, 'check_mode') ?? run.options.check;

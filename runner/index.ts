@@ -45,6 +45,7 @@ export { defaultRunOptions, type RunOptions } from './options.js';
 export { raw, sh, quote } from './shell.js';
 export { secret, Secret, isSecret } from './secret.js';
 export { LoadError, OptionsError, UnreachableError } from './errors.js';
+export { optional, UndefinedVariable } from './vars.js';
 export { runPlaybook, checkPlays, PlaybookLoadError } from './run.js';
 
 /** Until the run starts, an escaping exception is the playbook failing to load (exit 4). */

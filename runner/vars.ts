@@ -46,3 +46,38 @@ export function mergeVars(levels: VarLevels): Vars {
     levels.extra,
   );
 }
+
+/** Reading a variable that no level defines: Ansible's message, and the task fails with it. */
+export class UndefinedVariable extends Error {
+  override name = 'UndefinedVariable';
+  constructor(readonly variable: string) {
+    super(`'${variable}' is undefined`);
+  }
+}
+
+const LENIENT: unique symbol = Symbol('hostwright.lenientVars');
+
+/**
+ * The variables a `when`, dynamic params, `loop` or `*_when` function sees (`h.vars`): reading a
+ * name no level defines throws UndefinedVariable (`'worker_count' is undefined`), as a Jinja2
+ * expression fails in Ansible, instead of quietly being undefined. `'x' in h.vars` asks without
+ * failing, and `optional(h.vars).x ?? 3` reads with a default.
+ */
+export function strictVars(vars: Vars): Vars {
+  return new Proxy(vars, {
+    get(target, key, receiver) {
+      if (key === LENIENT) return target;
+      // `then` (awaiting the object) and `toJSON` (JSON.stringify) are probes, not variables.
+      if (typeof key === 'string' && !(key in target) && key !== 'then' && key !== 'toJSON') throw new UndefinedVariable(key);
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+/**
+ * The same variables without the failure on undefined names, for an explicit default:
+ * `optional(h.vars).worker_count ?? 3` (Ansible's `worker_count | default(3)`).
+ */
+export function optional<V extends object>(vars: V): Partial<V> {
+  return ((vars as { [LENIENT]?: V })[LENIENT] ?? vars) as Partial<V>;
+}

@@ -9,6 +9,7 @@
  *
  * `defineInventory(async () => ({...}))` builds the inventory when it is loaded (dynamic).
  */
+import { optional } from '../vars.js';
 import type { Vars } from './types.js';
 
 export interface GroupSpec {
@@ -73,7 +74,11 @@ export type InventoryVars<I> = I extends TypedInventory<infer S>
     >
   : never;
 
-/** The vars of a host, typed by the inventory they came from (no runtime conversion). */
+/**
+ * The vars of a host, typed by the inventory they came from (no runtime conversion). A name the
+ * inventory does not declare is a compile error, and one it declares for some hosts only is
+ * optional (`?? default` works: this view does not fail on a missing name, as `h.vars` does).
+ */
 export function typedVars<I extends TypedInventory>(_inventory: I, vars: Vars): InventoryVars<I> {
-  return vars as InventoryVars<I>;
+  return optional(vars) as InventoryVars<I>;
 }
