@@ -313,6 +313,10 @@ export function configIssues(config: HaproxyConfig, base = 'config'): ParamIssue
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, `${path}.${k}`);
   };
   visit(config, base);
+  const logOption = config.defaults?.options?.find((o) => /^(httplog|httpslog|tcplog)\b/.test(o));
+  if (config.defaults?.log_format !== undefined && logOption !== undefined) {
+    issues.push({ field: `${base}.defaults.log_format`, message: `replaces option ${logOption} (HAProxy warns that one overrides the other): give one of them` });
+  }
   const proxies: [string, { http_request?: HttpRequestRule[]; http_response?: HttpResponseRule[] }][] = [
     ...Object.entries(config.frontends ?? {}).map(([n, f]) => [`${base}.frontends.${n}`, f] as [string, Frontend]),
     ...Object.entries(config.backends ?? {}).map(([n, b]) => [`${base}.backends.${n}`, b] as [string, Backend]),

@@ -184,6 +184,20 @@ function adminOf(s: ServerState): Desired['admin'] {
 const checkOn = (bits: number): boolean => (bits & CHECK.ENABLED) !== 0;
 const checkConfigured = (bits: number): boolean => (bits & CHECK.CONFIGURED) !== 0;
 
+/** A server as observed, for the registered result: `show stat`'s status taken apart, sessions, weights. */
+function observed(sv: ServerState, view: RuntimeView): Record<string, unknown> {
+  const stat = view.stats.find((x) => x.backend === sv.backend && x.server === sv.server);
+  return {
+    backend: sv.backend,
+    server: sv.server,
+    admin: ADMIN_WORDS[adminOf(sv)],
+    operational: sv.opState,
+    weight: sv.weight,
+    initial_weight: sv.initialWeight,
+    ...(stat ? { status: stat.status, status_parsed: stat.parsedStatus, sessions: stat.sessions } : {}),
+  };
+}
+
 /** The module's own words for the administrative states, in the diff. */
 const ADMIN_WORDS: Record<string, string> = { ready: 'enabled', maint: 'disabled', drain: 'drain' };
 
@@ -286,7 +300,7 @@ export function planHaproxy(p: HaproxyParams, s: HaproxyState): Plan {
     changed,
     actions,
     ...(changed ? { diffs: [{ before, after, before_header: `${socket} (servers before)`, after_header: `${socket} (servers after)` }] } : {}),
-    result: { servers_before: lines.before, servers_after: lines.after },
+    result: { servers: targets.map((sv) => observed(sv, view)), servers_before: lines.before, servers_after: lines.after },
     ...(changed ? { summary: [...commands, ...thenCommands].join('; '), effects } : {}),
   };
 }

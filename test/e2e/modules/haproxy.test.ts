@@ -15,6 +15,7 @@ import type { LabHost } from '../../lab/state.js';
 import { labHosts, labState, resetHost, sshOk } from '../../lab/testing.js';
 import { converge, remote, run, session, type HostSession } from './harness.js';
 import { eventually, get, load, startBackends } from './haproxy-lab.js';
+import { FRONT_DOOR } from '../../fixtures/haproxy/front-door.js';
 
 const SOCKET = '/run/haproxy/admin.sock';
 const INSTALL = 'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends haproxy socat >/dev/null';
@@ -59,7 +60,7 @@ function frontDoor(backendHost: string, generation = 0): HaproxyConfig {
 
 /** `name admin-state weight` for each server of app, from the socket. */
 async function serverStates(s: HostSession): Promise<string[]> {
-  return statesOf(await remote(s, `echo 'show servers state app' | socat stdio unix-connect:${SOCKET}`));
+  return statesOf(await onHost(s, `echo 'show servers state app' | socat stdio unix-connect:${SOCKET}`));
 }
 
 function statesOf(out: string): string[] {
@@ -70,8 +71,25 @@ function statesOf(out: string): string[] {
     .map((f) => `${f[3]} ${f[6]} ${f[7]}`);
 }
 
+/** Current sessions of a server of app (`show stat`'s scur). */
+async function sessions(s: HostSession, server: string): Promise<number> {
+  const out = await onHost(s, `echo 'show stat app 4 -1' | socat stdio unix-connect:${SOCKET}`);
+  const row = out.split('\n').find((l) => l.startsWith(`app,${server},`));
+  return Number(row?.split(',')[4]);
+}
+
 async function socketCommand(s: HostSession, commands: string): Promise<void> {
-  await remote(s, `echo '${commands}' | socat stdio unix-connect:${SOCKET}`);
+  await onHost(s, `echo '${commands}' | socat stdio unix-connect:${SOCKET}`);
+}
+
+/**
+ * Socket plumbing of the tests (setting a starting point, reading the servers back) goes over the
+ * session's open connection: one channel instead of a new OpenSSH process each time.
+ */
+async function onHost(s: HostSession, command: string): Promise<string> {
+  const r = await s.conn.exec(command);
+  if (r.rc !== 0) throw new Error(`${command} exited ${r.rc}: ${r.stderr}`);
+  return r.stdout;
 }
 
 let lb: HostSession;
@@ -82,7 +100,13 @@ beforeAll(async () => {
   const [lbHost, beHost] = labHosts('plain');
   expect(beHost, 'the lab has two plain hosts').toBeDefined();
   backendHost = beHost!;
-  await Promise.all([sshOk(lbHost!, INSTALL, { timeoutMs: 300_000 }), startBackends(backendHost, { blue: 8001, green: 8002 })]);
+  // The systemd host's HAProxy (last describe) is installed now too: the installs overlap.
+  const systemdHost = labHosts('systemd')[0];
+  await Promise.all([
+    sshOk(lbHost!, INSTALL, { timeoutMs: 300_000 }),
+    startBackends(backendHost, { blue: 8001, green: 8002 }),
+    ...(systemdHost ? [sshOk(systemdHost, INSTALL, { timeoutMs: 300_000 })] : []),
+  ]);
   lb = await session(lbHost!);
 });
 
@@ -163,24 +187,38 @@ describe('haproxy_config on a SysV host', () => {
 
   test('drain: the in-flight request finishes, new requests go elsewhere, wait returns once drained', async () => {
     await eventually(async () => expect(await serverStates(lb)).toEqual(['blue 0 100', 'green 0 100']));
-    // Steer one slow request to blue: green out of rotation for that moment.
+    // Steer one slow request (5 s) to blue: green out of rotation until blue holds its session.
     await socketCommand(lb, 'set weight app/green 0');
     const slowStart = Date.now();
-    const slow = get(lb.host.address, 80, '/slow/3').then((r) => ({ ...r, at: Date.now() }));
-    await new Promise((r) => setTimeout(r, 300));
+    const slow = get(lb.host.address, 80, '/slow/5').then((r) => ({ ...r, at: Date.now() }));
+    await eventually(async () => expect(await sessions(lb, 'blue')).toBe(1));
     await socketCommand(lb, 'set weight app/green 100');
-    const drain = run(lb, haproxy({ state: 'drain', host: 'blue', backend: 'app', socket: SOCKET, wait: true, wait_interval: 0.25, wait_retries: 40 })).then((r) => ({ ...r, at: Date.now() }));
-    await new Promise((r) => setTimeout(r, 500));
+    const drain = run(lb, haproxy({ state: 'drain', host: 'blue', backend: 'app', socket: SOCKET, wait: true, wait_interval: 0.25, wait_retries: 60 })).then((r) => ({ ...r, at: Date.now() }));
+    // Once blue is draining, its request still in flight, new requests all go to green.
+    await eventually(async () => expect((await serverStates(lb))[0]).toBe('blue 8 100'));
+    expect(await sessions(lb, 'blue')).toBe(1);
     const during = await load(lb.host.address, 80, 20, 4);
     expect(during).toMatchObject({ ok: 20, failed: 0, bodies: { green: 20 } });
     const [slowReply, drained] = await Promise.all([slow, drain]);
     expect(slowReply).toMatchObject({ status: 200, body: 'blue\n' });
     expect(drained.failed, drained.msg).toBe(false);
     expect(drained.changed).toBe(true);
-    // The wait ended only once the in-flight request (3 s) had: HAProxy counts its session until it closes.
-    expect(drained.at - slowStart).toBeGreaterThanOrEqual(2900);
+    // The wait ended only once the in-flight request (5 s) had: HAProxy counts its session until it closes.
+    expect(drained.at - slowStart).toBeGreaterThanOrEqual(4900);
     figures.push(`drain: in-flight request took ${slowReply.at - slowStart} ms; wait returned ${drained.at - slowReply.at} ms after it`);
     await converge(lb, haproxy({ state: 'enabled', host: 'blue', backend: 'app', socket: SOCKET }));
+  });
+
+  test("every part of the typed model, rendered, passes the real HAProxy's check without a warning", async () => {
+    // A throwaway certificate for the TLS bind; the file is only checked, never served.
+    await remote(lb, 'mkdir -p /etc/haproxy/certs /tmp/hw-e2e && openssl req -x509 -newkey rsa:2048 -nodes -keyout /tmp/hw-e2e/k.pem -out /tmp/hw-e2e/c.pem -days 2 -subj /CN=lab 2>/dev/null && cat /tmp/hw-e2e/c.pem /tmp/hw-e2e/k.pem > /etc/haproxy/certs/site.pem');
+    const r = await run(lb, haproxy_config({ config: FRONT_DOOR, dest: '/tmp/hw-e2e/front-door.cfg', reload: false }));
+    expect(r.failed, r.msg).toBe(false);
+    expect(r.plan?.actions.map((a) => a.kind)).toEqual(['write']);
+    const check = await remote(lb, 'haproxy -c -f /tmp/hw-e2e/front-door.cfg 2>&1');
+    expect(check).toContain('Configuration file is valid');
+    // (A state file not saved yet is the one warning that is not about the config.)
+    expect(check.split('\n').filter((l) => l.includes('[WARNING]') && !l.includes('server state file'))).toEqual([]);
   });
 
   test('a config that fails haproxy -c is refused with its message; the old one keeps serving', async () => {
@@ -245,7 +283,7 @@ describe('haproxy (runtime) compared with community.general.haproxy', () => {
     }
     const mismatches: string[] = [];
     for (const [i, c] of cases.entries()) {
-      const theirs = statesOf(await remote(lb, `cat ${record(i)}; rm -f ${record(i)}`));
+      const theirs = statesOf(await onHost(lb, `cat ${record(i)}; rm -f ${record(i)}`));
       await socketCommand(lb, c.start);
       const params = { ...c.params, socket: SOCKET } as HaproxyParams;
       const ours = await run(lb, haproxy(params));
@@ -265,7 +303,6 @@ describe('haproxy_config on a systemd host', () => {
   test('systemctl reload through the master: a new worker, the state kept, requests served', async () => {
     const host = labHosts('systemd')[0];
     expect(host, 'the lab has a systemd host').toBeDefined();
-    await sshOk(host!, INSTALL, { timeoutMs: 300_000 });
     const s = await session(host!);
     expect(s.facts.service_mgr).toBe('systemd');
     const config = frontDoor(backendHost.address);

@@ -2,69 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { haproxy_config, overlayHaproxyConfig, parseConfigProbe, planHaproxyConfig, type HaproxyConfigParams, type HaproxyConfigState } from '../../../modules/haproxy/config.js';
 import type { HaproxyConfig } from '../../../modules/haproxy/config.types.js';
+import { FRONT_DOOR } from '../../fixtures/haproxy/front-door.js';
 import { arg, renderConfig } from '../../../modules/haproxy/render.js';
 import type { RunAction, WriteAction } from '../../../runner/module.types.js';
 import { PredictedState } from '../../../runner/predict.js';
-
-/** Seed 000's front door: TLS, per-IP rate limit, security headers, health-checked pool, stats. */
-const FRONT_DOOR: HaproxyConfig = {
-  global: {
-    log: [{ address: '/dev/log', facility: 'local0' }],
-    chroot: '/var/lib/haproxy',
-    user: 'haproxy',
-    group: 'haproxy',
-    master_worker: true,
-    maxconn: 20000,
-    stats_socket: [{ path: '/run/haproxy/admin.sock' }],
-    server_state_file: '/var/lib/haproxy/server-state',
-    hard_stop_after: '30s',
-    ssl_default_bind_options: ['ssl-min-ver', 'TLSv1.2', 'no-tls-tickets'],
-  },
-  defaults: {
-    mode: 'http',
-    log: [{ address: 'global' }],
-    log_format: '%ci:%cp [%tr] %ft %b/%s %ST %B',
-    options: ['httplog', 'dontlognull', 'forwardfor'],
-    timeouts: { connect: '5s', client: '30s', server: '30s', http_request: '10s' },
-    errorfiles: { '503': '/etc/haproxy/errors/503.http', '403': '/etc/haproxy/errors/403.http' },
-  },
-  userlists: { ops: { groups: ['admin'], users: [{ name: 'alice', password: '$6$salt$hash', groups: ['admin'] }] } },
-  frontends: {
-    https: {
-      binds: [{ address: ':80' }, { address: ':443', ssl: { crt: ['/etc/haproxy/certs/site.pem'], alpn: 'h2,http/1.1' } }],
-      stick_table: { type: 'ip', size: '100k', expire: '30s', store: ['http_req_rate(10s)'] },
-      acls: [{ name: 'is_api', criterion: 'path_beg /api' }],
-      http_request: [
-        { action: 'redirect', redirect: { type: 'scheme', target: 'https', code: 301 }, unless: '{ ssl_fc }' },
-        { action: 'track-sc0', key: 'src' },
-        { action: 'deny', status: 429, if: '{ sc_http_req_rate(0) gt 100 }' },
-        { action: 'set-header', name: 'X-Forwarded-Proto', value: 'https', if: '{ ssl_fc }' },
-      ],
-      http_response: [
-        { action: 'set-header', name: 'Strict-Transport-Security', value: 'max-age=31536000; includeSubDomains' },
-        { action: 'set-header', name: 'X-Content-Type-Options', value: 'nosniff' },
-        { action: 'del-header', name: 'Server' },
-      ],
-      use_backend: [{ backend: 'api', if: 'is_api' }],
-      default_backend: 'web',
-    },
-  },
-  listens: { stats: { binds: [{ address: '127.0.0.1:8404' }], extra: ['stats enable', 'stats uri /stats'] } },
-  backends: {
-    web: {
-      balance: 'roundrobin',
-      http_check: { uri: '/health', expect: 'status 200' },
-      cookie: { name: 'SRV', mode: 'insert', options: ['indirect', 'nocache'] },
-      servers: [
-        { name: 'blue', address: '10.0.0.11:8080', weight: 100, check: true, inter: '2s', fall: 3, rise: 2, cookie: 'b' },
-        { name: 'green', address: '10.0.0.12:8080', weight: 0, check: true, cookie: 'g' },
-        { name: 'sorry', address: '10.0.0.13:8080', backup: true, disabled: true },
-      ],
-    },
-    api: { mode: 'http', balance: 'leastconn', servers: [{ name: 'a1', address: '10.0.0.21:9000', check: true, options: ['slowstart', '30s'] }] },
-  },
-  sections: [{ header: 'resolvers dns', lines: ['nameserver ns1 10.0.0.2:53'] }],
-};
 
 const EXPECTED = `# Managed by Hostwright (haproxy_config): changes made here are overwritten.
 
@@ -83,7 +24,6 @@ global
 defaults
     mode http
     log global
-    option httplog
     option dontlognull
     option forwardfor
     log-format '%ci:%cp [%tr] %ft %b/%s %ST %B'
@@ -173,6 +113,9 @@ describe('parameters', () => {
     ]);
     expect(haproxy_config({ config: { defaults: { timeouts: { client: '30 s' } } } }).issues.map((i) => i.field)).toEqual(['config.defaults.timeouts.client']);
     expect(haproxy_config({ config: { frontends: { web: { binds: [] } } } }).issues.map((i) => i.field)).toEqual(['config.frontends.web.binds']);
+    expect(haproxy_config({ config: { defaults: { options: ['httplog'], log_format: '%ci' } } }).issues).toEqual([
+      { field: 'config.defaults.log_format', message: "replaces option httplog (HAProxy warns that one overrides the other): give one of them" },
+    ]);
   });
 });
 

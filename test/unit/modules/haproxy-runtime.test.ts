@@ -153,3 +153,11 @@ describe('check mode predicts through earlier tasks (effects and overlay)', () =
     expect(overlayHaproxy(missing, new PredictedState().view(undefined), SOCKET)).toBe(missing);
   });
 });
+
+describe('the registered result', () => {
+  it('lists each server as observed: status taken apart, sessions, weights', () => {
+    expect(plan({ state: 'enabled', host: 'follower', backend: 'api' }).result?.servers).toEqual([
+      { backend: 'api', server: 'follower', admin: 'enabled', operational: 'stopped', weight: 1, initial_weight: 1, status: 'MAINT (via app/green)', status_parsed: { base: 'MAINT', reason: 'app/green' }, sessions: 0 },
+    ]);
+  });
+});
