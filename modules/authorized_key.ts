@@ -1,0 +1,166 @@
+/**
+ * authorized_key: SSH keys in a user's authorized_keys, with ansible.posix's parameters and its
+ * algorithm (keys matched by their key data; options and comment compared too; the file
+ * rewritten from the parsed keys in their original order, new keys at the end, lines that are not
+ * keys kept as they are). One probe reads the user's passwd entry, the file and whether its
+ * directory exists; the write is atomic (0600, owned by the user), with the directory made 0700
+ * first when manage_dir. Not implemented: keys from a URL, follow, validate_certs.
+ */
+import type { JSONSchemaType } from 'ajv';
+import { defineModule } from '../runner/module.js';
+import type { Action, Plan } from '../runner/module.types.js';
+import { sh } from '../runner/shell.js';
+import { accountLines, linesOf, parsePasswd, type PasswdEntry } from './_lib/accounts.js';
+import { CONTENT_MARK, parseProbe } from './_lib/probe.js';
+import { dirnameOf, parseKey, parseKeys, parseOptions, sameOptions, serializeKeys, type ParsedKey } from './_lib/sshkeys.js';
+
+export interface AuthorizedKeyParams {
+  /** The account whose keys these are (it must exist). */
+  user: string;
+  /** One key line, several (one per line), or a list of key lines. */
+  key: string | string[];
+  /** @default 'present' */
+  state?: 'present' | 'absent';
+  /** The authorized_keys file. @default ~USER/.ssh/authorized_keys */
+  path?: string;
+  /** Create the file's directory (0700, owned by the user) when writing. @default true */
+  manage_dir?: boolean;
+  /** Options put in front of every key (`no-pty,from="10.0.0.0/8"`). @default the key's own */
+  key_options?: string;
+  /** Remove every other key from the file (state=present). @default false */
+  exclusive?: boolean;
+  /** The comment of the keys. @default the key's own */
+  comment?: string;
+}
+
+const schema: JSONSchemaType<AuthorizedKeyParams> = {
+  type: 'object',
+  properties: {
+    user: { type: 'string', minLength: 1 },
+    key: { type: ['string', 'array'], items: { type: 'string' }, minLength: 1 } as never,
+    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
+    path: { type: 'string', nullable: true, pattern: '^/' },
+    manage_dir: { type: 'boolean', nullable: true, default: true },
+    key_options: { type: 'string', nullable: true },
+    exclusive: { type: 'boolean', nullable: true, default: false },
+    comment: { type: 'string', nullable: true },
+  },
+  required: ['user', 'key'],
+  additionalProperties: false,
+};
+
+/** The key lines of the `key` parameter (blank and `#` lines dropped, as Ansible does). */
+export function keyLines(key: AuthorizedKeyParams['key']): string[] {
+  const text = Array.isArray(key) ? key.join('\n') : key;
+  return text.split(/\r\n|\r|\n/).filter((l) => l && !l.startsWith('#'));
+}
+
+export interface AuthorizedKeyState {
+  account?: PasswdEntry;
+  /** The file's content ('' when it does not exist). */
+  content: string;
+  fileExists: boolean;
+  dirExists: boolean;
+}
+
+function keysPath(p: AuthorizedKeyParams, account: PasswdEntry | undefined): string | undefined {
+  if (p.path !== undefined) return p.path;
+  return account ? `${account.home.replace(/\/+$/, '')}/.ssh/authorized_keys` : undefined;
+}
+
+export function authorizedKeyProbeScript(p: AuthorizedKeyParams): string {
+  return [
+    accountLines(p.user),
+    p.path !== undefined ? sh`f=${p.path}` : `h=\${pw#*:*:*:*:*:}; h=\${h%%:*}; f="\${h%/}/.ssh/authorized_keys"`,
+    `if [ -n "$pw" ] || [ -n ${p.path !== undefined ? '"$f"' : '""'} ]; then`,
+    `  d=\${f%/*}; if [ -d "\${d:-/}" ]; then echo dir yes; else echo dir no; fi`,
+    `  if [ -f "$f" ]; then echo file yes; echo '${CONTENT_MARK}'; cat -- "$f"; else echo file no; fi`,
+    `fi`,
+  ].join('\n');
+}
+
+export function parseAuthorizedKeyProbe(out: Buffer): AuthorizedKeyState {
+  const { fields, content } = parseProbe(out);
+  const head = out.subarray(0, content ? out.length - content.length : out.length).toString('utf8');
+  const account = parsePasswd(linesOf(head, 'passwd')[0]);
+  return {
+    ...(account ? { account } : {}),
+    content: content?.toString('utf8') ?? '',
+    fileExists: fields.get('file') === 'yes',
+    dirExists: fields.get('dir') === 'yes',
+  };
+}
+
+export const authorized_key = defineModule<AuthorizedKeyParams, AuthorizedKeyState>({
+  name: 'authorized_key',
+  schema,
+  check(p) {
+    for (const line of keyLines(p.key)) {
+      if (!parseKey(line, 0)) return [{ field: 'key', message: `invalid key specified: ${line}` }];
+    }
+    return keyLines(p.key).length === 0 ? [{ field: 'key', message: 'no key given' }] : [];
+  },
+  async gather(p, probe) {
+    return parseAuthorizedKeyProbe((await probe.run(authorizedKeyProbeScript(p))).stdoutBytes);
+  },
+  plan: (p, s) => planAuthorizedKey(p, s),
+});
+
+export function planAuthorizedKey(p: AuthorizedKeyParams, s: AuthorizedKeyState): Plan {
+  if (!s.account) return { changed: false, actions: [], failed: `Failed to lookup user ${p.user}: 'getpwnam(): name not found: ${p.user}'` };
+  const path = keysPath(p, s.account)!;
+  const result: Record<string, unknown> = { user: p.user, keyfile: path, key: keyLines(p.key).join('\n'), state: p.state ?? 'present', exclusive: p.exclusive ?? false, manage_dir: p.manage_dir ?? true };
+  const existing = parseKeys(s.content);
+  const maxRank = existing.size;
+  const wanted: string[] = [];
+  let write = false;
+  for (const [rank, line] of keyLines(p.key).entries()) {
+    let k = parseKey(line, rank)!;
+    if (p.key_options !== undefined) k = { ...k, options: parseOptions(p.key_options) };
+    if (p.comment !== undefined) k = { ...k, comment: p.comment };
+    const old = existing.get(k.key);
+    const same = old !== undefined && sameKey(old, k);
+    if (p.state === 'absent') {
+      if (same) {
+        existing.delete(k.key);
+        write = true;
+      }
+      continue;
+    }
+    wanted.push(k.key);
+    if (old !== undefined && !same) {
+      existing.delete(k.key);
+      write = true;
+    }
+    if (!same) {
+      existing.set(k.key, { ...k, rank: maxRank + k.rank });
+      write = true;
+    }
+  }
+  if (p.state !== 'absent' && p.exclusive) {
+    for (const key of [...existing.keys()]) {
+      if (!wanted.includes(key)) {
+        existing.delete(key);
+        write = true;
+      }
+    }
+  }
+  if (!write) return { changed: false, actions: [], result };
+  const after = serializeKeys(existing);
+  const uid = String(s.account.uid);
+  const gid = String(s.account.gid);
+  const actions: Action[] = [];
+  const dir = dirnameOf(path);
+  if (p.manage_dir !== false) {
+    actions.push({ kind: 'run', script: sh`mkdir -p -m 0700 -- ${dir} && chown ${uid}:${gid} ${dir} && chmod 0700 ${dir}`, describe: `prepare ${dir}` });
+  } else if (!s.dirExists) {
+    actions.push({ kind: 'run', script: sh`mkdir -p -- ${dir}`, describe: `create ${dir}` });
+  }
+  actions.push({ kind: 'write', path, content: after, mode: '0600', owner: uid, group: gid });
+  return { changed: true, actions, diffs: [{ before: s.content, after, before_header: path, after_header: path }], result };
+}
+
+/** Ansible compares key, type, options and comment (parsed_new_key[:4]). */
+function sameKey(a: ParsedKey, b: ParsedKey): boolean {
+  return a.key === b.key && a.type === b.type && a.comment === b.comment && sameOptions(a.options, b.options);
+}

@@ -1,0 +1,84 @@
+/**
+ * group: a local group with groupadd/groupmod/groupdel, as ansible-core's group module on Linux.
+ * One probe reads the group's line from /etc/group.
+ */
+import type { JSONSchemaType } from 'ajv';
+import { defineModule } from '../runner/module.js';
+import type { Plan } from '../runner/module.types.js';
+import { sh } from '../runner/shell.js';
+import { entryLines, linesOf, parseGroupLine, type GroupEntry } from './_lib/accounts.js';
+
+export interface GroupParams {
+  name: string;
+  /** The group id. @default chosen by groupadd (unchanged for an existing group) */
+  gid?: number;
+  /** A system group (groupadd -r). Only used when creating. @default false */
+  system?: boolean;
+  /** @default 'present' */
+  state?: 'present' | 'absent';
+  /** Allow a gid that another group has (groupadd/groupmod -o). @default false */
+  non_unique?: boolean;
+}
+
+const schema: JSONSchemaType<GroupParams> = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, pattern: '^[^:\\s,]+$' },
+    gid: { type: 'integer', nullable: true, minimum: 0 },
+    system: { type: 'boolean', nullable: true, default: false },
+    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
+    non_unique: { type: 'boolean', nullable: true, default: false },
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+
+export interface GroupState {
+  group?: GroupEntry;
+}
+
+export function groupProbeScript(name: string): string {
+  return [sh`n=${name}`, entryLines('group', 'group')].join('\n');
+}
+
+export function parseGroupProbe(out: string): GroupState {
+  const line = linesOf(out, 'group')[0];
+  const group = line === undefined ? undefined : parseGroupLine(line);
+  return group ? { group } : {};
+}
+
+export const group = defineModule<GroupParams, GroupState>({
+  name: 'group',
+  schema,
+  async gather(p, probe) {
+    return parseGroupProbe((await probe.run(groupProbeScript(p.name))).stdout);
+  },
+  plan: (p, s) => planGroup(p, s),
+});
+
+export function planGroup(p: GroupParams, s: GroupState): Plan {
+  const result: Record<string, unknown> = { name: p.name, state: p.state ?? 'present' };
+  if (p.state === 'absent') {
+    if (!s.group) return { changed: false, actions: [], result };
+    return { changed: true, actions: [{ kind: 'run', script: sh`groupdel ${p.name}` }], diffs: [groupDiff(s.group, undefined)], result };
+  }
+  const o = p.non_unique ? ['-o'] : [];
+  if (!s.group) {
+    const gid = p.gid !== undefined ? ['-g', String(p.gid), ...o] : [];
+    const script = sh`groupadd ${gid} ${p.system ? ['-r'] : []} ${p.name}`.replace(/ {2,}/g, ' ');
+    return { changed: true, actions: [{ kind: 'run', script }], diffs: [groupDiff(undefined, { name: p.name, gid: p.gid })], result: { ...result, system: p.system ?? false, ...(p.gid !== undefined ? { gid: p.gid } : {}) } };
+  }
+  result.gid = s.group.gid;
+  result.system = p.system ?? false;
+  if (p.gid !== undefined && p.gid !== s.group.gid) {
+    const script = sh`groupmod -g ${String(p.gid)} ${o} ${p.name}`.replace(/ {2,}/g, ' ');
+    return { changed: true, actions: [{ kind: 'run', script }], diffs: [groupDiff(s.group, { name: p.name, gid: p.gid })], result: { ...result, gid: p.gid } };
+  }
+  return { changed: false, actions: [], result };
+}
+
+/** `name:gid` as the diff shows a group (the gid is `?` until groupadd picks it). */
+function groupDiff(before: { name: string; gid?: number } | undefined, after: { name: string; gid?: number | undefined } | undefined) {
+  const show = (g: { name: string; gid?: number | undefined } | undefined): string => (g ? `${g.name}:${g.gid ?? '(new)'}\n` : '');
+  return { before: show(before), after: show(after), before_header: 'group', after_header: 'group' };
+}
