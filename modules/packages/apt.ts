@@ -1,0 +1,299 @@
+/**
+ * apt: Debian packages, with ansible-core's apt parameters, states and defaults.
+ *
+ * Observe: one round trip reads dpkg's status and `apt-cache policy` of the named packages (and,
+ * when the cache is older than cache_valid_time, first refreshes a private copy of the package
+ * lists in a temp directory, so the plan is made against what the run will see without touching
+ * the host's own lists). When something is to be done, a second round trip asks apt for the
+ * transaction (`apt-get -s`, the same options as the run): the plan is exactly that list of
+ * installs, upgrades and removals with their versions, and the diff shows it.
+ * Apply: one script with DEBIAN_FRONTEND=noninteractive, dpkg's confdef/confold (existing config
+ * files are kept), every name in one apt-get call, waiting up to lock_timeout for a held lock.
+ *
+ * The cache's age is judged by the stamp written after every successful update
+ * (/var/lib/apt/periodic/update-success-stamp, which Ansible reads too), not by the lists
+ * directory's mtime (ansible#27798: apt does not touch that directory when nothing changed); a
+ * host without the stamp has a cache of unknown age, which is refreshed. Refreshing the cache is
+ * a change of its own.
+ */
+import type { JSONSchemaType } from 'ajv';
+import { defineModule, type ParamIssue } from '../../runner/module.js';
+import type { Plan, Probe } from '../../runner/module.types.js';
+import { raw, sh } from '../../runner/shell.js';
+import { fnmatch, hasConfigOnly, isInstalled, parseDpkgQuery, parsePolicy, parseSimulation, parseSpec, versionFor, type DpkgStatus, type Policy, type SimStep } from './apt-parse.js';
+import { packageDiff, packageResult } from './transaction.js';
+
+export interface AptParams {
+  /** Package names, optionally with a version (`nginx=1.22*`, a pattern on the version). */
+  name?: string | string[];
+  /** present: installed (any version matching); latest: installed and upgraded; absent: removed. @default 'present' */
+  state?: 'present' | 'absent' | 'latest';
+  /** Run apt-get update first (see cache_valid_time). @default false */
+  update_cache?: boolean;
+  /** Update the cache only when it is older than this many seconds (implies update_cache). @default 0 */
+  cache_valid_time?: number;
+  /** true/false: install recommended packages or not. @default the host's apt configuration */
+  install_recommends?: boolean;
+  /** state=absent: also remove configuration files (--purge). @default false */
+  purge?: boolean;
+  /** Remove packages nothing depends on any more (alone, or with the named packages). @default false */
+  autoremove?: boolean;
+  /** Allow installing a version lower than the installed one. @default false */
+  allow_downgrade?: boolean;
+  /** Seconds to wait for the dpkg/apt lock another process holds. @default 60 */
+  lock_timeout?: number;
+  /** dpkg options, comma separated, each passed as `-o Dpkg::Options::=--OPTION`. @default 'force-confdef,force-confold' */
+  dpkg_options?: string;
+}
+
+export const aptSchema: JSONSchemaType<AptParams> = {
+  type: 'object',
+  properties: {
+    name: { type: ['string', 'array'], nullable: true, items: { type: 'string', minLength: 1 } } as never,
+    state: { type: 'string', enum: ['present', 'absent', 'latest'], nullable: true, default: 'present' },
+    update_cache: { type: 'boolean', nullable: true, default: false },
+    cache_valid_time: { type: 'integer', nullable: true, minimum: 0, default: 0 },
+    install_recommends: { type: 'boolean', nullable: true },
+    purge: { type: 'boolean', nullable: true, default: false },
+    autoremove: { type: 'boolean', nullable: true, default: false },
+    allow_downgrade: { type: 'boolean', nullable: true, default: false },
+    lock_timeout: { type: 'integer', nullable: true, minimum: 0, default: 60 },
+    dpkg_options: { type: 'string', nullable: true, default: 'force-confdef,force-confold', pattern: '^[A-Za-z0-9,-]+$' },
+  },
+  required: [],
+  additionalProperties: false,
+};
+
+/** A package name apt accepts (Debian policy: lowercase, digits, + - .; an :arch qualifier). */
+const NAME = /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/;
+
+export function aptIssues(p: AptParams): ParamIssue[] {
+  const names = nameList(p.name);
+  for (const n of names) {
+    const spec = parseSpec(n);
+    if (!NAME.test(spec.name)) return [{ field: 'name', message: `'${n}' is not a valid package name` }];
+    if (spec.version !== undefined && (p.state === 'absent' || !/^[A-Za-z0-9.+~:*?[\]!-]+$/.test(spec.version))) {
+      return [{ field: 'name', message: p.state === 'absent' ? `a version ('${n}') cannot be given with state=absent` : `'${n}' has an invalid version` }];
+    }
+  }
+  if (names.length === 0 && !p.update_cache && !p.cache_valid_time && !p.autoremove) {
+    return [{ field: 'name', message: 'one of the following is required: name, update_cache, autoremove' }];
+  }
+  return [];
+}
+
+export function nameList(name: AptParams['name']): string[] {
+  if (name === undefined) return [];
+  return (Array.isArray(name) ? name : [name]).map((n) => n.trim()).filter(Boolean);
+}
+
+export const UPDATE_STAMP = '/var/lib/apt/periodic/update-success-stamp';
+
+export interface AptState {
+  /** The cache must be refreshed (older than cache_valid_time, or update_cache without one). */
+  cacheStale: boolean;
+  dpkg: Map<string, DpkgStatus>;
+  policy: Map<string, Policy>;
+  /** apt's transaction for the planned command (empty when nothing is to be done). */
+  steps: SimStep[];
+  /** The apt-get arguments after `install`/`remove`, as planned before simulating. */
+  request?: AptRequest;
+  /** Why the task cannot proceed (unknown package, apt's refusal, a failed refresh). */
+  problem?: string;
+}
+
+export interface AptRequest {
+  verb: 'install' | 'remove' | 'autoremove';
+  args: string[];
+}
+
+const ENV = 'export DEBIAN_FRONTEND=noninteractive DEBIAN_PRIORITY=critical LC_ALL=C LANG=C';
+
+/**
+ * The first probe: whether the cache is stale (and if so, a refreshed private copy of the lists),
+ * then dpkg's status and apt's policy of the packages `names` (bare names, no versions).
+ */
+export function aptStatusScript(p: AptParams, names: string[]): string {
+  const wantsUpdate = Boolean(p.update_cache) || (p.cache_valid_time ?? 0) > 0;
+  const lines = [ENV, 'lists=; o='];
+  if (wantsUpdate) {
+    lines.push(
+      sh`valid=${p.cache_valid_time ?? 0}; stamp=${UPDATE_STAMP}`,
+      `now=$(date +%s); t=0; if [ -e "$stamp" ]; then t=$(stat -c %Y -- "$stamp"); fi`,
+      // Ansible's rule: refresh unless stamp + cache_valid_time >= now; no stamp: age unknown, refresh.
+      `if [ "$t" -eq 0 ] || [ $((t + valid)) -lt "$now" ]; then`,
+      `  echo stale yes`,
+      `  lists=$(mktemp -d /tmp/.hostwright-apt.XXXXXXXX) || exit 1`,
+      `  cp -a /var/lib/apt/lists/. "$lists"/ 2>/dev/null; rm -f "$lists/lock"; mkdir -p "$lists/partial"`,
+      `  o="-o Dir::State::Lists=$lists -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache="`,
+      `  echo "lists $lists"`,
+      `  if ! err=$(apt-get -q $o -o APT::Sandbox::User=root update --error-on=any 2>&1 >/dev/null); then printf 'updatefail %s\\n' "$err" | tr '\\n' ' '; echo; fi`,
+      `else echo stale no; fi`,
+    );
+  }
+  if (names.length > 0) {
+    lines.push(
+      `echo '::dpkg::'`,
+      sh`dpkg-query -W -f '\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${names} 2>/dev/null`,
+      `echo '::policy::'`,
+      sh`apt-cache $o policy ${names}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface StatusOutput {
+  stale: boolean;
+  lists?: string;
+  updateError?: string;
+  dpkg: Map<string, DpkgStatus>;
+  policy: Map<string, Policy>;
+}
+
+export function parseStatusOutput(out: string): StatusOutput {
+  const [head = '', rest = ''] = splitOnce(out, '::dpkg::\n');
+  const [dpkgText = '', policyText = ''] = splitOnce(rest, '::policy::\n');
+  const fields = new Map<string, string>();
+  for (const l of head.split('\n')) {
+    const sp = l.indexOf(' ');
+    if (sp > 0) fields.set(l.slice(0, sp), l.slice(sp + 1));
+  }
+  const lists = fields.get('lists');
+  const err = fields.get('updatefail');
+  return {
+    stale: fields.get('stale') === 'yes',
+    ...(lists ? { lists } : {}),
+    ...(err !== undefined ? { updateError: err.trim() } : {}),
+    dpkg: parseDpkgQuery(dpkgText),
+    policy: parsePolicy(policyText),
+  };
+}
+
+function splitOnce(s: string, sep: string): [string, string] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];
+}
+
+/** apt-get options shared by the simulation and the run, so both plan the same transaction. */
+export function aptOptions(p: AptParams): string[] {
+  const o = (p.dpkg_options ?? 'force-confdef,force-confold').split(',').filter(Boolean).flatMap((d) => ['-o', `Dpkg::Options::=--${d}`]);
+  if (p.install_recommends !== undefined) o.push('-o', `APT::Install-Recommends=${p.install_recommends ? 'yes' : 'no'}`);
+  if (p.allow_downgrade) o.push('--allow-downgrades');
+  if (p.autoremove) o.push('--auto-remove');
+  if (p.purge && p.state === 'absent') o.push('--purge');
+  return o;
+}
+
+/**
+ * What to ask apt for, from dpkg's status and the policy (Ansible's package_status rules): the
+ * packages to install (pinned to the version chosen for a pattern) or to remove.
+ */
+export function aptRequest(p: AptParams, names: string[], dpkg: Map<string, DpkgStatus>, policy: Map<string, Policy>): AptRequest | { failed: string } | undefined {
+  const args: string[] = [];
+  for (const n of names) {
+    const spec = parseSpec(n);
+    const status = dpkg.get(spec.name);
+    const pol = policy.get(spec.name);
+    if (p.state === 'absent') {
+      if (isInstalled(status) || (p.purge && hasConfigOnly(status))) args.push(spec.name);
+      continue;
+    }
+    const installed = isInstalled(status) ? status!.version : undefined;
+    if (spec.version !== undefined) {
+      // An installed version matching the pattern is present (also for latest, as in Ansible).
+      if (installed !== undefined && fnmatch(installed, spec.version)) continue;
+      const version = pol ? versionFor(pol, spec.version) : undefined;
+      if (version === undefined) return { failed: `no available installation candidate for ${n}` };
+      args.push(`${spec.name}=${version}`);
+      continue;
+    }
+    if (!pol || (pol.candidate === undefined && installed === undefined)) return { failed: `No package matching '${spec.name}' is available` };
+    if (installed === undefined || (p.state === 'latest' && pol.candidate !== undefined && pol.candidate !== installed)) args.push(spec.name);
+  }
+  if (args.length > 0) return { verb: p.state === 'absent' ? 'remove' : 'install', args };
+  if (p.autoremove) return { verb: 'autoremove', args: [] };
+  return undefined;
+}
+
+export function simulateScript(p: AptParams, req: AptRequest, lists: string | undefined): string {
+  const o = lists ? sh`-o Dir::State::Lists=${lists} -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=` : '';
+  return [
+    ENV,
+    sh`apt-get -s -q ${raw(o)} ${aptOptions(p)} ${req.verb} ${req.args}; rc=$?`,
+    lists ? sh`rm -rf -- ${lists}` : '',
+    'exit $rc',
+  ].filter(Boolean).join('\n') + '\n';
+}
+
+export async function gatherApt(p: AptParams, probe: Probe): Promise<AptState> {
+  const names = nameList(p.name);
+  const first = await probe.run(aptStatusScript(p, [...new Set(names.map((n) => parseSpec(n).name))]));
+  const status = parseStatusOutput(first.stdout);
+  const base = { cacheStale: status.stale, dpkg: status.dpkg, policy: status.policy, steps: [] as SimStep[] };
+  const cleanup = async (): Promise<void> => {
+    if (status.lists) await probe.run(sh`rm -rf -- ${status.lists}`);
+  };
+  if (first.rc !== 0) {
+    await cleanup();
+    return { ...base, problem: `reading the package state failed: ${first.stderr.trim()}` };
+  }
+  if (status.updateError !== undefined) {
+    await cleanup();
+    return { ...base, problem: `Failed to update apt cache: ${status.updateError || 'unknown reason'}` };
+  }
+  const req = aptRequest(p, names, status.dpkg, status.policy);
+  if (req === undefined || 'failed' in req) {
+    await cleanup();
+    return req ? { ...base, problem: req.failed } : base;
+  }
+  const sim = await probe.run(simulateScript(p, req, status.lists));
+  if (sim.rc !== 0) return { ...base, request: req, problem: `'apt-get ${req.verb}' would fail: ${(sim.stderr.trim() || sim.stdout.trim()).split('\n').filter((l) => l.startsWith('E:')).join(' ') || sim.stderr.trim()}` };
+  return { ...base, request: req, steps: parseSimulation(sim.stdout) };
+}
+
+/** The run: refresh (waiting for the lists lock), stamp, then one apt-get call with every name. */
+export function applyScript(p: AptParams, update: boolean, req: AptRequest | undefined): string {
+  const timeout = p.lock_timeout ?? 60;
+  const lines = [ENV, sh`deadline=$(($(date +%s) + ${timeout}))`];
+  if (update) {
+    lines.push(
+      // apt-get update has no lock timeout of its own: retry while another process holds the lock.
+      `while ! err=$(apt-get -q update --error-on=any 2>&1 >/dev/null); do`,
+      `  case $err in *'Could not get lock'*|*'Unable to lock'*) [ "$(date +%s)" -lt "$deadline" ] && { sleep 1; continue; } ;; esac`,
+      `  printf '%s\\n' "$err" >&2; exit 1`,
+      `done`,
+      sh`mkdir -p /var/lib/apt/periodic && touch ${UPDATE_STAMP}`,
+    );
+  }
+  if (req) {
+    lines.push(
+      `left=$((deadline - $(date +%s))); [ "$left" -gt 0 ] || left=0`,
+      sh`apt-get -y -q -o DPkg::Lock::Timeout="$left" ${aptOptions(p)} ${req.verb} ${req.args}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function planApt(p: AptParams, s: AptState): Plan {
+  const result: Record<string, unknown> = { cache_updated: s.cacheStale };
+  if (s.problem) return { changed: false, actions: [], failed: s.problem, result: { ...result, cache_updated: false } };
+  const steps = s.steps;
+  if (!s.cacheStale && steps.length === 0) return { changed: false, actions: [], result: { ...result, ...packageResult(steps) } };
+  const script = applyScript(p, s.cacheStale, steps.length > 0 ? s.request : undefined);
+  const what = [s.cacheStale ? 'update the package cache' : '', steps.length > 0 ? `${s.request!.verb} ${steps.length} package(s)` : ''].filter(Boolean).join(', then ');
+  return {
+    changed: true,
+    actions: [{ kind: 'run', script, describe: `apt: ${what}` }],
+    ...(steps.length > 0 ? { diffs: [packageDiff(steps)] } : {}),
+    summary: what,
+    result: { ...result, ...packageResult(steps) },
+  };
+}
+
+export const apt = defineModule<AptParams, AptState>({
+  name: 'apt',
+  schema: aptSchema,
+  check: aptIssues,
+  gather: (p, probe) => gatherApt(p, probe),
+  plan: (p, s) => planApt(p, s),
+});
