@@ -248,7 +248,12 @@ export async function gatherApt(p: AptParams, probe: Probe): Promise<AptState> {
   }
   const sim = await probe.run(simulateScript(p, req, status.lists));
   if (sim.rc !== 0) return { ...base, request: req, problem: `'apt-get ${req.verb}' would fail: ${(sim.stderr.trim() || sim.stdout.trim()).split('\n').filter((l) => l.startsWith('E:')).join(' ') || sim.stderr.trim()}` };
-  return { ...base, request: req, steps: parseSimulation(sim.stdout) };
+  const steps = parseSimulation(sim.stdout);
+  // apt-get -s does not refuse a downgrade the way the run does: say now what the run would say.
+  if (!p.allow_downgrade && steps.some((st) => st.op === 'downgrade')) {
+    return { ...base, request: req, problem: `'apt-get ${req.verb}' would fail: E: Packages were downgraded and -y was used without --allow-downgrades.` };
+  }
+  return { ...base, request: req, steps };
 }
 
 /** The run: refresh (waiting for the lists lock), stamp, then one apt-get call with every name. */
