@@ -18,7 +18,7 @@ const PROBE = [
 ].join('\n');
 const state = parseUserProbe(PROBE);
 const planFor = (p: Omit<UserParams, 'name'>) => planUser({ name: 'deploy', ...p }, state);
-const scripts = (p: ReturnType<typeof planUser>) => p.actions.map((a) => (a.kind === 'run' ? a.script : `write ${a.path}`));
+const scripts = (p: ReturnType<typeof planUser>) => p.actions.map((a) => (a.kind === 'run' ? a.script : a.kind));
 
 describe('user', () => {
   it('parses the probe', () => {
