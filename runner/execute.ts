@@ -354,6 +354,12 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
     if (typeof v === 'string' || isSecret(v)) run.masker.add(v as string);
   }
 
+  const check = keyword(node, 'check_mode') ?? run.options.check;
+  if (check && call.module.checkModeSkip !== undefined) {
+    // Ansible skips such a module in check mode without running it.
+    return { changed: false, failed: false, skipped: true, msg: call.module.checkModeSkip };
+  }
+
   const target = delegate ?? ctx.host;
   const conn: Connection = await run.connection(target);
   const facts = target === ctx.host ? ctx.facts : await run.facts(target);
@@ -363,7 +369,6 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   const mctx: ModuleContext = { facts, vars, host: target, playbookDir: run.playbookDir };
   const probe = { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
 
-  const check = keyword(node, 'check_mode') ?? run.options.check;
   // Predictions matter only in a check run; a task forced to apply (check_mode: false) still
   // records its effects, which are then real.
   const predicted = run.options.check ? run.host(target).predicted : undefined;
@@ -387,19 +392,28 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   } else if (check) {
     // What it would print is known only once it runs: later tasks reading it depend on this one.
     if (plan.nonIdempotent && plan.changed) result = markUnknown({ ...result, would_run: true }, { by: task.name, keys: OUTPUT_KEYS });
-  } else if (plan.changed && plan.actions.length > 0) {
+  } else if ((plan.changed || plan.queries) && plan.actions.length > 0) {
     if (run.interrupted) throw new Interrupted();
     const outcome = await run.deps.applyActions(conn, plan.actions, become ? { become } : {});
     const cap = outcome.captured;
-    // Ansible's command/shell strip trailing newlines (strip_empty_ends), so `stdout === '0'` works.
-    const stdout = cap?.stdout.replace(/[\r\n]+$/, '') ?? '';
-    const stderr = cap?.stderr.replace(/[\r\n]+$/, '') ?? '';
-    result = {
-      ...result,
-      ...outcome.result,
-      ...(cap ? { rc: cap.rc, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr) } : {}),
-      ...(outcome.ok ? {} : { failed: true, msg: outcome.msg }),
-    };
+    if (call.module.interpret && cap) {
+      // The module reads its own captured output (uri's response, wait_for's elapsed time).
+      const read = call.module.interpret(params, cap);
+      result = { ...result, ...outcome.result, ...read.result, ...(read.failed !== undefined ? { failed: true, msg: read.failed } : {}) };
+    } else {
+      // Ansible's command/shell strip trailing newlines (strip_empty_ends), so `stdout === '0'` works.
+      const stdout = cap?.stdout.replace(/[\r\n]+$/, '') ?? '';
+      const stderr = cap?.stderr.replace(/[\r\n]+$/, '') ?? '';
+      result = {
+        ...result,
+        ...outcome.result,
+        // The module's own keys win over the actions' generic ones (fetch's sha1 `checksum`, as
+        // Ansible registers it, over the FetchAction's sha256).
+        ...plan.result,
+        ...(cap ? { rc: cap.rc, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr) } : {}),
+        ...(outcome.ok ? {} : { failed: true, msg: outcome.msg }),
+      };
+    }
   }
 
   const mark = unknownMark(result);

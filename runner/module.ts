@@ -7,6 +7,7 @@
  */
 import { Ajv, type ErrorObject, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import type { Facts } from './facts.types.js';
+import type { ExecResult } from './connection/types.js';
 import type { ModuleContext, Plan, Predicted, Probe, TaskResult } from './module.types.js';
 import { callSite } from './callsite.js';
 import type { SourceLocation } from './errors.js';
@@ -47,6 +48,12 @@ export interface ModuleSpec<P, S> {
    * on the first host and the others take its result, as with run_once. @default false
    */
   bypassHostLoop?: boolean;
+  /**
+   * Check mode skips the task with this message, without touching the host: Ansible's modules
+   * without check-mode support (uri: "remote module (ansible.legacy.uri) does not support check
+   * mode"; fetch: "check mode not (yet) supported for this module"). @default check mode plans
+   */
+  checkModeSkip?: string;
   gather(params: P, probe: Probe, ctx: ModuleContext): Promise<S>;
   plan(params: P, state: S, ctx: ModuleContext): Plan;
   /**
@@ -56,6 +63,12 @@ export interface ModuleSpec<P, S> {
    * when nothing predicted concerns this task. Without it, the module plans on what it observed.
    */
   overlay?(state: S, predicted: Predicted, params: P, ctx: ModuleContext): S;
+  /**
+   * Reads the captured output of the plan's `capture` action into the task's result (uri's status,
+   * headers and body); `failed` fails the task with that message. Without it, a capture gives
+   * command's rc/stdout/stderr. Pure: tested on recorded output.
+   */
+  interpret?(params: P, captured: ExecResult): { result: Record<string, unknown>; failed?: string };
 }
 
 /** What `when`, dynamic params and `loop` functions receive for the host they run on. */

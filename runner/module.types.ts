@@ -141,6 +141,11 @@ export interface Plan {
    * "would run" rather than claiming to know the outcome.
    */
   nonIdempotent?: boolean;
+  /**
+   * The actions query rather than change (an HTTP request, a wait for a port): they run although
+   * `changed` is false, and the module's `interpret` reads their captured output. @default false
+   */
+  queries?: boolean;
   /** Extra keys merged into the registered result (e.g. stat's `stat`, file's `path`). */
   result?: Record<string, unknown>;
   /**
