@@ -25,3 +25,6 @@ export { cron, type CronParams } from './cron.js';
 export { user, type UserParams } from './user.js';
 export { group, type GroupParams } from './group.js';
 export { authorized_key, type AuthorizedKeyParams } from './authorized_key.js';
+export { uri, type UriParams, type UriResult } from './uri.js';
+export { wait_for, type WaitForParams, type WaitForResult } from './wait_for.js';
+export { fetch, type FetchParams, type FetchResult } from './fetch.js';
