@@ -105,7 +105,13 @@ const FLAGS: Flag[] = [
   {
     long: 'extra-vars', short: 'e', arg: 'EXTRA_VARS',
     help: 'set additional variables as key=value or YAML/JSON, if filename prepend with @ (repeatable)',
-    apply: (p, v, env) => void Object.assign(p.options.extraVars, parseExtraVars(v, env)),
+    apply: (p, v, env) => {
+      const vars = parseExtraVars(v, env);
+      Object.assign(p.options.extraVars, vars);
+      // `k=v` values are text; a later JSON/YAML -e for the same name gives it a type.
+      const text = isKeyValueForm(v);
+      p.options.extraVarsFromText = [...p.options.extraVarsFromText.filter((k) => !(k in vars)), ...(text ? Object.keys(vars) : [])];
+    },
   },
   {
     long: 'become', short: 'b', help: 'run operations with become (does not imply password prompting)',
@@ -231,6 +237,11 @@ function positiveInt(name: string, value: string): number {
  * inline YAML/JSON mapping starting with `{` (or `[`, which then fails as not a mapping),
  * otherwise `key=value` pairs (parsing/splitter.py parse_kv). A bare path asks for the `@`.
  */
+/** `-e a=1 b=2` (not `@file`, JSON or YAML): parseExtraVars gives strings. */
+function isKeyValueForm(value: string): boolean {
+  return value !== '' && !value.startsWith('@') && !value.startsWith('{') && !value.startsWith('[');
+}
+
 export function parseExtraVars(value: string, env: CliEnv = {}): Record<string, unknown> {
   if (value === '') return {};
   let data: unknown;

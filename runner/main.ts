@@ -8,6 +8,7 @@ import { applyActions } from './apply.js';
 import { runCli } from './cli.js';
 import { connect, connectSpecFor } from './connection/index.js';
 import type { Playbook } from './dsl.js';
+import { typeExtraVars } from './extra-vars.js';
 import { gatherFacts } from './facts.js';
 import { loadInventory } from './inventory/index.js';
 import { listPlaybook } from './list.js';
@@ -41,6 +42,7 @@ export function runFromCommandLine(pb: Playbook, argv: readonly string[]): Promi
       onWarning: (message) => reporter.emit({ type: 'warning', message }),
     });
     checkTargets(inventory, options);
+    options.extraVars = typeExtraVars(options.extraVars, options.extraVarsFromText, inventory.declaredVarKinds);
     if (options.listHosts || options.listTasks || options.listTags) {
       process.stdout.write(listPlaybook(pb, options, inventory));
       return 0;

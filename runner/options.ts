@@ -23,6 +23,8 @@ export interface RunOptions {
   forks: number;
   /** -e/--extra-vars, merged in order: they win over every other variable. */
   extraVars: Record<string, unknown>;
+  /** Names in extraVars whose value came from `-e k=v` text (read as a typed inventory declares). */
+  extraVarsFromText: string[];
   /** -b/--become: become for every play that does not say otherwise. */
   become: boolean;
   /** --become-user. @default 'root' */
@@ -65,6 +67,7 @@ export function defaultRunOptions(overrides: Partial<RunOptions> = {}): RunOptio
     diff: false,
     forks: DEFAULT_FORKS,
     extraVars: {},
+    extraVarsFromText: [],
     become: false,
     connectTimeoutMs: 10_000,
     verbosity: 0,

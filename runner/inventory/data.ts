@@ -3,6 +3,7 @@
  * implicit `all` and `ungrouped`, groups that refuse to become their own ancestor, group depth and
  * ansible_group_priority, and reconciliation after all sources are read.
  */
+import type { VarKind } from '../extra-vars.js';
 import type { Vars } from './types.js';
 import { setVar } from './values.js';
 
@@ -91,6 +92,8 @@ export class InventoryData {
   readonly groups = new Map<string, GroupData>();
   readonly hosts = new Map<string, HostData>();
   readonly warnings: string[] = [];
+  /** Variables typed inventories set, with the kinds of their values (typed -e, extra-vars.ts). */
+  readonly declaredKinds = new Map<string, Set<VarKind>>();
   /** The source being read: becomes inventory_file/inventory_dir of hosts first seen there. */
   currentSource: { file: string | null; dir: string | null } | undefined;
   private localhost: HostData | undefined;

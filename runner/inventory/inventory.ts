@@ -8,6 +8,7 @@ import { groupDepths, type GroupData, type HostData, type InventoryData } from '
 import { PatternMatcher } from './patterns.js';
 import type { Inventory, InventoryGroup, InventoryHost, Vars } from './types.js';
 import { combineVars } from './values.js';
+import type { VarKind } from '../extra-vars.js';
 import type { VarsFiles } from './vars-files.js';
 
 /** Magic variables ansible-inventory leaves out of --list and --host (cli/inventory.py). */
@@ -39,6 +40,10 @@ export class LoadedInventory implements Inventory {
   private readonly sortedByDirect = new Map<string, GroupData[]>();
   private readonly matcher: PatternMatcher;
   private groupsDict: Record<string, string[]> | undefined;
+
+  get declaredVarKinds(): ReadonlyMap<string, ReadonlySet<VarKind>> {
+    return this.data.declaredKinds;
+  }
 
   constructor(
     readonly data: InventoryData,

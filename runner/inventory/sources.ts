@@ -16,6 +16,7 @@ import { parseIni } from './ini.js';
 import { parseAddress } from './ranges.js';
 import { ParseFailure } from './source-error.js';
 import { isTypedInventory } from './typed.js';
+import { declaredKinds } from '../extra-vars.js';
 import { isPlainObject, normalizeValue } from './values.js';
 import { pyExt } from './vars-files.js';
 import { loadYamlOrJson, parseJson } from './yaml-load.js';
@@ -245,11 +246,13 @@ async function parseTypedInventory(inv: InventoryData, path: string): Promise<vo
     throw new ParseFailure(`could not load the inventory module: ${(e as Error).message}`);
   }
   let spec: unknown = mod.default;
-  if (isTypedInventory(spec)) spec = spec.spec;
+  const typed = isTypedInventory(spec);
+  if (typed) spec = (spec as { spec: unknown }).spec;
   if (typeof spec === 'function') spec = await (spec as () => unknown)();
   if (!isPlainObject(spec)) {
     throw new ParseFailure(`the default export must be defineInventory({...}) or a function returning an inventory, got ${pyTypeName(spec)}`);
   }
+  if (typed) declaredKinds(spec, inv.declaredKinds);
   // The reader rewrites string shorthands in place; keep the module's object untouched.
   parseYamlInventory(inv, normalizeValue(structuredClone(spec)));
 }

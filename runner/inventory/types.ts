@@ -3,6 +3,8 @@
  * executable dynamic inventories) all produce this; semantics follow Ansible exactly.
  */
 
+import type { VarKind } from '../extra-vars.js';
+
 export type Vars = Record<string, unknown>;
 
 export interface InventoryHost {
@@ -39,6 +41,8 @@ export interface Inventory {
   select(pattern: string, limit?: string): string[];
   /** Warnings to show once (invalid group names, unparsed sources, ...), Ansible's wording. */
   warnings: string[];
+  /** Variables a typed inventory sets, with the kinds of their values: `-e k=v` is read as those. */
+  declaredVarKinds?: ReadonlyMap<string, ReadonlySet<VarKind>>;
 }
 
 export interface LoadInventoryOptions {
