@@ -28,3 +28,4 @@ export { authorized_key, type AuthorizedKeyParams } from './authorized_key.js';
 export { uri, type UriParams, type UriResult } from './uri.js';
 export { wait_for, type WaitForParams, type WaitForResult } from './wait_for.js';
 export { fetch, type FetchParams, type FetchResult } from './fetch.js';
+export * from './podman/index.js';

@@ -1,0 +1,332 @@
+/**
+ * podman_container: containers.podman's module, compared for real. One probe reads the container,
+ * the image the task names (its ID and defaults), the env_file, the pod, and — with
+ * generate_systemd — the unit and podman's version; container-spec.ts normalises both sides, and
+ * the diff lists exactly the parameters that differ. A container that differs is recreated;
+ * `recreate` and `force_restart` always act (and say so: not idempotent).
+ */
+import type { JSONSchemaType } from 'ajv';
+import { defineModule, type ParamIssue } from '../../runner/module.js';
+import type { Action, FileDiff, Plan } from '../../runner/module.types.js';
+import { sh } from '../../runner/shell.js';
+import { differingFields, inspected, parseSections, parseUid, podmanScript, resourceDiff, section, UID_SECTION, parseDuration, parseSize, type Fields } from './common.js';
+import { actualSpec, normalisePublish, wantedSpec, type ContainerConfig } from './container-spec.js';
+import { healthyWait } from './health.js';
+import type { ContainerInspect, ImageInspect, PodInspect } from './inspect.types.js';
+import { containerOptions, imageAndCommand } from './run-args.js';
+import { hasQuadlet, renderQuadlet, renderUnit, unitName, unitPath, type GenerateSystemd } from './systemd.js';
+
+export interface PodmanContainerParams extends ContainerConfig {
+  /** Name of the container. */
+  name: string;
+  /**
+   * started: exists with these parameters and runs; present: exists (created and started when
+   * missing); created: exists, not started when created; stopped: exists, not running; absent.
+   * @default 'started'
+   */
+  state?: 'started' | 'stopped' | 'present' | 'created' | 'absent';
+  /** Remove and create the container even when nothing differs (not idempotent). @default false */
+  recreate?: boolean;
+  /** Restart a running container even when nothing differs (not idempotent). @default false */
+  force_restart?: boolean;
+  /**
+   * After the container was (re)started, wait this many seconds at most for its healthcheck to
+   * pass; the task fails with the last health log otherwise. @default no wait
+   */
+  wait_healthy?: number;
+  /**
+   * Run the container from a systemd unit (`container-NAME.service`, enabled, restarted when the
+   * container dies): a quadlet file where podman ≥ 4.4, else a unit. Needs a systemd host; states
+   * started, stopped and absent. @default no unit
+   */
+  generate_systemd?: GenerateSystemd;
+}
+
+const stringList = { type: 'array', items: { type: 'string' }, nullable: true } as const;
+const stringMapSchema = { type: 'object', additionalProperties: { type: 'string' }, required: [], nullable: true } as const;
+
+const schema: JSONSchemaType<PodmanContainerParams> = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' },
+    state: { type: 'string', enum: ['started', 'stopped', 'present', 'created', 'absent'], nullable: true, default: 'started' },
+    image: { type: 'string', minLength: 1, nullable: true },
+    command: { type: ['string', 'array'], items: { type: 'string' }, nullable: true } as never,
+    entrypoint: { type: 'string', nullable: true },
+    env: stringMapSchema,
+    env_file: { type: 'string', nullable: true },
+    publish: stringList,
+    volume: stringList,
+    network: stringList,
+    network_aliases: stringList,
+    restart_policy: { type: 'string', pattern: '^(no|always|unless-stopped|on-failure(:[0-9]+)?)$', nullable: true },
+    label: stringMapSchema,
+    user: { type: 'string', nullable: true },
+    workdir: { type: 'string', nullable: true },
+    healthcheck: { type: 'string', nullable: true },
+    healthcheck_interval: { type: 'string', nullable: true },
+    healthcheck_retries: { type: 'integer', minimum: 0, nullable: true },
+    healthcheck_start_period: { type: 'string', nullable: true },
+    healthcheck_timeout: { type: 'string', nullable: true },
+    memory: { type: 'string', nullable: true },
+    cpus: { type: 'number', exclusiveMinimum: 0, nullable: true },
+    pids_limit: { type: 'integer', nullable: true },
+    read_only: { type: 'boolean', nullable: true },
+    cap_add: stringList,
+    cap_drop: stringList,
+    stop_timeout: { type: 'integer', minimum: 0, nullable: true },
+    pod: { type: 'string', nullable: true },
+    recreate: { type: 'boolean', nullable: true, default: false },
+    force_restart: { type: 'boolean', nullable: true, default: false },
+    wait_healthy: { type: 'integer', minimum: 1, nullable: true },
+    generate_systemd: {
+      type: 'object',
+      properties: {
+        restart_policy: { type: 'string', enum: ['no', 'on-success', 'on-failure', 'on-abnormal', 'on-watchdog', 'on-abort', 'always'], nullable: true },
+        stop_timeout: { type: 'integer', minimum: 0, nullable: true },
+        quadlet: { type: ['string', 'boolean'], enum: ['auto', true, false], nullable: true } as never,
+      },
+      required: [],
+      additionalProperties: false,
+      nullable: true,
+    },
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+
+function check(p: PodmanContainerParams): ParamIssue[] {
+  const issues: ParamIssue[] = [];
+  if (p.state !== 'absent' && p.image === undefined) issues.push({ field: 'image', message: `is required for state ${p.state ?? 'started'}` });
+  if (p.memory !== undefined && parseSize(p.memory) === undefined) issues.push({ field: 'memory', message: `'${p.memory}' is not a size (like 512m or 1g)` });
+  for (const f of ['healthcheck_interval', 'healthcheck_start_period', 'healthcheck_timeout'] as const) {
+    const v = p[f];
+    if (v !== undefined && parseDuration(v) === undefined) issues.push({ field: f, message: `'${v}' is not a duration (like 30s or 1m30s)` });
+  }
+  for (const [i, port] of (p.publish ?? []).entries()) {
+    if (!/^(\d+)$/.test(normalisePublish(port).split(':').pop()!.split('/')[0]!) || port.includes('-')) {
+      issues.push({ field: `publish.${i}`, message: `'${port}' is not [ip:][hostPort:]containerPort[/proto] (port ranges are not supported)` });
+    }
+  }
+  for (const [i, v] of (p.volume ?? []).entries()) {
+    const src = v.split(':')[0]!;
+    if (v.includes(':') && !src.startsWith('/') && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(src)) {
+      issues.push({ field: `volume.${i}`, message: `'${v}': the source must be an absolute path or a volume name` });
+    }
+  }
+  if (p.pod !== undefined && (p.publish?.length || p.network?.length)) {
+    issues.push({ field: 'pod', message: 'a container in a pod shares the pod\'s network: set publish and network on the pod' });
+  }
+  if (p.generate_systemd && !['started', 'stopped', 'absent'].includes(p.state ?? 'started')) {
+    issues.push({ field: 'generate_systemd', message: 'works with state started, stopped or absent' });
+  }
+  return issues;
+}
+
+/** What the probe saw. */
+export interface ContainerState {
+  uid: number;
+  container?: ContainerInspect;
+  image?: ImageInspect;
+  envFile?: string;
+  /** The env_file could not be read (podman would fail too). */
+  envFileMissing?: boolean;
+  pod?: PodInspect;
+  /** With generate_systemd: the unit file's content (undefined: none), its state, podman's version. */
+  unit?: { content?: string; active: boolean; enabled: boolean; podmanVersion: string; systemd: boolean };
+}
+
+export function containerProbeScript(p: PodmanContainerParams): string {
+  const parts = [UID_SECTION, section('container', sh`podman container inspect -- ${p.name} 2>/dev/null`)];
+  if (p.state !== 'absent' && p.image !== undefined) parts.push(section('image', sh`podman image inspect -- ${p.image} 2>/dev/null`));
+  if (p.state !== 'absent' && p.env_file !== undefined) parts.push(section('env_file', sh`cat -- ${p.env_file}`));
+  if (p.state !== 'absent' && p.pod !== undefined) parts.push(section('pod', sh`podman pod inspect -- ${p.pod} 2>/dev/null`));
+  if (p.generate_systemd) {
+    parts.push(section('podman_version', `podman version --format '{{.Client.Version}}'`));
+    parts.push(section('systemd', `[ -d /run/systemd/system ] && echo yes`));
+    parts.push(section('unit_file', sh`cat -- ${unitPath(p.name, false)} 2>/dev/null`));
+    parts.push(section('quadlet_file', sh`cat -- ${unitPath(p.name, true)} 2>/dev/null`));
+    parts.push(section('unit_state', sh`systemctl show -p ActiveState -p UnitFileState -- ${unitName(p.name)} 2>/dev/null`));
+  }
+  return podmanScript(parts.join('\n'));
+}
+
+export function parseContainerProbe(stdout: string, p: PodmanContainerParams): ContainerState {
+  const s = parseSections(stdout);
+  const state: ContainerState = { uid: parseUid(s) };
+  const container = inspected<ContainerInspect>(s, 'container');
+  if (container) state.container = container;
+  if (s.has('image')) {
+    const image = inspected<ImageInspect>(s, 'image');
+    if (image) state.image = image;
+  }
+  const envFile = s.get('env_file');
+  if (envFile) {
+    if (envFile.rc === 0) state.envFile = envFile.out;
+    else state.envFileMissing = true;
+  }
+  if (s.has('pod')) {
+    const pod = inspected<PodInspect>(s, 'pod');
+    if (pod) state.pod = pod;
+  }
+  if (p.generate_systemd) {
+    const version = s.get('podman_version')?.out.trim() ?? '';
+    const quadlet = quadletWanted(p.generate_systemd, version);
+    const file = s.get(quadlet ? 'quadlet_file' : 'unit_file');
+    const props = new Map((s.get('unit_state')?.out ?? '').split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+    state.unit = {
+      ...(file && file.rc === 0 ? { content: file.out + '\n' } : {}),
+      active: ['active', 'activating', 'reloading'].includes(props.get('ActiveState') ?? ''),
+      enabled: ['enabled', 'enabled-runtime', 'generated', 'static'].includes(props.get('UnitFileState') ?? ''),
+      podmanVersion: version,
+      systemd: s.get('systemd')?.out.trim() === 'yes',
+    };
+  }
+  return state;
+}
+
+function quadletWanted(g: GenerateSystemd, version: string): boolean {
+  return g.quadlet === 'auto' || g.quadlet === undefined ? hasQuadlet(version) : g.quadlet;
+}
+
+const run = (script: string, describe?: string): Action => ({ kind: 'run', script: podmanScript(script), ...(describe ? { describe } : {}) });
+
+export function createCommand(p: PodmanContainerParams, start: boolean): string {
+  const opts = containerOptions(p.name, p);
+  return start ? sh`podman run --detach ${opts} ${imageAndCommand(p)}` : sh`podman create ${opts} ${imageAndCommand(p)}`;
+}
+
+export function planContainer(p: PodmanContainerParams, s: ContainerState): Plan {
+  const state = p.state ?? 'started';
+  const ctr = s.container;
+  const result: Record<string, unknown> = {};
+  if (s.envFileMissing) return { changed: false, actions: [], failed: `env_file ${p.env_file} cannot be read on the host` };
+  if (p.pod !== undefined && state !== 'absent' && !s.pod) return { changed: false, actions: [], failed: `pod ${p.pod} does not exist: create it first (podman_pod)` };
+  if (p.generate_systemd) return planWithUnit(p, s);
+
+  if (state === 'absent') {
+    if (!ctr) return { changed: false, actions: [], result };
+    return done([run(sh`podman rm --force -- ${p.name}`)], [resourceDiff('podman_container', p.name, {}, undefined)], `removed container ${p.name}`);
+  }
+
+  const spec = compare(p, s);
+  const start = state === 'started' || state === 'present';
+  const health = p.wait_healthy !== undefined ? [healthyWait(p.name, p.wait_healthy)] : [];
+  if (!ctr) {
+    const pull = pullFirst(p, s);
+    return done([...pull, run(createCommand(p, start)), ...(start ? health : [])], [resourceDiff('podman_container', p.name, undefined, spec.wanted)], `created container ${p.name}`);
+  }
+  if (spec.differs.length > 0 || p.recreate) {
+    const wasRunning = ctr.State.Running;
+    const startAfter = state === 'started' || (state === 'present' && wasRunning);
+    const keys = spec.differs.length > 0 ? spec.differs : [];
+    return done(
+      [...pullFirst(p, s), run(sh`podman rm --force -- ${p.name}`), run(createCommand(p, startAfter)), ...(startAfter ? health : [])],
+      keys.length ? [resourceDiff('podman_container', p.name, spec.actual, spec.wanted, keys)] : [],
+      `recreated container ${p.name}${keys.length ? ` (${keys.join(', ')} differ)` : ' (recreate)'}`,
+      p.recreate,
+    );
+  }
+  const running = ctr.State.Running;
+  if (state === 'started' && !running) {
+    return done([run(sh`podman start -- ${p.name}`), ...health], [stateDiff(p.name, 'stopped', 'running')], `started container ${p.name}`);
+  }
+  if (state === 'stopped' && running) {
+    return done([run(sh`podman stop -- ${p.name}`)], [stateDiff(p.name, 'running', 'stopped')], `stopped container ${p.name}`);
+  }
+  if (p.force_restart && running) {
+    return done([run(sh`podman restart -- ${p.name}`), ...health], [], `restarted container ${p.name}`, true);
+  }
+  return { changed: false, actions: [], result };
+}
+
+function done(actions: Action[], diffs: FileDiff[], summary: string, nonIdempotent = false): Plan {
+  return {
+    changed: true,
+    actions,
+    diffs,
+    summary,
+    ...(nonIdempotent ? { nonIdempotent } : {}),
+    result: { podman_actions: actions.map((a) => (a.kind === 'run' ? (a.describe ?? a.script.split('\n').pop()) : a.kind)) },
+  };
+}
+
+function stateDiff(name: string, before: string, after: string): FileDiff {
+  const header = `podman_container ${name}`;
+  return { before: `status: "${before}"\n`, after: `status: "${after}"\n`, before_header: header, after_header: header };
+}
+
+/** An image the host does not have yet is pulled before the container is made (podman run would pull it too, but a failure then names the pull). */
+function pullFirst(p: PodmanContainerParams, s: ContainerState): Action[] {
+  return s.image ? [] : [run(sh`podman pull --quiet -- ${p.image ?? ''} >/dev/null`, `pull image ${p.image}`)];
+}
+
+export function compare(p: PodmanContainerParams, s: ContainerState): { actual?: Fields; wanted: Fields; differs: string[] } {
+  const ctx = { image: s.image, uid: s.uid, ...(s.envFile !== undefined ? { envFile: s.envFile } : {}), ...(s.pod ? { podId: s.pod.Id } : {}) };
+  const actual = s.container ? actualSpec(s.container, p, ctx) : undefined;
+  const wanted = wantedSpec(p, ctx, actual);
+  return { ...(actual ? { actual } : {}), wanted, differs: actual ? differingFields(actual, wanted) : Object.keys(wanted) };
+}
+
+/** The container run by a systemd unit: the unit is written, enabled, and (re)started when the container differs. */
+function planWithUnit(p: PodmanContainerParams, s: ContainerState): Plan {
+  const unit = s.unit!;
+  if (!unit.systemd) return { changed: false, actions: [], failed: 'generate_systemd needs a host whose init is systemd' };
+  const g = p.generate_systemd!;
+  const quadlet = quadletWanted(g, unit.podmanVersion);
+  const path = unitPath(p.name, quadlet);
+  const name = unitName(p.name);
+  const state = p.state ?? 'started';
+  const actions: Action[] = [];
+  const diffs: FileDiff[] = [];
+  if (state === 'absent') {
+    if (unit.active || unit.enabled) actions.push(run(sh`systemctl disable --now -- ${name}`));
+    if (unit.content !== undefined) actions.push(run(sh`rm -f -- ${path} && systemctl daemon-reload`));
+    if (s.container) actions.push(run(sh`podman rm --force -- ${p.name}`));
+    if (actions.length === 0) return { changed: false, actions: [] };
+    return done(actions, [resourceDiff('podman_container', p.name, {}, undefined)], `removed container ${p.name} and ${name}`);
+  }
+  const text = quadlet ? renderQuadlet(p.name, p, g) : renderUnit(p.name, p, g);
+  const unitChanged = unit.content !== text;
+  if (unitChanged) {
+    actions.push({ kind: 'write', path, content: text, mode: '0644' }, run('systemctl daemon-reload'));
+    diffs.push({ before: unit.content ?? '', after: text, before_header: unit.content === undefined ? '/dev/null' : path, after_header: path });
+  }
+  if (!quadlet && !unit.enabled) actions.push(run(sh`systemctl enable -- ${name}`));
+  const spec = compare(p, s);
+  const differs = !s.container || spec.differs.length > 0;
+  if (s.container && spec.differs.length > 0) diffs.push(resourceDiff('podman_container', p.name, spec.actual, spec.wanted, spec.differs));
+  const health = p.wait_healthy !== undefined ? [healthyWait(p.name, p.wait_healthy)] : [];
+  if (state === 'started') {
+    if (unitChanged || differs || !unit.active || p.recreate || p.force_restart) {
+      actions.push(...pullFirst(p, s), run(sh`systemctl restart -- ${name}`), waitRunning(p.name), ...health);
+      if (!unit.active && !unitChanged && !differs) diffs.push(stateDiff(p.name, 'stopped', 'running'));
+    }
+  } else if (unit.active) {
+    actions.push(run(sh`systemctl stop -- ${name}`));
+    diffs.push(stateDiff(p.name, 'running', 'stopped'));
+  }
+  if (actions.length === 0) return { changed: false, actions: [] };
+  return done(actions, diffs, `${name}: ${unitChanged ? 'unit written, ' : ''}${state === 'started' ? 'container (re)started' : 'stopped'}`, Boolean(p.recreate || p.force_restart));
+}
+
+/** The unit's ExecStart creates the container in the background of systemd's start: wait until it exists and runs, so the next task sees it. */
+function waitRunning(name: string): Action {
+  return run(
+    sh`i=0; until [ "$(podman container inspect --format '{{.State.Running}}' -- ${name} 2>/dev/null)" = true ]; do i=$((i + 1)); if [ $i -gt 60 ]; then echo "container ${name} is not running 30 s after its unit started" >&2; exit 1; fi; sleep 0.5; done`,
+    `wait for container ${name} to run`,
+  );
+}
+
+export const podman_container = defineModule<PodmanContainerParams, ContainerState>({
+  name: 'podman_container',
+  schema,
+  check,
+  async gather(p, probe) {
+    const out = await probe.run(containerProbeScript(p));
+    return parseContainerProbe(out.stdout, p);
+  },
+  plan(p, s) {
+    return planContainer(p, s);
+  },
+});

@@ -1,0 +1,183 @@
+/**
+ * podman_image: an image present (pulled, or built from a Containerfile) or absent.
+ *
+ * A build is idempotent by content, not by name: the probe hashes every file of the build
+ * context (names, modes and bytes), the plan mixes in the Containerfile's name and the build
+ * arguments, and the image carries the result as the label `io.hostwright.context`. The image is
+ * rebuilt exactly when that differs — an edited file anywhere in the context counts, not only the
+ * Containerfile (containers.podman#646) — and the containers of the image then see a new image ID.
+ */
+import { createHash } from 'node:crypto';
+import type { JSONSchemaType } from 'ajv';
+import { defineModule, type ParamIssue } from '../../runner/module.js';
+import type { Action, Plan } from '../../runner/module.types.js';
+import { sh } from '../../runner/shell.js';
+import { inspected, parseSections, podmanScript, resourceDiff, section } from './common.js';
+import type { ImageInspect } from './inspect.types.js';
+
+export interface PodmanImageParams {
+  /** Image name, with or without a tag (`localhost/app`, `registry:5000/web:1.2`). */
+  name: string;
+  /** Tag, when `name` has none. @default 'latest' */
+  tag?: string;
+  /** present: pulled, or built when `path` is given; absent: removed. @default 'present' */
+  state?: 'present' | 'absent' | 'build';
+  /** Build context directory on the host; the image is built from it (rebuilt when its content changes). */
+  path?: string;
+  build?: {
+    /** Containerfile, relative to `path` or absolute. @default podman's (Containerfile or Dockerfile in path) */
+    file?: string;
+    /** --build-arg values. @default none */
+    build_args?: Record<string, string>;
+  };
+  /** Pull when the image is not on the host (present without path). @default true */
+  pull?: boolean;
+  /** Pull again (present), rebuild (build) or remove in use (absent): not idempotent. @default false */
+  force?: boolean;
+  /** Verify the registry's TLS certificate when pulling. @default true */
+  validate_certs?: boolean;
+}
+
+const schema: JSONSchemaType<PodmanImageParams> = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    tag: { type: 'string', nullable: true },
+    state: { type: 'string', enum: ['present', 'absent', 'build'], nullable: true, default: 'present' },
+    path: { type: 'string', nullable: true },
+    build: {
+      type: 'object',
+      properties: {
+        file: { type: 'string', nullable: true },
+        build_args: { type: 'object', additionalProperties: { type: 'string' }, required: [], nullable: true },
+      },
+      required: [],
+      additionalProperties: false,
+      nullable: true,
+    },
+    pull: { type: 'boolean', nullable: true, default: true },
+    force: { type: 'boolean', nullable: true, default: false },
+    validate_certs: { type: 'boolean', nullable: true, default: true },
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+
+function check(p: PodmanImageParams): ParamIssue[] {
+  if (p.state === 'build' && p.path === undefined) return [{ field: 'path', message: 'is required for state build' }];
+  if (p.path !== undefined && !p.path.startsWith('/')) return [{ field: 'path', message: 'must be an absolute path on the host' }];
+  return [];
+}
+
+/** `name:tag` (a name that already has a tag or digest keeps it). */
+export function imageRef(p: Pick<PodmanImageParams, 'name' | 'tag'>): string {
+  const last = p.name.split('/').pop()!;
+  if (last.includes(':') || last.includes('@')) return p.name;
+  return `${p.name}:${p.tag ?? 'latest'}`;
+}
+
+export const CONTEXT_LABEL = 'io.hostwright.context';
+
+export interface ImageState {
+  image?: ImageInspect;
+  /** sha256 over the build context's files (names, modes, content), when building. */
+  contextHash?: string;
+  contextMissing?: boolean;
+}
+
+/**
+ * One line per file of the context, sorted by name: `mode sha256  ./path` (symlinks by their
+ * target), hashed once more; an empty context hashes the empty list.
+ */
+export function contextHashScript(path: string): string {
+  return sh`cd -- ${path} || exit 1
+{ find . -type f -exec stat -c '%a %n' {} + | LC_ALL=C sort
+  find . -type f -exec sha256sum {} + | LC_ALL=C sort -k 2
+  find . -type l -exec sh -c 'for l; do printf "%s -> %s\\n" "$l" "$(readlink "$l")"; done' sh {} + | LC_ALL=C sort
+} | sha256sum | cut -d ' ' -f 1`;
+}
+
+export function imageProbeScript(p: PodmanImageParams): string {
+  const parts = [section('image', sh`podman image inspect -- ${imageRef(p)} 2>/dev/null`)];
+  if (p.path !== undefined && p.state !== 'absent') parts.push(section('context', `(${contextHashScript(p.path)})`));
+  return podmanScript(parts.join('\n'));
+}
+
+export function parseImageProbe(stdout: string): ImageState {
+  const s = parseSections(stdout);
+  const state: ImageState = {};
+  const image = inspected<ImageInspect>(s, 'image');
+  if (image) state.image = image;
+  const ctx = s.get('context');
+  if (ctx) {
+    if (ctx.rc === 0 && /^[0-9a-f]{64}$/.test(ctx.out.trim())) state.contextHash = ctx.out.trim();
+    else state.contextMissing = true;
+  }
+  return state;
+}
+
+/** The build's identity: the context's content, the Containerfile's name and the build arguments. */
+export function buildIdentity(p: PodmanImageParams, contextHash: string): string {
+  const args = Object.entries(p.build?.build_args ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256').update(JSON.stringify([contextHash, p.build?.file ?? '', args])).digest('hex');
+}
+
+const run = (script: string, describe: string): Action => ({ kind: 'run', script: podmanScript(script), describe });
+
+function buildCommand(p: PodmanImageParams, identity: string): string {
+  const file = p.build?.file === undefined ? [] : ['--file', p.build.file.startsWith('/') ? p.build.file : `${p.path}/${p.build.file}`];
+  const args = Object.entries(p.build?.build_args ?? {}).sort(([a], [b]) => a.localeCompare(b)).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+  return sh`podman build --quiet --tag ${imageRef(p)} --label ${`${CONTEXT_LABEL}=${identity}`} ${file} ${args} -- ${p.path!} >/dev/null`;
+}
+
+export function planImage(p: PodmanImageParams, s: ImageState): Plan {
+  const ref = imageRef(p);
+  const label = (i: ImageInspect | undefined) => i?.Labels?.[CONTEXT_LABEL] ?? i?.Config?.Labels?.[CONTEXT_LABEL];
+  const fields = (i: ImageInspect) => ({ id: i.Id, ...(label(i) ? { context: label(i) } : {}) });
+  if (p.state === 'absent') {
+    if (!s.image) return { changed: false, actions: [] };
+    return {
+      changed: true,
+      actions: [run(sh`podman rmi ${p.force ? ['--force'] : []} -- ${ref}`, `remove image ${ref}`)],
+      diffs: [resourceDiff('podman_image', ref, fields(s.image), undefined)],
+      summary: `removed image ${ref}`,
+    };
+  }
+  if (p.path !== undefined) {
+    if (s.contextMissing || !s.contextHash) return { changed: false, actions: [], failed: `build context ${p.path} cannot be read on the host` };
+    const identity = buildIdentity(p, s.contextHash);
+    const current = label(s.image);
+    if (current === identity && !p.force) return { changed: false, actions: [], result: { image: fields(s.image!) } };
+    const wanted = { id: '(built)', context: identity };
+    return {
+      changed: true,
+      actions: [run(buildCommand(p, identity), `build image ${ref} from ${p.path}`)],
+      diffs: [s.image ? resourceDiff('podman_image', ref, fields(s.image), wanted) : resourceDiff('podman_image', ref, undefined, wanted)],
+      summary: s.image ? `rebuilt image ${ref} (the build context changed)` : `built image ${ref}`,
+      ...(p.force ? { nonIdempotent: true } : {}),
+    };
+  }
+  if (s.image && !p.force) return { changed: false, actions: [], result: { image: fields(s.image) } };
+  if (!s.image && p.pull === false) return { changed: false, actions: [], failed: `image ${ref} is not on the host and pull is false` };
+  const tls = p.validate_certs === false ? ['--tls-verify=false'] : [];
+  return {
+    changed: true,
+    actions: [run(sh`podman pull --quiet ${tls} -- ${ref} >/dev/null`, `pull image ${ref}`)],
+    diffs: [resourceDiff('podman_image', ref, s.image ? fields(s.image) : undefined, { id: '(pulled)' })],
+    summary: `pulled image ${ref}`,
+    ...(p.force ? { nonIdempotent: true } : {}),
+  };
+}
+
+export const podman_image = defineModule<PodmanImageParams, ImageState>({
+  name: 'podman_image',
+  schema,
+  check,
+  async gather(p, probe) {
+    const out = await probe.run(imageProbeScript(p));
+    return parseImageProbe(out.stdout);
+  },
+  plan(p, s) {
+    return planImage(p, s);
+  },
+});

@@ -1,0 +1,128 @@
+/**
+ * podman_network: a network present with these settings, or absent. Settings that differ remove
+ * and create it again (podman cannot change a network in place; removing one that containers use
+ * fails with podman's message, and nothing else is touched).
+ */
+import type { JSONSchemaType } from 'ajv';
+import { defineModule } from '../../runner/module.js';
+import type { Action, Plan } from '../../runner/module.types.js';
+import { sh } from '../../runner/shell.js';
+import { differingFields, inspected, labelArgs, parseSections, podmanScript, resourceDiff, section, sortedObject, stringMap, type Fields } from './common.js';
+import type { NetworkInspect } from './inspect.types.js';
+
+export interface PodmanNetworkParams {
+  name: string;
+  /** @default 'present' */
+  state?: 'present' | 'absent';
+  /** @default 'bridge' */
+  driver?: string;
+  /** A subnet in CIDR form. @default podman picks a free one (not compared) */
+  subnet?: string;
+  /** @default the subnet's first address (not compared when unset) */
+  gateway?: string;
+  /** No route out of the network. @default false */
+  internal?: boolean;
+  /** No DNS server for the network's containers (names of other containers do not resolve). @default false */
+  disable_dns?: boolean;
+  /** @default false */
+  ipv6?: boolean;
+  /** @default none */
+  label?: Record<string, string>;
+}
+
+const schema: JSONSchemaType<PodmanNetworkParams> = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' },
+    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
+    driver: { type: 'string', nullable: true },
+    subnet: { type: 'string', nullable: true },
+    gateway: { type: 'string', nullable: true },
+    internal: { type: 'boolean', nullable: true },
+    disable_dns: { type: 'boolean', nullable: true },
+    ipv6: { type: 'boolean', nullable: true },
+    label: { type: 'object', additionalProperties: { type: 'string' }, required: [], nullable: true },
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+
+export interface NetworkState {
+  network?: NetworkInspect;
+}
+
+export function networkProbeScript(p: PodmanNetworkParams): string {
+  return podmanScript(section('network', sh`podman network inspect -- ${p.name} 2>/dev/null`));
+}
+
+export function parseNetworkProbe(stdout: string): NetworkState {
+  const network = inspected<NetworkInspect>(parseSections(stdout), 'network');
+  return network ? { network } : {};
+}
+
+function actualFields(n: NetworkInspect, p: PodmanNetworkParams): Fields {
+  const f: Fields = {
+    driver: n.driver,
+    internal: n.internal ?? false,
+    disable_dns: !(n.dns_enabled ?? true),
+    ipv6: n.ipv6_enabled ?? false,
+    label: sortedObject(stringMap(n.labels)),
+  };
+  if (p.subnet !== undefined) f.subnet = (n.subnets ?? []).map((s) => s.subnet).filter((s) => !s.includes(':')).join(',');
+  if (p.gateway !== undefined) f.gateway = (n.subnets ?? []).map((s) => s.gateway ?? '').filter((g) => g && !g.includes(':')).join(',');
+  return f;
+}
+
+function wantedFields(p: PodmanNetworkParams): Fields {
+  const f: Fields = {
+    driver: p.driver ?? 'bridge',
+    internal: p.internal ?? false,
+    disable_dns: p.disable_dns ?? false,
+    ipv6: p.ipv6 ?? false,
+    label: sortedObject(p.label ?? {}),
+  };
+  if (p.subnet !== undefined) f.subnet = p.subnet;
+  if (p.gateway !== undefined) f.gateway = p.gateway;
+  return f;
+}
+
+function createCommand(p: PodmanNetworkParams): string {
+  const opts: string[] = ['--driver', p.driver ?? 'bridge'];
+  if (p.subnet !== undefined) opts.push('--subnet', p.subnet);
+  if (p.gateway !== undefined) opts.push('--gateway', p.gateway);
+  if (p.internal) opts.push('--internal');
+  if (p.disable_dns) opts.push('--disable-dns');
+  if (p.ipv6) opts.push('--ipv6');
+  opts.push(...labelArgs(p.label));
+  return sh`podman network create ${opts} -- ${p.name} >/dev/null`;
+}
+
+const run = (script: string): Action => ({ kind: 'run', script: podmanScript(script) });
+
+export function planNetwork(p: PodmanNetworkParams, s: NetworkState): Plan {
+  const kind = 'podman_network';
+  if (p.state === 'absent') {
+    if (!s.network) return { changed: false, actions: [] };
+    return { changed: true, actions: [run(sh`podman network rm -- ${p.name} >/dev/null`)], diffs: [resourceDiff(kind, p.name, {}, undefined)], summary: `removed network ${p.name}` };
+  }
+  const wanted = wantedFields(p);
+  if (!s.network) return { changed: true, actions: [run(createCommand(p))], diffs: [resourceDiff(kind, p.name, undefined, wanted)], summary: `created network ${p.name}` };
+  const actual = actualFields(s.network, p);
+  const differs = differingFields(actual, wanted);
+  if (differs.length === 0) return { changed: false, actions: [] };
+  return {
+    changed: true,
+    actions: [run(sh`podman network rm -- ${p.name} >/dev/null`), run(createCommand(p))],
+    diffs: [resourceDiff(kind, p.name, actual, wanted, differs)],
+    summary: `recreated network ${p.name} (${differs.join(', ')} differ)`,
+  };
+}
+
+export const podman_network = defineModule<PodmanNetworkParams, NetworkState>({
+  name: 'podman_network',
+  schema,
+  async gather(p, probe) {
+    return parseNetworkProbe((await probe.run(networkProbeScript(p))).stdout);
+  },
+  plan: (p, s) => planNetwork(p, s),
+});

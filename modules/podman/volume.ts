@@ -1,0 +1,95 @@
+/**
+ * podman_volume: a named volume present (with its driver, options and labels) or absent. A volume
+ * whose settings differ is removed and created again, which podman refuses while a container uses
+ * it: its data is never dropped silently.
+ */
+import type { JSONSchemaType } from 'ajv';
+import { defineModule } from '../../runner/module.js';
+import type { Action, Plan } from '../../runner/module.types.js';
+import { sh } from '../../runner/shell.js';
+import { differingFields, inspected, labelArgs, parseSections, podmanScript, resourceDiff, section, sortedObject, stringMap, type Fields } from './common.js';
+import type { VolumeInspect } from './inspect.types.js';
+
+export interface PodmanVolumeParams {
+  name: string;
+  /** @default 'present' */
+  state?: 'present' | 'absent';
+  /** @default 'local' */
+  driver?: string;
+  /** Driver options as `key=value` (`type=tmpfs`, `device=tmpfs`, `o=size=64m`). @default none */
+  options?: string[];
+  /** @default none */
+  label?: Record<string, string>;
+}
+
+const schema: JSONSchemaType<PodmanVolumeParams> = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' },
+    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
+    driver: { type: 'string', nullable: true },
+    options: { type: 'array', items: { type: 'string', pattern: '^[^=]+=' }, nullable: true },
+    label: { type: 'object', additionalProperties: { type: 'string' }, required: [], nullable: true },
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+
+export interface VolumeState {
+  volume?: VolumeInspect;
+}
+
+export function volumeProbeScript(p: PodmanVolumeParams): string {
+  return podmanScript(section('volume', sh`podman volume inspect -- ${p.name} 2>/dev/null`));
+}
+
+export function parseVolumeProbe(stdout: string): VolumeState {
+  const volume = inspected<VolumeInspect>(parseSections(stdout), 'volume');
+  return volume ? { volume } : {};
+}
+
+const optionMap = (options: readonly string[]): Record<string, string> =>
+  sortedObject(Object.fromEntries(options.map((o) => [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)])));
+
+function wantedFields(p: PodmanVolumeParams): Fields {
+  return { driver: p.driver ?? 'local', options: optionMap(p.options ?? []), label: sortedObject(p.label ?? {}) };
+}
+
+function actualFields(v: VolumeInspect): Fields {
+  return { driver: v.Driver, options: sortedObject(stringMap(v.Options)), label: sortedObject(stringMap(v.Labels)) };
+}
+
+function createCommand(p: PodmanVolumeParams): string {
+  const opts = ['--driver', p.driver ?? 'local', ...(p.options ?? []).flatMap((o) => ['--opt', o]), ...labelArgs(p.label)];
+  return sh`podman volume create ${opts} -- ${p.name} >/dev/null`;
+}
+
+const run = (script: string): Action => ({ kind: 'run', script: podmanScript(script) });
+
+export function planVolume(p: PodmanVolumeParams, s: VolumeState): Plan {
+  const kind = 'podman_volume';
+  if (p.state === 'absent') {
+    if (!s.volume) return { changed: false, actions: [] };
+    return { changed: true, actions: [run(sh`podman volume rm -- ${p.name} >/dev/null`)], diffs: [resourceDiff(kind, p.name, {}, undefined)], summary: `removed volume ${p.name}` };
+  }
+  const wanted = wantedFields(p);
+  if (!s.volume) return { changed: true, actions: [run(createCommand(p))], diffs: [resourceDiff(kind, p.name, undefined, wanted)], summary: `created volume ${p.name}` };
+  const actual = actualFields(s.volume);
+  const differs = differingFields(actual, wanted);
+  if (differs.length === 0) return { changed: false, actions: [] };
+  return {
+    changed: true,
+    actions: [run(sh`podman volume rm -- ${p.name} >/dev/null`), run(createCommand(p))],
+    diffs: [resourceDiff(kind, p.name, actual, wanted, differs)],
+    summary: `recreated volume ${p.name} (${differs.join(', ')} differ)`,
+  };
+}
+
+export const podman_volume = defineModule<PodmanVolumeParams, VolumeState>({
+  name: 'podman_volume',
+  schema,
+  async gather(p, probe) {
+    return parseVolumeProbe((await probe.run(volumeProbeScript(p))).stdout);
+  },
+  plan: (p, s) => planVolume(p, s),
+});
