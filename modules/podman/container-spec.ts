@@ -272,7 +272,8 @@ export function actualSpec(ctr: ContainerInspect, config: ContainerConfig, ctx: 
     publish: config.pod ? [] : publishedPorts(ctr.HostConfig.PortBindings),
     volume: actualVolumes(ctr, wantedAnon, ctx.image),
     network: config.pod ? [] : actualNetworks(ctr),
-    network_aliases: [...new Set(aliases.filter((a) => a !== shortId(ctr.Id)))].sort(),
+    // A container in a pod has the pod's network, whose aliases are its infra container's.
+    network_aliases: config.pod ? [] : [...new Set(aliases.filter((a) => a !== shortId(ctr.Id)))].sort(),
     restart_policy: normaliseRestart(ctr.HostConfig.RestartPolicy?.Name) + retries(ctr),
     label: ownLabels(stringMap(cfg.Labels), ctx.image, config.label),
     user: cfg.User ?? '',

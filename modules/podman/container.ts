@@ -20,8 +20,9 @@ export interface PodmanContainerParams extends ContainerConfig {
   /** Name of the container. */
   name: string;
   /**
-   * started: exists with these parameters and runs; present: exists (created and started when
-   * missing); created: exists, not started when created; stopped: exists, not running; absent.
+   * started: exists with these parameters and runs; present and created (the same, as in
+   * containers.podman): exists, created without starting it, a running one stays running when it is
+   * recreated; stopped: exists, not running; absent.
    * @default 'started'
    */
   state?: 'started' | 'stopped' | 'present' | 'created' | 'absent';
@@ -114,7 +115,7 @@ function check(p: PodmanContainerParams): ParamIssue[] {
       issues.push({ field: `volume.${i}`, message: `'${v}': the source must be an absolute path or a volume name` });
     }
   }
-  if (p.pod !== undefined && (p.publish?.length || p.network?.length)) {
+  if (p.pod !== undefined && (p.publish?.length || p.network?.length || p.network_aliases?.length)) {
     issues.push({ field: 'pod', message: 'a container in a pod shares the pod\'s network: set publish and network on the pod' });
   }
   if (p.generate_systemd && !['started', 'stopped', 'absent'].includes(p.state ?? 'started')) {
@@ -210,7 +211,7 @@ export function planContainer(p: PodmanContainerParams, s: ContainerState): Plan
   }
 
   const spec = compare(p, s);
-  const start = state === 'started' || state === 'present';
+  const start = state === 'started';
   const health = p.wait_healthy !== undefined ? [healthyWait(p.name, p.wait_healthy)] : [];
   if (!ctr) {
     const pull = pullFirst(p, s);
@@ -218,7 +219,7 @@ export function planContainer(p: PodmanContainerParams, s: ContainerState): Plan
   }
   if (spec.differs.length > 0 || p.recreate) {
     const wasRunning = ctr.State.Running;
-    const startAfter = state === 'started' || (state === 'present' && wasRunning);
+    const startAfter = state === 'started' || (state !== 'stopped' && wasRunning);
     const keys = spec.differs.length > 0 ? spec.differs : [];
     return done(
       [...pullFirst(p, s), run(sh`podman rm --force -- ${p.name}`), run(createCommand(p, startAfter)), ...(startAfter ? health : [])],

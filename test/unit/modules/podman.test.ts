@@ -208,7 +208,8 @@ describe('podman_network, podman_volume, podman_pod', () => {
     expect(planNetwork({ name: 'appnet', subnet: '10.89.0.0/24' }, { network: n }).changed).toBe(false);
     const plan = planNetwork({ name: 'appnet', internal: true }, { network: n });
     expect(plan.diffs?.[0]).toEqual(resourceDiff('podman_network', 'appnet', { internal: false }, { internal: true }, ['internal']));
-    expect(planNetwork({ name: 'appnet' }, {}).actions[0]!.kind === 'run' && planNetwork({ name: 'appnet' }, {}).actions[0]!.script).toContain('podman network create --driver bridge -- appnet');
+    const create = planNetwork({ name: 'appnet' }, {}).actions[0]!;
+    expect(create.kind === 'run' && create.script).toContain('podman network create --driver bridge -- appnet');
   });
   it('volume: options and labels compared', () => {
     const v = { Name: 'data', Driver: 'local', Labels: {}, Options: {} };
