@@ -3,7 +3,7 @@
  * inspect` output), the rootless environment, unit parsing (sizes, durations) and the diff that
  * lists exactly the fields that differ.
  */
-import type { FileDiff } from '../../runner/module.types.js';
+import type { FileDiff, ResourceEffect } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 
 /**
@@ -138,6 +138,11 @@ export function resourceDiff(kind: string, name: string, actual: Fields | undefi
   }
   const shown = keys ?? differingFields(actual, wanted);
   return { before: renderFields(actual, shown), after: renderFields(wanted, shown), before_header: header, after_header: header };
+}
+
+/** What a podman plan leaves on the host, for later tasks of a check run (runner/predict.ts). */
+export function podmanEffect(type: 'podman_image' | 'podman_network' | 'podman_volume' | 'podman_pod' | 'podman_container', key: string, present: boolean, attrs?: Record<string, unknown>): ResourceEffect {
+  return { kind: 'resource', type, key, state: present ? 'present' : 'absent', ...(attrs ? { attrs } : {}) };
 }
 
 /** Labels as `key=value` words for --label, sorted for a stable command line. */

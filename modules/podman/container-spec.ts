@@ -56,6 +56,8 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 const PODMAN_ENV_KEYS = ['HOSTNAME', 'container', 'TERM', 'HOME'];
 /** Labels podman or systemd tooling add; compared only when the task sets them. */
 const TOOL_LABELS = ['PODMAN_SYSTEMD_UNIT', 'io.containers.autoupdate'];
+/** Labels of images made by podman_image/podman_import (their build identity) and buildah. */
+const IMAGE_LABEL_PREFIXES = ['io.hostwright.', 'io.buildah.'];
 
 /** What the comparison needs to know about the host besides the inspect output. */
 export interface SpecContext {
@@ -253,10 +255,16 @@ function wantedCapabilities(c: ContainerConfig): { cap_add: string[]; cap_drop: 
   return capabilities([...set]);
 }
 
-/** Labels without the image's own, which every container of the image carries. */
+/**
+ * The container's own labels: without those every container of its image carries (compared as
+ * part of the image: a rebuilt image with new labels is one difference, `image`, not two).
+ */
 function ownLabels(labels: Record<string, string>, image: ImageInspect | undefined, wanted: Record<string, string> | undefined): Record<string, string> {
   const fromImage = { ...stringMap(imageConfig(image).Labels), ...stringMap(image?.Labels) };
-  const own = Object.fromEntries(Object.entries(labels).filter(([k, v]) => fromImage[k] !== v || (wanted && k in wanted)));
+  const set = (k: string) => wanted !== undefined && k in wanted;
+  const own = Object.fromEntries(
+    Object.entries(labels).filter(([k]) => set(k) || (!(k in fromImage) && !IMAGE_LABEL_PREFIXES.some((prefix) => k.startsWith(prefix)))),
+  );
   return withoutKeys(own, TOOL_LABELS, wanted);
 }
 

@@ -7,9 +7,10 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
-import type { Action, FileDiff, Plan } from '../../runner/module.types.js';
+import type { Action, FileDiff, Plan, Predicted } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
-import { differingFields, inspected, parseSections, parseUid, podmanScript, resourceDiff, section, UID_SECTION, parseDuration, parseSize, type Fields } from './common.js';
+import { differingFields, inspected, parseSections, parseUid, podmanEffect, podmanScript, resourceDiff, section, UID_SECTION, parseDuration, parseSize, type Fields } from './common.js';
+import { imageRef } from './image.js';
 import { actualSpec, normalisePublish, wantedSpec, type ContainerConfig } from './container-spec.js';
 import { healthyWait } from './health.js';
 import type { ContainerInspect, ImageInspect, PodInspect } from './inspect.types.js';
@@ -207,7 +208,7 @@ export function planContainer(p: PodmanContainerParams, s: ContainerState): Plan
 
   if (state === 'absent') {
     if (!ctr) return { changed: false, actions: [], result };
-    return done([run(sh`podman rm --force -- ${p.name}`)], [resourceDiff('podman_container', p.name, {}, undefined)], `removed container ${p.name}`);
+    return done(p.name, [run(sh`podman rm --force -- ${p.name}`)], [resourceDiff('podman_container', p.name, {}, undefined)], `removed container ${p.name}`, false, false);
   }
 
   const spec = compare(p, s);
@@ -215,13 +216,14 @@ export function planContainer(p: PodmanContainerParams, s: ContainerState): Plan
   const health = p.wait_healthy !== undefined ? [healthyWait(p.name, p.wait_healthy)] : [];
   if (!ctr) {
     const pull = pullFirst(p, s);
-    return done([...pull, run(createCommand(p, start)), ...(start ? health : [])], [resourceDiff('podman_container', p.name, undefined, spec.wanted)], `created container ${p.name}`);
+    return done(p.name, [...pull, run(createCommand(p, start)), ...(start ? health : [])], [resourceDiff('podman_container', p.name, undefined, spec.wanted)], `created container ${p.name}`);
   }
   if (spec.differs.length > 0 || p.recreate) {
     const wasRunning = ctr.State.Running;
     const startAfter = state === 'started' || (state !== 'stopped' && wasRunning);
     const keys = spec.differs.length > 0 ? spec.differs : [];
     return done(
+      p.name,
       [...pullFirst(p, s), run(sh`podman rm --force -- ${p.name}`), run(createCommand(p, startAfter)), ...(startAfter ? health : [])],
       keys.length ? [resourceDiff('podman_container', p.name, spec.actual, spec.wanted, keys)] : [],
       `recreated container ${p.name}${keys.length ? ` (${keys.join(', ')} differ)` : ' (recreate)'}`,
@@ -230,23 +232,24 @@ export function planContainer(p: PodmanContainerParams, s: ContainerState): Plan
   }
   const running = ctr.State.Running;
   if (state === 'started' && !running) {
-    return done([run(sh`podman start -- ${p.name}`), ...health], [stateDiff(p.name, 'stopped', 'running')], `started container ${p.name}`);
+    return done(p.name, [run(sh`podman start -- ${p.name}`), ...health], [stateDiff(p.name, 'stopped', 'running')], `started container ${p.name}`);
   }
   if (state === 'stopped' && running) {
-    return done([run(sh`podman stop -- ${p.name}`)], [stateDiff(p.name, 'running', 'stopped')], `stopped container ${p.name}`);
+    return done(p.name, [run(sh`podman stop -- ${p.name}`)], [stateDiff(p.name, 'running', 'stopped')], `stopped container ${p.name}`);
   }
   if (p.force_restart && running) {
-    return done([run(sh`podman restart -- ${p.name}`), ...health], [], `restarted container ${p.name}`, true);
+    return done(p.name, [run(sh`podman restart -- ${p.name}`), ...health], [], `restarted container ${p.name}`, true);
   }
   return { changed: false, actions: [], result };
 }
 
-function done(actions: Action[], diffs: FileDiff[], summary: string, nonIdempotent = false): Plan {
+function done(name: string, actions: Action[], diffs: FileDiff[], summary: string, nonIdempotent = false, present = true): Plan {
   return {
     changed: true,
     actions,
     diffs,
     summary,
+    effects: [podmanEffect('podman_container', name, present)],
     ...(nonIdempotent ? { nonIdempotent } : {}),
     result: { podman_actions: actions.map((a) => (a.kind === 'run' ? (a.describe ?? a.script.split('\n').pop()) : a.kind)) },
   };
@@ -285,7 +288,7 @@ function planWithUnit(p: PodmanContainerParams, s: ContainerState): Plan {
     if (unit.content !== undefined) actions.push(run(sh`rm -f -- ${path} && systemctl daemon-reload`));
     if (s.container) actions.push(run(sh`podman rm --force -- ${p.name}`));
     if (actions.length === 0) return { changed: false, actions: [] };
-    return done(actions, [resourceDiff('podman_container', p.name, {}, undefined)], `removed container ${p.name} and ${name}`);
+    return done(p.name, actions, [resourceDiff('podman_container', p.name, {}, undefined)], `removed container ${p.name} and ${name}`, false, false);
   }
   const text = quadlet ? renderQuadlet(p.name, p, g) : renderUnit(p.name, p, g);
   const unitChanged = unit.content !== text;
@@ -308,7 +311,7 @@ function planWithUnit(p: PodmanContainerParams, s: ContainerState): Plan {
     diffs.push(stateDiff(p.name, 'running', 'stopped'));
   }
   if (actions.length === 0) return { changed: false, actions: [] };
-  return done(actions, diffs, `${name}: ${unitChanged ? 'unit written, ' : ''}${state === 'started' ? 'container (re)started' : 'stopped'}`, Boolean(p.recreate || p.force_restart));
+  return done(p.name, actions, diffs, `${name}: ${unitChanged ? 'unit written, ' : ''}${state === 'started' ? 'container (re)started' : 'stopped'}`, Boolean(p.recreate || p.force_restart));
 }
 
 /** The unit's ExecStart creates the container in the background of systemd's start: wait until it exists and runs, so the next task sees it. */
@@ -319,10 +322,29 @@ function waitRunning(name: string): Action {
   );
 }
 
+/**
+ * Check runs: an earlier task that builds, pulls, imports or tags the image gives it a new ID
+ * (unknown until it exists), so the container will be recreated from it; one that creates or
+ * recreates the pod leaves a new pod without this container.
+ */
+export function overlayContainer(s: ContainerState, predicted: Predicted, p: PodmanContainerParams): ContainerState {
+  let next = s;
+  const image = p.image === undefined ? undefined : predicted.resource('podman_image', imageRef({ name: p.image }));
+  if (image) {
+    const id = typeof image.attrs?.id === 'string' ? image.attrs.id : `(made by '${image.by}')`;
+    next = image.state === 'absent' ? { ...next, image: undefined } : { ...next, image: { ...(s.image ?? {}), Id: id } };
+  }
+  const pod = p.pod === undefined ? undefined : predicted.resource('podman_pod', p.pod);
+  if (pod?.state === 'absent') next = { ...next, pod: undefined, container: undefined };
+  else if (pod?.attrs?.replaced) next = { ...next, pod: { Id: `(made by '${pod.by}')`, Name: p.pod!, State: 'Created' }, container: undefined };
+  return next;
+}
+
 export const podman_container = defineModule<PodmanContainerParams, ContainerState>({
   name: 'podman_container',
   schema,
   check,
+  overlay: overlayContainer,
   async gather(p, probe) {
     const out = await probe.run(containerProbeScript(p));
     return parseContainerProbe(out.stdout, p);

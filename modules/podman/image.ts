@@ -12,7 +12,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Action, Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
-import { inspected, parseSections, podmanScript, resourceDiff, section } from './common.js';
+import { inspected, parseSections, podmanEffect, podmanScript, resourceDiff, section } from './common.js';
 import type { ImageInspect } from './inspect.types.js';
 
 export interface PodmanImageParams {
@@ -141,6 +141,7 @@ export function planImage(p: PodmanImageParams, s: ImageState): Plan {
       actions: [run(sh`podman rmi ${p.force ? ['--force'] : []} -- ${ref}`, `remove image ${ref}`)],
       diffs: [resourceDiff('podman_image', ref, fields(s.image), undefined)],
       summary: `removed image ${ref}`,
+      effects: [podmanEffect('podman_image', ref, false)],
     };
   }
   if (p.path !== undefined) {
@@ -154,6 +155,8 @@ export function planImage(p: PodmanImageParams, s: ImageState): Plan {
       actions: [run(buildCommand(p, identity), `build image ${ref} from ${p.path}`)],
       diffs: [s.image ? resourceDiff('podman_image', ref, fields(s.image), wanted) : resourceDiff('podman_image', ref, undefined, wanted)],
       summary: s.image ? `rebuilt image ${ref} (the build context changed)` : `built image ${ref}`,
+      // A new image ID, unknown until built: the containers of this image will be recreated.
+      effects: [podmanEffect('podman_image', ref, true, { id: null })],
       ...(p.force ? { nonIdempotent: true } : {}),
     };
   }
@@ -165,6 +168,7 @@ export function planImage(p: PodmanImageParams, s: ImageState): Plan {
     actions: [run(sh`podman pull --quiet ${tls} -- ${ref} >/dev/null`, `pull image ${ref}`)],
     diffs: [resourceDiff('podman_image', ref, s.image ? fields(s.image) : undefined, { id: '(pulled)' })],
     summary: `pulled image ${ref}`,
+    effects: [podmanEffect('podman_image', ref, true, { id: null })],
     ...(p.force ? { nonIdempotent: true } : {}),
   };
 }

@@ -8,7 +8,8 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
-import { inspected, parseSections, podmanScript, resourceDiff, section } from './common.js';
+import { inspected, parseSections, podmanEffect, podmanScript, resourceDiff, section } from './common.js';
+import { imageRef } from './image.js';
 import type { ImageInspect } from './inspect.types.js';
 
 export interface PodmanImportParams {
@@ -69,6 +70,7 @@ export function planImport(p: PodmanImportParams, s: ImportState): Plan {
     actions: [{ kind: 'run', script: podmanScript(sh`podman import --quiet ${changes} -- ${p.src} ${p.repository} >/dev/null`), describe: `import ${p.src} as ${p.repository}` }],
     diffs: [resourceDiff('podman_image', p.repository, s.image ? { source: current ?? '(unknown)' } : undefined, wanted, s.image ? ['source'] : undefined)],
     summary: `imported ${p.src} as ${p.repository}`,
+    effects: [podmanEffect('podman_image', imageRef({ name: p.repository }), true, { id: null })],
   };
 }
 

@@ -7,7 +7,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Action, Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
-import { differingFields, inspected, labelArgs, parseSections, podmanScript, resourceDiff, section, sortedObject, stringMap, type Fields } from './common.js';
+import { differingFields, inspected, labelArgs, parseSections, podmanEffect, podmanScript, resourceDiff, section, sortedObject, stringMap, type Fields } from './common.js';
 import type { NetworkInspect } from './inspect.types.js';
 
 export interface PodmanNetworkParams {
@@ -22,7 +22,10 @@ export interface PodmanNetworkParams {
   gateway?: string;
   /** No route out of the network. @default false */
   internal?: boolean;
-  /** No DNS server for the network's containers (names of other containers do not resolve). @default false */
+  /**
+   * No DNS server for the network's containers (names of other containers do not resolve).
+   * @default podman's (DNS when aardvark-dns is installed; not compared when unset)
+   */
   disable_dns?: boolean;
   /** @default false */
   ipv6?: boolean;
@@ -64,10 +67,10 @@ function actualFields(n: NetworkInspect, p: PodmanNetworkParams): Fields {
   const f: Fields = {
     driver: n.driver,
     internal: n.internal ?? false,
-    disable_dns: !(n.dns_enabled ?? true),
     ipv6: n.ipv6_enabled ?? false,
     label: sortedObject(stringMap(n.labels)),
   };
+  if (p.disable_dns !== undefined) f.disable_dns = !(n.dns_enabled ?? true);
   if (p.subnet !== undefined) f.subnet = (n.subnets ?? []).map((s) => s.subnet).filter((s) => !s.includes(':')).join(',');
   if (p.gateway !== undefined) f.gateway = (n.subnets ?? []).map((s) => s.gateway ?? '').filter((g) => g && !g.includes(':')).join(',');
   return f;
@@ -77,10 +80,11 @@ function wantedFields(p: PodmanNetworkParams): Fields {
   const f: Fields = {
     driver: p.driver ?? 'bridge',
     internal: p.internal ?? false,
-    disable_dns: p.disable_dns ?? false,
     ipv6: p.ipv6 ?? false,
     label: sortedObject(p.label ?? {}),
   };
+  // Whether podman gives a network DNS depends on the host (aardvark-dns installed or not).
+  if (p.disable_dns !== undefined) f.disable_dns = p.disable_dns;
   if (p.subnet !== undefined) f.subnet = p.subnet;
   if (p.gateway !== undefined) f.gateway = p.gateway;
   return f;
@@ -103,10 +107,10 @@ export function planNetwork(p: PodmanNetworkParams, s: NetworkState): Plan {
   const kind = 'podman_network';
   if (p.state === 'absent') {
     if (!s.network) return { changed: false, actions: [] };
-    return { changed: true, actions: [run(sh`podman network rm -- ${p.name} >/dev/null`)], diffs: [resourceDiff(kind, p.name, {}, undefined)], summary: `removed network ${p.name}` };
+    return { changed: true, actions: [run(sh`podman network rm -- ${p.name} >/dev/null`)], diffs: [resourceDiff(kind, p.name, {}, undefined)], summary: `removed network ${p.name}` , effects: [podmanEffect('podman_network', p.name, false)] };
   }
   const wanted = wantedFields(p);
-  if (!s.network) return { changed: true, actions: [run(createCommand(p))], diffs: [resourceDiff(kind, p.name, undefined, wanted)], summary: `created network ${p.name}` };
+  if (!s.network) return { changed: true, actions: [run(createCommand(p))], diffs: [resourceDiff(kind, p.name, undefined, wanted)], summary: `created network ${p.name}` , effects: [podmanEffect('podman_network', p.name, true)] };
   const actual = actualFields(s.network, p);
   const differs = differingFields(actual, wanted);
   if (differs.length === 0) return { changed: false, actions: [] };
@@ -115,6 +119,7 @@ export function planNetwork(p: PodmanNetworkParams, s: NetworkState): Plan {
     actions: [run(sh`podman network rm -- ${p.name} >/dev/null`), run(createCommand(p))],
     diffs: [resourceDiff(kind, p.name, actual, wanted, differs)],
     summary: `recreated network ${p.name} (${differs.join(', ')} differ)`,
+    effects: [podmanEffect('podman_network', p.name, true)],
   };
 }
 

@@ -8,7 +8,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Action, FileDiff, Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
-import { differingFields, inspected, labelArgs, parseSections, parseUid, podmanScript, resourceDiff, section, sortedObject, stringMap, UID_SECTION, type Fields } from './common.js';
+import { differingFields, inspected, labelArgs, parseSections, parseUid, podmanEffect, podmanScript, resourceDiff, section, sortedObject, stringMap, UID_SECTION, type Fields } from './common.js';
 import { publishedPorts, wantedNetworks, wantedPublish } from './container-spec.js';
 import type { PodInspect } from './inspect.types.js';
 
@@ -83,12 +83,12 @@ export function planPod(p: PodmanPodParams, s: PodState): Plan {
   const state = p.state ?? 'created';
   if (state === 'absent') {
     if (!s.pod) return { changed: false, actions: [] };
-    return { changed: true, actions: [run(sh`podman pod rm --force -- ${p.name} >/dev/null`)], diffs: [resourceDiff(kind, p.name, {}, undefined)], summary: `removed pod ${p.name} and its containers` };
+    return { changed: true, actions: [run(sh`podman pod rm --force -- ${p.name} >/dev/null`)], diffs: [resourceDiff(kind, p.name, {}, undefined)], summary: `removed pod ${p.name} and its containers`, effects: [podmanEffect('podman_pod', p.name, false)] };
   }
   const actual = s.pod ? actualFields(s.pod) : undefined;
   const wanted = wantedFields(p, s.uid, actual);
   const start = state === 'started' ? [run(sh`podman pod start -- ${p.name} >/dev/null`)] : [];
-  if (!s.pod) return { changed: true, actions: [run(createCommand(p)), ...start], diffs: [resourceDiff(kind, p.name, undefined, wanted)], summary: `created pod ${p.name}` };
+  if (!s.pod) return { changed: true, actions: [run(createCommand(p)), ...start], diffs: [resourceDiff(kind, p.name, undefined, wanted)], summary: `created pod ${p.name}`, effects: [podmanEffect('podman_pod', p.name, true, { replaced: true })] };
   const differs = differingFields(actual!, wanted);
   if (differs.length > 0) {
     return {
@@ -96,6 +96,8 @@ export function planPod(p: PodmanPodParams, s: PodState): Plan {
       actions: [run(sh`podman pod rm --force -- ${p.name} >/dev/null`), run(createCommand(p)), ...start],
       diffs: [resourceDiff(kind, p.name, actual, wanted, differs)],
       summary: `recreated pod ${p.name} (${differs.join(', ')} differ); its containers were removed`,
+      // A new pod (a new ID) without containers: the container tasks that follow create theirs.
+      effects: [podmanEffect('podman_pod', p.name, true, { replaced: true })],
     };
   }
   const running = RUNNING.includes(s.pod.State);

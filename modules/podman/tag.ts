@@ -6,7 +6,8 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
-import { inspected, parseSections, podmanScript, section } from './common.js';
+import { inspected, parseSections, podmanEffect, podmanScript, section } from './common.js';
+import { imageRef } from './image.js';
 import type { ImageInspect } from './inspect.types.js';
 
 export interface PodmanTagParams {
@@ -60,6 +61,7 @@ export function planTag(p: PodmanTagParams, s: TagState): Plan {
     actions: [{ kind: 'run', script: podmanScript(sh`podman tag ${p.image} ${missing}`) }],
     diffs: [{ before: missing.map((t) => `${t}: ${JSON.stringify(s.targets[t] ?? null)}\n`).join(''), after: missing.map((t) => `${t}: ${JSON.stringify(s.image!.Id)}\n`).join(''), before_header: header, after_header: header }],
     summary: `tagged ${p.image} as ${missing.join(', ')}`,
+    effects: missing.map((t) => podmanEffect('podman_image', imageRef({ name: t }), true, { id: s.image!.Id })),
   };
 }
 

@@ -5,13 +5,9 @@
  * postgresql-15 package: its binaries, the shared libraries ldd names, its share directory,
  * busybox for a shell, and a start script that runs initdb on an empty data directory).
  */
-import http from 'node:http';
+import { aptInstall } from '../../lab/probes.js';
 import type { LabHost } from '../../lab/state.js';
 import { labState, sshOk } from '../../lab/testing.js';
-
-/** apt-get as a user would run it (through the lab's apt proxy), quiet unless it fails. */
-export const aptInstall = (...args: string[]) =>
-  `DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=120 -o Dpkg::Options::=--force-unsafe-io install ${args.join(' ')} >/tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }`;
 
 /**
  * podman in a lab host: the packages, and containers.conf's `cgroups = "disabled"` (the lab's
@@ -21,8 +17,11 @@ export const aptInstall = (...args: string[]) =>
  * filesystem at /sys/fs/cgroup at all, which crun refuses: it gets an empty cgroup2 mount.
  */
 export async function installPodman(host: LabHost, extra: string[] = []): Promise<void> {
-  await sshOk(host, `apt-get -q update >/tmp/apt-update.log 2>&1 || { tail -20 /tmp/apt-update.log; exit 1; }`, { timeoutMs: 240_000 });
-  await sshOk(host, aptInstall('podman', 'busybox-static', 'catatonit', ...extra), { timeoutMs: 300_000 });
+  // One apt run; dpkg without fsyncs (a throwaway host). podman's recommends that matter here
+  // are named: fuse-overlayfs (a host's root is an overlay, and overlay on overlay needs it),
+  // catatonit (pods), and the rootless ones where a test passes them.
+  const options = ['-o', 'Dpkg::Options::=--force-unsafe-io', '--no-install-recommends'];
+  await sshOk(host, aptInstall(...options, 'podman', 'fuse-overlayfs', 'busybox-static', 'catatonit', ...extra), { timeoutMs: 300_000 });
   await sshOk(host, `set -e
 printf '[containers]\\ncgroups = "disabled"\\n' > /etc/containers/containers.conf
 if [ ! -d /run/systemd/system ] && ! grep -q ' /sys/fs/cgroup ' /proc/mounts; then mount -t cgroup2 none /sys/fs/cgroup; fi`);
@@ -61,30 +60,6 @@ exec postgres -D /var/lib/pgdata -c listen_addresses='*' -c jit=off -c unix_sock
 EOF
 chmod 755 $R/usr/bin/pg-start
 tar -C $R -cf ${tar} . && rm -rf $R`;
-
-/** One HTTP GET from the machine on a new connection; a failure is a value. */
-export function get(address: string, port: number, timeoutMs = 2000): Promise<{ ok: boolean; body: string }> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: address, port, path: '/', agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ ok: res.statusCode === 200, body }));
-      res.on('error', (e) => resolve({ ok: false, body: e.message }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, body: e.code ?? e.message }));
-  });
-}
-
-/** Polls `fn` until `ok` or the timeout; returns the last value (the caller asserts on it). */
-export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 export function inventoryFile(): string {
   return labState().inventoryFile;

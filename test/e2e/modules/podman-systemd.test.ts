@@ -13,7 +13,8 @@ import type { PodmanContainerParams } from '../../../modules/podman/container.js
 import type { LabHost } from '../../lab/state.js';
 import { labHosts, resetHost, ssh, sshOk } from '../../lab/testing.js';
 import { converge, remote, run, session, type HostSession } from './harness.js';
-import { busyboxTarball, eventually, get, installPodman } from './podman-lab.js';
+import { busyboxTarball, installPodman } from './podman-lab.js';
+import { eventually, httpGet } from '../../lab/probes.js';
 
 let host: LabHost;
 let root: HostSession;
@@ -51,16 +52,16 @@ describe('podman_container with generate_systemd, on a systemd host', () => {
     // The unit file is one diff, the container another.
     expect(first.plan?.diffs?.[0]).toMatchObject({ before_header: '/dev/null', after_header: '/etc/systemd/system/container-hw-unit.service' });
     expect((await sshOk(host, 'systemctl is-active container-hw-unit; systemctl is-enabled container-hw-unit')).trim().split('\n')).toEqual(['active', 'enabled']);
-    expect(await eventually(() => get(host.address, 18081), (r) => r.ok)).toEqual({ ok: true, body: 'busybox\n' });
+    expect(await eventually(`port 18081`, () => httpGet(host.address, 18081), (r) => r.ok)).toMatchObject({ ok: true, body: 'busybox\n' });
 
     const killed = await containerPid('hw-unit');
     const service = await mainPid('container-hw-unit');
     await sshOk(host, `kill -9 ${killed}`);
-    const pid = await eventually(() => containerPid('hw-unit').catch(() => 0), (p) => p > 0 && p !== killed);
+    const pid = await eventually('a new container process', () => containerPid('hw-unit').catch(() => 0), (p) => p > 0 && p !== killed);
     expect(pid).not.toBe(killed);
     expect(await mainPid('container-hw-unit')).not.toBe(service);
     expect(Number((await sshOk(host, 'systemctl show -p NRestarts --value container-hw-unit')).trim())).toBeGreaterThanOrEqual(1);
-    expect((await eventually(() => get(host.address, 18081), (r) => r.ok)).ok).toBe(true);
+    expect((await eventually(`port 18081`, () => httpGet(host.address, 18081), (r) => r.ok)).ok).toBe(true);
     // The restarted container is the one the task describes: nothing to do.
     expect((await run(root, podman_container(unit))).changed).toBe(false);
 
@@ -91,7 +92,7 @@ describe('rootless podman_container as the deploy user', () => {
     const deploy = await session(host, 'deploy');
     await converge(deploy, podman_import({ src: '/tmp/hw-busybox.tar', repository: 'localhost/hw-base' }));
     await converge(deploy, podman_container(web));
-    expect(await eventually(() => get(host.address, 18092), (r) => r.ok)).toEqual({ ok: true, body: 'busybox\n' });
+    expect(await eventually(`port 18092`, () => httpGet(host.address, 18092), (r) => r.ok)).toMatchObject({ ok: true, body: 'busybox\n' });
     expect(await sshOk(host, 'grep -c "^deploy:" /etc/subuid')).toBe('1\n');
     // Root's podman does not see it: it is the user's own storage.
     expect(await remote(root, 'podman ps -a --format "{{.Names}}"')).not.toContain('hw-rootless');
@@ -99,10 +100,13 @@ describe('rootless podman_container as the deploy user', () => {
     expect((await run(root, podman_container(web), false, undefined, { user: 'deploy' })).changed).toBe(false);
 
     await deploy.conn.close();
-    // logind ends the session; the lingering user manager and the container stay.
-    await eventually(() => sshOk(host, 'loginctl list-sessions --no-legend | grep -c deploy || true'), (n) => n.trim() === '0', 15_000);
+    // Logged out: no sshd of deploy's is left (logind keeps the session "closing" while the
+    // container's conmon, started in it, lives on; the lingering user manager keeps
+    // /run/user/UID, where podman keeps its runtime state).
+    await eventually('deploy to log out', () => sshOk(host, 'pgrep -u deploy -x sshd || true'), (pids) => pids.trim() === '', 15_000);
     await new Promise((r) => setTimeout(r, 1000));
-    expect((await get(host.address, 18092)).ok).toBe(true);
+    expect(await sshOk(host, 'loginctl show-user deploy -p Linger --value; test -d /run/user/1000 && echo runtime-dir')).toBe('yes\nruntime-dir\n');
+    expect((await httpGet(host.address, 18092)).ok).toBe(true);
     const status = await sshOk(host, 'podman ps --format "{{.Names}} {{.Status}}"', { user: 'deploy' });
     expect(status).toMatch(/^hw-rootless Up /);
   });

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { podman_container, podman_image, podman_network, podman_pod, podman_volume } from '../../../modules/index.js';
 import { formatDuration, parseDuration, parseSections, parseSize, resourceDiff } from '../../../modules/podman/common.js';
-import { containerProbeScript, parseContainerProbe, planContainer, type ContainerState, type PodmanContainerParams } from '../../../modules/podman/container.js';
+import { containerProbeScript, overlayContainer, parseContainerProbe, planContainer, type ContainerState, type PodmanContainerParams } from '../../../modules/podman/container.js';
+import { PredictedState } from '../../../runner/predict.js';
 import { normalisePublish, normaliseVolume, parseEnvFile } from '../../../modules/podman/container-spec.js';
 import { buildIdentity, CONTEXT_LABEL, imageRef, parseImageProbe, planImage } from '../../../modules/podman/image.js';
 import { planImport, importIdentity, SOURCE_LABEL } from '../../../modules/podman/import.js';
@@ -109,9 +110,7 @@ describe('podman_container on recorded inspect output', () => {
   it('wait_healthy adds a wait that prints the health log and times out', () => {
     const s = state('probe-absent.txt', { name: 'nope', image: 'localhost/app' });
     const plan = planContainer({ name: 'nope', image: 'localhost/app', healthcheck: 'true', wait_healthy: 30 }, s);
-    const wait = plan.actions.at(-1)!;
-    expect(wait.kind === 'run' && wait.script).toContain('podman healthcheck run nope');
-    expect(wait.kind === 'run' && wait.script).toContain('timed out after 30 s');
+    expect(plan.actions.at(-1)).toMatchObject({ kind: 'wait', describe: 'container nope to be healthy', timeoutMs: 30_000, script: expect.stringContaining('podman healthcheck run nope') });
   });
 
   it('the probe is one script: env and XDG_RUNTIME_DIR, container and image inspect', () => {
@@ -266,5 +265,26 @@ TimeoutStopSec=70
 [Install]
 WantedBy=multi-user.target default.target
 `);
+  });
+});
+
+describe('check mode: effects of earlier podman tasks', () => {
+  it('an image build predicted by an earlier task recreates the container; a replaced pod means a new container', () => {
+    const s = state('probe-web.txt', WEB);
+    const build = planImage({ name: 'localhost/app', path: '/srv/app' }, { image: s.image!, contextHash: 'c'.repeat(64) });
+    expect(build.effects).toEqual([{ kind: 'resource', type: 'podman_image', key: 'localhost/app:latest', state: 'present', attrs: { id: null } }]);
+    const predicted = new PredictedState();
+    expect(planContainer(WEB, overlayContainer(s, predicted.view(undefined), WEB)).changed).toBe(false);
+    predicted.record(build.effects!, 'build app');
+    const plan = planContainer(WEB, overlayContainer(s, predicted.view(undefined), WEB));
+    expect(plan.changed).toBe(true);
+    expect(plan.diffs?.[0]?.after).toBe(`image: "(made by 'build app')"\n`);
+    expect(plan.effects).toEqual([{ kind: 'resource', type: 'podman_container', key: 'web', state: 'present' }]);
+
+    const pod = planPod({ name: 'pod1', publish: ['8096:80'] }, { uid: 0, pod: { Id: 'p', Name: 'pod1', State: 'Created', InfraConfig: { PortBindings: {}, Networks: ['podman'] } } });
+    predicted.record(pod.effects!, 'pod');
+    const inPod = { name: 'web', image: 'localhost/app', pod: 'pod1' };
+    const after = planContainer(inPod, overlayContainer({ ...s, pod: { Id: 'p', Name: 'pod1', State: 'Created' } }, predicted.view(undefined), inPod));
+    expect(after.summary).toBe('created container web');
   });
 });
