@@ -7,7 +7,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
-import type { Action, FileDiff, Plan, Predicted } from '../../runner/module.types.js';
+import type { Action, Effect, FileDiff, Plan, Predicted } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { differingFields, inspected, parseSections, parseUid, podmanEffect, podmanScript, resourceDiff, section, UID_SECTION, parseDuration, parseSize, type Fields } from './common.js';
 import { imageRef } from './image.js';
@@ -243,13 +243,13 @@ export function planContainer(p: PodmanContainerParams, s: ContainerState): Plan
   return { changed: false, actions: [], result };
 }
 
-function done(name: string, actions: Action[], diffs: FileDiff[], summary: string, nonIdempotent = false, present = true): Plan {
+function done(name: string, actions: Action[], diffs: FileDiff[], summary: string, nonIdempotent = false, present = true, more: Effect[] = []): Plan {
   return {
     changed: true,
     actions,
     diffs,
     summary,
-    effects: [podmanEffect('podman_container', name, present)],
+    effects: [podmanEffect('podman_container', name, present), ...more],
     ...(nonIdempotent ? { nonIdempotent } : {}),
     result: { podman_actions: actions.map((a) => (a.kind === 'run' ? (a.describe ?? a.script.split('\n').pop()) : a.kind)) },
   };
@@ -288,7 +288,8 @@ function planWithUnit(p: PodmanContainerParams, s: ContainerState): Plan {
     if (unit.content !== undefined) actions.push(run(sh`rm -f -- ${path} && systemctl daemon-reload`));
     if (s.container) actions.push(run(sh`podman rm --force -- ${p.name}`));
     if (actions.length === 0) return { changed: false, actions: [] };
-    return done(p.name, actions, [resourceDiff('podman_container', p.name, {}, undefined)], `removed container ${p.name} and ${name}`, false, false);
+    const gone: Effect[] = [{ kind: 'service', name, running: false, enabled: false }, ...(unit.content !== undefined ? [{ kind: 'path', path, state: 'absent' } as const] : [])];
+    return done(p.name, actions, [resourceDiff('podman_container', p.name, {}, undefined)], `removed container ${p.name} and ${name}`, false, false, gone);
   }
   const text = quadlet ? renderQuadlet(p.name, p, g) : renderUnit(p.name, p, g);
   const unitChanged = unit.content !== text;
@@ -311,7 +312,11 @@ function planWithUnit(p: PodmanContainerParams, s: ContainerState): Plan {
     diffs.push(stateDiff(p.name, 'running', 'stopped'));
   }
   if (actions.length === 0) return { changed: false, actions: [] };
-  return done(p.name, actions, diffs, `${name}: ${unitChanged ? 'unit written, ' : ''}${state === 'started' ? 'container (re)started' : 'stopped'}`, Boolean(p.recreate || p.force_restart));
+  const effects: Effect[] = [
+    { kind: 'service', name, running: state === 'started', enabled: true },
+    ...(unitChanged ? [{ kind: 'path', path, state: 'file', content: Buffer.from(text), mode: 0o644 } as const] : []),
+  ];
+  return done(p.name, actions, diffs, `${name}: ${unitChanged ? 'unit written, ' : ''}${state === 'started' ? 'container (re)started' : 'stopped'}`, Boolean(p.recreate || p.force_restart), true, effects);
 }
 
 /** The unit's ExecStart creates the container in the background of systemd's start: wait until it exists and runs, so the next task sees it. */

@@ -288,3 +288,37 @@ describe('check mode: effects of earlier podman tasks', () => {
     expect(after.summary).toBe('created container web');
   });
 });
+
+describe('podman_container with generate_systemd', () => {
+  const p: PodmanContainerParams = { ...WEB, generate_systemd: {} };
+  const s = (version: string, content?: string, active = false): ContainerState => ({
+    ...state('probe-web.txt', WEB),
+    unit: { ...(content !== undefined ? { content } : {}), active, enabled: content !== undefined, podmanVersion: version, systemd: true },
+  });
+  const steps = (plan: ReturnType<typeof planContainer>) => plan.actions.map((a) => (a.kind === 'write' ? `write ${a.path}` : a.kind === 'run' ? (a.describe ?? a.script.split('\n').pop()) : a.kind));
+
+  it('podman 4.3: a unit, enabled and (re)started; the next run with it active changes nothing', () => {
+    const plan = planContainer(p, s('4.3.1'));
+    expect(steps(plan)).toEqual([
+      'write /etc/systemd/system/container-web.service',
+      'systemctl daemon-reload',
+      'systemctl enable -- container-web.service',
+      'systemctl restart -- container-web.service',
+      'wait for container web to run',
+    ]);
+    expect(plan.effects).toContainEqual({ kind: 'service', name: 'container-web.service', running: true, enabled: true });
+    expect(planContainer(p, s('4.3.1', renderUnit('web', p, {}), true)).changed).toBe(false);
+  });
+  it('podman 4.4: a quadlet file, which systemd\'s generator turns into the unit (nothing to enable)', () => {
+    expect(steps(planContainer(p, s('4.4.1')))).toEqual([
+      'write /etc/containers/systemd/container-web.container',
+      'systemctl daemon-reload',
+      'systemctl restart -- container-web.service',
+      'wait for container web to run',
+    ]);
+  });
+  it('needs systemd', () => {
+    const plain = s('4.3.1');
+    expect(planContainer(p, { ...plain, unit: { ...plain.unit!, systemd: false } }).failed).toBe('generate_systemd needs a host whose init is systemd');
+  });
+});
