@@ -29,3 +29,4 @@ export { uri, type UriParams, type UriResult } from './uri.js';
 export { wait_for, type WaitForParams, type WaitForResult } from './wait_for.js';
 export { fetch, type FetchParams, type FetchResult } from './fetch.js';
 export * from './podman/index.js';
+export { ufw, type UfwParams } from './ufw/ufw.js';

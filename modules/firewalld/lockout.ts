@@ -8,33 +8,11 @@
  * zone settings before and after the change; the guard refuses when the connection is let in
  * before and not after.
  */
+import { inNetwork, isIpv4, type SshPath } from '../_lib/ssh-path.js';
+
+export type { SshPath };
 import { richRuleMeaning } from './rich-rule.js';
 import type { ZoneSettings } from './zone.js';
-
-/** A connection as the host sees it (from SSH_CONNECTION). */
-export interface SshPath {
-  client: string;
-  serverAddress: string;
-  port: number;
-  iface?: string;
-}
-
-function ipv4(address: string): number | undefined {
-  const parts = address.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
-}
-
-/** Whether `address` is inside `network` (a CIDR or a single address; IPv6 only when equal). */
-export function inNetwork(address: string, network: string): boolean {
-  const [net, lenText] = network.split('/');
-  const a = ipv4(address);
-  const n = ipv4(net ?? '');
-  if (a === undefined || n === undefined) return address.toLowerCase() === network.toLowerCase();
-  const len = lenText === undefined ? 32 : Number(lenText);
-  const size = 2 ** (32 - len);
-  return Math.floor(a / size) === Math.floor(n / size);
-}
 
 function portCovers(spec: string, port: number, protocol: string): boolean {
   const [range, proto] = spec.split('/');
@@ -62,7 +40,7 @@ export function sshVerdict(z: ZoneSettings | undefined, path: SshPath, sshServic
     return false;
   };
   const matchesClient = (m: ReturnType<typeof richRuleMeaning>): boolean => {
-    if (m.family === 'ipv6' && ipv4(path.client) !== undefined) return false;
+    if (m.family === 'ipv6' && isIpv4(path.client)) return false;
     if (!m.source) return true;
     if (m.source.address === undefined) return false; // mac/ipset: not decidable here; not counted as allowing
     return inNetwork(path.client, m.source.address) !== m.source.invert;

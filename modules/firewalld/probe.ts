@@ -10,7 +10,7 @@ import type { Probe } from '../../runner/module.types.js';
 import { quote } from '../../runner/shell.js';
 import { parseXml, XmlError } from '../_lib/xml.js';
 import { DbusParseError, parseDbusReply } from './dbus.js';
-import type { SshPath } from './lockout.js';
+import { parseSshPath, SSH_PATH_PROBE, type SshPath } from '../_lib/ssh-path.js';
 import { RichRuleError } from './rich-rule.js';
 import { zoneFromDbus, zoneFromXml, type ZoneSettings } from './zone.js';
 
@@ -64,14 +64,7 @@ export function firewalldProbeScript(zone: string | undefined): string {
     '  done',
     'fi',
     `echo @@files; grep -H '' -- ${FILES} 2>/dev/null`,
-    // The client's address as this host sees it. Under sudo, SSH_CONNECTION is in an ancestor's
-    // environment (sudo resets its child's).
-    'c=${SSH_CONNECTION:-}; p=$PPID; n=0',
-    'while [ -z "$c" ] && [ "${p:-0}" -gt 1 ] && [ $n -lt 8 ]; do',
-    `  c=$(tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | sed -n 's/^SSH_CONNECTION=//p'); p=$(sed 's/.*) [A-Za-z] \\([0-9]*\\) .*/\\1/' /proc/$p/stat 2>/dev/null); n=$((n + 1))`,
-    'done',
-    'echo "@@ssh $c"',
-    'echo @@addr; ip -o addr show 2>/dev/null || true',
+    SSH_PATH_PROBE,
   ].join('\n');
 }
 
@@ -119,17 +112,6 @@ function confValue(conf: string, key: string): string | undefined {
   return m?.[1];
 }
 
-function sshPath(sshWords: string, addrText: string): SshPath | undefined {
-  const [client, , server, port] = sshWords.split(/\s+/);
-  if (!client || !server || !port) return undefined;
-  // `ip -o addr show`: "2: eth0    inet 10.0.0.2/24 brd ... scope global eth0"
-  const iface = addrText
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .find((w) => (w[2] === 'inet' || w[2] === 'inet6') && w[3]?.split('/')[0] === server)?.[1];
-  return { client, serverAddress: server, port: Number(port), ...(iface ? { iface: iface.replace(/@.*$/, '') } : {}) };
-}
-
 export function parseFirewalldProbe(out: string): FirewalldState {
   const s = sections(out);
   const installed = !s.flags.has('missing');
@@ -150,7 +132,7 @@ export function parseFirewalldProbe(out: string): FirewalldState {
     conf,
     sshServicePorts: ['22/tcp'],
   };
-  const path = sshPath(s.ssh, s.blocks.get('addr') ?? '');
+  const path = parseSshPath(s.ssh, s.blocks.get('addr') ?? '');
   if (path) state.ssh = path;
   if (!installed) return state;
   try {

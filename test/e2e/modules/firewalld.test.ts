@@ -5,7 +5,7 @@
  * outside; the lockout guard; rich rules against the real firewalld's normal form; and parity with
  * ansible.posix.firewalld (Debian's `ansible`) on the same cases, state and changed status.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -16,10 +16,10 @@ import { aptInstall, eventually, tcpOpen } from '../../lab/probes.js';
 import type { LabHost } from '../../lab/state.js';
 import { labHosts, labState, resetHost, ssh, sshOk } from '../../lab/testing.js';
 import { parseRun, REPO_ROOT, runTool, TSX, type ParsedRun, type TaskSection } from '../playbooks/parity/output.js';
+import { playCases, writeAnsibleCases, type Tool } from '../playbooks/firewall/parity.js';
 import { converge, run, session, type HostSession } from './harness.js';
 
 const SEED000 = path.join(REPO_ROOT, 'test/e2e/playbooks/firewall/seed000.ts');
-const CASES = path.join(REPO_ROOT, 'test/e2e/playbooks/firewall/cases.ts');
 
 let fw: LabHost; // systemd host: firewalld.service
 let inside: LabHost; // plain host in the trusted SSH network; firewalld installed, not running
@@ -182,7 +182,7 @@ describe('firewalld without the daemon (plain host, firewall-offline-cmd)', () =
  * task's changed status, on the first and on the second run.
  */
 describe('parity with ansible.posix.firewalld', () => {
-  const cases: { name: string; params: FirewalldParams }[] = [
+  const cases: { name: string; params: FirewalldParams & Record<string, unknown> }[] = [
     { name: 'http in public', params: { service: 'http', permanent: true, immediate: true, state: 'enabled' } },
     { name: 'a port in dmz', params: { zone: 'dmz', port: '8080/tcp', permanent: true, immediate: true, state: 'enabled' } },
     { name: 'a udp range in work, permanent only', params: { zone: 'work', port: '9000-9010/udp', permanent: true, state: 'enabled' } },
@@ -199,36 +199,24 @@ describe('parity with ansible.posix.firewalld', () => {
     { name: 'a protocol in dmz', params: { zone: 'dmz', protocol: 'gre', permanent: true, immediate: true, state: 'enabled' } },
   ];
   let dir: string;
+  let yml: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hw-firewalld-parity-'));
-    const yaml = [
-      '- hosts: all',
-      '  gather_facts: false',
-      '  tasks:',
-      ...cases.flatMap((c) => [`    - name: ${c.name}`, `      ansible.posix.firewalld: ${JSON.stringify(c.params)}`]),
-    ].join('\n');
-    await writeFile(path.join(dir, 'cases.yml'), yaml + '\n');
+    yml = await writeAnsibleCases(dir, 'ansible.posix.firewalld', cases);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-
-  const play = async (argv: string[]): Promise<string[]> => {
-    const r = await runTool([...argv, '-i', labState().inventoryFile, '-l', fw.name], {
-      env: { ...process.env, NO_COLOR: '1', ANSIBLE_NOCOLOR: '1', HOSTWRIGHT_FIREWALLD_CASES: JSON.stringify(cases) },
-    });
-    expect(r.code, `exit ${r.code}\n${r.stdout}\n${r.stderr}`).toBe(0);
-    return parseRun(r.stdout).tasks.map((t) => `${t.banner} ${t.statuses.map((x) => x.split(':')[0]).join(',')}`);
-  };
+  const play = (tool: Tool) => playCases(tool, fw, cases);
 
   test(`${cases.length} cases: same zones afterwards, same changed status on the first and second run`, async () => {
     await resetFirewall(fw);
-    const ansibleFirst = await play(['ansible-playbook', path.join(dir, 'cases.yml')]);
-    const ansibleSecond = await play(['ansible-playbook', path.join(dir, 'cases.yml')]);
+    const ansibleFirst = await play({ ansible: yml });
+    const ansibleSecond = await play({ ansible: yml });
     const ansibleState = await firewallState(fw);
     await resetFirewall(fw);
-    const oursFirst = await play([TSX, CASES]);
-    const oursSecond = await play([TSX, CASES]);
+    const oursFirst = await play({ hostwright: 'firewalld' });
+    const oursSecond = await play({ hostwright: 'firewalld' });
     const ourState = await firewallState(fw);
     await resetFirewall(fw);
     expect(oursFirst).toEqual(ansibleFirst);
