@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { haproxy, haproxy_config, type HaproxyConfig, type HaproxyParams } from '../../../modules/index.js';
@@ -16,6 +17,7 @@ import { labHosts, labState, resetHost, sshOk } from '../../lab/testing.js';
 import { converge, remote, run, session, type HostSession } from './harness.js';
 import { eventually, get, load, startBackends } from './haproxy-lab.js';
 import { FRONT_DOOR } from '../../fixtures/haproxy/front-door.js';
+import { parseRun, runTool, TSX, type ToolRun } from '../playbooks/parity/output.js';
 
 const SOCKET = '/run/haproxy/admin.sock';
 const INSTALL = 'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends haproxy socat >/dev/null';
@@ -69,6 +71,12 @@ function statesOf(out: string): string[] {
     .filter((l) => /^\d+ app /.test(l))
     .map((l) => l.split(' '))
     .map((f) => `${f[3]} ${f[6]} ${f[7]}`);
+}
+
+/** show stat's status of a server of app (`UP`, `DOWN 1/2`, `MAINT`). */
+async function statusOf(s: HostSession, server: string): Promise<string> {
+  const out = await onHost(s, `echo 'show stat app 4 -1' | socat stdio unix-connect:${SOCKET}`);
+  return out.split('\n').find((l) => l.startsWith(`app,${server},`))?.split(',')[17] ?? '';
 }
 
 /** Current sessions of a server of app (`show stat`'s scur). */
@@ -233,6 +241,46 @@ describe('haproxy_config on a SysV host', () => {
     const still = await load(lb.host.address, 80, 50, 5);
     expect(still).toMatchObject({ ok: 50, failed: 0 });
     expect((await get(lb.host.address, 80, '/')).headers['x-config-generation']).toBe('6');
+  });
+});
+
+describe("seed 004's blue-green switch (playbooks/roles/traffic.ts) through the CLI", () => {
+  const SWITCH = fileURLToPath(new URL('../playbooks/haproxy/switch.ts', import.meta.url));
+  const READY = 'set server app/blue state ready; set weight app/blue 100; set server app/green state ready; set weight app/green 100';
+  const switchRun = (...flags: string[]) => runTool([TSX, SWITCH, '-i', labState().inventoryFile, '-l', lb.host.name, '--diff', '-e', 'from=blue', '-e', 'to=green', ...flags]);
+  const parsedRun = (r: ToolRun) => {
+    expect(r.code, `exit ${r.code}\n${r.stdout}\n${r.stderr}`).toBe(0);
+    return parseRun(r.stdout);
+  };
+
+  test('10% → 50% → 100%, then the old server drained: --check --diff prints what the run then does', async () => {
+    await socketCommand(lb, READY);
+    const check = parsedRun(await switchRun('--check'));
+    expect(await serverStates(lb)).toEqual(['blue 0 100', 'green 0 100']);
+    const real = parsedRun(await switchRun());
+    expect(check.tasks.map((t) => ({ banner: t.banner, statuses: t.statuses, body: t.body }))).toEqual(real.tasks.map((t) => ({ banner: t.banner, statuses: t.statuses, body: t.body })));
+    expect(real.tasks.map((t) => t.statuses[0]?.split(':')[0])).toEqual(Array(7).fill('changed'));
+    expect(await serverStates(lb)).toEqual(['blue 8 0', 'green 0 100']);
+    expect(await load(lb.host.address, 80, 20, 4)).toMatchObject({ ok: 20, failed: 0, bodies: { green: 20 } });
+  });
+
+  test('the new server never comes UP: the switch rolls back (old server at full weight, new one out)', async () => {
+    await socketCommand(lb, READY);
+    // ([g]reen: the pattern must not match this command's own shell.)
+    await sshOk(backendHost, "pkill -f 'hw-backend.py [g]reen'");
+    await eventually(async () => expect(await statusOf(lb, 'green')).toMatch(/^DOWN/), 15_000);
+    const r = parsedRun(await switchRun());
+    expect(r.recap[0]).toMatch(/rescued=1 /);
+    expect(r.tasks.map((t) => `${t.banner} ${t.statuses[0]?.split(':')[0]}`)).toEqual([
+      'TASK [new server at 10% of the traffic] fatal',
+      'TASK [roll back: old server at full weight] ok',
+      'TASK [roll back: new server out] changed',
+    ]);
+    expect([...r.tasks[0]!.statuses, ...r.tasks[0]!.body].join('\n')).toMatch(/timed out after 5 s waiting for HAProxy server app\/green to be UP/);
+    expect(await serverStates(lb)).toEqual(['blue 0 100', 'green 1 10']);
+    expect(await load(lb.host.address, 80, 20, 4)).toMatchObject({ ok: 20, failed: 0, bodies: { blue: 20 } });
+    await startBackends(backendHost, { green: 8002 });
+    await socketCommand(lb, READY);
   });
 });
 
