@@ -16,11 +16,17 @@ export class Masker {
   /** Register a secret (or a plain string known to be secret) for the rest of the run. */
   add(value: Secret<unknown> | string): this {
     const revealed = isSecret(value) ? value.reveal() : value;
-    if (typeof revealed !== 'string' || revealed.length < MIN_LENGTH) return this;
-    this.#values.add(revealed);
-    // The same value as it appears inside JSON output ("pa\"ss" for pa"ss), so --json lines and
-    // -v result dumps are covered too.
-    this.#values.add(JSON.stringify(revealed).slice(1, -1));
+    if (typeof revealed !== 'string') return this;
+    // A file's content comes back from the host trimmed (command's stdout) and line by line
+    // (stdout_lines, a diff): each of those forms is masked too.
+    const forms = new Set([revealed, revealed.trim(), ...revealed.split(/\r?\n/).map((l) => l.trim())]);
+    for (const form of forms) {
+      if (form.length < MIN_LENGTH) continue;
+      this.#values.add(form);
+      // The same value as it appears inside JSON output ("pa\"ss" for pa"ss), so --json lines and
+      // -v result dumps are covered too.
+      this.#values.add(JSON.stringify(form).slice(1, -1));
+    }
     this.#pattern = undefined;
     return this;
   }

@@ -2,7 +2,7 @@
  * runPlaybook: validate everything (no host contacted on a load error), then play by play, batch
  * by batch, run the tasks and end with the recap. Returns ansible-playbook's exit code.
  */
-import { validatePlays, type Play } from './dsl.js';
+import { validatePlays, type Item, type Play } from './dsl.js';
 import { LoadError, RunError } from './errors.js';
 import type { HostStats, Reporter } from './events.js';
 import type { Inventory } from './inventory/types.js';
@@ -53,10 +53,33 @@ export function playHosts(inventory: Inventory, play: Play, options: RunOptions,
   return exclude ? hosts.filter((h) => !exclude.has(h)) : hosts;
 }
 
+/**
+ * Secrets written into the playbook (a Secret in params, vars or a loop list) are known before any
+ * task runs: register them now, so a task that prints one before the task that uses it is masked
+ * too. Secrets computed on a host (function params and loops) join when their task runs (execute.ts).
+ */
+function maskWrittenSecrets(play: Play, masker: Masker): void {
+  masker.addSecretsIn(play.options.vars);
+  const visit = (items: readonly Item[]): void => {
+    for (const item of items) {
+      if (item.kind === 'block') {
+        masker.addSecretsIn(item.options.vars);
+        visit([...item.block, ...item.rescue, ...item.always]);
+      } else if (item.kind === 'task') {
+        if (typeof item.call?.params !== 'function') masker.addSecretsIn(item.call?.params);
+        masker.addSecretsIn(item.options.vars);
+        if (typeof item.options.loop !== 'function') masker.addSecretsIn(item.options.loop);
+      }
+    }
+  };
+  visit([...play.pre_tasks, ...play.tasks, ...play.post_tasks, ...play.handlers]);
+}
+
 export async function runPlaybook(plays: readonly Play[], options: RunOptions, reporter: Reporter, context: RunContext): Promise<number> {
   checkPlays(plays);
   checkTargets(context.inventory, options);
   const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
+  for (const play of plays) maskWrittenSecrets(play, run.masker);
   // Ctrl-C, SIGTERM, SIGHUP or the launcher's death: no new task starts, in-flight ones end (signals.ts).
   const releaseSignals = onStopRequest(() => void (run.interrupted = true));
   const startAt = options.startAtTask ? { name: options.startAtTask, found: false } : undefined;

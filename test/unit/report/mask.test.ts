@@ -37,4 +37,10 @@ describe('Masker', () => {
       .addSecretsIn([secret({ user: 'svc', token: 'tok-in-object' }), 'plain-item']);
     expect(m.mask('content-secret pw-in-vars tok-in-object plain-item /etc/app.conf')).toBe('******** ******** ******** plain-item /etc/app.conf');
   });
+  it('a secret is also masked trimmed and line by line, as a file content comes back in stdout and stdout_lines', () => {
+    const m = new Masker().add(secret('line-one-secret\nline-two-secret\n'));
+    expect(m.mask('stdout: line-one-secret\nline-two-secret | lines: ["line-one-secret", "line-two-secret"]')).toBe(
+      'stdout: ******** | lines: ["********", "********"]',
+    );
+  });
 });
