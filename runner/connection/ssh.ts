@@ -95,7 +95,7 @@ export class SshConnection implements Connection {
     // ssh2 may parse the exec reply, the output, the exit status and the close from one TCP read,
     // so exit and close are watched from inside the callback, before anything else can run.
     return new Promise<{ channel: ClientChannel; state: ChannelEnd }>((resolve, reject) => {
-      this.#client.exec(command, (err, channel) => {
+      const opened = (err: Error | undefined, channel: ClientChannel): void => {
         if (err) return reject(new UnreachableError(this.host, `ssh channel to ${this.host} refused: ${err.message}`));
         const state: ChannelEnd = { rc: -1, closed: false, onClose: [] };
         channel.on('exit', (code: number | null, signal?: string) => {
@@ -107,7 +107,14 @@ export class SshConnection implements Connection {
           for (const cb of state.onClose) cb();
         });
         resolve({ channel, state });
-      });
+      };
+      try {
+        this.#client.exec(command, opened);
+      } catch (e) {
+        // ssh2 throws 'Not connected' at once when the transport died before its 'close' reached
+        // us (a dropped connection): that is the host being lost, not the task failing.
+        reject(this.#lost ?? new UnreachableError(this.host, `ssh connection to ${this.host} lost: ${(e as Error).message}`));
+      }
     }).then(({ channel, state }) =>
       drive(
         this.host,
