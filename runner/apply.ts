@@ -213,7 +213,7 @@ export function writeScript(action: WriteAction, sha256: string = createHash('sh
 
 /** Hashing a large upload in one call would hold the event loop long enough for tsx's launcher to
  * give up on a signal's acknowledgement (signals.ts); a slice per turn keeps it free. */
-const HASH_SLICE = 1 << 22;
+const HASH_SLICE = 1 << 20;
 async function sha256Hex(content: string | Buffer): Promise<string> {
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   const hash = createHash('sha256');

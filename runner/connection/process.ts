@@ -25,6 +25,8 @@ export function signalStatus(name: string): number {
   return 128 + (osConstants.signals[key] ?? 0);
 }
 
+/** Bytes of stdin handed to the transport at once. */
+const STDIN_SLICE = 256 * 1024;
 /** How long sudo may take to let us through when the command itself has no timeout. */
 export const BECOME_TIMEOUT_MS = 20_000;
 /** How long after the host should have killed a timed-out command we stop waiting for it. */
@@ -60,8 +62,22 @@ export function drive(
 
     const writeStdin = () => {
       proc.stdin.on('error', () => {}); // the command may exit without reading its stdin
-      if (options.stdin !== undefined && options.stdin.length > 0) proc.stdin.write(options.stdin);
-      proc.stdin.end();
+      const data = options.stdin;
+      if (data === undefined || data.length === 0) return void proc.stdin.end();
+      // A large upload goes a slice at a time as the stream drains: one write of it all would be
+      // encrypted (ssh2) in one go, holding the event loop long enough for tsx's launcher to give
+      // up on a signal's acknowledgement (runner/signals.ts).
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      let at = 0;
+      const next = (): void => {
+        while (at < bytes.length && !settled) {
+          const slice = bytes.subarray(at, at + STDIN_SLICE);
+          at += slice.length;
+          if (!proc.stdin.write(slice)) return void proc.stdin.once('drain', next);
+        }
+        proc.stdin.end();
+      };
+      next();
     };
 
     const onAuthStderr = (hs: BecomeHandshake, chunk: Buffer) => {
