@@ -22,6 +22,7 @@ import type { Plan, Probe } from '../../runner/module.types.js';
 import { raw, sh } from '../../runner/shell.js';
 import { fnmatch, hasConfigOnly, isInstalled, parseDpkgQuery, parsePolicy, parseSimulation, parseSpec, versionFor, type DpkgStatus, type Policy, type SimStep } from './apt-parse.js';
 import { packageDiff, packageResult } from './transaction.js';
+import { aptEffects, overlayApt } from './predict.js';
 
 export interface AptParams {
   /** Package names, optionally with a version (`nginx=1.22*`, a pattern on the version). */
@@ -292,6 +293,7 @@ export function planApt(p: AptParams, s: AptState): Plan {
     ...(steps.length > 0 ? { diffs: [packageDiff(steps)] } : {}),
     summary: what,
     result: { ...result, ...packageResult(steps) },
+    effects: aptEffects(s),
   };
 }
 
@@ -301,4 +303,5 @@ export const apt = defineModule<AptParams, AptState>({
   check: aptIssues,
   gather: (p, probe) => gatherApt(p, probe),
   plan: (p, s) => planApt(p, s),
+  overlay: (s, predicted, p) => overlayApt(s, predicted, p),
 });

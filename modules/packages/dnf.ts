@@ -14,6 +14,7 @@ import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Plan, Probe } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { packageDiff, packageResult, type TransactionStep } from './transaction.js';
+import { packageEffects } from './predict.js';
 
 export interface DnfParams {
   /** Package specs: names or name-version globs (`nginx-1.22*`). */
@@ -182,6 +183,7 @@ export function planDnf(p: DnfParams, s: DnfState): Plan {
     actions: [{ kind: 'run', script: lines.join(' && \\\n') + '\n', describe: `dnf: ${s.verbs.map((v) => v.verb).join(', ') || 'makecache'}` }],
     ...(s.steps.length > 0 ? { diffs: [packageDiff(s.steps)] } : {}),
     result: packageResult(s.steps),
+    effects: packageEffects(s.steps),
   };
 }
 

@@ -7,6 +7,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { aptIssues, gatherApt, planApt, type AptState } from './apt.js';
+import { overlayApt } from './predict.js';
 import { dnfIssues, gatherDnf, planDnf, type DnfState } from './dnf.js';
 
 export interface PackageParams {
@@ -48,5 +49,9 @@ export const pkg = defineModule<PackageParams, PackageState>({
     if (s.backend === 'apt') return planApt(params, s.state);
     if (s.backend === 'dnf') return planDnf(params, s.state);
     return { changed: false, actions: [], failed: `no package backend for pkg_mgr '${s.pkgMgr}' (apt and dnf are supported; set use:)` };
+  },
+  overlay(s, predicted, p) {
+    const { use: _use, ...params } = p;
+    return s.backend === 'apt' ? { backend: 'apt', state: overlayApt(s.state, predicted, params) } : s;
   },
 });
