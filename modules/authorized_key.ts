@@ -8,7 +8,8 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
-import type { Action, Plan } from '../runner/module.types.js';
+import type { Action, Effect, Plan, Predicted } from '../runner/module.types.js';
+import { overlayAccount } from './_lib/accounts-predict.js';
 import { sh } from '../runner/shell.js';
 import { accountLines, linesOf, parsePasswd, type PasswdEntry } from './_lib/accounts.js';
 import { CONTENT_MARK, parseProbe } from './_lib/probe.js';
@@ -104,7 +105,26 @@ export const authorized_key = defineModule<AuthorizedKeyParams, AuthorizedKeySta
     return parseAuthorizedKeyProbe((await probe.run(authorizedKeyProbeScript(p))).stdoutBytes);
   },
   plan: (p, s) => planAuthorizedKey(p, s),
+  overlay: (s, predicted, p) => overlayAuthorizedKey(s, predicted, p),
 });
+
+/** The account and the keys file as earlier tasks of a check run leave them (a user created, a file written). */
+export function overlayAuthorizedKey(s: AuthorizedKeyState, predicted: Predicted, p: AuthorizedKeyParams): AuthorizedKeyState {
+  const account = overlayAccount(s.account, p.user, predicted);
+  const { account: _observed, ...rest } = s;
+  const out: AuthorizedKeyState = account ? { ...rest, account } : rest;
+  const path = keysPath(p, account);
+  if (path === undefined) return out;
+  const pf = predicted.path(path);
+  if (pf) {
+    if (pf.state === 'absent') Object.assign(out, { content: '', fileExists: false });
+    else if (pf.state === 'file' && pf.content) Object.assign(out, { content: pf.content.toString('utf8'), fileExists: true });
+    else predicted.unpredictable(pf.by, path);
+  }
+  const pd = predicted.path(dirnameOf(path));
+  if (pd) out.dirExists = pd.state === 'directory';
+  return out;
+}
 
 export function planAuthorizedKey(p: AuthorizedKeyParams, s: AuthorizedKeyState): Plan {
   if (!s.account) return { changed: false, actions: [], failed: `Failed to lookup user ${p.user}: 'getpwnam(): name not found: ${p.user}'` };
@@ -147,8 +167,9 @@ export function planAuthorizedKey(p: AuthorizedKeyParams, s: AuthorizedKeyState)
   }
   if (!write) return { changed: false, actions: [], result };
   const after = serializeKeys(existing);
-  const uid = String(s.account.uid);
-  const gid = String(s.account.gid);
+  // A user an earlier task of a check run creates has no uid yet: name it (the run has the ids).
+  const uid = s.account.uid >= 0 ? String(s.account.uid) : p.user;
+  const gid = s.account.gid >= 0 ? String(s.account.gid) : p.user;
   const actions: Action[] = [];
   const dir = dirnameOf(path);
   if (p.manage_dir !== false) {
@@ -157,7 +178,11 @@ export function planAuthorizedKey(p: AuthorizedKeyParams, s: AuthorizedKeyState)
     actions.push({ kind: 'run', script: sh`mkdir -p -- ${dir}`, describe: `create ${dir}` });
   }
   actions.push({ kind: 'write', path, content: after, mode: '0600', owner: uid, group: gid });
-  return { changed: true, actions, diffs: [{ before: s.content, after, before_header: path, after_header: path }], result };
+  const effects: Effect[] = [
+    ...(p.manage_dir !== false || !s.dirExists ? [{ kind: 'path' as const, path: dir, state: 'directory' as const, ...(p.manage_dir !== false ? { mode: 0o700, owner: p.user } : {}) }] : []),
+    { kind: 'path', path, state: 'file', content: Buffer.from(after), mode: 0o600, owner: p.user },
+  ];
+  return { changed: true, actions, diffs: [{ before: s.content, after, before_header: path, after_header: path }], result, effects };
 }
 
 /** Ansible compares key, type, options and comment (parsed_new_key[:4]). */

@@ -8,7 +8,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import type { Action, FileDiff, Plan } from '../runner/module.types.js';
+import type { Action, FileDiff, Plan, Predicted } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { CONTENT_MARK, parseProbe } from './_lib/probe.js';
 import {
@@ -150,7 +150,28 @@ export const cron = defineModule<CronParams, CronState>({
     return parseCronProbe(await probe.run(cronProbeScript(p)), p);
   },
   plan: (p, s) => planCron(p, s),
+  overlay: (s, predicted, p) => overlayCron(s, predicted, p),
 });
+
+/** What a check run's earlier tasks leave: the user crontab or cron file they write, the user they create. */
+export function overlayCron(s: CronState, predicted: Predicted, p: CronParams): CronState {
+  if (p.cron_file !== undefined) {
+    const path = cronFilePath(p.cron_file);
+    const pf = predicted.path(path);
+    if (!pf) return s;
+    if (pf.state === 'absent') return { text: '', fileExists: false };
+    if (pf.state === 'file' && pf.content) return { text: pf.content.toString('utf8'), fileExists: true };
+    return predicted.unpredictable(pf.by, path);
+  }
+  const tab = predicted.resource(CRONTAB, p.user ?? '');
+  if (tab) return { text: String(tab.attrs?.text ?? ''), fileExists: false };
+  // The crontab of a user an earlier task creates is empty (crontab -l said the user is unknown).
+  if (s.problem && p.user !== undefined && predicted.user(p.user)?.state === 'present') return { text: '', fileExists: false };
+  return s;
+}
+
+/** The effect type of a user's whole crontab (key: the user, '' for the connection's). */
+const CRONTAB = 'crontab';
 
 function diffHeader(p: CronParams): string {
   if (p.cron_file !== undefined) return cronFilePath(p.cron_file);
@@ -191,7 +212,7 @@ export function planCron(p: CronParams, s: CronState): Plan {
   if (p.cron_file !== undefined && !present && edit.changed && edit.lines.every((l) => !l.trim())) {
     const path = cronFilePath(p.cron_file);
     const diff: FileDiff = { before: s.text, after: '', before_header: header, after_header: '/dev/null' };
-    return { changed: s.fileExists, actions: [{ kind: 'run', script: sh`rm -f -- ${path}`, describe: `remove ${path}` }], diffs: [diff], result: { ...result, state: 'absent' } };
+    return { changed: s.fileExists, actions: [{ kind: 'run', script: sh`rm -f -- ${path}`, describe: `remove ${path}` }], diffs: [diff], result: { ...result, state: 'absent' }, effects: [{ kind: 'path', path, state: 'absent' }] };
   }
   // An unterminated last line is not run by cron: adding the newline is a change on its own.
   const changed = edit.changed || (s.text !== '' && !/[\r\n]$/.test(s.text));
@@ -209,5 +230,10 @@ export function planCron(p: CronParams, s: CronState): Plan {
     actions,
     diffs: [{ before: s.text, after, before_header: header, after_header: header }],
     result: { ...result, ...listing },
+    effects: [
+      p.cron_file !== undefined
+        ? { kind: 'path', path: cronFilePath(p.cron_file), state: 'file', content: Buffer.from(after), ...(s.fileExists ? {} : { mode: 0o644, created: true }) }
+        : { kind: 'resource', type: CRONTAB, key: p.user ?? '', state: 'present', attrs: { text: after } },
+    ],
   };
 }

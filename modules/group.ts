@@ -7,6 +7,7 @@ import { defineModule } from '../runner/module.js';
 import type { Plan } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { entryLines, linesOf, parseGroupLine, type GroupEntry } from './_lib/accounts.js';
+import { groupEffect } from './_lib/accounts-predict.js';
 
 export interface GroupParams {
   name: string;
@@ -54,25 +55,32 @@ export const group = defineModule<GroupParams, GroupState>({
     return parseGroupProbe((await probe.run(groupProbeScript(p.name))).stdout);
   },
   plan: (p, s) => planGroup(p, s),
+  overlay(s, predicted, p) {
+    const pg = predicted.group(p.name);
+    if (!pg) return s;
+    if (pg.state === 'absent') return {};
+    // A gid the earlier task left to groupadd is not known yet: take it as the one asked for here.
+    return { group: { name: p.name, gid: pg.gid ?? s.group?.gid ?? p.gid ?? -1, members: s.group?.members ?? [] } };
+  },
 });
 
 export function planGroup(p: GroupParams, s: GroupState): Plan {
   const result: Record<string, unknown> = { name: p.name, state: p.state ?? 'present' };
   if (p.state === 'absent') {
     if (!s.group) return { changed: false, actions: [], result };
-    return { changed: true, actions: [{ kind: 'run', script: sh`groupdel ${p.name}` }], diffs: [groupDiff(s.group, undefined)], result };
+    return { changed: true, actions: [{ kind: 'run', script: sh`groupdel ${p.name}` }], diffs: [groupDiff(s.group, undefined)], result, effects: [groupEffect(p.name, 'absent')] };
   }
   const o = p.non_unique ? ['-o'] : [];
   if (!s.group) {
     const gid = p.gid !== undefined ? ['-g', String(p.gid), ...o] : [];
     const script = sh`groupadd ${gid} ${p.system ? ['-r'] : []} ${p.name}`.replace(/ {2,}/g, ' ');
-    return { changed: true, actions: [{ kind: 'run', script }], diffs: [groupDiff(undefined, { name: p.name, gid: p.gid })], result: { ...result, system: p.system ?? false, ...(p.gid !== undefined ? { gid: p.gid } : {}) } };
+    return { changed: true, actions: [{ kind: 'run', script }], diffs: [groupDiff(undefined, { name: p.name, gid: p.gid })], result: { ...result, system: p.system ?? false, ...(p.gid !== undefined ? { gid: p.gid } : {}) }, effects: [groupEffect(p.name, 'present', p.gid)] };
   }
   result.gid = s.group.gid;
   result.system = p.system ?? false;
   if (p.gid !== undefined && p.gid !== s.group.gid) {
     const script = sh`groupmod -g ${String(p.gid)} ${o} ${p.name}`.replace(/ {2,}/g, ' ');
-    return { changed: true, actions: [{ kind: 'run', script }], diffs: [groupDiff(s.group, { name: p.name, gid: p.gid })], result: { ...result, gid: p.gid } };
+    return { changed: true, actions: [{ kind: 'run', script }], diffs: [groupDiff(s.group, { name: p.name, gid: p.gid })], result: { ...result, gid: p.gid }, effects: [groupEffect(p.name, 'present', p.gid)] };
   }
   return { changed: false, actions: [], result };
 }

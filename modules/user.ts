@@ -10,8 +10,9 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import type { Action, FileDiff, Plan } from '../runner/module.types.js';
+import type { Action, Effect, FileDiff, Plan, Predicted } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
+import { groupEffect, overlayAccount, overlayGroups } from './_lib/accounts-predict.js';
 import { GROUP_FILE_LINES, accountLines, findGroup, linesOf, parseGroupLine, parsePasswd, parseShadow, type GroupEntry, type PasswdEntry, type ShadowEntry } from './_lib/accounts.js';
 
 export interface UserParams {
@@ -124,7 +125,36 @@ export const user = defineModule<UserParams, UserState>({
     return parseUserProbe((await probe.run(userProbeScript(p))).stdout);
   },
   plan: (p, s) => planUser(p, s),
+  overlay: (s, predicted, p) => overlayUser(s, predicted, p),
 });
+
+/**
+ * The account as earlier tasks of a check run leave it: a user or groups they create or remove,
+ * the groups they put the user in, a home they create. What an earlier task left to useradd (the
+ * uid) is taken as what this task asks for, so only real differences are planned.
+ */
+export function overlayUser(s: UserState, predicted: Predicted, p: UserParams): UserState {
+  const groups = overlayGroups(s.groups, [p.name, ...(p.group !== undefined ? [p.group] : []), ...(groupList(p.groups) ?? [])], predicted);
+  const pu = predicted.user(p.name);
+  let passwd = overlayAccount(s.passwd, p.name, predicted);
+  if (pu?.state === 'present' && passwd) {
+    const wantedGid = p.group !== undefined ? findGroup(groups, p.group)?.gid : undefined;
+    passwd = {
+      ...passwd,
+      uid: passwd.uid >= 0 ? passwd.uid : p.uid ?? -1,
+      gid: passwd.gid >= 0 ? passwd.gid : wantedGid ?? -1,
+      comment: s.passwd?.comment ?? p.comment ?? '',
+      shell: passwd.shell || (p.shell ?? ''),
+    };
+    if (pu.groups) {
+      for (const g of groups) g.members = pu.groups.includes(g.name) ? [...new Set([...g.members, p.name])] : g.members.filter((m) => m !== p.name);
+    }
+  }
+  const home = p.home ?? passwd?.home;
+  const ph = home !== undefined ? predicted.path(home) : undefined;
+  const out: UserState = { groups, homeExists: ph ? ph.state === 'directory' : s.homeExists, ...(s.shadow && s.passwd ? { shadow: s.shadow } : {}) };
+  return passwd ? { ...out, passwd } : out;
+}
 
 /** `groups` as a list: Ansible joins the list with commas, then splits on them. */
 export function groupList(groups: UserParams['groups']): string[] | undefined {
@@ -148,7 +178,8 @@ export function planUser(p: UserParams, s: UserState): Plan {
   if (p.state === 'absent') {
     if (!s.passwd) return { changed: false, actions: [], result };
     const script = sh`userdel ${p.force ? ['-f'] : []} ${p.remove ? ['-r'] : []} ${p.name}`.replace(/ {2,}/g, ' ');
-    return { changed: true, actions: [{ kind: 'run', script }], diffs: [accountDiff({ user: p.name }, {})], result: { ...result, force: p.force ?? false, remove: p.remove ?? false } };
+    const effects: Effect[] = [{ kind: 'user', name: p.name, state: 'absent' }, ...(p.remove ? [{ kind: 'path' as const, path: s.passwd.home, state: 'absent' as const }] : [])];
+    return { changed: true, actions: [{ kind: 'run', script }], diffs: [accountDiff({ user: p.name }, {})], result: { ...result, force: p.force ?? false, remove: p.remove ?? false }, effects };
   }
   const wanted = groupList(p.groups);
   for (const g of [...(p.group !== undefined ? [p.group] : []), ...(wanted ?? [])]) {
@@ -181,7 +212,21 @@ function planCreate(p: UserParams, s: UserState, wanted: string[] | undefined, r
   for (const k of ['uid', 'group', 'comment', 'home', 'shell'] as const) if (p[k] !== undefined) after[k] = String(p[k]);
   if (wanted && wanted.length > 0) after.groups = wanted.join(',');
   if (p.password !== undefined) after.password = '(set)';
-  return { changed: true, actions, diffs: [accountDiff({}, after)], result: { ...result, system: p.system ?? false, create_home: p.create_home ?? true } };
+  // What the run leaves: the user (its uid if given), its own group when useradd makes one, its home.
+  const home = p.home ?? `/home/${p.name}`;
+  const ownGroup = p.group === undefined && !findGroup(s.groups, p.name);
+  const primary = p.group !== undefined ? findGroup(s.groups, p.group) : undefined;
+  const effects: Effect[] = [
+    ...(ownGroup ? [groupEffect(p.name, 'present')] : []),
+    {
+      kind: 'user', name: p.name, state: 'present', home, groups: wanted ?? [],
+      ...(p.uid !== undefined ? { uid: p.uid } : {}),
+      ...(primary ? { group: primary.name, ...(primary.gid >= 0 ? { gid: primary.gid } : {}) } : ownGroup ? { group: p.name } : {}),
+      ...(p.shell !== undefined ? { shell: p.shell } : {}),
+    },
+    ...(p.create_home !== false ? [{ kind: 'path' as const, path: home, state: 'directory' as const, created: true, owner: p.name }] : []),
+  ];
+  return { changed: true, actions, diffs: [accountDiff({}, after)], result: { ...result, system: p.system ?? false, create_home: p.create_home ?? true }, effects };
 }
 
 function planModify(p: UserParams, s: UserState, pw: PasswdEntry, wanted: string[] | undefined, result: Record<string, unknown>): Plan {
@@ -262,10 +307,21 @@ function planModify(p: UserParams, s: UserState, pw: PasswdEntry, wanted: string
     change('home_directory', 'absent', home);
   }
   const finalUid = p.uid ?? pw.uid;
+  const finalGroup = p.group !== undefined ? findGroup(s.groups, p.group)! : s.groups.find((g) => g.gid === pw.gid);
+  const finalGroups = groupsAfter !== undefined ? groupsAfter.split(',').filter(Boolean) : undefined;
+  const effects: Effect[] = [
+    {
+      kind: 'user', name: p.name, state: 'present', home, shell: p.shell ?? pw.shell,
+      ...(finalUid >= 0 ? { uid: finalUid } : {}),
+      ...(finalGroup ? { group: finalGroup.name, ...(finalGroup.gid >= 0 ? { gid: finalGroup.gid } : {}) } : {}),
+      ...(finalGroups ? { groups: finalGroups } : {}),
+    },
+    ...(after.home_directory !== undefined || homeMoves ? [{ kind: 'path' as const, path: home, state: 'directory' as const, created: true, owner: p.name }] : []),
+  ];
   return {
     changed: actions.length > 0,
     actions,
-    ...(actions.length > 0 ? { diffs: [accountDiff({ user: p.name, ...before }, { user: p.name, ...after })] } : {}),
+    ...(actions.length > 0 ? { diffs: [accountDiff({ user: p.name, ...before }, { user: p.name, ...after })], effects } : {}),
     result: {
       ...result, uid: finalUid, group: p.group !== undefined ? findGroup(s.groups, p.group)!.gid : pw.gid,
       comment: p.comment ?? pw.comment, home, shell: p.shell ?? pw.shell,
