@@ -7,7 +7,9 @@
  * the plan is that table: packages installed, upgraded, downgraded and removed, with versions.
  * Apply: one `dnf -y` call per verb (install for missing packages, upgrade for state=latest,
  * remove for absent), every name in it.
- * Tested from recorded rpm/dnf output (test/unit/modules/dnf.test.ts), not yet on a host.
+ * Tested from rpm/dnf output recorded on a lab host (test/unit/modules/dnf.test.ts); run by hand
+ * on a lab host with Debian's dnf 4.14 and a createrepo_c repository (not in the e2e suite:
+ * installing dnf there costs about a minute per CI run).
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
