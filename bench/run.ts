@@ -49,8 +49,6 @@ interface Twin {
   title: string;
   yaml: string;
   ts: string;
-  /** ansible-playbook flags, e.g. to skip tasks the twin does not have (yet). */
-  ansibleFlags?: string[];
   /** Untimed set-up of freshly reset hosts. */
   prepare?: (state: LabState, hosts: readonly LabHost[]) => Promise<void>;
 }
@@ -66,8 +64,6 @@ const TWINS: Record<string, Twin> = {
     title: 'baseline playbook (bench/playbooks/site.yml and site.ts: facts + 11 tasks + handler)',
     yaml: path.join(BENCH_PLAYBOOKS, 'site.yml'),
     ts: path.join(BENCH_PLAYBOOKS, 'site.ts'),
-    // The apt, cron and user modules are not on main yet: both tools run the other tasks.
-    ansibleFlags: ['--skip-tags', 'apt,cron,user'],
     prepare: prepareSiteHosts,
   },
 };
@@ -117,7 +113,7 @@ async function ensureLab(instance: string, hosts: number): Promise<LabState> {
 
 function argvFor(twin: Twin, tool: Tool, kind: RunKind, inventory: string, limit: string, forks: number): string[] {
   const a = { inventory, limit, forks, check: kind === 'check' };
-  return tool === 'ansible' ? [...ansibleArgv(twin.yaml, a), ...(twin.ansibleFlags ?? [])] : hostwrightArgv(twin.ts, a);
+  return tool === 'ansible' ? ansibleArgv(twin.yaml, a) : hostwrightArgv(twin.ts, a);
 }
 
 function envFor(tool: Tool): NodeJS.ProcessEnv {
@@ -257,8 +253,7 @@ async function main(): Promise<number> {
       const figures = await benchTwin(twin, state, o.hosts, o.tools, o.runs, meter);
       out.push(
         '',
-        `${twin.title}, ${o.runs === 1 ? 'one run each' : `median of ${o.runs} runs`}; ratio = ansible / hostwright` +
-          (twin.ansibleFlags ? `; ansible-playbook ${twin.ansibleFlags.join(' ')}` : ''),
+        `${twin.title}, ${o.runs === 1 ? 'one run each' : `median of ${o.runs} runs`}; ratio = ansible / hostwright`,
         ratioTable(figures, o.hosts),
       );
     }

@@ -7,7 +7,7 @@
  * and Hostwright's facts have no memtotal_mb, so that line of app.conf says `unknown`.
  */
 import { handler, play, playbook, task, type HostContext } from '../../runner/index.js';
-import { command, copy, file, git, lineinfile, template } from '../../modules/index.js';
+import { apt, command, copy, cron, file, git, lineinfile, template, user } from '../../modules/index.js';
 
 const siteVars = { app_name: 'demo', app_port: 8080, app_workers: 4, app_backends: ['alpha', 'beta', 'gamma'] };
 const v = (h: HostContext) => h.vars as unknown as typeof siteVars & { ansible_host?: string };
@@ -35,10 +35,13 @@ export default playbook(import.meta, [
     hosts: 'lab',
     vars: siteVars,
     tasks: [
+      task('Install small packages (from the pre-cached .debs, no download)', apt({ name: ['tree', 'jq'], state: 'present', update_cache: false })),
       task('Application config directory', file({ path: '/etc/lab-app', state: 'directory', owner: 'root', group: 'root', mode: '0750' })),
       task('Static file', copy({ src: 'files/motd', dest: '/etc/motd', owner: 'root', group: 'root', mode: '0644' })),
       task('Line in /etc/environment', lineinfile({ path: '/etc/environment', regexp: '^LAB_ROLE=', line: 'LAB_ROLE=web', create: true, mode: '0644' })),
       task('Templated application config', template({ dest: '/etc/lab-app/app.conf', owner: 'root', group: 'root', mode: '0640', render: appConf })),
+      task('Cron entry', cron({ name: 'lab-app cleanup', minute: '*/15', job: "find /tmp -maxdepth 1 -name 'lab-app-*' -mmin +60 -delete", user: 'root' })),
+      task('Service account', user({ name: 'deploy', shell: '/bin/bash', create_home: true })),
       task('Git checkout from the local bare repo', git({ repo: '/srv/repo.git', dest: '/opt/demo', version: 'main' })),
       task('Data directory with mode and owner', file({ path: '/var/lib/lab-app/data', state: 'directory', owner: 'deploy', group: 'deploy', mode: '0700' })),
       task('One-time initialisation (idempotent through creates=)', command({ cmd: '/opt/demo/bin/app.sh', creates: '/var/lib/lab-app/.initialized' }), {
