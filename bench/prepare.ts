@@ -1,6 +1,7 @@
 /**
  * What the baseline playbook (bench/playbooks/site.yml and its twin site.ts) expects on each host
- * before it is timed: the .debs of tree and jq available to apt without a download, and a bare
+ * before it is timed: the .debs of tree and jq available to apt without a download, python3-apt
+ * for Ansible's apt module, and a bare
  * git repository at /srv/repo.git whose main branch holds an executable bin/app.sh. Done through
  * Hostwright's own connection, a few hosts at a time (apt-get update is the lab hosts' heaviest
  * work and they share the machine's cores); never timed.
@@ -15,6 +16,9 @@ const PREPARE = [
   'export DEBIAN_FRONTEND=noninteractive',
   'apt-get update -qq',
   'apt-get install -y -qq --download-only tree jq >/dev/null',
+  // Ansible's apt module needs python3-apt (it installs it itself in a real run, but check mode
+  // fails without it): installed beforehand, so no timed run pays for it.
+  'apt-get install -y -qq python3-apt >/dev/null',
   bareRepoScript('/srv/repo.git') + ' >/dev/null',
 ].join('\n');
 
