@@ -11,7 +11,7 @@ const ANNOTATED = '871beaaf05e0f8f573f59cdf2f5b696ab0fc6652';
 
 /** ls-remote --symref of HEAD, refs/heads/main and the tag v1a (peeled), as the probe prints it. */
 const LS = ['lsrc 0', 'ls ref: refs/heads/main\tHEAD', `ls ${TWO}\tHEAD`, `ls ${TWO}\trefs/heads/main`, `ls ${ANNOTATED}\trefs/tags/v1a`, `ls ${ONE}\trefs/tags/v1a^{}`, 'ls '];
-const fresh = parseGitProbe(['dest absent', ...LS].join('\n'));
+const fresh = parseGitProbe(['umask 0027', 'dest absent', ...LS].join('\n'));
 const checkoutAt = (head: string, extra: string[] = []) =>
   parseGitProbe(['dest repo', `head ${head}`, 'branch main', 'remote_head main', 'url file:///srv/git/app.git', ...extra, ...LS].join('\n'));
 
@@ -42,7 +42,8 @@ describe('git plan', () => {
     expect(plan.actions).toHaveLength(1);
     expect(plan.actions[0]).toMatchObject({ kind: 'run', describe: 'git clone file:///srv/git/app.git /opt/app' });
     expect(plan.effects).toEqual([
-      { kind: 'path', path: '/opt/app', state: 'directory', created: true },
+      // The new directory's mode: 0777 less the probed umask.
+      { kind: 'path', path: '/opt/app', state: 'directory', created: true, mode: 0o750 },
       { kind: 'tree', path: '/opt/app' },
       { kind: 'git', dest: '/opt/app', repo: 'file:///srv/git/app.git', version: TWO },
     ]);
