@@ -313,7 +313,9 @@ function planLink(p: FileParams, s: FileModuleState, target: string, prev: PrevS
   if (src === undefined) return fail('src is required for creating new symlinks', target);
   if (!p.force && p.src !== undefined && !s.srcInfo) {
     const rel = s.info?.type === 'directory' ? target : path.posix.dirname(target);
-    return fail(`src file does not exist, use "force=yes" if you really want to create the link: ${path.posix.join(rel, src)}`, target);
+    // Python's os.path.join: an absolute src replaces the directory.
+    const absrc = src.startsWith('/') ? src : path.posix.join(rel, src);
+    return fail(`src file does not exist, use "force=yes" if you really want to create the link: ${absrc}`, target);
   }
   if (prev === 'directory') {
     if (!p.force) return fail(`refusing to convert from directory to symlink for ${target}`, target);

@@ -139,6 +139,9 @@ describe('file plan', () => {
     expect(diffOf(re)).toEqual([[{ path: '/srv/x', src: '/etc/a' }, { path: '/srv/x', src: '/etc/b' }]]);
     expect(planFile({ path: '/srv/x', state: 'link', src: '/etc/b' }, state({ info: fileInfo(), srcInfo: fileInfo() })).failed).toBe('refusing to convert from file to symlink for /srv/x');
     expect(planFile({ path: '/srv/x', state: 'link', src: 'nope' }, state()).failed).toMatch(/^src file does not exist, use "force=yes"/);
+    // The message names the src as Ansible resolves it: relative to the link's directory, an absolute one as is.
+    expect(planFile({ path: '/srv/x', state: 'link', src: 'nope' }, state()).failed).toBe('src file does not exist, use "force=yes" if you really want to create the link: /srv/nope');
+    expect(planFile({ path: '/srv/x', state: 'link', src: '/opt/nope' }, state()).failed).toBe('src file does not exist, use "force=yes" if you really want to create the link: /opt/nope');
   });
   it('hard: same inode unchanged, other inode needs force', () => {
     expect(planFile({ path: '/srv/x', state: 'hard', src: '/a' }, state({ info: fileInfo({ nlink: 2, inode: 7 }), srcInfo: fileInfo({ nlink: 2, inode: 7 }) })).changed).toBe(false);
