@@ -110,6 +110,8 @@ beforeAll(async () => {
   backendHost = beHost!;
   // The systemd host's HAProxy (last describe) is installed now too: the installs overlap.
   const systemdHost = labHosts('systemd')[0];
+  // Fresh hosts: what an earlier test file left (a firewall, a service on :80) must not count here.
+  for (const h of [lbHost!, backendHost, ...(systemdHost ? [systemdHost] : [])]) await resetHost(h.name);
   await Promise.all([
     sshOk(lbHost!, INSTALL, { timeoutMs: 300_000 }),
     startBackends(backendHost, { blue: 8001, green: 8002 }),
