@@ -51,7 +51,10 @@ beforeAll(async () => {
   host = hosts[0]!;
   // PostgreSQL only as the source of the database image's files: no cluster of the host's own.
   await sshOk(host, `mkdir -p /etc/postgresql-common && echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf`);
-  await installPodman(host, ['postgresql-15']);
+  await installPodman(host, ['postgresql-15', 'docker-registry']);
+  // A registry inside the host, for a real pull: Debian's config wants htpasswd auth; this one
+  // has none and listens on the host's loopback only.
+  await sshOk(host, `service docker-registry stop >/dev/null 2>&1; printf 'version: 0.1\\nstorage:\\n  filesystem:\\n    rootdirectory: /var/lib/docker-registry\\nhttp:\\n  addr: 127.0.0.1:5000\\n' > /etc/docker/registry/config.yml && service docker-registry start >/dev/null`);
   await sshOk(host, `${busyboxTarball('/tmp/hw-busybox.tar')}
 ${postgresTarball('/tmp/hw-postgres.tar')}
 rm -rf ${APP_CONTEXT} && mkdir -p ${APP_CONTEXT}/www
@@ -122,6 +125,15 @@ describe('podman modules, root, on a plain host', () => {
     const prune = await converge(s, podman_prune({}));
     expect(prune.first.plan?.result?.images).toContain(`sha256:${v1}`);
     expect(await remote(s, 'podman images --filter dangling=true --quiet')).toBe('');
+  });
+
+  test('an image pulled from a registry (in the host), then a container from it', async () => {
+    await sshOk(host, 'podman push --quiet --tls-verify=false localhost/hw-app localhost:5000/hw-app:1');
+    const pulled = await converge(s, podman_image({ name: 'localhost:5000/hw-app', tag: '1', validate_certs: false }));
+    expect(pulled.first.plan?.summary).toBe('pulled image localhost:5000/hw-app:1');
+    expect(await remote(s, `podman image inspect --format '{{.Id}}' localhost:5000/hw-app:1`)).toBe(await remote(s, `podman image inspect --format '{{.Id}}' localhost/hw-app`));
+    await converge(s, podman_container({ name: 'hw-pulled', image: 'localhost:5000/hw-app:1', publish: ['18083:8080'], stop_timeout: 1 }));
+    expect(await eventually('port 18083', () => httpGet(host.address, 18083), (r) => r.ok)).toMatchObject({ ok: true, body: 'v2\n' });
   });
 
   test('PostgreSQL in a container keeps its data in a named volume across a recreate', async () => {
