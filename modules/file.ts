@@ -15,7 +15,7 @@ import { raw, sh } from '../runner/shell.js';
 import { attrIssues, fileAttrSchema, planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './_lib/attrs.js';
 import { formatMode, resolveMode } from './_lib/mode.js';
 import { attrEffectFields, overlayIds, overlayInfo, owned } from './_lib/predicted.js';
-import { UMASK_LINE, dirnameLines, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, statLines, type FileInfo } from './_lib/probe.js';
+import { UMASK_LINE, dirnameLines, fieldLine, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, statLines, type FileInfo } from './_lib/probe.js';
 
 export type FileState = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
 
@@ -82,8 +82,9 @@ export function fileProbeScript(p: FileParams): string {
   if (p.src !== undefined && p.state !== 'link' && p.state !== 'absent') {
     lines.push(sh`if [ -d "$p" ] && [ ! -L "$p" ]; then p="\${p%/}/"${path.posix.basename(p.src)}; fi`);
   }
-  lines.push(`printf 'path %s\\n' "$p"`, statLines('stat', raw('"$p"')));
-  lines.push(`if [ -L "$p" ]; then`, `r=$(readlink -f -- "$p"); printf 'real %s\\n' "$r"`, statLines('realstat', raw('"$r"')), 'fi');
+  lines.push(fieldLine('path', '"$p"'), statLines('stat', raw('"$p"')));
+  // readlink -f's own trailing newline goes with the x; one the path itself ends with stays.
+  lines.push(`if [ -L "$p" ]; then`, `r=$(readlink -f -- "$p"; printf x); r=\${r%x}; r=\${r%?}; ${fieldLine('real', '"$r"')}`, statLines('realstat', raw('"$r"')), 'fi');
   if (p.src !== undefined) {
     if (p.state === 'hard') lines.push(sh`s=${p.src}`);
     else lines.push(dirnameLines('p', 'd'), sh`case ${p.src} in /*) s=${p.src} ;; *) if [ -d "$p" ] && [ ! -L "$p" ]; then s="$p/"${p.src}; else s="$d/"${p.src}; fi ;; esac`);
@@ -94,7 +95,7 @@ export function fileProbeScript(p: FileParams): string {
     `if [ -d "$p" ]; then e=yes; for f in "$p"/* "$p"/.[!.]* "$p"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then e=no; break; fi; done; echo empty $e; fi`,
   );
   lines.push(
-    `m=$p; while [ ! -e "$m" ] && [ ! -L "$m" ]; do printf 'missing %s\\n' "$m"`,
+    `m=$p; while [ ! -e "$m" ] && [ ! -L "$m" ]; do ${fieldLine('missing', '"$m"')}`,
     dirnameLines('m', 'n'),
     `[ "$n" = "$m" ] && break; m=$n; done`,
   );
@@ -108,8 +109,7 @@ export function fileProbeScript(p: FileParams): string {
 }
 
 export function parseFileProbe(out: Buffer, p: FileParams): FileModuleState {
-  const text = out.toString('utf8');
-  const { fields } = parseProbe(out);
+  const { fields, records } = parseProbe(out);
   const state: FileModuleState = {
     path: fields.get('path') ?? p.path,
     missing: [],
@@ -129,10 +129,10 @@ export function parseFileProbe(out: Buffer, p: FileParams): FileModuleState {
     if (src) state.srcInfo = src;
   }
   if (fields.has('empty')) state.dirEmpty = fields.get('empty') === 'yes';
-  for (const line of text.split('\n')) {
-    if (line.startsWith('missing ')) state.missing.push(line.slice('missing '.length));
-    if (line.startsWith('entry ')) {
-      const [mode, uid, gid] = line.slice('entry '.length).split('|');
+  for (const [key, value] of records) {
+    if (key === 'missing') state.missing.push(value);
+    if (key === 'entry') {
+      const [mode, uid, gid] = value.split('|');
       const m = parseInt(mode ?? '0', 16);
       state.recurseEntries.push({ mode: m & 0o7777, uid: Number(uid), gid: Number(gid), isDir: (m & 0o170000) === 0o040000 });
     }

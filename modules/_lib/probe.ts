@@ -1,7 +1,9 @@
 /**
  * Building blocks for one-round-trip probes. A probe script prints `key value` lines, then
  * optionally a `::content::` line followed by raw file bytes (binary-safe, parsed from stdoutBytes).
- * Parsers here are pure and tested on recorded output.
+ * A value that may hold any byte but NUL (a path, a link target: a newline is legal in both) is
+ * printed as a NUL-delimited record instead, `\0key value\0` (fieldLine, linkTargetLine), so it
+ * comes back exactly. Parsers here are pure and tested on recorded output.
  */
 import { sh, type Raw } from '../../runner/shell.js';
 
@@ -13,6 +15,19 @@ export const CONTENT_MARK = '::content::';
  * builtin does its work.
  */
 
+/** Prints `key` with the value of shell word `word` as a NUL-delimited record: any bytes but NUL round-trip. */
+export function fieldLine(key: string, word: string): string {
+  return `printf '\\000%s %s\\000' ${key} ${word}`;
+}
+
+/**
+ * Prints the link target of `pathWord` (readlink, no -f) as a NUL-delimited `key` record. The `x`
+ * keeps a target's own trailing newlines from being stripped by the command substitution.
+ */
+export function linkTargetLine(key: string, pathWord: string): string {
+  return `t=$(readlink -- ${pathWord}; printf x); t=\${t%x}; t=\${t%?}; ${fieldLine(key, '"$t"')}`;
+}
+
 /** `stat` of one path, printed as `<key> <type>|<mode>|<owner>|<group>|<uid>|<gid>|<size>|<mtime>|<nlink>|<inode>`
  * or `<key> absent`; a symlink also prints `<key>.target <link target>`. `pathWord` is a shell
  * word (quoted literal or "$var"). */
@@ -23,7 +38,7 @@ export function statLines(key: string, pathWord: Raw, follow = false): string {
   return [
     `if ${exists}; then`,
     `  printf '%s ' ${key}; stat ${L}-c '${STAT_FORMAT}' -- ${pathWord.text}`,
-    follow ? '' : `  if [ -L ${pathWord.text} ]; then printf '%s ' ${key}.target; readlink -- ${pathWord.text}; fi`,
+    follow ? '' : `  if [ -L ${pathWord.text} ]; then ${linkTargetLine(`${key}.target`, pathWord.text)}; fi`,
     `else echo ${key} absent; fi`,
   ]
     .filter(Boolean)
@@ -68,27 +83,43 @@ export function idLookupLines(owner: string | undefined, group: string | undefin
 export const UMASK_LINE = `printf 'umask '; umask`;
 
 export interface ProbeOutput {
+  /** Each key's first value. */
   fields: Map<string, string>;
+  /** Every record in order, for keys printed more than once. */
+  records: [key: string, value: string][];
   content?: Buffer;
 }
 
 export function parseProbe(out: Buffer): ProbeOutput {
-  const marker = Buffer.from(`${CONTENT_MARK}\n`);
-  let head = out;
-  let content: Buffer | undefined;
-  const at = out.indexOf(marker);
-  if (at === 0 || (at > 0 && out[at - 1] === 0x0a)) {
-    head = out.subarray(0, at);
-    content = out.subarray(at + marker.length);
-  }
   const fields = new Map<string, string>();
-  for (const line of head.toString('utf8').split('\n')) {
-    if (!line) continue;
+  const records: [string, string][] = [];
+  let at = 0;
+  while (at < out.length) {
+    let record: Buffer;
+    if (out[at] === 0) {
+      // `\0key value\0`: the value may hold newlines (and text that looks like the content mark).
+      const end = out.indexOf(0, at + 1);
+      record = out.subarray(at + 1, end < 0 ? out.length : end);
+      at = end < 0 ? out.length : end + 1;
+    } else {
+      const end = out.indexOf(0x0a, at);
+      if (end < 0) {
+        record = out.subarray(at);
+        at = out.length;
+      } else {
+        record = out.subarray(at, end);
+        at = end + 1;
+        if (record.toString('latin1') === CONTENT_MARK) return { fields, records, content: out.subarray(at) };
+      }
+    }
+    if (record.length === 0) continue;
+    const line = record.toString('utf8');
     const sp = line.indexOf(' ');
-    if (sp < 0) fields.set(line, '');
-    else if (!fields.has(line.slice(0, sp))) fields.set(line.slice(0, sp), line.slice(sp + 1));
+    const [key, value] = sp < 0 ? [line, ''] : [line.slice(0, sp), line.slice(sp + 1)];
+    records.push([key, value]);
+    if (!fields.has(key)) fields.set(key, value);
   }
-  return content === undefined ? { fields } : { fields, content };
+  return { fields, records };
 }
 
 export type FileType = 'file' | 'directory' | 'link' | 'fifo' | 'socket' | 'char' | 'block' | 'other';

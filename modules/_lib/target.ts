@@ -11,7 +11,7 @@ import { sh } from '../../runner/shell.js';
 import { planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './attrs.js';
 import { formatMode, resolveMode } from './mode.js';
 import { attrEffectFields, contentEffects, owned } from './predicted.js';
-import { CONTENT_MARK, STAT_FORMAT, UMASK_LINE, dirnameLines, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, type FileInfo } from './probe.js';
+import { CONTENT_MARK, STAT_FORMAT, UMASK_LINE, dirnameLines, fieldLine, idLookupLines, linkTargetLine, parseIds, parseProbe, parseStat, parseUmask, type FileInfo } from './probe.js';
 
 /** Ansible's default max_diff_size: larger files are compared by checksum and not diffed. */
 export const MAX_DIFF_SIZE = 104448;
@@ -50,11 +50,11 @@ export function targetScript(t: TargetProbe): string {
   if (t.intoDir !== undefined) lines.push(sh`if [ -d "$p" ]; then p="\${p%/}/"${t.intoDir}; fi`);
   if (t.followLink) lines.push(`if [ -L "$p" ]; then p=$(readlink -f -- "$p" || printf '%s' "$p"); fi`);
   lines.push(
-    `printf 'path %s\\n' "$p"`,
+    fieldLine('path', '"$p"'),
     `s=`,
     `if [ -e "$p" ] || [ -L "$p" ]; then`,
     `  s=$(stat -c '${STAT_FORMAT}' -- "$p") && printf 'stat %s\\n' "$s"`,
-    `  if [ -L "$p" ]; then printf 'stat.target '; readlink -- "$p"; fi`,
+    `  if [ -L "$p" ]; then ${linkTargetLine('stat.target', '"$p"')}; fi`,
     `else echo stat absent; fi`,
     dirnameLines('p', 'd'),
     `if [ -d "$d" ]; then echo parent yes; else echo parent no; fi`,
