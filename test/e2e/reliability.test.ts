@@ -139,7 +139,8 @@ async function trial(lane: Lane, mode: Mode, round: number, random: () => number
   const viaLauncher = mode.startsWith('launcher') || mode.startsWith('Ctrl-C');
   const run = start(viaLauncher, host, round, mode.startsWith('Ctrl-C'));
   const where = `${host} trial ${round} (${mode}, seed ${seed})`;
-  expect(await waitFor(() => run.output().includes('TASK [big files]'), 60_000), `${where}: upload task never started`).toBe(true);
+  const started = await waitFor(() => run.output().includes('TASK [big files]'), 90_000);
+  expect(started, `${where}: upload task never started; so far:\n${run.output()}`).toBe(true);
   const worker = viaLauncher ? childOf(run.child.pid!) : run.child.pid!;
   expect(worker, `${where}: no worker process`).toBeDefined();
   const delay = Math.floor(random() * KILL_WINDOW_MS);
