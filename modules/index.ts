@@ -30,3 +30,4 @@ export { wait_for, type WaitForParams, type WaitForResult } from './wait_for.js'
 export { fetch, type FetchParams, type FetchResult } from './fetch.js';
 export * from './podman/index.js';
 export { ufw, type UfwParams } from './ufw/ufw.js';
+export { get_url, type GetUrlParams, type GetUrlResult } from './get_url.js';

@@ -94,7 +94,8 @@ export const pause = defineModule<PauseParams, Paused, PauseResult>({
       result: {
         rc: 0,
         stderr: '',
-        stdout: `Paused for ${shown} ${unit}`,
+        // Python prints the rounded float: 1.0, 1.01.
+        stdout: `Paused for ${Number.isInteger(shown) ? shown.toFixed(1) : shown} ${unit}`,
         start: pyDatetime(paused.start),
         stop: pyDatetime(paused.stop),
         delta: Math.floor(elapsed),

@@ -1,5 +1,5 @@
 /**
- * uri and wait_for end to end, against real services inside a lab host: python3's http.server
+ * uri, get_url and wait_for end to end, against real services inside a lab host: python3's http.server
  * (JSON, a 404, a directory redirect, a 501 for POST), a port opened three seconds after the task
  * starts, a listener that never answers (request timeout), ports nobody listens on (refused, wait
  * timeouts that fail with Ansible's message), files with and without a regex. Every case runs
@@ -7,7 +7,8 @@
  * in a real run and in check mode, and the registered results are compared key by key.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { shell, uri, wait_for } from '../../../modules/index.js';
+import { get_url, shell, uri, wait_for } from '../../../modules/index.js';
+import type { GetUrlParams } from '../../../modules/get_url.js';
 import { aptInstall } from '../../lab/probes.js';
 import type { LabHost } from '../../lab/state.js';
 import { labHosts, ssh, sshOk } from '../../lab/testing.js';
@@ -27,7 +28,7 @@ const stopDaemons = (h: LabHost) => ssh(h, `[ -f ${PIDS} ] && kill $(cat ${PIDS}
 beforeAll(async () => {
   web = labHosts('plain')[3]!;
   await sshOk(web, aptInstall('curl'));
-  await sshOk(web, 'rm -rf /srv/hw-www && mkdir -p /srv/hw-www/dir && printf \'{"app": "shop", "ports": [80, 443]}\' > /srv/hw-www/data.json && echo hello > /srv/hw-www/dir/index.html');
+  await sshOk(web, 'rm -rf /srv/hw-www && mkdir -p /srv/hw-www/dir && printf \'{"app": "shop", "ports": [80, 443]}\' > /srv/hw-www/data.json && echo hello > /srv/hw-www/dir/index.html && printf "v1\\n" > /srv/hw-www/app.txt');
   await stopDaemons(web);
   await daemon(web, `python3 -m http.server ${PORT} --bind 127.0.0.1 --directory /srv/hw-www`);
   // A listener that accepts and never answers: the request must time out.
@@ -124,5 +125,52 @@ describe('wait_for in a lab host, compared with ansible.builtin.wait_for', () =>
     const [theirs, ours] = [await ansibleResults(web.name, cases, true), await ourResults(web.name, cases, true)];
     expect(ours.map((r) => pick(r, ['skipped', 'msg']))).toEqual(theirs.map((r) => pick(r, ['skipped', 'msg'])));
     expect(ours[0]).toMatchObject({ skipped: true, msg: 'remote module (wait_for) does not support check mode' });
+  });
+});
+
+const APP_SHA1 = 'sha1:e1d35a6f7182bfbac1c45f6bfdc12419e06e8d59';
+const g = (name: string, args: GetUrlParams, ignore = false): ParityCase => ({ name, ansible: { module: 'get_url', args: { ...args } }, ours: get_url(args), ignore_errors: ignore });
+const GET_KEYS = ['failed', 'changed', 'msg', 'status_code', 'checksum_src', 'checksum_dest', 'dest', 'url'];
+const getCases: ParityCase[] = [
+  sh('prepare', 'rm -rf /tmp/hw-get && mkdir -p /tmp/hw-get'),
+  g('new file', { url: `${BASE}/app.txt`, dest: '/tmp/hw-get/app.txt', mode: '0640' }),
+  g('not modified', { url: `${BASE}/app.txt`, dest: '/tmp/hw-get/app.txt', mode: '0640' }),
+  g('checksum already there', { url: `${BASE}/app.txt`, dest: '/tmp/hw-get/app.txt', checksum: APP_SHA1 }),
+  // On a new dest: Ansible writes it, sees the mismatch and removes it; Hostwright never writes it.
+  g('checksum that does not match', { url: `${BASE}/app.txt`, dest: '/tmp/hw-get/bad.txt', checksum: 'sha256:0000' }, true),
+  g('forced, same content, new mode', { url: `${BASE}/app.txt`, dest: '/tmp/hw-get/app.txt', force: true, mode: '0600' }),
+  g('new file with its checksum', { url: `${BASE}/app.txt`, dest: '/tmp/hw-get/checked.txt', checksum: APP_SHA1 }),
+  g('404', { url: `${BASE}/missing`, dest: '/tmp/hw-get/missing.txt' }, true),
+  sh('content changes', 'printf "v2\\n" > /srv/hw-www/app.txt'),
+  g('new content replaces the file', { url: `${BASE}/app.txt`, dest: '/tmp/hw-get/app.txt', force: true }),
+  sh('content back', 'printf "v1\\n" > /srv/hw-www/app.txt'),
+];
+const files = () => sshOk(web, "cd /tmp/hw-get && for f in *; do printf '%s %s ' \"$f\" \"$(stat -c '%a %s' \"$f\")\"; sha1sum < \"$f\"; done");
+
+describe('get_url against http.server in a lab host, compared with ansible.builtin.get_url', () => {
+  test(`${getCases.filter((c) => c.ansible.module === 'get_url').length} downloads: registered results and the files left`, async () => {
+    const theirs = await ansibleResults(web.name, getCases);
+    const theirFiles = await files();
+    const ours = await ourResults(web.name, getCases);
+    const ourFiles = await files();
+    expect(theirs[1]).toMatchObject({ changed: true, status_code: 200 });
+    getCases.forEach((c, i) => {
+      // Ansible's mismatch reports changed (it wrote, then removed the file); ours never wrote it.
+      const keys = c.name === 'checksum that does not match' ? GET_KEYS.filter((k) => k !== 'changed') : GET_KEYS;
+      if (c.ansible.module === 'get_url') expect(pick(ours[i], keys), c.name).toEqual(pick(theirs[i], keys));
+    });
+    expect(ourFiles).toBe(theirFiles);
+    expect(ourFiles).toContain('app.txt 600 3');
+  });
+
+  test('check mode predicts the download and changes nothing; a host without curl is told what it needs', async () => {
+    await sshOk(web, 'rm -rf /tmp/hw-get && mkdir -p /tmp/hw-get');
+    const one = getCases.slice(1, 2);
+    const [theirs, ours] = [await ansibleResults(web.name, one, true), await ourResults(web.name, one, true)];
+    expect(pick(ours[0], ['changed', 'failed'])).toEqual(pick(theirs[0], ['changed', 'failed']));
+    expect(ours[0]).toMatchObject({ changed: true });
+    expect(await sshOk(web, 'ls -A /tmp/hw-get')).toBe('');
+    const [r] = await ourResults(labHosts('plain')[2]!.name, one);
+    expect(r).toMatchObject({ failed: true, msg: 'get_url needs curl on the host (Debian: apt-get install curl)' });
   });
 });

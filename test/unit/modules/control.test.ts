@@ -58,7 +58,7 @@ describe('planners', () => {
     const m = pause({}).module;
     const state = await m.gather({ prompt: 'go?' }, { run: () => Promise.reject(new Error('no host')) }, ctx());
     const plan = m.plan({ prompt: 'go?' }, state, ctx());
-    expect(plan.result).toMatchObject({ rc: 0, user_input: '', echo: true, delta: 0, stdout: 'Paused for 0 seconds', warnings: ['Not waiting for response to prompt as stdin is not interactive'] });
+    expect(plan.result).toMatchObject({ rc: 0, user_input: '', echo: true, delta: 0, stdout: 'Paused for 0.0 seconds', warnings: ['Not waiting for response to prompt as stdin is not interactive'] });
     expect(String(plan.result?.start)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
   });
 });
