@@ -203,12 +203,13 @@ export const get_url = defineModule<GetUrlParams, GetUrlState, GetUrlResult>({
     }
     const d = s.download;
     if (d.status === 999) return { changed: false, actions: [], failed: d.error };
-    if (d.status === 0) return { changed: false, actions: [], failed: `Request failed: ${d.error || `curl exit code ${d.rc}`}`, result: { ...base, status_code: -1 } };
+    // Ansible says "Request failed" and puts the reason in `response`.
+    if (d.status === 0) return { changed: false, actions: [], failed: 'Request failed', result: { ...base, status_code: -1, response: `Request failed: ${d.error || `curl exit code ${d.rc}`}` } };
     // Not modified since dest's mtime: Ansible exits there, attributes untouched.
     if (d.status === 304 && s.dest) {
       return { changed: false, actions: [], summary: `HTTP Error 304: ${d.reason || 'Not Modified'}`, result: { ...base, status_code: 304, ...pathInfo(s.dest) } };
     }
-    if (d.status < 200 || d.status >= 300) return { changed: false, actions: [], failed: `HTTP Error ${d.status}: ${d.reason}`, result: { ...base, status_code: d.status } };
+    if (d.status < 200 || d.status >= 300) return { changed: false, actions: [], failed: 'Request failed', result: { ...base, status_code: d.status, response: `HTTP Error ${d.status}: ${d.reason}` } };
     const sums = { checksum_src: d.sha1, checksum_dest: s.destSha1 ?? null };
     if (wanted(p) !== undefined && d.sum !== wanted(p)) {
       return { changed: false, actions: [], failed: `The checksum for ${p.dest} did not match ${wanted(p)}; it was ${d.sum}.`, result: { ...base, ...sums } };

@@ -43,7 +43,8 @@ export async function ansibleResults(host: string, cases: readonly ParityCase[],
     const env = { ...process.env, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_LOAD_CALLBACK_PLUGINS: '1', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0' };
     const args = ['-i', labState().inventoryFile, '-l', host, ...(check ? ['--check'] : []), file];
     const out = await exec('ansible-playbook', args, { env, maxBuffer: 64 << 20 }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
-    const tasks = JSON.parse(out.stdout).plays[0].tasks as { hosts: Record<string, TaskResult> }[];
+    // pause writes its "Pausing for N seconds" lines to stdout before the callback's JSON.
+    const tasks = JSON.parse(out.stdout.slice(out.stdout.indexOf('{'))).plays[0].tasks as { hosts: Record<string, TaskResult> }[];
     return tasks.map((t) => t.hosts[host]!);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -130,7 +130,7 @@ describe('wait_for in a lab host, compared with ansible.builtin.wait_for', () =>
 
 const APP_SHA1 = 'sha1:e1d35a6f7182bfbac1c45f6bfdc12419e06e8d59';
 const g = (name: string, args: GetUrlParams, ignore = false): ParityCase => ({ name, ansible: { module: 'get_url', args: { ...args } }, ours: get_url(args), ignore_errors: ignore });
-const GET_KEYS = ['failed', 'changed', 'msg', 'status_code', 'checksum_src', 'checksum_dest', 'dest', 'url'];
+const GET_KEYS = ['failed', 'changed', 'msg', 'response', 'status_code', 'checksum_src', 'checksum_dest', 'dest', 'url'];
 const getCases: ParityCase[] = [
   sh('prepare', 'rm -rf /tmp/hw-get && mkdir -p /tmp/hw-get'),
   g('new file', { url: `${BASE}/app.txt`, dest: '/tmp/hw-get/app.txt', mode: '0640' }),

@@ -30,8 +30,8 @@ describe('get_url', () => {
     expect(plan({ ...p, checksum: `sha1:${SHA}` }, existing)).toMatchObject({ changed: false, summary: 'file already exists' });
     expect(plan({ ...p, checksum: `sha1:${SHA}`, mode: '0600' }, existing)).toMatchObject({ changed: true, summary: 'file already exists but file attributes changed' });
     expect(plan({ ...p, checksum: 'sha1:00' }, `${existing}dl 0 200 \nsize 3\nsrcsha1 ${SHA}\nsrcsum ${SHA}\n`).failed).toBe(`The checksum for /opt/app.txt did not match 00; it was ${SHA}.`);
-    expect(plan(p, 'dest absent\ndl 0 404 \nreason File not found\n').failed).toBe('HTTP Error 404: File not found');
-    expect(plan(p, "dest absent\ndl 7 000 curl: (7) Failed to connect to h port 80: Connection refused \n").failed).toBe('Request failed: curl: (7) Failed to connect to h port 80: Connection refused');
+    expect(plan(p, 'dest absent\ndl 0 404 \nreason File not found\n')).toMatchObject({ failed: 'Request failed', result: { status_code: 404, response: 'HTTP Error 404: File not found' } });
+    expect(plan(p, "dest absent\ndl 7 000 curl: (7) Failed to connect to h port 80: Connection refused \n")).toMatchObject({ failed: 'Request failed', result: { status_code: -1, response: 'Request failed: curl: (7) Failed to connect to h port 80: Connection refused' } });
     expect(plan(p, 'dest absent\nnocurl\n').failed).toBe('get_url needs curl on the host (Debian: apt-get install curl)');
   });
   it('the probe skips the download when dest has the checksum, and asks If-Modified-Since only without one', () => {
