@@ -5,8 +5,9 @@
  * diffs, the same recap, nothing applied by the check; a second run changes nothing.
  */
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { labHosts, labState, resetHost, ssh, sshOk } from '../lab/testing.js';
+import type { LabHost } from '../lab/state.js';
 import { childEnv, parseRun, REPO_ROOT, runTool, TSX, type ParsedRun } from './playbooks/parity/output.js';
 import { REPO_SCRIPT } from './modules/apt-repo.js';
 
@@ -21,9 +22,16 @@ async function hostwright(host: string, ...flags: string[]): Promise<ParsedRun> 
 /** Per task: banner and statuses, check mode's "(would run)" note dropped. */
 const view = (r: ParsedRun) => r.tasks.map((t) => ({ banner: t.banner, statuses: t.statuses.map((s) => s.replace(/ \(would run\)$/, '')) }));
 
+// Debian's source was switched off, users and packages added: the next test files get a fresh host.
+let used: LabHost | undefined;
+afterAll(async () => {
+  if (used) await resetHost(used.name);
+});
+
 describe('check mode across dependent tasks (accounts, cron, packages)', () => {
   test('--check --diff on a fresh host predicts the run exactly', async () => {
     const host = labHosts('plain')[0]!;
+    used = host;
     await resetHost(host.name);
     // The local repository only (apt-repo.ts), with a cache the stamp says is fresh.
     await sshOk(host, `${REPO_SCRIPT}\nsed -i 's/^deb /#deb /' /etc/apt/sources.list && apt-get -q update >/dev/null && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp`, { timeoutMs: 300_000 });

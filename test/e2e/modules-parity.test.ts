@@ -30,6 +30,8 @@ interface BatchResult {
 }
 
 let dir: string;
+/** The hosts the batches ran on (reset again afterwards). */
+const used: LabHost[] = [];
 const results = new Map<string, BatchResult>();
 
 function ansibleYaml(batch: ParityBatch, name: string): string {
@@ -69,7 +71,8 @@ beforeAll(async () => {
   expect(hosts.length, 'module parity needs 4 plain lab hosts').toBeGreaterThanOrEqual(4);
   const [a1, h1, a2, h2] = hosts;
   // Fresh hosts (the lab resets one host at a time).
-  for (const h of [a1!, h1!, a2!, h2!]) await resetHost(h.name);
+  used.push(a1!, h1!, a2!, h2!);
+  for (const h of used) await resetHost(h.name);
   const [apt, accounts] = await Promise.all([runBatch('apt', a1!, h1!), runBatch('accounts', a2!, h2!)]);
   results.set('apt', apt);
   results.set('accounts', accounts);
@@ -77,6 +80,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
+  // The batches changed sources, packages, users and crontabs: the next test files get fresh hosts.
+  for (const h of used) await resetHost(h.name);
 });
 
 /** `changed`, `ok`, `fatal` ... of one task in one run (the host name and details dropped). */

@@ -2,7 +2,7 @@
  * user, group, authorized_key and cron on a lab host: converge (check predicts, run changes,
  * second run is a no-op), host-side failures leave the host as it was, bad params name the field.
  */
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { authorized_key, copy, cron, group, user } from '../../../modules/index.js';
 import type { Connection } from '../../../runner/connection/types.js';
 import type { ModuleCall } from '../../../runner/module.js';
@@ -20,6 +20,11 @@ beforeAll(async () => {
   const host = labHosts('plain')[1]!;
   await resetHost(host.name);
   s = await session(host);
+});
+// Users, crontabs and deploy's authorized_keys (the lab's own key) were changed: give the next
+// test files the host as the lab made it.
+afterAll(async () => {
+  if (s) await resetHost(s.host.name);
 });
 
 describe('group and user', () => {

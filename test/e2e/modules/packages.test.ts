@@ -3,7 +3,7 @@
  * and a local repository (apt-repo.ts) for versions, upgrades, downgrades, recommends, purge,
  * autoremove and a kept conffile. Check mode predicts the transaction the run makes.
  */
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apt, pkg } from '../../../modules/index.js';
 import { labHosts, resetHost, ssh } from '../../lab/testing.js';
 import { REPO_SCRIPT } from './apt-repo.js';
@@ -20,6 +20,10 @@ beforeAll(async () => {
   s = await session(host);
   await remote(s, REPO_SCRIPT);
 }, 120_000);
+// Debian's source was switched off and packages installed: the next test files get a fresh host.
+afterAll(async () => {
+  if (s) await resetHost(s.host.name);
+});
 
 describe('apt', () => {
   test('update_cache refreshes through the apt proxy once (a change), then cache_valid_time keeps it; a Debian package and a pinned one converge', async () => {
