@@ -58,7 +58,8 @@ const schema: JSONSchemaType<HaproxyConfigParams> = {
   additionalProperties: false,
 };
 
-export type Backend = 'systemd' | 'sysv';
+/** Which service manager runs HAProxy (not a config backend). */
+export type ServiceBackend = 'systemd' | 'sysv';
 
 export interface HaproxyDaemon {
   /** The haproxy binary is on the PATH. */
@@ -70,13 +71,13 @@ export interface HaproxyDaemon {
 }
 
 export interface HaproxyConfigState {
-  backend: Backend;
+  backend: ServiceBackend;
   daemon: HaproxyDaemon;
   target: TargetState;
 }
 
 /** The daemon's lines of the probe; the file's (targetScript) follow them, its content last. */
-export function daemonProbeLines(backend: Backend, service: string, pidfile: string): string {
+export function daemonProbeLines(backend: ServiceBackend, service: string, pidfile: string): string {
   const lines = [
     `if command -v haproxy >/dev/null 2>&1; then echo 'hw.installed yes'; else echo 'hw.installed no'; fi`,
     `if command -v socat >/dev/null 2>&1; then echo 'hw.socat yes'; else echo 'hw.socat no'; fi`,
@@ -95,7 +96,7 @@ export function daemonProbeLines(backend: Backend, service: string, pidfile: str
   return lines.join('\n');
 }
 
-export function parseConfigProbe(out: Buffer, backend: Backend): HaproxyConfigState {
+export function parseConfigProbe(out: Buffer, backend: ServiceBackend): HaproxyConfigState {
   const { fields } = parseProbe(out);
   const running = fields.get('hw.active') === 'active' || fields.get('hw.active') === 'reloading';
   const daemon: HaproxyDaemon = {
@@ -107,7 +108,7 @@ export function parseConfigProbe(out: Buffer, backend: Backend): HaproxyConfigSt
   return { backend, daemon, target: parseTarget(out, {}) };
 }
 
-export function backendFor(use: HaproxyConfigParams['use'], serviceMgr: string): Backend {
+export function backendFor(use: HaproxyConfigParams['use'], serviceMgr: string): ServiceBackend {
   if (use === 'systemd') return 'systemd';
   if (use === 'sysvinit') return 'sysv';
   return serviceMgr === 'systemd' ? 'systemd' : 'sysv';
@@ -174,7 +175,7 @@ export function saveStateScript(socket: string, stateFile: string): string {
  * SIGUSR2 (or `systemctl reload`) to the master, then wait (10 s at most) until the master has a
  * worker it did not have before: from then on the new configuration serves and answers the socket.
  */
-export function masterReloadScript(backend: Backend, service: string, pidfile: string): string {
+export function masterReloadScript(backend: ServiceBackend, service: string, pidfile: string): string {
   const lines =
     backend === 'systemd'
       ? [sh`pid=$(systemctl show -p MainPID --value -- ${service}.service)`]
@@ -193,7 +194,7 @@ export function masterReloadScript(backend: Backend, service: string, pidfile: s
   return lines.join('\n');
 }
 
-function serviceCommand(backend: Backend, service: string, verb: 'start' | 'reload'): string {
+function serviceCommand(backend: ServiceBackend, service: string, verb: 'start' | 'reload'): string {
   return backend === 'systemd' ? sh`systemctl ${verb} -- ${service}.service` : sh`service ${service} ${verb}`;
 }
 
