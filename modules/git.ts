@@ -125,7 +125,7 @@ export function planGit(p: GitParams, probe: GitProbe): Plan {
       diffs: [commitDiff(p.dest, undefined, after ?? version)],
       summary: `cloned ${p.repo} at ${describeTarget(target)} into ${p.dest}`,
       result,
-      effects: checkoutEffects(p, after, true, p.umask !== undefined ? parseInt(p.umask, 8) : probe.umask),
+      effects: checkoutEffects(p, after, true, p.umask !== undefined ? parseInt(p.umask, 8) : probe.umask, target.kind === 'branch' ? target.name : undefined),
     };
   }
   const urlChanged = checkout.url === undefined || !sameRepo(checkout.url, repoUrl(p.repo));
@@ -146,7 +146,7 @@ export function planGit(p: GitParams, probe: GitProbe): Plan {
     ...(moves ? { diffs: [commitDiff(p.dest, before, after ?? version)] } : {}),
     summary: reset ? `Local modifications exist in the destination: ${p.dest}` : `${p.dest} at ${describeTarget(target)}`,
     result: { ...result, remote_url_changed: urlChanged },
-    effects: checkoutEffects(p, after, false, undefined),
+    effects: checkoutEffects(p, after, false, undefined, target.kind === 'branch' ? target.name : undefined),
   };
 }
 
@@ -156,7 +156,9 @@ export function overlayCheckout(s: GitProbe, predicted: Predicted, p: GitParams)
   if (earlier) {
     if (earlier.version === undefined) predicted.unpredictable(earlier.by, `the commit checked out at ${p.dest}`);
     const { branch: _unknownBranch, ...kept } = s.checkout ?? { localBranch: false };
-    return { ...s, dest: 'repo', checkout: { ...kept, mods: [], head: earlier.version, ...(earlier.repo ? { url: earlier.repo } : {}) } };
+    // On the branch the earlier task checked out (a clone of a branch has it as a local branch).
+    const branch = earlier.branch !== undefined ? { branch: earlier.branch, localBranch: true } : {};
+    return { ...s, dest: 'repo', checkout: { ...kept, mods: [], head: earlier.version, ...branch, ...(earlier.repo ? { url: earlier.repo } : {}) } };
   }
   const at = predicted.path(p.dest);
   if (at?.state === 'unknown') predicted.unpredictable(at.by, p.dest);

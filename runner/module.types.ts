@@ -227,6 +227,8 @@ export interface GitEffect {
   repo?: string;
   /** The commit checked out, when known. */
   version?: string;
+  /** The branch checked out (a branch `version`), so a later task knows HEAD is on it. */
+  branch?: string;
 }
 
 /**

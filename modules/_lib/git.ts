@@ -351,12 +351,12 @@ export function checkoutResult(exec: ExecResult): Record<string, unknown> {
  * holds is known only once the run fetched, so everything below dest is unknown: a later task on
  * a file in it reports that it depends on this one instead of guessing.
  */
-export function checkoutEffects(p: { dest: string; repo: string }, commit: string | undefined, created: boolean, umask: number | undefined): Effect[] {
+export function checkoutEffects(p: { dest: string; repo: string }, commit: string | undefined, created: boolean, umask: number | undefined, branch?: string): Effect[] {
   // A new checkout's directory gets the umask's mode (git creates it with 0777 & ~umask).
   const mode = created && umask !== undefined ? { mode: 0o777 & ~umask } : {};
   return [
     { kind: 'path', path: p.dest, state: 'directory', ...(created ? { created: true } : {}), ...mode },
     { kind: 'tree', path: p.dest },
-    { kind: 'git', dest: p.dest, repo: repoUrl(p.repo), ...(commit !== undefined ? { version: commit } : {}) },
+    { kind: 'git', dest: p.dest, repo: repoUrl(p.repo), ...(commit !== undefined ? { version: commit } : {}), ...(branch !== undefined ? { branch } : {}) },
   ];
 }

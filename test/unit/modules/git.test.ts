@@ -45,7 +45,7 @@ describe('git plan', () => {
       // The new directory's mode: 0777 less the probed umask.
       { kind: 'path', path: '/opt/app', state: 'directory', created: true, mode: 0o750 },
       { kind: 'tree', path: '/opt/app' },
-      { kind: 'git', dest: '/opt/app', repo: 'file:///srv/git/app.git', version: TWO },
+      { kind: 'git', dest: '/opt/app', repo: 'file:///srv/git/app.git', version: TWO, branch: 'main' },
     ]);
   });
   it('converged: no action at all (no fetch)', () => {
