@@ -3,21 +3,26 @@
  * tasks (playbooks/predict/chains.ts: a directory then a file in it, a file then a line in it, a
  * link then its target's content, a handler notified by a predicted change, block/rescue around a
  * predicted failure ...) prints every task's status and diff exactly as the real run then does.
- * Where a prediction is impossible (a `when` on a command's output) the task says it depends on the
- * earlier one. ansible-playbook --check runs the same chains (chains.yml) on another fresh host;
+ * Where a prediction is impossible (a `when` on a command's output, files inside a checkout not yet
+ * cloned) the task says it depends on the earlier one. ansible-playbook --check runs the same chains (chains.yml) on another fresh host;
  * the three columns are printed side by side.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { LabHost } from '../lab/state.js';
-import { labHosts, labState, resetHost, ssh } from '../lab/testing.js';
+import { bareRepoScript } from '../lab/git-repo.js';
+import { labHosts, labState, resetHost, ssh, sshOk } from '../lab/testing.js';
 import { childEnv, parseRun, runTool, TSX, type ParsedRun, type ToolRun } from './playbooks/parity/output.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'playbooks/predict');
 
 /** Tasks whose check-mode line must say what they depend on instead of predicting. */
-const DEPENDENT = new Map([['TASK [c16 on its output]', "skipping: [HOST] (depends on an earlier task that would run: 'c16 ask the host')"]]);
+const DEPENDENT = new Map([
+  ['TASK [c16 on its output]', "skipping: [HOST] (depends on an earlier task that would run: 'c16 ask the host')"],
+  ['TASK [c20 readme line]', "skipping: [HOST] (depends on an earlier task that would run: 'c20 checkout')"],
+  ['TASK [c20 local config]', "skipping: [HOST] (depends on an earlier task that would run: 'c20 checkout')"],
+]);
 
 function parsed(run: ToolRun, what: string): ParsedRun {
   expect(run.code, `${what}: exit ${run.code}\n${run.stdout}\n${run.stderr}`).toBe(0);
@@ -43,6 +48,8 @@ describe('check mode predicts dependent tasks on fresh hosts', () => {
     [hw, ans] = [plain[0]!, plain[1]!];
     await resetHost(hw.name);
     await resetHost(ans.name);
+    // The repository the git chains clone (c19, c20): set up beside the chains, not by them.
+    for (const h of [hw, ans]) await sshOk(h, bareRepoScript('/srv/c19.git'));
   });
 
   test('--check --diff prints every status and diff the real run then produces; Ansible beside it', async () => {

@@ -6,12 +6,13 @@
  * Each chain works under its own directory, /opt/cN, and names its tasks `cN ...`.
  */
 import { block, handler, play, playbook, task } from '../../../../runner/index.js';
-import { blockinfile, command, copy, file, lineinfile, service, shell, stat, template } from '../../../../modules/index.js';
+import { blockinfile, command, copy, file, git, group, lineinfile, service, shell, stat, template, user } from '../../../../modules/index.js';
 
 const hosts = 'all';
 const gather_facts = false;
 
 const c11stat = task('c11 look at the config', stat({ path: '/opt/c11/app.conf' }));
+const c18stat = task('c18 look at the file', stat({ path: '/opt/c18/x' }));
 const c16probe = task('c16 ask the host', shell({ cmd: 'echo ready' }), { register: 'c16_out' });
 
 export default playbook(import.meta, [
@@ -189,6 +190,44 @@ export default playbook(import.meta, [
     tasks: [
       c16probe,
       task('c16 on its output', copy({ dest: '/tmp/c16', content: 'ready\n' }), { when: (h) => c16probe.result(h)?.stdout === 'ready' }),
+    ],
+  }),
+  play({
+    name: 'c18 a group, a user in it, then files owned by them',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c18 group', group({ name: 'c18grp' })),
+      task('c18 user', user({ name: 'c18user', group: 'c18grp', create_home: false })),
+      task('c18 dir', file({ path: '/opt/c18', state: 'directory', owner: 'c18user', group: 'c18grp', mode: '0750' })),
+      task('c18 file', copy({ dest: '/opt/c18/x', content: 'x\n', owner: 'c18user', group: 'c18grp', mode: '0640' })),
+      c18stat,
+      task('c18 only if owned by the user', copy({ dest: '/opt/c18/owned', content: 'yes\n' }), {
+        when: (h) => {
+          const st = c18stat.result(h)?.stat;
+          return st?.exists === true && st.pw_name === 'c18user';
+        },
+      }),
+    ],
+  }),
+  play({
+    name: 'c19 a git checkout, then its directory, then the same checkout',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c19 checkout', git({ repo: '/srv/c19.git', dest: '/opt/c19/app', version: 'main' })),
+      task('c19 the checkout is a directory', file({ path: '/opt/c19/app', state: 'directory' })),
+      task('c19 checkout again', git({ repo: '/srv/c19.git', dest: '/opt/c19/app', version: 'main' })),
+    ],
+  }),
+  play({
+    name: 'c20 files in a new checkout (what it holds is known only once cloned)',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c20 checkout', git({ repo: '/srv/c19.git', dest: '/opt/c20/app', version: 'main' })),
+      task('c20 readme line', lineinfile({ path: '/opt/c20/app/README', line: 'managed' })),
+      task('c20 local config', copy({ dest: '/opt/c20/app/local.conf', content: 'local=1\n' })),
     ],
   }),
   play({
