@@ -6,7 +6,8 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import { expandingWord, gatherCommand, overlayCommand, planCommand, shlexSplit, type CommandCommon, type CommandState } from './_lib/command.js';
+import { shlexSplit } from '../runner/shlex.js';
+import { expandingWord, gatherCommand, overlayCommand, planCommand, type CommandCommon, type CommandState } from './_lib/command.js';
 
 export interface CommandParams extends CommandCommon {
   /** The command line, split into words like a shell would (no shell features). Required unless argv. */

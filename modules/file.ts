@@ -15,7 +15,7 @@ import { raw, sh } from '../runner/shell.js';
 import { attrIssues, fileAttrSchema, planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './_lib/attrs.js';
 import { formatMode, resolveMode } from './_lib/mode.js';
 import { attrEffectFields, overlayIds, overlayInfo, owned } from './_lib/predicted.js';
-import { UMASK_LINE, dirnameLines, fieldLine, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, statLines, type FileInfo } from './_lib/probe.js';
+import { UMASK_LINE, dirnameLines, fieldLine, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, runProbe, statLines, type FileInfo } from './_lib/probe.js';
 
 export type FileState = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
 
@@ -153,8 +153,7 @@ export const file = defineModule<FileParams, FileModuleState>({
   schema,
   check,
   async gather(p, probe) {
-    const out = await probe.run(fileProbeScript(p));
-    if (out.rc !== 0) throw new Error(`probing ${p.path} failed: ${out.stderr.trim()}`);
+    const out = await runProbe(probe, fileProbeScript(p), p.path);
     return parseFileProbe(out.stdoutBytes, p);
   },
   plan: planFile,

@@ -10,6 +10,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
 import type { Action, Plan, Predicted } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
+import { parseProbe, runProbe } from './_lib/probe.js';
 
 export interface ServiceParams {
   /** Name of the service. */
@@ -83,45 +84,40 @@ if [ $ns = 1 ] && [ -n "$sp" ]; then
   if [ ! -e "$sp" ]; then st=3
   elif [ ! -r "$sp" ]; then st=4
   else pid=; read -r pid < "$sp"; case $pid in ''|*[!0-9]*) st=1 ;; *) if [ -d "/proc/$pid" ]; then st=0; else st=1; fi ;; esac; fi
-  echo "status=$st"; echo "pidfile=$sp"
+  echo "status $st"; echo "pidfile $sp"
 else
-  service "$n" status >/dev/null 2>&1; echo "status=$?"
+  service "$n" status >/dev/null 2>&1; echo "status $?"
 fi`;
 
 /** Whether any start link `/etc/RC.d/S??NAME` exists, by a glob (no ls). */
 const startLinks = (rc: string, key: string): string =>
-  `l=no; for f in /etc/${rc}.d/S??"$n"; do if [ -e "$f" ] || [ -L "$f" ]; then l=yes; break; fi; done; echo "${key}=$l"`;
+  `l=no; for f in /etc/${rc}.d/S??"$n"; do if [ -e "$f" ] || [ -L "$f" ]; then l=yes; break; fi; done; echo "${key} $l"`;
 
 export function serviceProbeScript(name: string, backend: ServiceBackend): string {
   if (backend === 'systemd') {
     return [
       sh`n=${name}`,
       // One systemctl: UnitFileState says whether it is enabled (what is-enabled's exit code says).
-      `systemctl show -p LoadState,ActiveState,SubState,UnitFileState,Id -- "$n"`,
-      `if [ -x "/etc/init.d/$n" ]; then echo InitScript=yes; fi`,
+      // Its KEY=VALUE lines become the probe format's `key value` with the read builtin.
+      `s=$(systemctl show -p LoadState,ActiveState,SubState,UnitFileState,Id -- "$n") || exit`,
+      `while IFS='=' read -r k v; do echo "$k $v"; done <<HOSTWRIGHT_EOF`,
+      `$s`,
+      `HOSTWRIGHT_EOF`,
+      `if [ -x "/etc/init.d/$n" ]; then echo InitScript yes; fi`,
       // A unit generated from a SysV script: systemd-sysv-install is-enabled looks at rcS/rc5 links.
       startLinks('rc[S5]', 'SysvEnabled'),
     ].join('\n');
   }
   return [
     sh`n=${name}`,
-    `if [ -x "/etc/init.d/$n" ]; then echo found=yes; else echo found=no; fi`,
+    `if [ -x "/etc/init.d/$n" ]; then echo found yes; else echo found no; fi`,
     SYSV_STATUS,
-    `if command -v update-rc.d >/dev/null 2>&1; then echo tool=update-rc.d`,
-    `elif command -v chkconfig >/dev/null 2>&1; then echo tool=chkconfig; if chkconfig "$n" >/dev/null 2>&1; then echo chkconfig=on; else echo chkconfig=off; fi`,
-    `else echo tool=none; fi`,
+    `if command -v update-rc.d >/dev/null 2>&1; then echo tool update-rc.d`,
+    `elif command -v chkconfig >/dev/null 2>&1; then echo tool chkconfig; if chkconfig "$n" >/dev/null 2>&1; then echo chkconfig on; else echo chkconfig off; fi`,
+    `else echo tool none; fi`,
     startLinks('rc?', 'slinks'),
-    `l=no; for f in /etc/rc?.d/[SK]??"$n"; do if [ -e "$f" ] || [ -L "$f" ]; then l=yes; break; fi; done; echo "links=$l"`,
+    `l=no; for f in /etc/rc?.d/[SK]??"$n"; do if [ -e "$f" ] || [ -L "$f" ]; then l=yes; break; fi; done; echo "links $l"`,
   ].join('\n');
-}
-
-function keyValues(out: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of out.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) m.set(line.slice(0, eq), line.slice(eq + 1).trim());
-  }
-  return m;
 }
 
 /** UnitFileStates for which `systemctl is-enabled` exits 0 (systemctl(1)'s table); 'generated'
@@ -129,7 +125,7 @@ function keyValues(out: string): Map<string, string> {
 const ENABLED_FILE_STATES = new Set(['enabled', 'enabled-runtime', 'alias', 'static', 'indirect', 'transient']);
 
 export function parseServiceProbe(out: string, backend: ServiceBackend): ServiceState {
-  const kv = keyValues(out);
+  const kv = parseProbe(Buffer.from(out)).fields;
   if (backend === 'systemd') {
     const status = Object.fromEntries([...kv].filter(([k]) => !['SysvEnabled', 'InitScript'].includes(k)));
     const load = kv.get('LoadState') ?? '';
@@ -165,7 +161,7 @@ export const service = defineModule<ServiceParams, ServiceState>({
   check,
   async gather(p, probe, ctx) {
     const backend = backendFor(p.use, ctx.facts.service_mgr);
-    const out = await probe.run(serviceProbeScript(p.name, backend));
+    const out = await runProbe(probe, serviceProbeScript(p.name, backend), `service ${p.name}`);
     return parseServiceProbe(out.stdout, backend);
   },
   plan(p, s, ctx) {

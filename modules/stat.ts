@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { PathPrediction, Predicted, TaskResult } from '../runner/module.types.js';
 import { sha1 } from './_lib/target.js';
 import { overlayInfo } from './_lib/predicted.js';
-import type { FileInfo } from './_lib/probe.js';
+import { parseProbe, runProbe, type FileInfo } from './_lib/probe.js';
 
 export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
@@ -93,12 +93,8 @@ export function statScript(p: StatParams): string {
 
 /** Parses the probe output into Ansible's `stat` dict. */
 export function parseStatOutput(out: string, p: StatParams): StatResult {
-  const fields = new Map<string, string>();
-  for (const line of out.split('\n')) {
-    const sp = line.indexOf(' ');
-    if (line === 'absent') return { exists: false };
-    if (sp > 0) fields.set(line.slice(0, sp), line.slice(sp + 1));
-  }
+  const { fields } = parseProbe(Buffer.from(out));
+  if (fields.has('absent')) return { exists: false };
   const [rawMode, uid, gid, size, inode, dev, nlink, atime, mtime, ctime, pwName, grName, blocks, blockSize, major, minor] = (fields.get('stat') ?? '').split('|');
   const mode = parseInt(rawMode ?? '0', 16);
   const fmt = mode & 0o170000;
@@ -159,16 +155,14 @@ export function parseStatOutput(out: string, p: StatParams): StatResult {
   return result as StatResult;
 }
 
-export const stat = defineModule<StatParams, { stat?: StatResult; problem?: string }, StatTaskResult>({
+export const stat = defineModule<StatParams, { stat: StatResult }, StatTaskResult>({
   name: 'stat',
   schema,
   async gather(p, probe) {
-    const out = await probe.run(statScript(p));
-    if (out.rc !== 0) return { problem: `stat ${p.path} failed: ${out.stderr.trim()}` };
+    const out = await runProbe(probe, statScript(p), p.path);
     return { stat: parseStatOutput(out.stdout, p) };
   },
   overlay(state, predicted, p) {
-    if (state.problem || !state.stat) return state;
     const pred = predicted.path(p.path);
     if (!pred) return state;
     if (pred.state === 'link' && p.follow) {
@@ -178,7 +172,6 @@ export const stat = defineModule<StatParams, { stat?: StatResult; problem?: stri
     return { stat: predictedStat(p, overlayInfo(undefined, pred, predicted, false), pred, predicted) };
   },
   plan(_p, state) {
-    if (state.problem || !state.stat) return { changed: false, actions: [], failed: state.problem ?? 'no state' };
     return { changed: false, actions: [], result: { stat: state.stat } };
   },
 });

@@ -1,6 +1,6 @@
 /**
- * One task on one host: when → params → gather (probe with the task's become) → plan → apply or,
- * in check mode, report the plan → changed_when/failed_when/ignore_errors → register → notify →
+ * One task on one host: when → the module call (module-run.ts: params → gather with the task's
+ * become → plan → apply or, in check mode, the plan) → changed_when/failed_when/ignore_errors → register → notify →
  * one host_result event (per loop item) and the recap counters. No round trip beyond the module's
  * gather and, when something changes, its actions.
  *
@@ -10,14 +10,15 @@
  */
 import { becomeForHost, becomeSpecFor } from './connection/index.js';
 import type { BecomeSpec, Connection } from './connection/types.js';
-import { issuesText, RESULTS, toList, type InheritedKeywords, type Play, type Task, type TaskOptions, type When } from './dsl.js';
+import { RESULTS, toList, type InheritedKeywords, type Play, type Task, type TaskOptions, type When } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import type { HostStatus } from './events.js';
 import type { Facts } from './facts.types.js';
 import type { Notifications } from './handlers.js';
 import type { HostContext } from './module.js';
-import type { FileDiff, ModuleContext, Predicted, TaskResult } from './module.types.js';
-import { guardUnknown, markUnknown, OUTPUT_KEYS, unknownMark, Unpredictable } from './predict.js';
+import { Interrupted, runModuleCall } from './module-run.js';
+import type { FileDiff, TaskResult } from './module.types.js';
+import { guardUnknown, markUnknown, unknownMark, Unpredictable } from './predict.js';
 import { isSecret, MASK } from './secret.js';
 import { hiddenIf, type RunState } from './state.js';
 import { mergeVars, optional, strictVars, type Vars } from './vars.js';
@@ -342,79 +343,30 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
     return { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False' };
   }
 
-  const call = task.call;
-  const params = typeof call.params === 'function' ? (call.params as (c: HostContext) => unknown)(ctx) : call.params;
-  if (typeof call.params === 'function') {
-    const issues = call.validate(params);
-    if (issues.length > 0) return { changed: false, failed: true, msg: issuesText(call.module.name, issues) };
-  }
-  run.masker.addSecretsIn(params);
-  for (const name of call.module.secretParams ?? []) {
-    const v = (params as Record<string, unknown>)[name];
-    if (typeof v === 'string' || isSecret(v)) run.masker.add(v as string);
-  }
-
-  const check = keyword(node, 'check_mode') ?? run.options.check;
-  if (check && call.module.checkModeSkip !== undefined) {
-    // Ansible skips such a module in check mode without running it.
-    return { changed: false, failed: false, skipped: true, msg: call.module.checkModeSkip };
-  }
-
   const target = delegate ?? ctx.host;
   const conn: Connection = await run.connection(target);
   const facts = target === ctx.host ? ctx.facts : await run.facts(target);
   // The runner and modules read variables that may be missing (ansible_become ...): the lenient view.
   const vars = optional(ctx.vars) as Vars;
   const become = becomeFor(b, node, vars, facts);
-  const mctx: ModuleContext = { facts, vars, host: target, playbookDir: run.playbookDir };
-  const probe = { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
-
   // Predictions matter only in a check run; a task forced to apply (check_mode: false) still
   // records its effects, which are then real.
   const predicted = run.options.check ? run.host(target).predicted : undefined;
-  let state = await call.module.gather(params, probe, mctx);
-  if (predicted && !predicted.empty && call.module.overlay) {
-    state = call.module.overlay(state, predicted.view(creatorOf(become, facts)), params, mctx);
-  }
-  const plan = call.module.plan(params, state, mctx);
-  const diff = keyword(node, 'diff') ?? run.options.diff;
-
-  let result: TaskResult = {
-    changed: plan.changed,
-    failed: false,
-    ...(plan.summary !== undefined ? { msg: plan.summary } : {}),
-    ...plan.result,
-    ...(diff && plan.diffs?.length ? { diff: plan.diffs } : {}),
-  };
-  if (plan.failed !== undefined) {
-    // A module may register a richer msg than the one-line reason (assert's list of messages).
-    result = { ...result, changed: false, failed: true, msg: (plan.result?.msg as string | undefined) ?? plan.failed };
-  } else if (check) {
-    // What it would print is known only once it runs: later tasks reading it depend on this one.
-    if (plan.nonIdempotent && plan.changed) result = markUnknown({ ...result, would_run: true }, { by: task.name, keys: OUTPUT_KEYS });
-  } else if ((plan.changed || plan.queries) && plan.actions.length > 0) {
-    if (run.interrupted) throw new Interrupted();
-    const outcome = await run.deps.applyActions(conn, plan.actions, become ? { become } : {});
-    const cap = outcome.captured;
-    if (call.module.interpret && cap) {
-      // The module reads its own captured output (uri's response, wait_for's elapsed time).
-      const read = call.module.interpret(params, cap);
-      result = { ...result, ...outcome.result, ...read.result, ...(read.failed !== undefined ? { failed: true, msg: read.failed } : {}) };
-    } else {
-      // Ansible's command/shell strip trailing newlines (strip_empty_ends), so `stdout === '0'` works.
-      const stdout = cap?.stdout.replace(/[\r\n]+$/, '') ?? '';
-      const stderr = cap?.stderr.replace(/[\r\n]+$/, '') ?? '';
-      result = {
-        ...result,
-        ...outcome.result,
-        // The module's own keys win over the actions' generic ones (fetch's sha1 `checksum`, as
-        // Ansible registers it, over the FetchAction's sha256).
-        ...plan.result,
-        ...(cap ? { rc: cap.rc, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr) } : {}),
-        ...(outcome.ok ? {} : { failed: true, msg: outcome.msg }),
-      };
-    }
-  }
+  const { result, plan } = await runModuleCall(task.call, {
+    conn,
+    ctx,
+    vars,
+    facts,
+    ...(become ? { become } : {}),
+    playbookDir: run.playbookDir,
+    check: keyword(node, 'check_mode') ?? run.options.check,
+    diff: keyword(node, 'diff') ?? run.options.diff,
+    masker: run.masker,
+    taskName: task.name,
+    ...(predicted ? { predicted } : {}),
+    apply: run.deps.applyActions,
+    interrupted: () => run.interrupted,
+  });
 
   const mark = unknownMark(result);
   // A would-run task's changed_when/failed_when on its output cannot be decided: it stays "would run".
@@ -429,21 +381,6 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   if (opts.changed_when) result.changed = verdict(opts.changed_when) ?? result.changed;
   if (opts.failed_when) result.failed = verdict(opts.failed_when) ?? result.failed;
   if (mark) markUnknown(result, mark);
-  if (predicted && result.changed && !result.failed && plan.changed && plan.effects?.length) predicted.record(plan.effects, task.name);
+  if (predicted && plan && result.changed && !result.failed && plan.changed && plan.effects?.length) predicted.record(plan.effects, task.name);
   return result;
-}
-
-/** Who a new path would belong to: known for root (the usual become), else not. */
-function creatorOf(become: BecomeSpec | undefined, facts: Facts): Predicted['creator'] {
-  const root = become ? become.user === 'root' : facts.user_uid === 0;
-  return root ? { uid: 0, gid: 0 } : undefined;
-}
-
-/** Ctrl-C arrived between observing and applying: the task does not start its changes. */
-export class Interrupted extends Error {
-  override name = 'Interrupted';
-}
-
-function lines(s: string): string[] {
-  return s === '' ? [] : s.split('\n');
 }

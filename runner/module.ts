@@ -71,6 +71,15 @@ export interface ModuleSpec<P, S> {
   interpret?(params: P, captured: ExecResult): { result: Record<string, unknown>; failed?: string };
 }
 
+/**
+ * A probe that failed on the host (its command exited non-zero): the task fails with this message,
+ * nothing is planned or applied. Modules get it from `runProbe` (modules/_lib/probe.ts), the one
+ * way they observe; the runner (module-run.ts) turns it into the task's failed result.
+ */
+export class ProbeError extends Error {
+  override name = 'ProbeError';
+}
+
 /** What `when`, dynamic params and `loop` functions receive for the host they run on. */
 export interface HostContext {
   host: string;
@@ -100,8 +109,13 @@ export interface ModuleCall<P = unknown, S = unknown, R extends TaskResult = Tas
   readonly location: SourceLocation | undefined;
   /** Validation issues found at load time (static params only). */
   readonly issues: ParamIssue[];
-  /** Validate params computed for one host; returns the issues (empty when valid). */
+  /** Validate params computed for one host; returns the issues (empty when valid). Never changes `params`. */
   validate(params: unknown): ParamIssue[];
+  /**
+   * Validate params computed for one host and return, when valid, a copy with the schema's
+   * `default`s filled in: what gather and plan receive. The caller's object is left as given.
+   */
+  resolve(params: unknown): { issues: ParamIssue[]; params?: P };
 }
 
 export type ModuleFn<P, S = unknown, R extends TaskResult = TaskResult> = (params: P | ((ctx: HostContext) => P)) => ModuleCall<P, S, R>;
@@ -130,22 +144,46 @@ function describeIssue(e: ErrorObject): ParamIssue {
   }
 }
 
+/**
+ * A copy of the plain objects and arrays in `value`, sharing everything else (a Secret, a
+ * function): ajv's `useDefaults` writes defaults into what it validates, and a playbook may pass
+ * one object to several calls (`const p = { path }; stat(p); file(p)`).
+ */
+function copyPlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyPlain) as T;
+  if (value !== null && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto === Object.prototype || proto === null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyPlain(v)])) as T;
+    }
+  }
+  return value;
+}
+
 export function defineModule<P, S, R extends TaskResult = TaskResult>(spec: ModuleSpec<P, S>): ModuleFn<P, S, R> {
   // Compiled on the module's first call (still while the playbook loads): a playbook pays only
   // for the schemas of the modules it uses, not for every module the library defines.
   let validateFn: ValidateFunction<P> | undefined;
-  const validate = (params: unknown): ParamIssue[] => {
+  const resolve = (given: unknown): { issues: ParamIssue[]; params?: P } => {
     validateFn ??= ajv.compile<P>(spec.schema);
-    if (validateFn(params)) return spec.check ? spec.check(params) : [];
-    return (validateFn.errors ?? []).map(describeIssue);
+    const params = copyPlain(given);
+    if (!validateFn(params)) return { issues: (validateFn.errors ?? []).map(describeIssue) };
+    const issues = spec.check ? spec.check(params) : [];
+    return issues.length > 0 ? { issues } : { issues, params };
   };
-  const fn: ModuleFn<P, S, R> = (params) => ({
-    module: spec,
-    params,
-    location: callSite(),
-    issues: typeof params === 'function' ? [] : validate(params),
-    validate,
-  });
+  const validate = (params: unknown): ParamIssue[] => resolve(params).issues;
+  const fn: ModuleFn<P, S, R> = (given) => {
+    // Static params are resolved once, here (load time); a function of the host, per host.
+    const resolved = typeof given === 'function' ? undefined : resolve(given);
+    return {
+      module: spec,
+      params: resolved?.params ?? given,
+      location: callSite(),
+      issues: resolved?.issues ?? [],
+      validate,
+      resolve,
+    };
+  };
   Object.defineProperty(fn, 'name', { value: spec.name });
   return fn;
 }

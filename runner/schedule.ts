@@ -8,7 +8,8 @@
  */
 import { type Block, type HostOrder, type InheritedKeywords, type Meta, type Play } from './dsl.js';
 import { UnreachableError } from './errors.js';
-import { Interrupted, metaConditionHolds, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
+import { Interrupted } from './module-run.js';
+import { metaConditionHolds, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
 import { fnmatchToRegExp } from './inventory/patterns.js';
 import { selectItems, shouldRun, tagList, type Selected, type TagFilter } from './tags.js';

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Effect, Plan, Predicted, Probe, RunAction } from '../../runner/module.types.js';
 import { quote, sh } from '../../runner/shell.js';
+import { parseProbe, runProbe } from './probe.js';
 
 export interface CommandCommon {
   /** Change into this directory before running (creates/removes are relative to it too). @default none */
@@ -42,12 +43,11 @@ function commandProbeScript(p: CommandCommon): string | undefined {
 }
 
 export function parseCommandProbe(out: string): CommandState {
+  const { fields } = parseProbe(Buffer.from(out));
   const state: CommandState = {};
-  for (const line of out.split('\n')) {
-    if (line === 'chdir missing') state.chdirMissing = true;
-    if (line.startsWith('creates ')) state.createsFound = line.endsWith('yes');
-    if (line.startsWith('removes ')) state.removesFound = line.endsWith('yes');
-  }
+  if (fields.get('chdir') === 'missing') state.chdirMissing = true;
+  if (fields.has('creates')) state.createsFound = fields.get('creates') === 'yes';
+  if (fields.has('removes')) state.removesFound = fields.get('removes') === 'yes';
   return state;
 }
 
@@ -55,7 +55,8 @@ export function parseCommandProbe(out: string): CommandState {
 export async function gatherCommand(p: CommandCommon, probe: Probe): Promise<CommandState> {
   const script = commandProbeScript(p);
   if (!script) return {};
-  return parseCommandProbe((await probe.run(script)).stdout);
+  const what = [p.chdir, p.creates, p.removes].filter((x) => x !== undefined).join(', ');
+  return parseCommandProbe((await runProbe(probe, script, what)).stdout);
 }
 
 /** Skip, fail or run-and-capture `script` (the command itself, without chdir). */
@@ -127,45 +128,6 @@ export function overlayCommand(s: CommandState, predicted: Predicted, p: Command
   const removes = exists(p.removes);
   if (removes !== undefined) next.removesFound = removes;
   return next;
-}
-
-/** Python's shlex.split (POSIX mode, no comments). */
-export function shlexSplit(s: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) throw new Error('No closing quotation');
-      word += s.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (c === '"') {
-      let j = i + 1;
-      for (; j < s.length && s[j] !== '"'; j++) {
-        if (s[j] === '\\' && (s[j + 1] === '"' || s[j + 1] === '\\')) j++;
-        word += s[j];
-      }
-      if (j >= s.length) throw new Error('No closing quotation');
-      i = j;
-      inWord = true;
-    } else if (c === '\\') {
-      if (i + 1 >= s.length) throw new Error('No escaped character');
-      word += s[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 /**

@@ -1,11 +1,26 @@
 /**
- * Building blocks for one-round-trip probes. A probe script prints `key value` lines, then
- * optionally a `::content::` line followed by raw file bytes (binary-safe, parsed from stdoutBytes).
- * A value that may hold any byte but NUL (a path, a link target: a newline is legal in both) is
- * printed as a NUL-delimited record instead, `\0key value\0` (fieldLine, linkTargetLine), so it
- * comes back exactly. Parsers here are pure and tested on recorded output.
+ * Building blocks for one-round-trip probes. Every probe speaks one format: `key value` lines
+ * (the first of a key wins), then optionally a `::content::` line followed by raw file bytes
+ * (binary-safe, parsed from stdoutBytes) — `parseProbe`. A value that may hold any byte but NUL (a
+ * path, a link target: a newline is legal in both) is printed as a NUL-delimited record instead,
+ * `\0key value\0` (fieldLine, linkTargetLine), so it comes back exactly. Every probe runs through
+ * `runProbe`, which checks its exit code: a probe that fails on the host throws ProbeError and the
+ * task fails with its message. Parsers here are pure and tested on recorded output.
  */
+import type { ExecResult } from '../../runner/connection/types.js';
+import { ProbeError } from '../../runner/module.js';
+import type { Probe } from '../../runner/module.types.js';
 import { sh, type Raw } from '../../runner/shell.js';
+
+/**
+ * Runs a probe script; a non-zero exit fails the task (ProbeError: `probing <what> failed: <stderr>`).
+ * A probe reports what it finds in its output, so it exits 0 whenever it could look.
+ */
+export async function runProbe(probe: Probe, script: string, what: string): Promise<ExecResult> {
+  const out = await probe.run(script);
+  if (out.rc !== 0) throw new ProbeError(`probing ${what} failed: ${out.stderr.trim() || `rc=${out.rc}`}`);
+  return out;
+}
 
 export const CONTENT_MARK = '::content::';
 

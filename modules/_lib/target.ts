@@ -11,7 +11,7 @@ import { sh } from '../../runner/shell.js';
 import { planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './attrs.js';
 import { formatMode, resolveMode } from './mode.js';
 import { attrEffectFields, contentEffects, owned } from './predicted.js';
-import { CONTENT_MARK, STAT_FORMAT, UMASK_LINE, dirnameLines, fieldLine, idLookupLines, linkTargetLine, parseIds, parseProbe, parseStat, parseUmask, type FileInfo } from './probe.js';
+import { CONTENT_MARK, STAT_FORMAT, UMASK_LINE, dirnameLines, fieldLine, idLookupLines, linkTargetLine, parseIds, parseProbe, parseStat, parseUmask, runProbe, type FileInfo } from './probe.js';
 
 /** Ansible's default max_diff_size: larger files are compared by checksum and not diffed. */
 export const MAX_DIFF_SIZE = 104448;
@@ -73,7 +73,7 @@ export function targetScript(t: TargetProbe): string {
   return lines.join('\n') + '\n';
 }
 
-/** What a content module's gather found: the target, or why probing it failed. */
+/** What a content module's gather found: the target, or (copy's src) why it cannot go on. */
 export interface TargetGathered {
   problem?: string;
   target?: TargetState;
@@ -82,8 +82,7 @@ export interface TargetGathered {
 /** The target's probe (one read-only command) with the owner/group ids `attrs` asks for; `shown` names it in a failure. */
 export async function gatherTarget(probe: Probe, where: Omit<TargetProbe, 'owner' | 'group'>, attrs: Pick<FileAttrParams, 'owner' | 'group'>, shown: string): Promise<TargetGathered> {
   const t: TargetProbe = { ...where, ...(attrs.owner !== undefined ? { owner: attrs.owner } : {}), ...(attrs.group !== undefined ? { group: attrs.group } : {}) };
-  const out = await probe.run(targetScript(t));
-  if (out.rc !== 0) return { problem: `probing ${shown} failed: ${out.stderr.trim()}` };
+  const out = await runProbe(probe, targetScript(t), shown);
   return { target: parseTarget(out.stdoutBytes, t) };
 }
 

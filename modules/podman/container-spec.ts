@@ -10,7 +10,7 @@
  * Fields whose default depends on the host's containers.conf (pids_limit, stop_timeout) are
  * compared only when the task sets them.
  */
-import { shlexSplit } from '../_lib/command.js';
+import { shlexSplit } from '../../runner/shlex.js';
 import { formatDuration, parseDuration, parseSize, sortedObject, stringMap, type Fields } from './common.js';
 import type { ContainerInspect, HealthConfig, ImageInspect } from './inspect.types.js';
 

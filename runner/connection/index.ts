@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, basename } from 'node:path';
 import { OptionsError } from '../errors.js';
 import type { Facts } from '../facts.types.js';
 import { isSecret, secret, type Secret } from '../secret.js';
+import { shlexSplit, ShlexError } from '../shlex.js';
 import { LocalConnection } from './local.js';
 import { matchPattern } from './pattern.js';
 import { connectSsh } from './ssh.js';
@@ -68,39 +69,9 @@ function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p;
 }
 
-/** Split like POSIX sh (Ansible uses shlex.split): quotes group, backslash escapes. */
-export function shellWords(text: string): string[] {
-  const words: string[] = [];
-  let word: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      if (word !== undefined) words.push(word);
-      word = undefined;
-    } else if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      const stop = end < 0 ? text.length : end;
-      word = (word ?? '') + text.slice(i + 1, stop);
-      i = stop;
-    } else if (c === '"') {
-      word ??= '';
-      for (i++; i < text.length && text[i] !== '"'; i++) {
-        if (text[i] === '\\' && /["\\$`]/.test(text[i + 1] ?? '')) i++;
-        word += text[i];
-      }
-    } else if (c === '\\') {
-      word = (word ?? '') + (text[++i] ?? '');
-    } else {
-      word = (word ?? '') + c;
-    }
-  }
-  if (word !== undefined) words.push(word);
-  return words;
-}
-
 /** `-o Key=Value`, `-oKey=Value`, `-o Key Value` words of ansible_ssh_common_args/extra_args, plus -J and -i. */
 export function parseSshArgs(args: string): { options: Map<string, string>; identityFiles: string[] } {
-  const words = shellWords(args);
+  const words = shlexSplit(args);
   const options = new Map<string, string>();
   const identityFiles: string[] = [];
   const set = (key: string, value: string) => {
@@ -255,7 +226,13 @@ export function connectSpecFor(name: string, vars: Vars, cli: ConnectCliOptions 
   const args = [str(pick(vars, 'ansible_ssh_common_args')), str(pick(vars, 'ansible_ssh_extra_args'))]
     .filter(Boolean)
     .join(' ');
-  const parsedArgs = parseSshArgs(args);
+  let parsedArgs: ReturnType<typeof parseSshArgs>;
+  try {
+    parsedArgs = parseSshArgs(args);
+  } catch (e) {
+    if (!(e instanceof ShlexError)) throw e;
+    throw new OptionsError(`host ${name}: ansible_ssh_common_args/ansible_ssh_extra_args cannot be split into words: ${e.message}`);
+  }
 
   const lines = loadSshConfig(cli.sshConfigFile);
   const spec = resolveAgainstConfig(name, dial, lines, {

@@ -3,7 +3,8 @@
  * host lines with ranges, ports and inline variables parsed as Python literals.
  */
 import { InventoryDataError, type InventoryData } from './data.js';
-import { parseIniValue, shlexSplit, ShlexError } from './literal.js';
+import { shlexSplit, ShlexError } from '../shlex.js';
+import { parseIniValue } from './literal.js';
 import { expandHostPattern, HostRangeError } from './ranges.js';
 import { ParseFailure } from './source-error.js';
 
@@ -79,7 +80,7 @@ export function parseIni(inv: InventoryData, path: string, text: string): void {
     if (state === 'hosts') {
       let tokens: string[];
       try {
-        tokens = shlexSplit(line);
+        tokens = shlexSplit(line, { comments: true });
       } catch (e) {
         if (!(e instanceof ShlexError)) throw e;
         return fail(`Error parsing host definition '${line}': ${e.message}`);

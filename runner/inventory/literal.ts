@@ -1,60 +1,8 @@
 /**
- * The two Python helpers the INI inventory relies on: shlex.split(line, comments=True) for host
- * lines, and ast.literal_eval for values (`n=0x10` is 16, `l=[1,2]` a list, `yes` stays a string).
+ * Python's ast.literal_eval for INI inventory values (`n=0x10` is 16, `l=[1,2]` a list, `yes`
+ * stays a string). Host lines are split by runner/shlex.ts (shlex.split with comments).
  */
 import { markTuple, normalizeValue, PyFloat } from './values.js';
-
-export class ShlexError extends Error {}
-
-/** shlex.split(s, comments=True, posix=True). */
-export function shlexSplit(s: string): string[] {
-  const tokens: string[] = [];
-  let token = '';
-  let quoted = false;
-  let inToken = false;
-  let i = 0;
-  const emit = () => {
-    if (inToken || quoted) tokens.push(token);
-    token = '';
-    quoted = false;
-    inToken = false;
-  };
-  while (i < s.length) {
-    const c = s[i++]!;
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
-      emit();
-    } else if (c === '#') {
-      // A comment runs to the end of the line, even in the middle of a word.
-      emit();
-      const nl = s.indexOf('\n', i);
-      if (nl < 0) break;
-      i = nl + 1;
-    } else if (c === "'" || c === '"') {
-      quoted = true;
-      inToken = true;
-      for (;;) {
-        if (i >= s.length) throw new ShlexError('No closing quotation');
-        const q = s[i++]!;
-        if (q === c) break;
-        if (c === '"' && q === '\\') {
-          if (i >= s.length) throw new ShlexError('No closing quotation');
-          const next = s[i++]!;
-          if (next !== '"' && next !== '\\') token += '\\';
-          token += next;
-        } else token += q;
-      }
-    } else if (c === '\\') {
-      if (i >= s.length) throw new ShlexError('No escaped character');
-      token += s[i++]!;
-      inToken = true;
-    } else {
-      token += c;
-      inToken = true;
-    }
-  }
-  emit();
-  return tokens;
-}
 
 /** Thrown (as a plain object: no stack to capture, it is the common case) for non-literals. */
 const NOT_LITERAL = { notLiteral: true };

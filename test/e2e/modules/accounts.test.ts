@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { authorized_key, copy, cron, group, user } from '../../../modules/index.js';
 import type { Connection } from '../../../runner/connection/types.js';
 import type { ModuleCall } from '../../../runner/module.js';
-import { runModule } from '../../fixtures/modules/run-module.js';
+import { runCallOn } from '../../../runner/module-run.js';
 import { labHosts, resetHost } from '../../lab/testing.js';
 import { converge, remote, run, session, type HostSession } from './harness.js';
 
@@ -157,11 +157,11 @@ describe('a deploy user, as the seeds set one up', () => {
       authorized_key({ user: 'app', key: KEY_A }),
       cron({ name: 'rotate', user: 'app', hour: '4', minute: '0', job: '/usr/bin/true' }),
     ] as never;
-    for (const call of calls) await runModule(s.conn, call, { facts: s.facts });
+    for (const call of calls) await runCallOn(s.conn, call, { facts: s.facts });
     for (const call of calls) {
       count = 0;
-      const r = await runModule(counting, call, { facts: s.facts });
-      expect(r, call.module.name).toMatchObject({ failed: false, changed: false });
+      const { result } = await runCallOn(counting, call, { facts: s.facts });
+      expect(result, call.module.name).toMatchObject({ failed: false, changed: false });
       expect(count, call.module.name).toBe(1);
     }
   });

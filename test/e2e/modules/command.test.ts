@@ -9,9 +9,9 @@ describe('command and shell on a lab host', () => {
     const dir = await scratch(s, 'command');
     const r = await run(s, command({ cmd: `echo "a  b" * $HOME`, chdir: dir }));
     expect(r.plan?.nonIdempotent).toBe(true);
-    expect(r.outcome?.captured).toMatchObject({ rc: 0, stdout: 'a  b * /root\n' });
+    expect(r.result).toMatchObject({ rc: 0, stdout: 'a  b * /root', stdout_lines: ['a  b * /root'] });
     const argv = await run(s, command({ argv: ['printf', '%s|', 'x; rm -rf /', '$(id)'] }));
-    expect(argv.outcome?.captured?.stdout).toBe('x; rm -rf /|$(id)|');
+    expect(argv.result.stdout).toBe('x; rm -rf /|$(id)|');
   });
   test('creates makes it idempotent; check predicts; stdin reaches the command', async () => {
     const s = await session(labHosts('plain')[0]!);
@@ -27,10 +27,10 @@ describe('command and shell on a lab host', () => {
     await remote(s, `touch ${dir}/gone`);
     await converge(s, shell({ cmd: 'rm gone', chdir: dir, removes: 'gone' }));
     const piped = await run(s, shell({ cmd: 'echo $0 | tr a-z A-Z', executable: '/bin/bash' }));
-    expect(piped.outcome?.captured?.stdout).toBe('/BIN/BASH\n');
+    expect(piped.result.stdout).toBe('/BIN/BASH');
     const bad = await run(s, shell({ cmd: 'echo err >&2; exit 3' }));
     expect(bad).toMatchObject({ failed: true, msg: 'non-zero return code' });
-    expect(bad.outcome?.captured).toMatchObject({ rc: 3, stderr: 'err\n' });
+    expect(bad.result).toMatchObject({ rc: 3, stderr: 'err' });
     expect((await run(s, command({ cmd: 'ls', argv: ['ls'] }))).issues.map((i) => i.field)).toEqual(['argv']);
   });
 });

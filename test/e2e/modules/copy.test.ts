@@ -30,7 +30,7 @@ describe('copy on a lab host', () => {
     await remote(s, `printf 'old\\n' > ${dir}/f && chmod 0644 ${dir}/f`);
     const { first } = await converge(s, copy({ dest: `${dir}/f`, content: 'new\n', backup: true }));
     expect(first.plan?.diffs?.[0]).toMatchObject({ before: 'old\n', after: 'new\n' });
-    const backup = String(first.outcome?.result?.backup_file);
+    const backup = String(first.result.backup_file);
     expect(backup).toMatch(new RegExp(`^${dir}/f\\.\\d+\\.\\d{4}-\\d{2}-\\d{2}@\\d{2}:\\d{2}:\\d{2}~$`));
     expect(await remote(s, `cat '${backup}'`)).toBe('old');
     const attrs = await converge(s, copy({ dest: `${dir}/f`, content: 'new\n', mode: 'u=rw,go=' }));

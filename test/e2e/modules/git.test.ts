@@ -18,7 +18,7 @@ describe('git on a lab host', () => {
     const { check, first } = await converge(s, git({ repo: BARE, dest: `${dir}/app`, version: 'main' }));
     expect(check.plan?.result).toMatchObject({ before: null, after: c.two });
     expect(check.plan?.diffs).toEqual([{ before: '', after: `${c.two}\n`, before_header: `${dir}/app (commit)`, after_header: `${dir}/app (commit)` }]);
-    expect(first.outcome?.result).toEqual({ after: c.two, changed_files: ['README', 'bin/app.sh', 'conf/app.conf'] });
+    expect([first.result.after, first.result.changed_files]).toEqual([c.two, ['README', 'bin/app.sh', 'conf/app.conf']]);
     expect(await remote(s, `git -C ${dir}/app rev-parse HEAD; git -C ${dir}/app symbolic-ref --short HEAD; stat -c %a ${dir}/app/bin/app.sh`)).toBe(`${c.two}\nmain\n755`);
 
     // New commits on another branch: the checkout does not move, so nothing changes.
@@ -29,7 +29,7 @@ describe('git on a lab host', () => {
     const moved = await pushCommit(s.host, BARE, 'main', 'conf/app.conf', 'version=3', 5);
     const again = await converge(s, git({ repo: BARE, dest: `${dir}/app`, version: 'main' }));
     expect(again.check.plan?.result).toMatchObject({ before: c.two, after: moved, remote_url_changed: false });
-    expect(again.first.outcome?.result).toEqual({ after: moved, changed_files: ['conf/app.conf'] });
+    expect([again.first.result.after, again.first.result.changed_files]).toEqual([moved, ['conf/app.conf']]);
     expect(await remote(s, `cat ${dir}/app/conf/app.conf`)).toBe('version=3');
   });
 
@@ -41,7 +41,7 @@ describe('git on a lab host', () => {
     expect(await remote(s, `git -C ${dir}/app rev-parse HEAD`)).toBe(c.one);
     // From a tag to a branch: the checkout moves and follows the branch.
     const dev = await converge(s, git({ repo: BARE, dest: `${dir}/app`, version: 'dev' }));
-    expect(dev.first.outcome?.result).toEqual({ after: c.three, changed_files: ['DEV', 'conf/app.conf'] });
+    expect([dev.first.result.after, dev.first.result.changed_files]).toEqual([c.three, ['DEV', 'conf/app.conf']]);
     expect(await remote(s, `git -C ${dir}/app symbolic-ref --short HEAD; git -C ${dir}/app rev-parse --abbrev-ref @{upstream}`)).toBe('dev\norigin/dev');
     // A short commit id the checkout already has resolves without a fetch.
     const back = await converge(s, git({ repo: BARE, dest: `${dir}/app`, version: c.one.slice(0, 10) }));

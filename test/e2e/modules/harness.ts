@@ -1,15 +1,23 @@
 /**
  * Runs module calls on lab hosts through Hostwright's own transport (connect + known_hosts + the
- * lab key) and facts, the way the executor does: check (plan only), apply, run again.
+ * lab key) and facts, and through the executor's own path (runner/module-run.ts: params, secret
+ * masking, gather, plan, apply or check with `would_run`): check (plan only), apply, run again.
  */
 import { afterAll, expect } from 'vitest';
 import { connect, type BecomeSpec, type Connection } from '../../../runner/connection/index.js';
 import { gatherFacts } from '../../../runner/facts.js';
 import type { Facts } from '../../../runner/facts.types.js';
 import type { ModuleCall } from '../../../runner/module.js';
+import { runCallOn, type CallRun } from '../../../runner/module-run.js';
 import type { LabHost } from '../../lab/state.js';
 import { labConnectSpec, sshOk } from '../../lab/testing.js';
-import { runModule, type ModuleRunResult } from '../../fixtures/modules/run-module.js';
+
+/** The task's result, plan and issues, with the result's changed/failed/msg at hand. */
+export interface ModuleRunResult extends CallRun {
+  changed: boolean;
+  failed: boolean;
+  msg?: string;
+}
 
 export interface HostSession {
   host: LabHost;
@@ -29,8 +37,9 @@ export async function session(host: LabHost, user = 'root'): Promise<HostSession
   return s;
 }
 
-export function run<P, S>(s: HostSession, call: ModuleCall<P, S>, check = false, playbookDir?: string, become?: BecomeSpec): Promise<ModuleRunResult> {
-  return runModule(s.conn, call, { facts: s.facts, check, ...(playbookDir ? { playbookDir } : {}), ...(become ? { become } : {}) });
+export async function run<P, S>(s: HostSession, call: ModuleCall<P, S>, check = false, playbookDir?: string, become?: BecomeSpec): Promise<ModuleRunResult> {
+  const r = await runCallOn(s.conn, call, { facts: s.facts, check, ...(playbookDir ? { playbookDir } : {}), ...(become ? { become } : {}) });
+  return { ...r, changed: r.result.changed, failed: r.result.failed, ...(r.result.msg !== undefined ? { msg: r.result.msg } : {}) };
 }
 
 export interface Convergence {

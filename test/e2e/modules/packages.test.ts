@@ -8,7 +8,7 @@ import { apt, pkg } from '../../../modules/index.js';
 import { labHosts, resetHost, ssh } from '../../lab/testing.js';
 import { REPO_SCRIPT } from './apt-repo.js';
 import type { Connection } from '../../../runner/connection/types.js';
-import { runModule } from '../../fixtures/modules/run-module.js';
+import { runCallOn } from '../../../runner/module-run.js';
 import { converge, remote, run, session, type HostSession } from './harness.js';
 
 let s: HostSession;
@@ -97,8 +97,8 @@ describe('apt', () => {
     await run(s, apt({ name: 'hw-lib', cache_valid_time: 3600 }));
     let count = 0;
     const counting: Connection = { host: s.conn.host, exec: (script, o) => (count++, s.conn.exec(script, o)), close: async () => {} };
-    const r = await runModule(counting, apt({ name: ['hw-lib', 'tree'], cache_valid_time: 3600 }), { facts: s.facts });
-    expect(r).toMatchObject({ failed: false, changed: false });
+    const { result } = await runCallOn(counting, apt({ name: ['hw-lib', 'tree'], cache_valid_time: 3600 }), { facts: s.facts });
+    expect(result).toMatchObject({ failed: false, changed: false });
     expect(count).toBe(1);
   });
 

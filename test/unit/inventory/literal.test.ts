@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIniValue, shlexSplit } from '../../../runner/inventory/literal.js';
+import { parseIniValue } from '../../../runner/inventory/literal.js';
+import { shlexSplit } from '../../../runner/shlex.js';
 import { normalizeValue, PyFloat, pyStr, toAnsibleJson } from '../../../runner/inventory/values.js';
 
 describe('INI values (ast.literal_eval, else the text)', () => {
@@ -30,8 +31,8 @@ describe('INI values (ast.literal_eval, else the text)', () => {
 
 describe('shlex.split(comments=True)', () => {
   it('splits on blanks, honours quotes and comments', () => {
-    expect(shlexSplit(`h1 a="x y" b='q' c=\\"d # comment`)).toEqual(['h1', 'a=x y', 'b=q', 'c="d']);
-    expect(shlexSplit('url=http://x/a#frag')).toEqual(['url=http://x/a']);
+    expect(shlexSplit(`h1 a="x y" b='q' c=\\"d # comment`, { comments: true })).toEqual(['h1', 'a=x y', 'b=q', 'c="d']);
+    expect(shlexSplit('url=http://x/a#frag', { comments: true })).toEqual(['url=http://x/a']);
   });
   it('fails on an open quote', () => {
     expect(() => shlexSplit('h1 a="x')).toThrow('No closing quotation');

@@ -13,7 +13,7 @@ import { CONTENT_MARK, parseProbe } from '../../../modules/_lib/probe.js';
 import { LocalConnection } from '../../../runner/connection/local.js';
 import { gatherFacts } from '../../../runner/facts.js';
 import type { Facts } from '../../../runner/facts.types.js';
-import { runModule } from '../../fixtures/modules/run-module.js';
+import { runCallOn } from '../../../runner/module-run.js';
 
 let dir: string;
 let facts: Facts;
@@ -32,26 +32,26 @@ describe('paths with newlines round-trip', () => {
   it('copy writes exactly the dest it was given, then finds it unchanged', async () => {
     await mkdir(path.join(dir, 'nl'));
     const dest = path.join(dir, 'nl', 'app.conf\n.bak');
-    const first = await runModule(local, copy({ dest, content: 'x\n' }), { facts });
+    const first = (await runCallOn(local, copy({ dest, content: 'x\n' }), { facts })).result;
     expect(first).toMatchObject({ failed: false, changed: true });
     expect(await readdir(path.join(dir, 'nl'))).toEqual(['app.conf\n.bak']);
     expect(await readFile(dest, 'utf8')).toBe('x\n');
-    expect(await runModule(local, copy({ dest, content: 'x\n' }), { facts })).toMatchObject({ failed: false, changed: false });
+    expect((await runCallOn(local, copy({ dest, content: 'x\n' }), { facts })).result).toMatchObject({ failed: false, changed: false });
   });
 
   it('file: a directory whose missing parents have newlines and a trailing newline', async () => {
     const target = path.join(dir, 'a\nb', 'c\n');
-    expect(await runModule(local, file({ path: target, state: 'directory' }), { facts })).toMatchObject({ failed: false, changed: true });
+    expect((await runCallOn(local, file({ path: target, state: 'directory' }), { facts })).result).toMatchObject({ failed: false, changed: true });
     expect((await fsStat(target)).isDirectory()).toBe(true);
-    expect(await runModule(local, file({ path: target, state: 'directory' }), { facts })).toMatchObject({ failed: false, changed: false });
+    expect((await runCallOn(local, file({ path: target, state: 'directory' }), { facts })).result).toMatchObject({ failed: false, changed: false });
   });
 
   it('file: a link target ending in a newline is read back as written (idempotent)', async () => {
     const link = path.join(dir, 'link');
     const src = `${dir}/target\n::content::\n`;
-    expect(await runModule(local, file({ path: link, src, state: 'link', force: true }), { facts })).toMatchObject({ failed: false, changed: true });
+    expect((await runCallOn(local, file({ path: link, src, state: 'link', force: true }), { facts })).result).toMatchObject({ failed: false, changed: true });
     expect(await readlink(link)).toBe(src);
-    expect(await runModule(local, file({ path: link, src, state: 'link', force: true }), { facts })).toMatchObject({ failed: false, changed: false });
+    expect((await runCallOn(local, file({ path: link, src, state: 'link', force: true }), { facts })).result).toMatchObject({ failed: false, changed: false });
   });
 
   it('parseProbe: NUL records keep newlines and text that looks like the content mark', () => {

@@ -20,6 +20,25 @@ describe('module parameter validation', () => {
     expect(lineinfile({ path: '/etc/x', line: 'a' }).issues).toEqual([]);
     expect(service({ name: 'cron', state: 'started', enabled: true }).issues).toEqual([]);
   });
+  it("validation leaves the caller's params as given (defaults go into the call's own copy)", () => {
+    const p = { path: '/x' };
+    expect(stat(p).issues).toEqual([]);
+    expect(file(p).issues).toEqual([]);
+    expect(p).toEqual({ path: '/x' });
+    const shared = { dest: '/etc/motd', content: 'hi' };
+    const call = copy(shared);
+    expect(shared).toEqual({ dest: '/etc/motd', content: 'hi' });
+    expect(call.params).toMatchObject({ dest: '/etc/motd', content: 'hi', backup: false, force: true });
+    expect(copy(shared).issues).toEqual([]);
+    // Per host (params as a function): resolve returns a defaulted copy, the host's object stays.
+    const perHost = { dest: '/etc/motd', content: secret('pw') };
+    const resolved = copy(() => perHost).resolve(perHost);
+    expect(resolved.issues).toEqual([]);
+    expect(resolved.params).toMatchObject({ backup: false, force: true });
+    expect(resolved.params?.content).toBe(perHost.content);
+    expect(Object.keys(perHost)).toEqual(['dest', 'content']);
+    expect(copy(() => perHost).resolve({ dest: '/d/', content: 'x' })).toEqual({ issues: [{ field: 'dest', message: expect.any(String) as unknown as string }] });
+  });
   it('unknown parameter', () => {
     const issues = copy(loose({ dest: '/x', content: 'a', destination: '/y' })).issues;
     expect(issues).toEqual([{ field: 'destination', message: 'is not a parameter of this module' }]);

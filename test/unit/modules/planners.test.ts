@@ -6,7 +6,8 @@ import { parseFileProbe, planFile, type FileModuleState } from '../../../modules
 import { parseServiceProbe, planService, type ServiceState } from '../../../modules/service.js';
 import { parseStatOutput } from '../../../modules/stat.js';
 import { commandScript } from '../../../modules/command.js';
-import { expandingWord, parseCommandProbe, planCommand, shlexSplit } from '../../../modules/_lib/command.js';
+import { expandingWord, parseCommandProbe, planCommand } from '../../../modules/_lib/command.js';
+import { shlexSplit } from '../../../runner/shlex.js';
 import type { FileInfo } from '../../../modules/_lib/probe.js';
 import { MASK } from '../../../runner/secret.js';
 
@@ -44,14 +45,14 @@ describe('recorded probe output', () => {
   });
   it('parses service probes for both backends', () => {
     // Recorded on lab hosts (systemd and SysV under tini).
-    expect(parseServiceProbe('Id=cron.service\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\nInitScript=yes\nSysvEnabled=yes\n', 'systemd')).toMatchObject({ found: true, running: true, enabled: true, status: { UnitFileState: 'enabled', SubState: 'running' } });
-    expect(parseServiceProbe('Id=cron.service\nLoadState=loaded\nActiveState=inactive\nSubState=dead\nUnitFileState=disabled\nInitScript=yes\nSysvEnabled=yes\n', 'systemd')).toMatchObject({ found: true, running: false, enabled: false });
-    expect(parseServiceProbe('Id=x.service\nLoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\nSysvEnabled=no\n', 'systemd')).toMatchObject({ found: false, running: false, enabled: false });
+    expect(parseServiceProbe('Id cron.service\nLoadState loaded\nActiveState active\nSubState running\nUnitFileState enabled\nInitScript yes\nSysvEnabled yes\n', 'systemd')).toMatchObject({ found: true, running: true, enabled: true, status: { UnitFileState: 'enabled', SubState: 'running' } });
+    expect(parseServiceProbe('Id cron.service\nLoadState loaded\nActiveState inactive\nSubState dead\nUnitFileState disabled\nInitScript yes\nSysvEnabled yes\n', 'systemd')).toMatchObject({ found: true, running: false, enabled: false });
+    expect(parseServiceProbe('Id x.service\nLoadState not-found\nActiveState inactive\nSubState dead\nUnitFileState \nSysvEnabled no\n', 'systemd')).toMatchObject({ found: false, running: false, enabled: false });
     // A unit generated from a SysV script is enabled by its start links (systemd-sysv-install).
-    expect(parseServiceProbe('Id=foo.service\nLoadState=loaded\nActiveState=active\nUnitFileState=generated\nInitScript=yes\nSysvEnabled=no\n', 'systemd')).toMatchObject({ found: true, enabled: false });
-    expect(parseServiceProbe('UnitFileState=static\nLoadState=loaded\nSysvEnabled=no\n', 'systemd')).toMatchObject({ enabled: true });
-    expect(parseServiceProbe('found=yes\nstatus=3\npidfile=/var/run/crond.pid\ntool=update-rc.d\nslinks=yes\nlinks=yes\n', 'sysv')).toMatchObject({ found: true, running: false, enabled: true, enableTool: 'update-rc.d', hasLinks: true });
-    expect(parseServiceProbe('found=yes\nstatus=0\ntool=chkconfig\nchkconfig=off\nslinks=yes\nlinks=yes\n', 'sysv')).toMatchObject({ running: true, enabled: false, enableTool: 'chkconfig' });
+    expect(parseServiceProbe('Id foo.service\nLoadState loaded\nActiveState active\nUnitFileState generated\nInitScript yes\nSysvEnabled no\n', 'systemd')).toMatchObject({ found: true, enabled: false });
+    expect(parseServiceProbe('UnitFileState static\nLoadState loaded\nSysvEnabled no\n', 'systemd')).toMatchObject({ enabled: true });
+    expect(parseServiceProbe('found yes\nstatus 3\npidfile /var/run/crond.pid\ntool update-rc.d\nslinks yes\nlinks yes\n', 'sysv')).toMatchObject({ found: true, running: false, enabled: true, enableTool: 'update-rc.d', hasLinks: true });
+    expect(parseServiceProbe('found yes\nstatus 0\ntool chkconfig\nchkconfig off\nslinks yes\nlinks yes\n', 'sysv')).toMatchObject({ running: true, enabled: false, enableTool: 'chkconfig' });
   });
 });
 

@@ -13,7 +13,7 @@ import type { Connection } from '../../../runner/connection/types.js';
 import { gatherFacts } from '../../../runner/facts.js';
 import type { Facts } from '../../../runner/facts.types.js';
 import type { ModuleCall } from '../../../runner/module.js';
-import { runModule } from '../../fixtures/modules/run-module.js';
+import { runCallOn } from '../../../runner/module-run.js';
 
 let dir: string;
 let facts: Facts;
@@ -33,9 +33,9 @@ afterAll(async () => {
 
 async function commands<P, S>(call: ModuleCall<P, S>): Promise<{ n: number; changed: boolean }> {
   count = 0;
-  const r = await runModule(counting, call, { facts });
-  expect(r.failed, r.msg).toBe(false);
-  return { n: count, changed: r.changed };
+  const { result } = await runCallOn(counting, call, { facts });
+  expect(result.failed, result.msg).toBe(false);
+  return { n: count, changed: result.changed };
 }
 
 describe('round trips per task', () => {
