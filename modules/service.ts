@@ -8,7 +8,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import type { Action, Plan, Predicted } from '../runner/module.types.js';
+import type { Action, Plan, Predicted, WaitAction } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { parseProbe, runProbe } from './_lib/probe.js';
 
@@ -149,6 +149,22 @@ export function parseServiceProbe(out: string, backend: ServiceBackend): Service
   };
 }
 
+/** How long a SysV service may take to be running or gone after its script returned. */
+export const SYSV_SETTLE_MS = 15_000;
+
+/** Wait until the probe's status check (SYSV_STATUS) says running (0) or not running. */
+function sysvSettled(name: string, want: 'running' | 'stopped'): WaitAction {
+  const test = want === 'running' ? '[ "$st" = 0 ]' : '[ "$st" != 0 ]';
+  return {
+    kind: 'wait',
+    script: [sh`n=${name}`, `st=$( ${SYSV_STATUS}
+)`, `st=\${st#status }; st=\${st%%[!0-9]*}`, test].join('\n'),
+    describe: `service ${name} to be ${want}`,
+    intervalMs: 200,
+    timeoutMs: SYSV_SETTLE_MS,
+  };
+}
+
 export function backendFor(use: ServiceParams['use'], serviceMgr: string): ServiceBackend {
   if (use === 'systemd') return 'systemd';
   if (use === 'sysvinit') return 'sysv';
@@ -208,6 +224,10 @@ export function planService(p: ServiceParams, s: ServiceState, host: string): Pl
   else if (p.state === 'restarted') verb = 'restart';
   else if (p.state === 'reloaded') verb = s.running ? 'reload' : 'start';
   if (verb) run(s.backend === 'systemd' ? sh`systemctl ${verb} -- ${p.name}` : sh`service ${p.name} ${verb}`);
+  // systemctl returns once the unit is up or down; a SysV script may return before its daemon
+  // wrote its pidfile, or before a stopped one exited (Debian's cron script sends TERM and goes).
+  // Wait until the status the probe reads agrees, so the next run sees the state this one made.
+  if (verb && verb !== 'reload' && s.backend === 'sysv') actions.push(sysvSettled(p.name, verb === 'stop' ? 'stopped' : 'running'));
   if (p.state !== undefined) result.state = p.state;
   if (p.enabled !== undefined) result.enabled = p.enabled;
   if (s.status) result.status = s.status;

@@ -197,7 +197,11 @@ describe('service plan', () => {
   const sysv = (over: Partial<ServiceState> = {}): ServiceState => ({ backend: 'sysv', found: true, running: false, enabled: false, enableTool: 'update-rc.d', hasLinks: true, ...over });
   const scripts = (p: ReturnType<typeof planService>) => p.actions.map((a) => (a.kind === 'run' ? a.script : ''));
   it('started when stopped, nothing when running', () => {
-    expect(scripts(planService({ name: 'cron', state: 'started' }, sysv(), 'h'))).toEqual(['service cron start']);
+    const started = planService({ name: 'cron', state: 'started' }, sysv(), 'h');
+    expect(scripts(started)).toEqual(['service cron start', '']);
+    // A SysV script may return before its daemon is up: the plan waits for the probe's status.
+    expect(started.actions[1]).toMatchObject({ kind: 'wait', describe: 'service cron to be running', timeoutMs: 15_000 });
+    expect(planService({ name: 'cron', state: 'stopped' }, sysv({ running: true }), 'h').actions[1]).toMatchObject({ kind: 'wait', describe: 'service cron to be stopped' });
     expect(planService({ name: 'cron', state: 'started' }, sysv({ running: true }), 'h').changed).toBe(false);
   });
   it('enabled via update-rc.d (defaults first when there are no links) and systemctl', () => {
