@@ -2,6 +2,7 @@
  * Parsers and pure decisions for the apt backend, tested on recorded dpkg-query, apt-cache policy
  * and apt-get simulation output (test/unit/modules/apt.test.ts).
  */
+import { fnmatchToRegExp } from '../../runner/inventory/patterns.js';
 
 /** `dpkg-query -W -f '${Package}\t${db:Status-Abbrev}\t${Version}\n'` lines. */
 export interface DpkgStatus {
@@ -80,25 +81,9 @@ export function parseSpec(spec: string): PackageSpec {
   return eq > 0 ? { name: s.slice(0, eq), version: s.slice(eq + 1) } : { name: s };
 }
 
-/** Python's fnmatch on a version: `*`, `?` and `[...]`, the whole string. */
+/** Python's fnmatch on a version: `*`, `?` and `[...]`, the whole string (the inventory's translation of it). */
 export function fnmatch(value: string, pattern: string): boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let body = pattern.slice(i + 1, end);
-        if (body.startsWith('!')) body = '^' + body.slice(1);
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's').test(value);
+  return fnmatchToRegExp(pattern).test(value);
 }
 
 /**
