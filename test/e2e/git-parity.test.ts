@@ -132,6 +132,8 @@ describe('git parity with ansible-core (ansible-playbook on one fresh host, Host
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
+    // Checkouts, repositories and the lab key were left on three hosts: the next test files get fresh ones.
+    for (const h of [ansibleHost, ourHost, server]) if (h) await resetHost(h.name);
   });
 
   test('17 + 10 cases in two batches: same statuses and the same checkouts, first and second run', async () => {

@@ -1,11 +1,16 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { deploy } from '../../../modules/index.js';
-import { labHosts, sshArgs } from '../../lab/testing.js';
+import { labHosts, resetHost, sshArgs } from '../../lab/testing.js';
 import { makeRepo } from './git-fixture.js';
 import { converge, remote, run, scratch, session } from './harness.js';
 
 const BARE = '/srv/git/app.git';
+
+// A repository and releases were left on the first host: the next test files get it fresh.
+afterAll(async () => {
+  await resetHost(labHosts('plain')[0]!.name);
+});
 
 describe('deploy (releases and rollback) on a lab host', () => {
   test('deploy A, then B, then roll back: A is live, the log says so; keep_releases removes the oldest', async () => {

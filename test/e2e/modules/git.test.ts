@@ -1,14 +1,20 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { git } from '../../../modules/index.js';
-import { labHosts, labState } from '../../lab/testing.js';
+import { labHosts, labState, resetHost } from '../../lab/testing.js';
 import { parseRun, REPO_ROOT, runTool, TSX } from '../playbooks/parity/output.js';
 import { CLIENT_KEY, makeRepo, pushCommit, sshAccess } from './git-fixture.js';
 import { converge, remote, run, scratch, session } from './harness.js';
 
 const BARE = '/srv/git/app.git';
+
+// Repositories, the lab key and a known_hosts with a wrong key were left on the first two hosts:
+// the next test files get them as the lab made them.
+afterAll(async () => {
+  for (const h of labHosts('plain').slice(0, 2)) await resetHost(h.name);
+});
 
 describe('git on a lab host', () => {
   test('file:// remote: clone, converged, check predicted; a remote that moved elsewhere is no change, a moved branch is', async () => {
