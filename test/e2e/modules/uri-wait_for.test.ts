@@ -117,7 +117,9 @@ describe('wait_for in a lab host, compared with ansible.builtin.wait_for', () =>
     const delayed = ours[waitCases.length - 1]!;
     expect(delayed).toMatchObject({ failed: false, state: 'started', port: 8766 });
     expect(delayed.elapsed).toBeGreaterThanOrEqual(2);
-    expect(ours[7]).toMatchObject({ failed: true, elapsed: 2 });
+    // The timeout's full time at least; how much more depends on the machine's load, so no bound above.
+    expect(ours[7]).toMatchObject({ failed: true });
+    expect(ours[7]!.elapsed).toBeGreaterThanOrEqual(2);
   });
 
   test('check mode skips it as Ansible does', async () => {
