@@ -78,7 +78,8 @@ export function statScript(p: StatParams): string {
     sh`p=${p.path}`,
     // A dangling symlink exists unless following links.
     `if ! { ${p.follow ? '[ -e "$p" ]' : '[ -e "$p" ] || [ -L "$p" ]'}; }; then echo absent; exit 0; fi`,
-    sh`printf 'stat '; stat ${L}-c ${FORMAT} -- "$p"`,
+    // Into a variable first: a failing stat must fail the probe, not leave a half-printed line.
+    sh`s=$(stat ${L}-c ${FORMAT} -- "$p") || exit; printf 'stat %s\n' "$s"`,
     `for t in r w x; do if [ -$t "$p" ]; then echo "access_$t 1"; else echo "access_$t 0"; fi; done`,
     `if [ -L "$p" ]; then printf 'lnk_source %s\\n' "$(readlink -f -- "$p")"; printf 'lnk_target %s\\n' "$(readlink -- "$p")"; fi`,
     p.get_checksum !== false ? sh`if [ -f "$p" ] && [ -r "$p" ]; then h=$(${algo}sum < "$p") && printf 'checksum %s\n' "\${h%% *}"; fi` : '',
