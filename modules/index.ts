@@ -31,3 +31,4 @@ export { fetch, type FetchParams, type FetchResult } from './fetch.js';
 export * from './podman/index.js';
 export { ufw, type UfwParams } from './ufw/ufw.js';
 export { get_url, type GetUrlParams, type GetUrlResult } from './get_url.js';
+export * from './backup/index.js';

@@ -1,0 +1,3 @@
+export { backup, type BackupParams } from './backup.js';
+export { backup_verify, type BackupVerifyParams } from './verify.js';
+export { applyRetention, isoWeek, type RetentionPolicy } from './retention.js';

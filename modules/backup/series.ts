@@ -1,0 +1,52 @@
+/**
+ * An archive series: one directory per job, `<dest>/<job>/<job>-<YYYYMMDDTHHMMSSZ>-<suffix>.tar.<gz|zst>`
+ * with `<archive>.sha256` beside it. The UTC timestamp makes names sort in time order; the random
+ * suffix makes two runs in the same second never collide. Only names of exactly this shape count
+ * as archives of the series: temp files (`.<name>.partial`), checksums and other jobs' files never do.
+ */
+import type { Dated } from './retention.js';
+
+export const DEFAULT_DEST = '/var/backups/hostwright';
+
+/** A job name is a directory and a file-name prefix: no slashes, no leading dot. */
+export const JOB_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+
+export type Compression = 'gzip' | 'zstd';
+
+export interface Archive extends Dated {
+  compression: Compression;
+}
+
+export function seriesDir(dest: string, job: string): string {
+  return `${dest.replace(/\/+$/, '')}/${job}`;
+}
+
+/** `20261205T191800Z` → Date, or undefined when it is no real time. */
+export function parseStamp(stamp: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h ? t : undefined;
+}
+
+export function archiveName(job: string, stamp: string, suffix: string, compression: Compression): string {
+  return `${job}-${stamp}-${suffix}.tar.${compression === 'zstd' ? 'zst' : 'gz'}`;
+}
+
+/** The archive a file name denotes in this job's series, or undefined (another job's, a temp file). */
+export function parseArchiveName(job: string, name: string): Archive | undefined {
+  if (!name.startsWith(`${job}-`)) return undefined;
+  const m = /^(\d{8}T\d{6}Z)-([a-z0-9]+)\.tar\.(gz|zst)$/.exec(name.slice(job.length + 1));
+  if (!m) return undefined;
+  const time = parseStamp(m[1]!);
+  return time ? { name, time, compression: m[3] === 'zst' ? 'zstd' : 'gzip' } : undefined;
+}
+
+/** This job's archives among a directory's entries, oldest first. */
+export function seriesArchives(job: string, entries: readonly string[]): Archive[] {
+  return entries
+    .map((e) => parseArchiveName(job, e))
+    .filter((a): a is Archive => a !== undefined)
+    .sort((a, b) => a.time.getTime() - b.time.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

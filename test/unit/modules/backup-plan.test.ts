@@ -1,0 +1,84 @@
+/** backup and backup_verify planned from probe output recorded on a Debian 12 host (dash, GNU tar). */
+import { describe, expect, test } from 'vitest';
+import { backup, backup_verify } from '../../../modules/index.js';
+import { parseBackupProbe, planBackup, type BackupParams } from '../../../modules/backup/backup.js';
+import { parseVerifyProbe, planVerify } from '../../../modules/backup/verify.js';
+
+const SERIES = `now 20261205T192014Z
+zstd yes
+entry nightly-20261203T020000Z-a1b2c3d4e5.tar.gz
+entry nightly-20261203T020000Z-a1b2c3d4e5.tar.gz.sha256
+entry nightly-20261204T020000Z-0f0f0f0f0f.tar.gz
+entry nightly-20261204T020000Z-0f0f0f0f0f.tar.gz.sha256
+entry nightly-old-20261101T020000Z-1111111111.tar.gz
+entry notes.txt
+`;
+const p: BackupParams = { job: 'nightly', paths: ['/srv/data'], dest: '/tmp/bakrec' };
+
+describe('backup plan', () => {
+  test('names the new archive from the host clock and suffix, with zstd when the host has it; non-idempotent', () => {
+    const plan = planBackup(p, parseBackupProbe(SERIES, 'abcdef0123'));
+    expect(plan.failed).toBeUndefined();
+    expect(plan).toMatchObject({ changed: true, nonIdempotent: true });
+    expect(plan.result).toEqual({ archive: '/tmp/bakrec/nightly/nightly-20261205T192014Z-abcdef0123.tar.zst', pruned: [], compression: 'zstd' });
+    const script = (plan.actions[0] as { script: string }).script;
+    expect(script).toContain('flock -n 9');
+    expect(script).toContain("tar -C / --create --file=/tmp/bakrec/nightly/.nightly-20261205T192014Z-abcdef0123.tar.zst.partial --zstd");
+    // The archive gets its final name only after its checksum file is in place.
+    expect(script.indexOf('.sha256 && mv -f -- /tmp/bakrec/nightly/.nightly-20261205T192014Z-abcdef0123.tar.zst.partial ')).toBeGreaterThan(0);
+  });
+
+  test('prunes only this series: another job whose name starts the same, checksums and stray files are never candidates', () => {
+    const plan = planBackup({ ...p, keep_last: 2, compression: 'gzip' }, parseBackupProbe(SERIES, 'abcdef0123'));
+    expect(plan.result).toEqual({
+      archive: '/tmp/bakrec/nightly/nightly-20261205T192014Z-abcdef0123.tar.gz',
+      pruned: ['/tmp/bakrec/nightly/nightly-20261203T020000Z-a1b2c3d4e5.tar.gz'],
+      compression: 'gzip',
+    });
+    const script = (plan.actions[0] as { script: string }).script;
+    expect(script).toContain('rm -f -- /tmp/bakrec/nightly/nightly-20261203T020000Z-a1b2c3d4e5.tar.gz /tmp/bakrec/nightly/nightly-20261203T020000Z-a1b2c3d4e5.tar.gz.sha256');
+    expect(script).not.toContain('nightly-old');
+    expect(plan.summary).toBe('archive /tmp/bakrec/nightly/nightly-20261205T192014Z-abcdef0123.tar.gz; prune 1: nightly-20261203T020000Z-a1b2c3d4e5.tar.gz');
+  });
+
+  test('a missing source, zstd asked for without zstd, or an unreadable clock fail before anything runs', () => {
+    expect(planBackup(p, parseBackupProbe(`${SERIES}missing /srv/data\n`, 'x')).failed).toBe('nothing to back up: /srv/data does not exist');
+    expect(planBackup({ ...p, compression: 'zstd' }, parseBackupProbe(SERIES.replace('zstd yes\n', ''), 'x')).failed).toMatch(/has no zstd/);
+    expect(planBackup(p, parseBackupProbe(SERIES.replace('now 20261205T192014Z', 'now 20261399T000000Z'), 'x')).failed).toMatch(/cannot read the host's UTC time/);
+  });
+
+  test('bad parameters are refused when the playbook loads, naming the field', () => {
+    expect(backup({ job: '../etc', paths: ['/srv'] }).issues.map((i) => i.field)).toEqual(['job']);
+    expect(backup({ job: 'a', paths: ['srv'] }).issues.map((i) => i.field)).toEqual(['paths.0']);
+    expect(backup({ job: 'a', paths: ['/'] }).issues).toEqual([{ field: 'paths', message: 'must name something below / (not / itself)' }]);
+    expect(backup({ job: 'a', paths: ['/srv'], keep_daily: -1 }).issues.map((i) => i.field)).toEqual(['keep_daily']);
+    expect(backup_verify({ job: 'a', archive: '../x' }).issues.map((i) => i.field)).toEqual(['archive']);
+  });
+});
+
+describe('backup_verify plan', () => {
+  const SUM = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+  test('a sound archive: never changed, result names it with its checksum and entry count', () => {
+    const st = parseVerifyProbe(`archive nightly-20261204T020000Z-0f0f0f0f0f.tar.gz\nexpected ${SUM}\nactual ${SUM}\ntar 0\nentries       3\n`);
+    expect(planVerify({ job: 'nightly', dest: '/b' }, st)).toMatchObject({
+      changed: false,
+      result: { archive: '/b/nightly/nightly-20261204T020000Z-0f0f0f0f0f.tar.gz', checksum: SUM, entries: 3 },
+    });
+  });
+
+  test('a changed byte fails naming both checksums; an unreadable archive fails with tar\'s words', () => {
+    const other = SUM.replace(/^e3/, '00');
+    const flipped = planVerify({ job: 'nightly' }, parseVerifyProbe(`archive n.tar.gz\nexpected ${SUM}\nactual ${other}\ntar 2\ntarerr gzip: stdin: invalid compressed data--crc error\n`));
+    expect(flipped.failed).toBe(`archive /var/backups/hostwright/nightly/n.tar.gz is damaged: its sha256 is ${other}, n.tar.gz.sha256 says ${SUM}`);
+    // Recorded: an empty file named like an archive, without a checksum beside it.
+    const rec = `archive nightly-20261204T020000Z-0f0f0f0f0f.tar.gz\nexpected \nactual ${SUM}\ntar 2\ntarerr gzip: stdin: unexpected end of file\ntarerr tar: Child returned status 1\ntarerr tar: Error is not recoverable: exiting now\n`;
+    expect(planVerify({ job: 'nightly' }, parseVerifyProbe(rec)).failed).toMatch(/is damaged: it has no nightly-20261204T020000Z-0f0f0f0f0f\.tar\.gz\.sha256 beside it$/);
+    const truncated = planVerify({ job: 'nightly' }, parseVerifyProbe(`archive n.tar.gz\nexpected ${SUM}\nactual ${SUM}\ntar 2\ntarerr gzip: stdin: unexpected end of file\n`));
+    expect(truncated.failed).toBe('archive /var/backups/hostwright/nightly/n.tar.gz is damaged: tar cannot list it to the end (exit 2): gzip: stdin: unexpected end of file');
+  });
+
+  test('an empty series or a name of another job fails clearly', () => {
+    expect(planVerify({ job: 'nightly' }, parseVerifyProbe('')).failed).toBe('no archive in /var/backups/hostwright/nightly');
+    expect(planVerify({ job: 'nightly', archive: 'other-20261204T020000Z-0f.tar.gz' }, parseVerifyProbe('')).failed).toBe('other-20261204T020000Z-0f.tar.gz is not an archive name of job nightly');
+  });
+});
