@@ -1,0 +1,102 @@
+import { describe, expect, test } from 'vitest';
+import { backup, backup_verify } from '../../../modules/index.js';
+import { isoWeek } from '../../../modules/backup/retention.js';
+import { labHosts } from '../../lab/testing.js';
+import { remote, run, scratch, session } from './harness.js';
+
+describe('backup and backup_verify on a lab host', () => {
+  test('a directory is archived with owners, modes and links; verify passes, then reports a flipped byte; a held lock refuses a second run until its holder is killed', async () => {
+    const s = await session(labHosts('plain')[0]!);
+    const src = await scratch(s, 'bak-src');
+    const dest = await scratch(s, 'bak-dest');
+    await remote(s, `cd ${src} && head -c 200000 /dev/urandom > data.bin && echo secret > key && chmod 0600 key && chown nobody:nogroup key && ln -s data.bin link && mkdir skip && echo x > skip/y`);
+    const call = backup({ job: 'files', paths: [src], exclude: [`${src.slice(1)}/skip`], dest, compression: 'gzip' });
+
+    const check = await run(s, call, true);
+    expect(check).toMatchObject({ changed: true, failed: false });
+    expect(check.plan?.nonIdempotent).toBe(true);
+    const archive = check.plan?.result?.archive as string;
+    expect(archive).toMatch(new RegExp(`^${dest}/files/files-\\d{8}T\\d{6}Z-[0-9a-f]{10}\\.tar\\.gz$`));
+    expect(await remote(s, `ls -A ${dest}`)).toBe(''); // check mode wrote nothing
+
+    const first = await run(s, call);
+    expect(first.failed, first.msg).toBe(false);
+    const made = first.plan?.result?.archive as string;
+    const name = made.slice(made.lastIndexOf('/') + 1);
+    expect(first.outcome?.ok && first.outcome.result?.checksum).toBe((await remote(s, `sha256sum < ${made}`)).split(' ')[0]);
+    expect(await remote(s, `cd ${dest}/files && sha256sum -c ${name}.sha256 && ls -A`)).toBe(`${name}: OK\n.lock\n${name}\n${name}.sha256`);
+    // Restored by hand into a temp dir: same bytes, owner, mode and link; the excluded dir is absent.
+    expect(await remote(s, `rm -rf /tmp/hw-e2e/bak-x && mkdir /tmp/hw-e2e/bak-x && tar -C /tmp/hw-e2e/bak-x -xpf ${made} && cd /tmp/hw-e2e/bak-x${src} && cmp data.bin ${src}/data.bin && stat -c '%U %a' key && readlink link && ls`)).toBe('nobody 600\ndata.bin\ndata.bin\nkey\nlink');
+
+    const ok = await run(s, backup_verify({ job: 'files', dest }));
+    expect(ok, ok.msg).toMatchObject({ changed: false, failed: false });
+    expect(ok.plan?.result).toMatchObject({ archive: made, entries: 4 });
+
+    // One byte in the middle of the archive replaced by another value (never by itself).
+    await remote(s, `b=$(od -An -tu1 -j100000 -N1 ${made}); printf "\\\\$(printf %o $(( (b + 1) % 256 )))" | dd of=${made} bs=1 seek=100000 conv=notrunc status=none`);
+    expect(await remote(s, `cd ${dest}/files && sha256sum -c ${name}.sha256 >/dev/null 2>&1 || echo changed`)).toBe('changed');
+    const bad = await run(s, backup_verify({ job: 'files', dest, archive: name }));
+    expect(bad.failed).toBe(true);
+    expect(bad.msg).toMatch(new RegExp(`^archive ${made.replace(/\./g, '\\.')} is damaged: its sha256 is [0-9a-f]{64}, ${name.replace(/\./g, '\\.')}\\.sha256 says ${first.outcome?.ok && first.outcome.result?.checksum}$`));
+
+    // A run killed while holding the lock: refused while it lives, free once it is killed (-9).
+    const holder = await remote(s, `sh -c 'exec 9>>${dest}/files/.lock; flock 9; exec sleep 60' >/dev/null 2>&1 & echo $!`);
+    await remote(s, `for i in $(seq 50); do flock -n ${dest}/files/.lock true || exit 0; sleep 0.1; done; exit 1`);
+    const refused = await run(s, call);
+    expect(refused.failed).toBe(true);
+    expect(refused.msg).toContain(`another backup of series files is running (${dest}/files/.lock is held)`);
+    await remote(s, `kill -9 ${holder}`);
+    const after = await run(s, call);
+    expect(after.failed, after.msg).toBe(false);
+    expect(await remote(s, `ls ${dest}/files | grep -c '\\.tar\\.gz$'; ls -A ${dest}/files | grep -c partial || true`)).toBe('2\n0');
+  });
+
+  test('retention over 14 months of nightly archives keeps exactly the policy\'s set; another job\'s archives are untouched', async () => {
+    const s = await session(labHosts('plain')[0]!);
+    const src = await scratch(s, 'bak-src2');
+    const dest = await scratch(s, 'bak-dest2');
+    await remote(s, `echo hello > ${src}/f`);
+    // 430 nights before the host's today, each a real (empty) gzip'd tar with its checksum.
+    const today = Date.parse((await remote(s, 'date -u +%Y-%m-%dT00:00:00Z')));
+    const stamp = (t: number) => new Date(t).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const nights = Array.from({ length: 430 }, (_, i) => today - (430 - i) * 86_400_000 + 2 * 3_600_000);
+    const old = nights.map((t) => `nightly-${stamp(t)}-0000000000.tar.gz`);
+    const mk = (job: string, names: string[]) =>
+      `mkdir -p ${dest}/${job} && cd ${dest}/${job} && tar -czf empty.tgz -T /dev/null && for n in ${names.join(' ')}; do cp empty.tgz $n && sha256sum $n > $n.sha256; done && rm empty.tgz`;
+    await remote(s, mk('nightly', old));
+    await remote(s, mk('other', old.slice(0, 40).map((n) => n.replace(/^nightly/, 'other'))));
+    const otherBefore = await remote(s, `ls -la --time-style=+%s ${dest}/other | sha256sum`);
+
+    const policy = { keep_daily: 7, keep_weekly: 13, keep_monthly: 12 };
+    const call = backup({ job: 'nightly', paths: [src], dest, compression: 'gzip', ...policy });
+    const check = await run(s, call, true);
+    const first = await run(s, call);
+    expect(first.failed, first.msg).toBe(false);
+    const made = (first.plan?.result?.archive as string).split('/').pop()!;
+
+    // The policy's definition, computed independently of the planner: per rule, the newest archive
+    // of each period, for the n newest periods that have one.
+    const all = [...nights, Date.parse(made.replace(/^nightly-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z.*$/, '$1-$2-$3T$4:$5:$6Z'))];
+    const keepBy = (period: (t: number) => string, n: number) => {
+      const newest = new Map<string, number>();
+      for (const t of all) if ((newest.get(period(t)) ?? -1) < t) newest.set(period(t), t);
+      return [...newest.values()].sort((a, b) => b - a).slice(0, n);
+    };
+    const kept = new Set([
+      ...keepBy((t) => new Date(t).toISOString().slice(0, 10), policy.keep_daily),
+      ...keepBy((t) => { const w = isoWeek(new Date(t)); return `${w.year}-${w.week}`; }, policy.keep_weekly),
+      ...keepBy((t) => new Date(t).toISOString().slice(0, 7), policy.keep_monthly),
+    ]);
+    const expectedArchives = old.filter((_, i) => kept.has(nights[i]!)).concat(made).sort();
+    expect(expectedArchives.length).toBeGreaterThanOrEqual(26);
+
+    const left = (await remote(s, `ls ${dest}/nightly`)).split('\n');
+    expect(left.filter((n) => n.endsWith('.tar.gz'))).toEqual(expectedArchives);
+    expect(left.filter((n) => n.endsWith('.sha256'))).toEqual(expectedArchives.map((n) => `${n}.sha256`));
+    expect((first.plan?.result?.pruned as string[]).length).toBe(430 + 1 - expectedArchives.length);
+    // Check mode named the same prunes (the new archive's suffix differs per run).
+    expect(check.plan?.result?.pruned).toEqual(first.plan?.result?.pruned);
+    expect(await remote(s, `ls -la --time-style=+%s ${dest}/other | sha256sum`)).toBe(otherBefore);
+    expect(await remote(s, `ls ${dest}/other | wc -l`)).toBe('80');
+  });
+});
