@@ -11,6 +11,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Effect, Plan } from '../../runner/module.types.js';
 import { sh, raw } from '../../runner/shell.js';
+import { runProbe } from '../_lib/probe.js';
 import { applyRetention, type RetentionPolicy } from './retention.js';
 import { archiveName, DEFAULT_DEST, JOB_PATTERN, parseStamp, seriesArchives, seriesDir, type Archive, type Compression } from './series.js';
 
@@ -156,7 +157,7 @@ export const backup = defineModule<BackupParams, BackupState>({
   schema,
   check,
   async gather(p, probe) {
-    const r = await probe.run(backupProbe(p));
+    const r = await runProbe(probe, backupProbe(p), `the series of backup job ${p.job}`);
     return parseBackupProbe(r.stdout, randomBytes(5).toString('hex'));
   },
   plan: (p, state) => planBackup(p, state),

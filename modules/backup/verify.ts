@@ -7,6 +7,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
+import { runProbe } from '../_lib/probe.js';
 import { DEFAULT_DEST, JOB_PATTERN, parseArchiveName, seriesDir } from './series.js';
 
 export interface BackupVerifyParams {
@@ -89,7 +90,7 @@ export const backup_verify = defineModule<BackupVerifyParams, VerifyState>({
   name: 'backup_verify',
   schema,
   async gather(p, probe) {
-    return parseVerifyProbe((await probe.run(verifyProbe(p))).stdout);
+    return parseVerifyProbe((await runProbe(probe, verifyProbe(p), `an archive of backup job ${p.job}`)).stdout);
   },
   plan: (p, st) => planVerify(p, st),
 });

@@ -23,7 +23,7 @@ describe('backup and backup_verify on a lab host', () => {
     expect(first.failed, first.msg).toBe(false);
     const made = first.plan?.result?.archive as string;
     const name = made.slice(made.lastIndexOf('/') + 1);
-    expect(first.outcome?.ok && first.outcome.result?.checksum).toBe((await remote(s, `sha256sum < ${made}`)).split(' ')[0]);
+    expect(first.result.checksum).toBe((await remote(s, `sha256sum < ${made}`)).split(' ')[0]);
     expect(await remote(s, `cd ${dest}/files && sha256sum -c ${name}.sha256 && ls -A`)).toBe(`${name}: OK\n.lock\n${name}\n${name}.sha256`);
     // Restored by hand into a temp dir: same bytes, owner, mode and link; the excluded dir is absent.
     expect(await remote(s, `rm -rf /tmp/hw-e2e/bak-x && mkdir /tmp/hw-e2e/bak-x && tar -C /tmp/hw-e2e/bak-x -xpf ${made} && cd /tmp/hw-e2e/bak-x${src} && cmp data.bin ${src}/data.bin && stat -c '%U %a' key && readlink link && ls`)).toBe('nobody 600\ndata.bin\ndata.bin\nkey\nlink');
@@ -37,7 +37,7 @@ describe('backup and backup_verify on a lab host', () => {
     expect(await remote(s, `cd ${dest}/files && sha256sum -c ${name}.sha256 >/dev/null 2>&1 || echo changed`)).toBe('changed');
     const bad = await run(s, backup_verify({ job: 'files', dest, archive: name }));
     expect(bad.failed).toBe(true);
-    expect(bad.msg).toMatch(new RegExp(`^archive ${made.replace(/\./g, '\\.')} is damaged: its sha256 is [0-9a-f]{64}, ${name.replace(/\./g, '\\.')}\\.sha256 says ${first.outcome?.ok && first.outcome.result?.checksum}$`));
+    expect(bad.msg).toMatch(new RegExp(`^archive ${made.replace(/\./g, '\\.')} is damaged: its sha256 is [0-9a-f]{64}, ${name.replace(/\./g, '\\.')}\\.sha256 says ${first.result.checksum}$`));
 
     // A run killed while holding the lock: refused while it lives, free once it is killed (-9).
     const holder = await remote(s, `sh -c 'exec 9>>${dest}/files/.lock; flock 9; exec sleep 60' >/dev/null 2>&1 & echo $!`);
