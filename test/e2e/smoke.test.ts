@@ -67,14 +67,16 @@ describe('lab hosts over SSH', () => {
 });
 
 describe('resetHost', () => {
-  test('gives a host a fresh filesystem, keeping its name, address and host key', async () => {
+  test('gives a host a fresh filesystem and network namespace, keeping its name, address and host key', async () => {
     const [, , c] = threeHosts();
-    await sshOk(c!, 'echo dirty > /root/leftover');
+    await sshOk(c!, 'echo dirty > /root/leftover; ip addr add 192.0.2.99/32 dev lo');
     const after = await resetHost(c!.name);
     expect(after.address).toBe(c!.address);
     expect(after.pid).not.toBe(c!.pid);
     // Strict host key checking against the same known_hosts still passes: the key is the same.
     expect((await ssh(c!, 'test -e /root/leftover')).code).toBe(1);
+    // What a test set in the network namespace (an address here; firewall rules alike) is gone too.
+    expect(await sshOk(c!, 'ip -o addr show dev lo')).not.toContain('192.0.2.99');
     expect((await sshOk(c!, 'hostname')).trim()).toBe(c!.name);
   });
 });

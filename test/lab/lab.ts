@@ -399,8 +399,9 @@ export async function labStatus(instance: string): Promise<{ state: LabState; ho
 }
 
 /**
- * Restart one host with an empty upper dir (a fresh filesystem: nothing a test installed or wrote
- * survives), keeping its name, address and host key. Updates lab.json with the new PID.
+ * Restart one host with an empty upper dir and a new network namespace (a fresh filesystem and no
+ * firewall rules: nothing a test installed, wrote or filtered survives), keeping its name, address
+ * and host key. Updates lab.json with the new PID.
  */
 export async function resetLabHost(instance: string, name: string): Promise<LabHost> {
   checkCanRun();
@@ -420,6 +421,11 @@ export async function resetLabHost(instance: string, name: string): Promise<LabH
     const layer = host.kind === 'systemd' ? await (await import('./systemd.js')).ensureSystemdLayer(base) : undefined;
     const subnet: Subnet = { cidr: state.subnet, bridgeAddress: state.bridgeAddress, prefixLength: 24 };
     const planned: PlannedHost = { name, index, kind: host.kind, address: host.address, netns: netnsName(instance, name), veth: vethName(instance, index) };
+    // A fresh network namespace too: firewall rules (ufw's iptables, nftables), addresses and
+    // routes a test left there would otherwise outlive the filesystem and surprise the next test.
+    await deleteNetns(planned.netns);
+    await deleteLink(planned.veth);
+    await createHostNetworks(p.bridge, subnet, [planned]);
     const pid = await startHost(p, {
       instance, host: planned, base, subnet,
       hostKey: await ensureHostKey(name),

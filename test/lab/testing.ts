@@ -37,7 +37,7 @@ export function labHost(name: string): LabHost {
   return host;
 }
 
-/** Restart one host with an empty upper dir: same name, address and host key, fresh filesystem. */
+/** Restart one host with an empty upper dir and a new network namespace: same name, address and host key, fresh filesystem, no firewall rules. */
 export async function resetHost(name: string): Promise<LabHost> {
   return resetLabHost(labState().instance, name);
 }
