@@ -25,6 +25,10 @@ export default defineConfig({
           globalSetup: ['test/lab/global-setup.ts'],
           // Files share the lab's hosts, so they run one after another.
           fileParallelism: false,
+          // After unit and compat, not beside them: the compat files start ~200 ansible and node
+          // processes, and e2e tests that kill and time real processes (reliability's kill trials)
+          // must not compete with them for the CPU.
+          sequence: { groupOrder: 1 },
           testTimeout: 300_000,
           hookTimeout: 600_000,
         },
