@@ -6,7 +6,6 @@
  * stuck). Non-idempotent: every run writes a new archive, so check mode says "would run" and lists
  * the archive it would write and the ones it would prune.
  */
-import { randomBytes } from 'node:crypto';
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Effect, Plan } from '../../runner/module.types.js';
@@ -61,7 +60,7 @@ export interface BackupState {
   missing: string[];
   /** File names in the series directory (none when it does not exist). */
   entries: string[];
-  /** Random suffix for the new archive's name (drawn while observing, so the plan stays pure). */
+  /** Random suffix for the new archive's name (10 hex digits from the host's /dev/urandom). */
   suffix: string;
 }
 
@@ -70,20 +69,23 @@ export function backupProbe(p: BackupParams): string {
   return [
     `printf 'now %s\\n' "$(date -u +%Y%m%dT%H%M%SZ)"`,
     `if command -v zstd >/dev/null 2>&1; then echo 'zstd yes'; fi`,
+    // The new name's random part comes from the host, so the plan follows from what was observed.
+    `printf 'suffix %s\\n' "$(od -An -tx1 -N5 /dev/urandom | tr -d ' \\n')"`,
     ...p.paths.map((x) => sh`[ -e ${x} ] || [ -L ${x} ] || printf 'missing %s\\n' ${x}`),
     sh`if [ -d ${dir} ]; then for f in ${dir}/*; do [ -f "$f" ] && printf 'entry %s\\n' "\${f##*/}"; done; fi`,
     'true',
   ].join('\n');
 }
 
-export function parseBackupProbe(stdout: string, suffix: string): BackupState {
-  const state: BackupState = { now: '', zstd: false, missing: [], entries: [], suffix };
+export function parseBackupProbe(stdout: string): BackupState {
+  const state: BackupState = { now: '', zstd: false, missing: [], entries: [], suffix: '' };
   for (const line of stdout.split('\n')) {
     const sp = line.indexOf(' ');
     if (sp < 0) continue;
     const [key, value] = [line.slice(0, sp), line.slice(sp + 1)];
     if (key === 'now') state.now = value;
     else if (key === 'zstd') state.zstd = value === 'yes';
+    else if (key === 'suffix') state.suffix = value;
     else if (key === 'missing') state.missing.push(value);
     else if (key === 'entry') state.entries.push(value);
   }
@@ -117,6 +119,7 @@ export function backupScript(p: BackupParams, dir: string, name: string, compres
 
 export function planBackup(p: BackupParams, state: BackupState): Plan {
   if (state.missing.length > 0) return { changed: false, actions: [], failed: `nothing to back up: ${state.missing.join(', ')} does not exist` };
+  if (!/^[0-9a-f]{10}$/.test(state.suffix)) return { changed: false, actions: [], failed: `cannot draw a random name from the host's /dev/urandom (got ${JSON.stringify(state.suffix)})` };
   if (!parseStamp(state.now)) return { changed: false, actions: [], failed: `cannot read the host's UTC time (date printed ${JSON.stringify(state.now)})` };
   const wanted = p.compression ?? 'auto';
   if (wanted === 'zstd' && !state.zstd) return { changed: false, actions: [], failed: 'compression zstd: the host has no zstd (install the zstd package)' };
@@ -158,7 +161,7 @@ export const backup = defineModule<BackupParams, BackupState>({
   check,
   async gather(p, probe) {
     const r = await runProbe(probe, backupProbe(p), `the series of backup job ${p.job}`);
-    return parseBackupProbe(r.stdout, randomBytes(5).toString('hex'));
+    return parseBackupProbe(r.stdout);
   },
   plan: (p, state) => planBackup(p, state),
 });

@@ -6,6 +6,7 @@ import { parseVerifyProbe, planVerify } from '../../../modules/backup/verify.js'
 
 const SERIES = `now 20261205T192014Z
 zstd yes
+suffix abcdef0123
 entry nightly-20261203T020000Z-a1b2c3d4e5.tar.gz
 entry nightly-20261203T020000Z-a1b2c3d4e5.tar.gz.sha256
 entry nightly-20261204T020000Z-0f0f0f0f0f.tar.gz
@@ -17,7 +18,7 @@ const p: BackupParams = { job: 'nightly', paths: ['/srv/data'], dest: '/tmp/bakr
 
 describe('backup plan', () => {
   test('names the new archive from the host clock and suffix, with zstd when the host has it; non-idempotent', () => {
-    const plan = planBackup(p, parseBackupProbe(SERIES, 'abcdef0123'));
+    const plan = planBackup(p, parseBackupProbe(SERIES));
     expect(plan.failed).toBeUndefined();
     expect(plan).toMatchObject({ changed: true, nonIdempotent: true });
     expect(plan.result).toEqual({ archive: '/tmp/bakrec/nightly/nightly-20261205T192014Z-abcdef0123.tar.zst', pruned: [], compression: 'zstd' });
@@ -29,7 +30,7 @@ describe('backup plan', () => {
   });
 
   test('prunes only this series: another job whose name starts the same, checksums and stray files are never candidates', () => {
-    const plan = planBackup({ ...p, keep_last: 2, compression: 'gzip' }, parseBackupProbe(SERIES, 'abcdef0123'));
+    const plan = planBackup({ ...p, keep_last: 2, compression: 'gzip' }, parseBackupProbe(SERIES));
     expect(plan.result).toEqual({
       archive: '/tmp/bakrec/nightly/nightly-20261205T192014Z-abcdef0123.tar.gz',
       pruned: ['/tmp/bakrec/nightly/nightly-20261203T020000Z-a1b2c3d4e5.tar.gz'],
@@ -42,9 +43,10 @@ describe('backup plan', () => {
   });
 
   test('a missing source, zstd asked for without zstd, or an unreadable clock fail before anything runs', () => {
-    expect(planBackup(p, parseBackupProbe(`${SERIES}missing /srv/data\n`, 'x')).failed).toBe('nothing to back up: /srv/data does not exist');
-    expect(planBackup({ ...p, compression: 'zstd' }, parseBackupProbe(SERIES.replace('zstd yes\n', ''), 'x')).failed).toMatch(/has no zstd/);
-    expect(planBackup(p, parseBackupProbe(SERIES.replace('now 20261205T192014Z', 'now 20261399T000000Z'), 'x')).failed).toMatch(/cannot read the host's UTC time/);
+    expect(planBackup(p, parseBackupProbe(`${SERIES}missing /srv/data\n`)).failed).toBe('nothing to back up: /srv/data does not exist');
+    expect(planBackup({ ...p, compression: 'zstd' }, parseBackupProbe(SERIES.replace('zstd yes\n', ''))).failed).toMatch(/has no zstd/);
+    expect(planBackup(p, parseBackupProbe(SERIES.replace('now 20261205T192014Z', 'now 20261399T000000Z'))).failed).toMatch(/cannot read the host's UTC time/);
+    expect(planBackup(p, parseBackupProbe(SERIES.replace('suffix abcdef0123', 'suffix '))).failed).toMatch(/cannot draw a random name/);
   });
 
   test('bad parameters are refused when the playbook loads, naming the field', () => {
