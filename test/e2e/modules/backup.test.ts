@@ -1,10 +1,16 @@
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { backup, backup_verify } from '../../../modules/index.js';
 import { isoWeek } from '../../../modules/backup/retention.js';
 import { labHosts } from '../../lab/testing.js';
 import { remote, run, scratch, session } from './harness.js';
 
 describe('backup and backup_verify on a lab host', () => {
+  // Later test files get the host as the lab made it (the 40 MB source and the series go).
+  afterAll(async () => {
+    const s = await session(labHosts('plain')[0]!);
+    await remote(s, 'rm -rf /tmp/hw-e2e/bak-src /tmp/hw-e2e/bak-src2 /tmp/hw-e2e/bak-src3 /tmp/hw-e2e/bak-dest /tmp/hw-e2e/bak-dest2 /tmp/hw-e2e/bak-dest3 /tmp/hw-e2e/bak-x');
+  });
+
   test('a directory is archived with owners, modes and links; verify passes, then reports a flipped byte; a held lock refuses a second run until its holder is killed', async () => {
     const s = await session(labHosts('plain')[0]!);
     const src = await scratch(s, 'bak-src');
@@ -98,5 +104,33 @@ describe('backup and backup_verify on a lab host', () => {
     expect(check.plan?.result?.pruned).toEqual(first.plan?.result?.pruned);
     expect(await remote(s, `ls -la --time-style=+%s ${dest}/other | sha256sum`)).toBe(otherBefore);
     expect(await remote(s, `ls ${dest}/other | wc -l`)).toBe('80');
+  });
+  test('a run killed with -9 mid-archive (its shell and tar) leaves nothing that looks complete, and the next run succeeds (3 trials)', async () => {
+    const s = await session(labHosts('plain')[0]!);
+    const src = await scratch(s, 'bak-src3');
+    const dest = await scratch(s, 'bak-dest3');
+    await remote(s, `head -c 40000000 /dev/urandom > ${src}/big`);
+    const call = backup({ job: 'kill', paths: [src], dest, compression: 'gzip' });
+    for (let trial = 0; trial < 3; trial++) {
+      const running = run(s, call);
+      // Once tar writes the temp file: kill -9 the script's shell, then tar (by their pids).
+      const killed = await remote(s, [
+        `for i in $(seq 200); do ls ${dest}/kill/.kill-*.partial >/dev/null 2>&1 && break; sleep 0.05; done`,
+        `t=$(pgrep -n -x tar) || exit 1`, // the newest tar: this run's
+        `p=$(ps -o ppid= -p $t)`,
+        `kill -9 $p $t && echo killed`,
+      ].join('; '));
+      expect(killed).toBe('killed');
+      const r = await running;
+      expect(r.failed).toBe(true);
+      expect(await remote(s, `ls ${dest}/kill | grep -c '\\.tar\\.gz$' || true`), `trial ${trial}`).toBe('0');
+    }
+    // The last killed run's temp file is still there, under a name no reader takes for an archive.
+    expect(await remote(s, `ls -A ${dest}/kill | grep -c '^\\.kill-.*\\.tar\\.gz\\.partial$'`)).toBe('1');
+    const after = await run(s, call);
+    expect(after.failed, after.msg).toBe(false);
+    // The next run removed the killed runs' temp files under the lock; its archive is sound.
+    expect(await remote(s, `ls -A ${dest}/kill | grep -c partial || true; ls ${dest}/kill | grep -c '\\.tar\\.gz$'`)).toBe('0\n1');
+    expect((await run(s, backup_verify({ job: 'kill', dest }))).failed).toBe(false);
   });
 });
