@@ -39,7 +39,8 @@ export async function session(host: LabHost, user = 'root'): Promise<HostSession
 
 export async function run<P, S>(s: HostSession, call: ModuleCall<P, S>, check = false, playbookDir?: string, become?: BecomeSpec): Promise<ModuleRunResult> {
   const r = await runCallOn(s.conn, call, { facts: s.facts, check, ...(playbookDir ? { playbookDir } : {}), ...(become ? { become } : {}) });
-  return { ...r, changed: r.result.changed, failed: r.result.failed, ...(r.result.msg !== undefined ? { msg: r.result.msg } : {}) };
+  // A failed task changed nothing as far as its result goes (as the removed run-module helper said).
+  return { ...r, changed: r.result.changed && !r.result.failed, failed: r.result.failed, ...(r.result.msg !== undefined ? { msg: r.result.msg } : {}) };
 }
 
 export interface Convergence {
