@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { netnsName } from '../lab/paths.js';
 import { labHosts, labState, ssh, sshOk } from '../lab/testing.js';
 import { bigContent, KILL_DIR, KILL_FILES } from './playbooks/reliability/content.js';
 import { SECRETS } from './playbooks/reliability/secrets.js';
@@ -262,7 +263,8 @@ describe('a silent network partition', () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'hw-partition-'));
     writeFileSync(path.join(cwd, 'ansible.cfg'), '[defaults]\ntimeout = 3\n');
     const child = runTo('partition.ts', ['-i', labState().inventoryFile, '-l', `${a!.name},${b!.name}`], { cwd });
-    const netns = (cmd: string) => execFileSync('nsenter', ['-t', String(b!.pid), '-n', 'ip', 'link', 'set', 'eth0', cmd]);
+    // By the namespace's name, not a PID: another test file may have reset b (a new process and namespace).
+    const netns = (cmd: string) => execFileSync('ip', ['-n', netnsName(labState().instance, b!.name), 'link', 'set', 'eth0', cmd]);
     // Wait for the connection to b to be up and busy, then its network vanishes: no RST, no FIN.
     await new Promise((r) => setTimeout(r, 500));
     let cut = 0;

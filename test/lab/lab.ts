@@ -426,6 +426,9 @@ export async function resetLabHost(instance: string, name: string): Promise<LabH
     await deleteNetns(planned.netns);
     await deleteLink(planned.veth);
     await createHostNetworks(p.bridge, subnet, [planned]);
+    // The machine still maps the address to the old eth0's MAC, for up to 30 s while the entry
+    // stays REACHABLE: forget it, so the new host answers at once.
+    await tryRun(['ip', 'neigh', 'flush', 'to', planned.address, 'dev', p.bridge]);
     const pid = await startHost(p, {
       instance, host: planned, base, subnet,
       hostKey: await ensureHostKey(name),
