@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { assert, command, debug, fail, set_fact } from '../../modules/index.js';
 import { block, clearHostErrors, endHost, endPlay, handler, play, task, type Play } from '../../runner/dsl.js';
 import type { Inventory } from '../../runner/inventory/types.js';
+import { localInventory } from './local-inventory.js';
 import { realDeps } from '../../runner/main.js';
 import { defaultRunOptions } from '../../runner/options.js';
 import { TextReporter } from '../../runner/report/text.js';
@@ -103,13 +104,7 @@ const plays: Play[] = [
   play({ name: 'clearing', hosts: 'all', gather_facts: false, tasks: [task('would fail', fail({}), { when: () => false })] }),
 ];
 
-const localhost: Inventory = {
-  hosts: new Map([['localhost', { name: 'localhost', vars: { ansible_connection: 'local' }, groups: [] }]]),
-  groups: new Map(),
-  hostVars: () => ({ inventory_hostname: 'localhost', ansible_connection: 'local' }),
-  select: (p) => (p === 'localhost' || p === 'all' ? ['localhost'] : []),
-  warnings: [],
-};
+const localhost = localInventory('localhost');
 
 /** The `assertion` text is Jinja on one side and TypeScript on the other. */
 const normalize = (out: string): string => out.replace(/("assertion": )"(?:[^"\\]|\\.)*"/g, '$1"…"');
@@ -189,13 +184,7 @@ const metaPlays: Play[] = [
   play({ name: 'next play', hosts: 'all', gather_facts: false, tasks: [task('second play', command({ cmd: 'true' }))] }),
 ];
 
-const threeLocal: Inventory = {
-  hosts: new Map(['a', 'b', 'c'].map((h) => [h, { name: h, vars: { ansible_connection: 'local' }, groups: [] }])),
-  groups: new Map(),
-  hostVars: (h) => ({ inventory_hostname: h, ansible_connection: 'local' }),
-  select: () => ['a', 'b', 'c'],
-  warnings: [],
-};
+const threeLocal = localInventory('a', 'b', 'c');
 
 /** Per host, `task status` in order (Ansible's line order between hosts varies), then the recap lines. */
 function perHost(out: string): Record<string, string[]> {

@@ -14,6 +14,7 @@ import { command } from '../../modules/index.js';
 import { block, flushHandlers, handler, play, task, type Play } from '../../runner/dsl.js';
 import type { Reporter, RunEvent } from '../../runner/events.js';
 import type { Inventory } from '../../runner/inventory/types.js';
+import { localInventory } from './local-inventory.js';
 import { realDeps } from '../../runner/main.js';
 import { defaultRunOptions } from '../../runner/options.js';
 import { runPlaybook } from '../../runner/run.js';
@@ -89,13 +90,7 @@ const plays = [
   }),
 ];
 
-const localhost: Inventory = {
-  hosts: new Map([['localhost', { name: 'localhost', vars: { ansible_connection: 'local' }, groups: [] }]]),
-  groups: new Map(),
-  hostVars: () => ({ inventory_hostname: 'localhost', ansible_connection: 'local' }),
-  select: (p) => (p === 'localhost' || p === 'all' ? ['localhost'] : []),
-  warnings: [],
-};
+const localhost = localInventory('localhost');
 
 const STATUS: Record<string, string> = { ok: 'ok', changed: 'changed', skipping: 'skipped', fatal: 'failed', failed: 'failed' };
 
@@ -181,13 +176,7 @@ const handlerPlays: Play[] = [
   }),
 ];
 
-const twoLocal: Inventory = {
-  hosts: new Map(['a', 'b'].map((h) => [h, { name: h, vars: { ansible_connection: 'local' }, groups: [] }])),
-  groups: new Map(),
-  hostVars: (h) => ({ inventory_hostname: h, ansible_connection: 'local' }),
-  select: () => ['a', 'b'],
-  warnings: [],
-};
+const twoLocal = localInventory('a', 'b');
 
 /**
  * What both runs must agree on: the handler banners in order, each host's sequence of statuses,
@@ -246,13 +235,7 @@ describe('handlers match ansible-playbook', () => {
 const failOn = (...hosts: string[]) => command((h) => ({ cmd: hosts.includes(h.host) ? 'false' : 'true' }));
 const yamlFailOn = (...hosts: string[]) => `"{{ 'false' if inventory_hostname in [${hosts.map((h) => `'${h}'`).join(', ')}] else 'true' }}"`;
 
-const threeLocal: Inventory = {
-  hosts: new Map(['a', 'b', 'c'].map((h) => [h, { name: h, vars: { ansible_connection: 'local' }, groups: [] }])),
-  groups: new Map(),
-  hostVars: (h) => ({ inventory_hostname: h, ansible_connection: 'local' }),
-  select: () => ['a', 'b', 'c'],
-  warnings: [],
-};
+const threeLocal = localInventory('a', 'b', 'c');
 
 const POLICIES: { name: string; yaml: string; plays: Play[] }[] = [
   {

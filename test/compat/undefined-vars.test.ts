@@ -14,6 +14,7 @@ import { command } from '../../modules/index.js';
 import { play, task } from '../../runner/dsl.js';
 import type { Reporter, RunEvent } from '../../runner/events.js';
 import type { Inventory } from '../../runner/inventory/types.js';
+import { localInventory } from './local-inventory.js';
 import { realDeps } from '../../runner/main.js';
 import { defaultRunOptions } from '../../runner/options.js';
 import { runPlaybook } from '../../runner/run.js';
@@ -46,13 +47,7 @@ const plays = [
   }),
 ];
 
-const localhost: Inventory = {
-  hosts: new Map([['localhost', { name: 'localhost', vars: {}, groups: [] }]]),
-  groups: new Map(),
-  hostVars: () => ({ inventory_hostname: 'localhost', ansible_connection: 'local' }),
-  select: (p) => (p === 'localhost' || p === 'all' ? ['localhost'] : []),
-  warnings: [],
-};
+const localhost = localInventory('localhost');
 
 describe('undefined variables match ansible-playbook', () => {
   it("statuses, the failing task's message and the exit code", async () => {
