@@ -3,7 +3,7 @@
  * inspect` output), the rootless environment, unit parsing (sizes, durations) and the diff that
  * lists exactly the fields that differ.
  */
-import type { FileDiff, ResourceEffect } from '../../runner/module.types.js';
+import type { Action, FileDiff, Plan, ResourceEffect } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 
 /**
@@ -160,4 +160,38 @@ export function stringMap(value: unknown): Record<string, string> {
 
 export function sortedObject(map: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The plan of a resource podman cannot change in place (a network, a volume): absent removes it,
+ * a missing one is created, and one whose fields differ from the wanted ones is removed and
+ * created again; the diff names exactly those fields.
+ */
+export function planRecreatable(
+  noun: 'network' | 'volume',
+  p: { name: string; state?: 'present' | 'absent' },
+  actual: Fields | undefined,
+  wanted: () => Fields,
+  createCommand: () => string,
+): Plan {
+  const kind = `podman_${noun}` as const;
+  const run = (script: string): Action => ({ kind: 'run', script: podmanScript(script) });
+  const remove = run(sh`podman ${noun} rm -- ${p.name} >/dev/null`);
+  if (p.state === 'absent') {
+    if (!actual) return { changed: false, actions: [] };
+    return { changed: true, actions: [remove], diffs: [resourceDiff(kind, p.name, {}, undefined)], summary: `removed ${noun} ${p.name}`, effects: [podmanEffect(kind, p.name, false)] };
+  }
+  const want = wanted();
+  if (!actual) {
+    return { changed: true, actions: [run(createCommand())], diffs: [resourceDiff(kind, p.name, undefined, want)], summary: `created ${noun} ${p.name}`, effects: [podmanEffect(kind, p.name, true)] };
+  }
+  const differs = differingFields(actual, want);
+  if (differs.length === 0) return { changed: false, actions: [] };
+  return {
+    changed: true,
+    actions: [remove, run(createCommand())],
+    diffs: [resourceDiff(kind, p.name, actual, want, differs)],
+    summary: `recreated ${noun} ${p.name} (${differs.join(', ')} differ)`,
+    effects: [podmanEffect(kind, p.name, true)],
+  };
 }

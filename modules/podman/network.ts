@@ -5,9 +5,9 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
-import type { Action, Plan } from '../../runner/module.types.js';
+import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
-import { differingFields, inspected, labelArgs, parseSections, podmanEffect, podmanScript, resourceDiff, section, sortedObject, stringMap, type Fields } from './common.js';
+import { inspected, labelArgs, parseSections, planRecreatable, podmanScript, section, sortedObject, stringMap, type Fields } from './common.js';
 import type { NetworkInspect } from './inspect.types.js';
 
 export interface PodmanNetworkParams {
@@ -101,26 +101,8 @@ function createCommand(p: PodmanNetworkParams): string {
   return sh`podman network create ${opts} -- ${p.name} >/dev/null`;
 }
 
-const run = (script: string): Action => ({ kind: 'run', script: podmanScript(script) });
-
 export function planNetwork(p: PodmanNetworkParams, s: NetworkState): Plan {
-  const kind = 'podman_network';
-  if (p.state === 'absent') {
-    if (!s.network) return { changed: false, actions: [] };
-    return { changed: true, actions: [run(sh`podman network rm -- ${p.name} >/dev/null`)], diffs: [resourceDiff(kind, p.name, {}, undefined)], summary: `removed network ${p.name}` , effects: [podmanEffect('podman_network', p.name, false)] };
-  }
-  const wanted = wantedFields(p);
-  if (!s.network) return { changed: true, actions: [run(createCommand(p))], diffs: [resourceDiff(kind, p.name, undefined, wanted)], summary: `created network ${p.name}` , effects: [podmanEffect('podman_network', p.name, true)] };
-  const actual = actualFields(s.network, p);
-  const differs = differingFields(actual, wanted);
-  if (differs.length === 0) return { changed: false, actions: [] };
-  return {
-    changed: true,
-    actions: [run(sh`podman network rm -- ${p.name} >/dev/null`), run(createCommand(p))],
-    diffs: [resourceDiff(kind, p.name, actual, wanted, differs)],
-    summary: `recreated network ${p.name} (${differs.join(', ')} differ)`,
-    effects: [podmanEffect('podman_network', p.name, true)],
-  };
+  return planRecreatable('network', p, s.network && actualFields(s.network, p), () => wantedFields(p), () => createCommand(p));
 }
 
 export const podman_network = defineModule<PodmanNetworkParams, NetworkState>({

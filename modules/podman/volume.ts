@@ -5,9 +5,9 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
-import type { Action, Plan } from '../../runner/module.types.js';
+import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
-import { differingFields, inspected, labelArgs, parseSections, podmanEffect, podmanScript, resourceDiff, section, sortedObject, stringMap, type Fields } from './common.js';
+import { inspected, labelArgs, parseSections, planRecreatable, podmanScript, section, sortedObject, stringMap, type Fields } from './common.js';
 import type { VolumeInspect } from './inspect.types.js';
 
 export interface PodmanVolumeParams {
@@ -64,26 +64,8 @@ function createCommand(p: PodmanVolumeParams): string {
   return sh`podman volume create ${opts} -- ${p.name} >/dev/null`;
 }
 
-const run = (script: string): Action => ({ kind: 'run', script: podmanScript(script) });
-
 export function planVolume(p: PodmanVolumeParams, s: VolumeState): Plan {
-  const kind = 'podman_volume';
-  if (p.state === 'absent') {
-    if (!s.volume) return { changed: false, actions: [] };
-    return { changed: true, actions: [run(sh`podman volume rm -- ${p.name} >/dev/null`)], diffs: [resourceDiff(kind, p.name, {}, undefined)], summary: `removed volume ${p.name}` , effects: [podmanEffect('podman_volume', p.name, false)] };
-  }
-  const wanted = wantedFields(p);
-  if (!s.volume) return { changed: true, actions: [run(createCommand(p))], diffs: [resourceDiff(kind, p.name, undefined, wanted)], summary: `created volume ${p.name}` , effects: [podmanEffect('podman_volume', p.name, true)] };
-  const actual = actualFields(s.volume);
-  const differs = differingFields(actual, wanted);
-  if (differs.length === 0) return { changed: false, actions: [] };
-  return {
-    changed: true,
-    actions: [run(sh`podman volume rm -- ${p.name} >/dev/null`), run(createCommand(p))],
-    diffs: [resourceDiff(kind, p.name, actual, wanted, differs)],
-    summary: `recreated volume ${p.name} (${differs.join(', ')} differ)`,
-    effects: [podmanEffect('podman_volume', p.name, true)],
-  };
+  return planRecreatable('volume', p, s.volume && actualFields(s.volume), () => wantedFields(p), () => createCommand(p));
 }
 
 export const podman_volume = defineModule<PodmanVolumeParams, VolumeState>({
