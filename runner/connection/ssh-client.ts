@@ -141,6 +141,10 @@ export async function openClient(spec: ConnectSpec, sock?: Readable): Promise<Ss
       );
     });
     client.connect(config);
+    // Without TCP_NODELAY each command waits ~40 ms: a small ssh packet (a window adjust) is still
+    // unacknowledged when the next command is written, Nagle holds the command back, and the host
+    // delays its ACK. (A jump host's tunnel is no socket; ssh2 then does nothing.)
+    client.setNoDelay(true);
   });
 }
 
