@@ -32,3 +32,4 @@ export * from './podman/index.js';
 export { ufw, type UfwParams } from './ufw/ufw.js';
 export { get_url, type GetUrlParams, type GetUrlResult } from './get_url.js';
 export * from './backup/index.js';
+export { timezone, type TimezoneParams } from './timezone.js';

@@ -203,3 +203,11 @@ export function parseIds(fields: Map<string, string>, owner?: string, group?: st
 export function parseUmask(fields: Map<string, string>): number {
   return parseInt(fields.get('umask') ?? '022', 8);
 }
+
+/**
+ * Prints a text file's exact content (trailing newlines kept) as the NUL-delimited record `key`,
+ * or nothing when the file does not exist: `parseProbe(...).fields.get(key)` is then undefined.
+ */
+export function textFileLine(key: string, pathWord: string): string {
+  return `if [ -f ${pathWord} ]; then t=$(cat -- ${pathWord}; printf x) && ${fieldLine(key, '"${t%x}"')}; fi`;
+}
