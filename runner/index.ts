@@ -73,9 +73,9 @@ function fatal(error: unknown): void {
  */
 export function loadErrorText(error: unknown): string {
   if (error instanceof LoadError || !(error instanceof Error)) return error instanceof Error ? error.message : String(error);
-  const syntax = (error as { errors?: { text?: string; location?: { file: string; line: number; column: number } }[] }).errors?.[0];
-  if (syntax?.location) {
-    const where = formatLocation({ file: path.relative(process.cwd(), syntax.location.file) || syntax.location.file, line: syntax.location.line, column: syntax.location.column + 1 });
+  const syntax = esbuildSyntaxError(error);
+  if (syntax) {
+    const where = formatLocation({ file: path.relative(process.cwd(), syntax.file) || syntax.file, line: syntax.line, column: syntax.column });
     return `${where}: syntax error: ${syntax.text}`;
   }
   const code = (error as NodeJS.ErrnoException).code;
@@ -87,6 +87,17 @@ export function loadErrorText(error: unknown): string {
   }
   const where = stackLocation(error.stack ?? '');
   return `${where ? `${formatLocation(where)}: ` : ''}${error.message}`;
+}
+
+/**
+ * esbuild's first error, with a 1-based column. Thrown in this thread it carries `errors`; from
+ * tsx's loader thread only the message survives ("Transform failed with 1 error:\nFILE:L:C: ERROR: text").
+ */
+function esbuildSyntaxError(error: Error): { file: string; line: number; column: number; text: string } | undefined {
+  const first = (error as { errors?: { text?: string; location?: { file: string; line: number; column: number } }[] }).errors?.[0];
+  if (first?.location) return { ...first.location, column: first.location.column + 1, text: first.text ?? '' };
+  const m = /^Transform failed with \d+ errors?:\n(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(error.message);
+  return m ? { file: m[1]!, line: Number(m[2]), column: Number(m[3]) + 1, text: m[4]! } : undefined;
 }
 
 // Arm only when a script of the user's is the entry point (`tsx playbooks/site.ts`), never inside

@@ -51,10 +51,12 @@ async function limited<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** node --import tsx: the way a playbook starts with the least start-up (no tsx launcher process). */
+const run = (args: string[]) => runWith(process.execPath, ['--import', 'tsx', ...args]);
+
+function runWith(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return limited(() => new Promise((resolve) => {
-    // node --import tsx: the way a playbook starts with the least start-up (no tsx launcher process).
-    execFile(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd: root, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stdout, stderr });
     });
   }));
@@ -82,6 +84,45 @@ describe('bad-input corpus', () => {
         expect(r.stdout).not.toContain('PLAY [');
         expect(connections - before).toBe(0);
       }, 300_000);
+    }
+  });
+
+  // Written at test time: a file with a syntax error in the repository would fail tsc.
+  describe('a file the playbook imports', () => {
+    const role = `import { task } from '${root}/runner/index.js';
+import { command } from '${root}/modules/index.js';
+export const r = () => [task('a', command({ cmd: 'true' )) ];
+`;
+    const site = (from: string) => `import { play, playbook } from '${root}/runner/index.js';
+import { r } from '${from}';
+export default playbook(import.meta, [play({ name: 'p', hosts: 'all', tasks: r() })]);
+`;
+    const cases = [
+      { name: 'has a syntax error', playbook: 'uses-broken-role.ts', message: 'broken-role.ts:3:57: syntax error: Expected "}" but found ")"' },
+      { name: 'is missing', playbook: 'uses-missing-role.ts', message: "uses-missing-role.ts: Cannot find module './no-such-role.js'" },
+    ];
+    beforeAll(async () => {
+      await writeFile(path.join(dir, 'broken-role.ts'), role);
+      await writeFile(path.join(dir, 'uses-broken-role.ts'), site('./broken-role.js'));
+      await writeFile(path.join(dir, 'uses-missing-role.ts'), site('./no-such-role.js'));
+    });
+    // The launcher (node_modules/.bin/tsx) loads files in another thread: the error reaches the
+    // runner as a message only, which must give the same line.
+    for (const launcher of ['node --import tsx', 'tsx launcher'] as const) {
+      for (const c of cases) {
+        it(`${c.name} (${launcher})`, async () => {
+          const before = connections;
+          const file = path.join(dir, c.playbook);
+          const r = launcher === 'tsx launcher'
+            ? await runWith(path.join(root, 'node_modules/.bin/tsx'), [file, '-i', inventory])
+            : await run([file, '-i', inventory]);
+          expect(r.code, r.stderr).toBe(4);
+          expect(r.stderr).toContain(`ERROR! `);
+          expect(r.stderr).toContain(c.message);
+          expect(r.stdout + r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+          expect(connections - before).toBe(0);
+        }, 120_000);
+      }
     }
   });
 
