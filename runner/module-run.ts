@@ -77,7 +77,7 @@ export async function runModuleCall(call: AnyModuleCall, env: CallEnv): Promise<
     return { issues: [], result: { changed: false, failed: false, skipped: true, msg: call.module.checkModeSkip } };
   }
 
-  const mctx: ModuleContext = { facts: env.facts, vars: env.vars ?? env.ctx.vars, host: conn.host, playbookDir: env.playbookDir };
+  const mctx: ModuleContext = { facts: env.facts, vars: env.vars ?? env.ctx.vars, host: conn.host, playbookDir: env.playbookDir, check: env.check };
   const probe = { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
   let state: unknown;
   try {

@@ -27,6 +27,11 @@ export interface ModuleContext {
   host: string;
   /** Directory of the playbook file: relative `src` paths resolve against it. */
   playbookDir: string;
+  /**
+   * A check run: gather may observe more where only a prediction for later tasks needs it (apt
+   * reads what a new package would bring), never change anything.
+   */
+  check?: boolean;
 }
 
 /** Ansible's diff contract: one entry per changed object, rendered as a unified diff. */

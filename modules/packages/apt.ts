@@ -21,6 +21,7 @@ import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Plan, Probe } from '../../runner/module.types.js';
 import { raw, sh } from '../../runner/shell.js';
 import { fnmatch, hasConfigOnly, isInstalled, parseDpkgQuery, parsePolicy, parseSimulation, parseSpec, versionFor, type DpkgStatus, type Policy, type SimStep } from './apt-parse.js';
+import { contentsArgs, contentsScript, parseContents, type PackageContents } from './apt-contents.js';
 import { packageDiff, packageResult } from './transaction.js';
 import { aptEffects, overlayApt } from './predict.js';
 
@@ -101,6 +102,8 @@ export interface AptState {
   request?: AptRequest;
   /** Why the task cannot proceed (unknown package, apt's refusal, a failed refresh). */
   problem?: string;
+  /** Check mode: what the transaction's packages bring (apt-contents.ts). */
+  contents?: PackageContents[];
 }
 
 export interface AptRequest {
@@ -216,17 +219,18 @@ export function aptRequest(p: AptParams, names: string[], dpkg: Map<string, Dpkg
   return undefined;
 }
 
-export function simulateScript(p: AptParams, req: AptRequest, lists: string | undefined): string {
+/** `keepLists`: a later probe (apt-contents) still needs the refreshed private lists. */
+export function simulateScript(p: AptParams, req: AptRequest, lists: string | undefined, keepLists = false): string {
   const o = lists ? sh`-o Dir::State::Lists=${lists} -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=` : '';
   return [
     ENV,
     sh`apt-get -s -q ${raw(o)} ${aptOptions(p)} ${req.verb} ${req.args}; rc=$?`,
-    lists ? sh`rm -rf -- ${lists}` : '',
+    lists && !keepLists ? sh`rm -rf -- ${lists}` : '',
     'exit $rc',
   ].filter(Boolean).join('\n') + '\n';
 }
 
-export async function gatherApt(p: AptParams, probe: Probe): Promise<AptState> {
+export async function gatherApt(p: AptParams, probe: Probe, check = false): Promise<AptState> {
   const names = nameList(p.name);
   const first = await probe.run(aptStatusScript(p, [...new Set(names.map((n) => parseSpec(n).name))]));
   const status = parseStatusOutput(first.stdout);
@@ -247,14 +251,32 @@ export async function gatherApt(p: AptParams, probe: Probe): Promise<AptState> {
     await cleanup();
     return req ? { ...base, problem: req.failed } : base;
   }
-  const sim = await probe.run(simulateScript(p, req, status.lists));
-  if (sim.rc !== 0) return { ...base, request: req, problem: `'apt-get ${req.verb}' would fail: ${(sim.stderr.trim() || sim.stdout.trim()).split('\n').filter((l) => l.startsWith('E:')).join(' ') || sim.stderr.trim()}` };
+  // Only a check run reads what new packages bring (for later tasks' predictions): it needs the lists once more.
+  const readContents = check && req.verb === 'install';
+  const sim = await probe.run(simulateScript(p, req, status.lists, readContents));
+  if (sim.rc !== 0) {
+    if (readContents) await cleanup();
+    return { ...base, request: req, problem: `'apt-get ${req.verb}' would fail: ${(sim.stderr.trim() || sim.stdout.trim()).split('\n').filter((l) => l.startsWith('E:')).join(' ') || sim.stderr.trim()}` };
+  }
   const steps = parseSimulation(sim.stdout);
+  let contents: PackageContents[] | undefined;
+  if (readContents) {
+    if (steps.some((st) => st.op === 'install')) contents = await gatherContents(probe, contentsArgs(status.lists, aptOptions(p), req.args));
+    await cleanup();
+  }
   // apt-get -s does not refuse a downgrade the way the run does: say now what the run would say.
   if (!p.allow_downgrade && steps.some((st) => st.op === 'downgrade')) {
     return { ...base, request: req, problem: `'apt-get ${req.verb}' would fail: E: Packages were downgraded and -y was used without --allow-downgrades.` };
   }
-  return { ...base, request: req, steps };
+  return { ...base, request: req, steps, ...(contents ? { contents } : {}) };
+}
+
+/** What the transaction's new packages bring; nothing (no prediction) when apt cannot download them. */
+async function gatherContents(probe: Probe, args: string): Promise<PackageContents[] | undefined> {
+  const out = await probe.run(contentsScript(args));
+  if (out.rc !== 0) return undefined;
+  const parsed = parseContents(out.stdout);
+  return 'packages' in parsed ? parsed.packages : undefined;
 }
 
 /** The run: refresh (waiting for the lists lock), stamp, then one apt-get call with every name. */
@@ -301,7 +323,7 @@ export const apt = defineModule<AptParams, AptState>({
   name: 'apt',
   schema: aptSchema,
   check: aptIssues,
-  gather: (p, probe) => gatherApt(p, probe),
+  gather: (p, probe, ctx) => gatherApt(p, probe, ctx.check),
   plan: (p, s) => planApt(p, s),
   overlay: (s, predicted, p) => overlayApt(s, predicted, p),
 });

@@ -40,7 +40,7 @@ export const pkg = defineModule<PackageParams, PackageState>({
   async gather(p, probe, ctx) {
     const use = p.use && p.use !== 'auto' ? p.use : ctx.facts.pkg_mgr;
     const { use: _use, ...params } = p;
-    if (use === 'apt') return { backend: 'apt', state: await gatherApt(params, probe) };
+    if (use === 'apt') return { backend: 'apt', state: await gatherApt(params, probe, ctx.check) };
     if (use === 'dnf' || use === 'yum') return { backend: 'dnf', state: await gatherDnf(params, probe) };
     return { backend: 'none', pkgMgr: use };
   },

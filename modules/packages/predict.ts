@@ -9,6 +9,7 @@
  * transaction pulled in are only known as far as that transaction listed them.
  */
 import type { Effect, Predicted } from '../../runner/module.types.js';
+import { contentsEffects } from './apt-contents.js';
 import type { DpkgStatus } from './apt-parse.js';
 import { parseSpec } from './apt-parse.js';
 import { aptRequest, nameList, type AptParams, type AptState } from './apt.js';
@@ -24,7 +25,12 @@ export function packageEffects(steps: readonly TransactionStep[]): Effect[] {
 }
 
 export function aptEffects(s: AptState): Effect[] {
-  return [...(s.cacheStale ? [{ kind: 'resource' as const, ...APT_CACHE, state: 'present' as const }] : []), ...packageEffects(s.steps)];
+  const installs = new Set(s.steps.filter((st) => st.op === 'install').map((st) => st.name));
+  return [
+    ...(s.cacheStale ? [{ kind: 'resource' as const, ...APT_CACHE, state: 'present' as const }] : []),
+    ...packageEffects(s.steps),
+    ...(s.contents ?? []).filter((c) => installs.has(c.name)).flatMap(contentsEffects),
+  ];
 }
 
 export function overlayApt(s: AptState, predicted: Predicted, p: AptParams): AptState {

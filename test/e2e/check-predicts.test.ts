@@ -1,7 +1,7 @@
 /**
  * Check mode that predicts (issue 10): on a fresh lab host, `--check --diff` of chains of dependent
  * tasks (playbooks/predict/chains.ts: a directory then a file in it, a file then a line in it, a
- * link then its target's content, a handler notified by a predicted change, block/rescue around a
+ * link then its target's content, a package then its config file and service, a handler notified by a predicted change, block/rescue around a
  * predicted failure ...) prints every task's status and diff exactly as the real run then does.
  * Where a prediction is impossible (a `when` on a command's output, files inside a checkout not yet
  * cloned) the task says it depends on the earlier one. ansible-playbook --check runs the same chains (chains.yml) on another fresh host;

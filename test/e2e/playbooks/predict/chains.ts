@@ -6,7 +6,7 @@
  * Each chain works under its own directory, /opt/cN, and names its tasks `cN ...`.
  */
 import { block, handler, play, playbook, task } from '../../../../runner/index.js';
-import { blockinfile, command, copy, file, git, group, lineinfile, service, shell, stat, template, user } from '../../../../modules/index.js';
+import { apt, blockinfile, command, copy, file, git, group, lineinfile, service, shell, stat, template, user } from '../../../../modules/index.js';
 
 const hosts = 'all';
 const gather_facts = false;
@@ -228,6 +228,16 @@ export default playbook(import.meta, [
       task('c20 checkout', git({ repo: '/srv/c19.git', dest: '/opt/c20/app', version: 'main' })),
       task('c20 readme line', lineinfile({ path: '/opt/c20/app/README', line: 'managed' })),
       task('c20 local config', copy({ dest: '/opt/c20/app/local.conf', content: 'local=1\n' })),
+    ],
+  }),
+  play({
+    name: 'c21 a package, then a line in its config file, then its service',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c21 package', apt({ name: 'at', install_recommends: false, update_cache: true, cache_valid_time: 3600 })),
+      task('c21 deny a user', lineinfile({ path: '/etc/at.deny', line: 'c21user' })),
+      task('c21 service', service({ name: 'atd', state: 'started', enabled: true })),
     ],
   }),
   play({
