@@ -31,5 +31,6 @@ export { fetch, type FetchParams, type FetchResult } from './fetch.js';
 export * from './podman/index.js';
 export { ufw, type UfwParams } from './ufw/ufw.js';
 export { get_url, type GetUrlParams, type GetUrlResult } from './get_url.js';
+export { unarchive, type UnarchiveParams, type UnarchiveResult } from './unarchive/index.js';
 export * from './backup/index.js';
 export { timezone, type TimezoneParams } from './timezone.js';

@@ -76,3 +76,21 @@ export async function ourResults(host: string, cases: readonly ParityCase[], che
 export function pick(r: TaskResult | undefined, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, r?.[k] ?? (k === 'failed' || k === 'changed' || k === 'skipped' ? false : undefined)]));
 }
+
+/**
+ * Runs Hostwright `plays` on `host` (check mode or not) and returns each task's status in order
+ * (`ok`, `changed`, `skipped`, `failed`; a check-mode skip for a dependency as `depends on <task>`):
+ * what a check-mode chain test compares with the real run.
+ */
+export async function playStatuses(host: string, plays: Parameters<typeof runPlaybook>[0], check: boolean): Promise<string[]> {
+  const inventory = await loadInventory([labState().inventoryFile]);
+  const statuses: string[] = [];
+  const reporter: Reporter = {
+    emit: (e) => {
+      if (e.type === 'host_result' && e.host === host) statuses.push(e.dependsOn ? `depends on ${e.dependsOn}` : e.status);
+    },
+    close: async () => undefined,
+  };
+  await runPlaybook(plays, defaultRunOptions({ check, limit: host }), reporter, { inventory, deps: realDeps, playbookDir: process.cwd() });
+  return statuses;
+}
