@@ -38,6 +38,10 @@ export type RunEvent =
       ignored?: boolean;
       /** Loop item label when the result is for one loop item. */
       item?: string;
+      /** Which item of how many this is (0-based), for progress by item. */
+      loop?: { index: number; total: number };
+      /** How long this host's execution (or this loop item) took, in milliseconds. */
+      durationMs?: number;
       /** Check mode and the module can't predict the outcome: "would run". */
       wouldRun?: boolean;
       /** Check mode: skipped because it needs what this earlier task (by name) would only tell by running. */
@@ -51,6 +55,8 @@ export type RunEvent =
   /** Nothing more will run for the play (all hosts failed, any_errors_fatal, max_fail_percentage). */
   | { type: 'play_abort'; reason: string }
   | { type: 'recap'; stats: Record<string, HostStats> }
+  /** Ctrl-C (or SIGTERM/SIGHUP) arrived: no new task starts; what runs ends, then 'interrupted'. */
+  | { type: 'stop_requested'; signal: string }
   | { type: 'interrupted' };
 
 export interface Reporter {

@@ -182,13 +182,14 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
   const task = node.task;
   const noLog = Boolean(keyword(node, 'no_log'));
   const ignore = Boolean(keyword(node, 'ignore_errors'));
+  const started = performance.now();
 
   let ctx: HostContext;
   try {
     ctx = hostContext(b, node, host, await run.facts(host));
   } catch (e) {
-    if (e instanceof UnreachableError) return unreachable(b, node, host, e);
-    return finish(b, node, host, { changed: false, failed: true, msg: errorText(e) }, noLog, ignore, undefined);
+    if (e instanceof UnreachableError) return unreachable(b, node, host, e, started);
+    return finish(b, node, host, { changed: false, failed: true, msg: errorText(e) }, noLog, ignore, undefined, started);
   }
 
   let delegate: string | undefined;
@@ -201,24 +202,26 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
     run.masker.addSecretsIn(items);
   } catch (e) {
     const result: TaskResult = e instanceof Unpredictable ? dependent(e) : { changed: false, failed: true, msg: errorText(e) };
-    return finish(b, node, host, result, noLog, ignore, delegate);
+    return finish(b, node, host, result, noLog, ignore, delegate, started);
   }
 
   let result: TaskResult;
   try {
     if (items === undefined) {
       result = await guarded(hiddenIf(noLog, () => once(b, node, ctx, delegate)));
-      report(b, node, host, result, noLog, ignore, delegate);
+      report(b, node, host, result, noLog, ignore, { delegate, started });
     } else {
       const results: TaskResult[] = [];
-      for (const item of items) {
+      for (const [index, item] of items.entries()) {
         if (run.interrupted) break;
+        const itemStarted = performance.now();
         // An item that fails fails alone; the loop goes on, as in Ansible.
         const one = await guarded(hiddenIf(noLog, () => once(b, node, withItem(ctx, item), delegate)));
         const r = keepMark(one, { ...one, item, ansible_loop_var: 'item' });
         results.push(r);
         // no_log hides the item too, as Ansible's `(item=None)`.
-        report(b, node, host, r, noLog, ignore, delegate, noLog ? 'None' : itemLabel(item));
+        const label = noLog ? 'None' : itemLabel(item);
+        report(b, node, host, r, noLog, ignore, { delegate, started: itemStarted, item: { label, index, total: items.length } });
       }
       const failed = results.some((r) => r.failed);
       const skipped = results.length > 0 && results.every((r) => r.skipped);
@@ -232,13 +235,13 @@ async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{
       // A loop over nothing, or whose items were all skipped, also reports one skipping line for
       // the host, as Ansible does.
       if (results.length === 0) result = { changed: false, failed: false, skipped: true, skipped_reason: 'No items in the list', results };
-      if (result.skipped) report(b, node, host, result, noLog, ignore, delegate);
+      if (result.skipped) report(b, node, host, result, noLog, ignore, { delegate, started });
     }
   } catch (e) {
-    if (e instanceof UnreachableError) return unreachable(b, node, host, e);
+    if (e instanceof UnreachableError) return unreachable(b, node, host, e, started);
     throw e;
   }
-  return finish(b, node, host, result, noLog, ignore, delegate, true);
+  return finish(b, node, host, result, noLog, ignore, delegate, started, true);
 }
 
 /** A module or `when` that throws fails the task on this host; Ctrl-C and a lost host go up. */
@@ -272,7 +275,16 @@ function withItem(ctx: HostContext, item: unknown): HostContext {
   return next;
 }
 
-function report(b: BatchContext, node: TaskNode, host: string, result: TaskResult, noLog: boolean, ignore: boolean, delegate?: string, item?: string): void {
+/** Where a result comes from: the delegate, when its execution (or loop item) began, which item. */
+interface ReportOrigin {
+  delegate?: string | undefined;
+  /** performance.now() when the execution (or this item) began: the event's durationMs. */
+  started: number;
+  item?: { label: string; index: number; total: number };
+}
+
+function report(b: BatchContext, node: TaskNode, host: string, result: TaskResult, noLog: boolean, ignore: boolean, origin: ReportOrigin): void {
+  const { delegate, item } = origin;
   const shown = present(b, result, noLog);
   const diffs = !noLog && Array.isArray(shown.diff) && shown.diff.length > 0 ? (shown.diff as FileDiff[]) : undefined;
   b.run.emit({
@@ -283,12 +295,18 @@ function report(b: BatchContext, node: TaskNode, host: string, result: TaskResul
     action: node.task.call.module.name,
     status: statusOf(result),
     ...(result.failed && ignore ? { ignored: true } : {}),
-    ...(item !== undefined ? { item } : {}),
+    ...(item !== undefined ? { item: item.label, loop: { index: item.index, total: item.total } } : {}),
     ...(result.would_run ? { wouldRun: true } : {}),
     ...(typeof result.depends_on === 'string' ? { dependsOn: result.depends_on } : {}),
     result: shown,
     ...(diffs ? { diffs } : {}),
+    durationMs: elapsedMs(origin.started),
   });
+}
+
+/** Milliseconds since a performance.now() reading, to a tenth (durations are shown as 0.00s). */
+export function elapsedMs(since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10;
 }
 
 /** Count, register, notify and decide whether the host goes on. */
@@ -300,9 +318,10 @@ function finish(
   noLog: boolean,
   ignore: boolean,
   delegate: string | undefined,
+  started: number,
   reported = false,
 ): { result: TaskResult; outcome: Outcome } {
-  if (!reported) report(b, node, host, result, noLog, ignore, delegate);
+  if (!reported) report(b, node, host, result, noLog, ignore, { delegate, started });
   const run = b.run;
   register(b, node, host, result);
   if (result.failed && !ignore) {
@@ -325,9 +344,9 @@ function finish(
   return { result, outcome: 'ok' };
 }
 
-function unreachable(b: BatchContext, node: TaskNode, host: string, e: unknown): { result: TaskResult; outcome: Outcome } {
+function unreachable(b: BatchContext, node: TaskNode, host: string, e: unknown, started: number): { result: TaskResult; outcome: Outcome } {
   const result: TaskResult = { changed: false, failed: false, unreachable: true, msg: errorText(e) };
-  report(b, node, host, result, false, false);
+  report(b, node, host, result, false, false, { started });
   b.run.count(host, 'unreachable');
   return { result, outcome: 'unreachable' };
 }

@@ -9,7 +9,7 @@
 import { type Block, type HostOrder, type InheritedKeywords, type Meta, type Play } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import { Interrupted } from './module-run.js';
-import { metaConditionHolds, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
+import { elapsedMs, metaConditionHolds, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
 import { fnmatchToRegExp } from './inventory/patterns.js';
 import { selectItems, shouldRun, tagList, type Selected, type TagFilter } from './tags.js';
@@ -246,6 +246,7 @@ class BatchControl {
 
   async #setup(host: string): Promise<Outcome> {
     const run = this.b.run;
+    const started = performance.now();
     try {
       await run.facts(host);
     } catch (e) {
@@ -257,11 +258,12 @@ class BatchControl {
         task: 'Gathering Facts',
         status: lost ? 'unreachable' : 'failed',
         result: { changed: false, failed: !lost, ...(lost ? { unreachable: true } : {}), msg },
+        durationMs: elapsedMs(started),
       });
       run.count(host, lost ? 'unreachable' : 'failed');
       return lost ? 'unreachable' : 'failed';
     }
-    run.emit({ type: 'host_result', host, task: 'Gathering Facts', status: 'ok', result: { changed: false, failed: false } });
+    run.emit({ type: 'host_result', host, task: 'Gathering Facts', status: 'ok', result: { changed: false, failed: false }, durationMs: elapsedMs(started) });
     run.count(host, 'ok');
     return 'ok';
   }

@@ -15,6 +15,17 @@ describe('--json reporter', () => {
     await r.close();
     const lines = out.split('\n');
     expect(lines.at(-1)).toBe('');
-    expect(lines.slice(0, -1).map((l) => JSON.parse(l))).toEqual(events);
+    const parsed = lines.slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Each line is the event plus when it was written; the recap adds the run's elapsed time.
+    expect(parsed.map(({ time: _t, elapsedMs: _e, ...event }) => event)).toEqual(events);
+    const times = parsed.map((p) => Date.parse(String(p.time)));
+    for (const [i, t] of times.entries()) {
+      expect(Number.isNaN(t)).toBe(false);
+      if (i > 0) expect(t).toBeGreaterThanOrEqual(times[i - 1]!);
+    }
+    expect(parsed[0]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(parsed[2]!.elapsedMs).toEqual(expect.any(Number));
+    expect(parsed[2]!.elapsedMs as number).toBeGreaterThanOrEqual(0);
+    expect(parsed[1]).not.toHaveProperty('elapsedMs');
   });
 });
