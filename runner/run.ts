@@ -81,7 +81,10 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
   const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
   for (const play of plays) maskWrittenSecrets(play, run.masker);
   // Ctrl-C, SIGTERM, SIGHUP or the launcher's death: no new task starts, in-flight ones end (signals.ts).
-  const releaseSignals = onStopRequest(() => void (run.interrupted = true));
+  const releaseSignals = onStopRequest((why) => {
+    run.interrupted = true;
+    run.emit({ type: 'stop_requested', signal: why });
+  });
   const startAt = options.startAtTask ? { name: options.startAtTask, found: false } : undefined;
   let stop = false;
   let limitBroke = false;
