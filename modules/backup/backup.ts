@@ -1,6 +1,8 @@
 /**
- * backup: one archive of `paths` in the job's series, then the series pruned with restic's
- * retention. The archive is written under a temp name, its sha256 beside it, and only then renamed
+ * backup: one archive of `paths` and PostgreSQL dumps (`postgres`) in the job's series, then the
+ * series pruned with restic's retention. Dumps are written into a staging directory in the series
+ * first (`pg_dump -Fc` per database, `pg_dumpall --globals-only`), then archived with the paths as
+ * members below `.hostwright-backup/postgres/`, so one archive (one checksum) holds a whole run. The archive is written under a temp name, its sha256 beside it, and only then renamed
  * to its final name, so a name that looks complete always is. One run at a time per series: an
  * flock on `<series>/.lock` (the kernel drops it when a killed run's process dies, so it is never
  * stuck). Non-idempotent: every run writes a new archive, so check mode says "would run" and lists
@@ -11,15 +13,24 @@ import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Effect, Plan } from '../../runner/module.types.js';
 import { sh, raw } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
+import { DUMP_DIR, pgConnArgs, pgDatabasesProbe, pgFunction, pgWhere, postgresBackupSchema, type PostgresBackupSource } from './postgres.js';
 import { applyRetention, type RetentionPolicy } from './retention.js';
 import { archiveName, DEFAULT_DEST, JOB_PATTERN, parseStamp, seriesArchives, seriesDir, type Archive, type Compression } from './series.js';
 
 export interface BackupParams extends RetentionPolicy {
   /** The job's name: its series is `<dest>/<job>/`, and retention prunes only that series. */
   job: string;
-  /** Absolute paths to archive (owners, modes and symlinks are kept, as tar does as root). */
-  paths: string[];
-  /** tar `--exclude` patterns. @default [] */
+  /**
+   * Absolute paths to archive (owners, modes and symlinks are kept, as tar does as root).
+   * At least one of `paths` and `postgres` is needed. @default []
+   */
+  paths?: string[];
+  /**
+   * PostgreSQL databases to dump into the archive (on the host, or in a podman container).
+   * @default none
+   */
+  postgres?: PostgresBackupSource;
+  /** tar `--exclude` patterns (they also apply to the dumps' members, `.hostwright-backup/postgres/<db>.dump`). @default [] */
   exclude?: string[];
   /** Directory holding one series directory per job. @default /var/backups/hostwright */
   dest?: string;
@@ -33,7 +44,8 @@ const schema: JSONSchemaType<BackupParams> = {
   type: 'object',
   properties: {
     job: { type: 'string', pattern: JOB_PATTERN },
-    paths: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^/[^\\n]*$' } },
+    paths: { type: 'array', items: { type: 'string', pattern: '^/[^\\n]*$' }, nullable: true },
+    postgres: { ...postgresBackupSchema, nullable: true },
     exclude: { type: 'array', items: { type: 'string', pattern: '^[^\\n]+$' }, nullable: true },
     dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
     compression: { type: 'string', enum: ['auto', 'gzip', 'zstd'], nullable: true },
@@ -44,12 +56,14 @@ const schema: JSONSchemaType<BackupParams> = {
     keep_monthly: count,
     keep_yearly: count,
   },
-  required: ['job', 'paths'],
+  required: ['job'],
   additionalProperties: false,
 };
 
 function check(p: BackupParams): ParamIssue[] {
-  return p.paths.some((x) => x.replace(/\/+$/, '') === '') ? [{ field: 'paths', message: 'must name something below / (not / itself)' }] : [];
+  if ((p.paths ?? []).some((x) => x.replace(/\/+$/, '') === '')) return [{ field: 'paths', message: 'must name something below / (not / itself)' }];
+  if (!p.paths?.length && !p.postgres) return [{ field: 'paths', message: 'nothing to back up: give paths, postgres or both' }];
+  return [];
 }
 
 /** What one probe sees: the host's UTC time, whether it has zstd, missing sources, the series' entries. */
@@ -62,6 +76,10 @@ export interface BackupState {
   entries: string[];
   /** Random suffix for the new archive's name (10 hex digits from the host's /dev/urandom). */
   suffix: string;
+  /** The server's databases (when `postgres` is given and psql could connect). */
+  databases?: string[];
+  /** Why psql could not list the databases (its last lines). */
+  pgError?: string[];
 }
 
 export function backupProbe(p: BackupParams): string {
@@ -71,8 +89,9 @@ export function backupProbe(p: BackupParams): string {
     `if command -v zstd >/dev/null 2>&1; then echo 'zstd yes'; fi`,
     // The new name's random part comes from the host, so the plan follows from what was observed.
     `printf 'suffix %s\\n' "$(od -An -tx1 -N5 /dev/urandom | tr -d ' \\n')"`,
-    ...p.paths.map((x) => sh`[ -e ${x} ] || [ -L ${x} ] || printf 'missing %s\\n' ${x}`),
+    ...(p.paths ?? []).map((x) => sh`[ -e ${x} ] || [ -L ${x} ] || printf 'missing %s\\n' ${x}`),
     sh`if [ -d ${dir} ]; then for f in ${dir}/*; do [ -f "$f" ] && printf 'entry %s\\n' "\${f##*/}"; done; fi`,
+    ...(p.postgres ? [pgDatabasesProbe(p.postgres)] : []),
     'true',
   ].join('\n');
 }
@@ -88,6 +107,8 @@ export function parseBackupProbe(stdout: string): BackupState {
     else if (key === 'suffix') state.suffix = value;
     else if (key === 'missing') state.missing.push(value);
     else if (key === 'entry') state.entries.push(value);
+    else if (key === 'pgdb') (state.databases ??= []).push(value);
+    else if (key === 'pgerr') (state.pgError ??= []).push(value);
   }
   return state;
 }
@@ -97,9 +118,31 @@ function tarOperands(paths: string[]): string[] {
   return paths.map((x) => x.replace(/^\/+/, '').replace(/\/+$/, ''));
 }
 
+/**
+ * Dump lines for the staging directory: one `pg_dump -Fc` per database, then the globals. Each
+ * failure stops the run (the caller's `fail` removes the temp files) naming the database.
+ */
+function dumpScript(pg: PostgresBackupSource, stage: string): string[] {
+  const out = `${stage}/${DUMP_DIR}`;
+  const conn = pgConnArgs(pg);
+  return [
+    pgFunction(pg),
+    sh`mkdir -p -- ${out} || fail 'cannot create the staging directory'`,
+    ...pg.databases.map((db) => sh`hw_pg pg_dump ${raw(conn)} -Fc -d ${db} </dev/null >${`${out}/${db}.dump`} || fail ${`pg_dump of database ${db} ${pgWhere(pg)} failed`}`),
+    ...(pg.globals === false ? [] : [sh`hw_pg pg_dumpall ${raw(conn)} --globals-only </dev/null >${`${out}/globals.sql`} || fail ${`pg_dumpall --globals-only ${pgWhere(pg)} failed`}`]),
+  ];
+}
+
 export function backupScript(p: BackupParams, dir: string, name: string, compression: Compression, prune: string[]): string {
   const tmp = `${dir}/.${name}.partial`;
+  const stage = `${dir}/.${name}.stage`;
   const excludes = (p.exclude ?? []).map((e) => sh`--exclude=${e}`).join(' ');
+  const paths = p.paths ?? [];
+  // Operands: the staged dumps (relative to the stage), then the paths (relative to /).
+  const operands = [
+    p.postgres ? sh`-C ${stage} ${DUMP_DIR.split('/')[0]!}` : '',
+    paths.length ? sh`${raw(p.postgres ? '-C / ' : '')}-- ${tarOperands(paths)}` : '',
+  ].filter(Boolean).join(' ');
   return [
     'set -u',
     'umask 077',
@@ -109,8 +152,16 @@ export function backupScript(p: BackupParams, dir: string, name: string, compres
     sh`flock -n 9 || { echo ${`another backup of series ${p.job} is running (${dir}/.lock is held)`} >&2; exit 75; }`,
     // Under the lock no other run is writing: temp files left here by a killed run can go.
     sh`rm -f -- ${dir}/.${p.job}-*.partial ${dir}/.${p.job}-*.partial.sha256`,
-    sh`tar -C / --create --file=${tmp} ${raw(compression === 'zstd' ? '--zstd' : '--gzip')} ${raw(excludes)} -- ${tarOperands(p.paths)} || { rc=$?; rm -f -- ${tmp}; echo "tar failed (exit $rc); no archive was written" >&2; exit 1; }`,
-    sh`sum=$(sha256sum < ${tmp}) && sum=\${sum%% *} || { rm -f -- ${tmp}; exit 1; }`,
+    ...(p.postgres
+      ? [
+          sh`rm -rf -- ${dir}/.${p.job}-*.stage`,
+          sh`fail() { rc=$?; rm -rf -- ${stage} ${tmp}; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }`,
+          ...dumpScript(p.postgres, stage),
+        ]
+      : [sh`fail() { rc=$?; rm -f -- ${tmp}; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }`]),
+    sh`tar -C / --create --file=${tmp} ${raw(compression === 'zstd' ? '--zstd' : '--gzip')} ${raw(excludes)} ${raw(operands)} || fail 'tar failed'`,
+    ...(p.postgres ? [sh`rm -rf -- ${stage}`] : []),
+    sh`sum=$(sha256sum < ${tmp}) && sum=\${sum%% *} || fail 'sha256sum failed'`,
     sh`printf '%s  %s\\n' "$sum" ${name} > ${tmp}.sha256 && mv -f -- ${tmp}.sha256 ${`${dir}/${name}.sha256`} && mv -f -- ${tmp} ${`${dir}/${name}`} || { rm -f -- ${tmp} ${tmp}.sha256; exit 1; }`,
     ...prune.map((old) => sh`rm -f -- ${`${dir}/${old}`} ${`${dir}/${old}.sha256`}`),
     `printf 'sha256 %s\\n' "$sum"`,
@@ -119,6 +170,12 @@ export function backupScript(p: BackupParams, dir: string, name: string, compres
 
 export function planBackup(p: BackupParams, state: BackupState): Plan {
   if (state.missing.length > 0) return { changed: false, actions: [], failed: `nothing to back up: ${state.missing.join(', ')} does not exist` };
+  if (p.postgres) {
+    const pg = p.postgres;
+    if (!state.databases) return { changed: false, actions: [], failed: `cannot list PostgreSQL's databases ${pgWhere(pg)}: ${(state.pgError ?? []).join(' / ') || 'psql printed nothing'}` };
+    const absent = pg.databases.filter((d) => !state.databases!.includes(d));
+    if (absent.length) return { changed: false, actions: [], failed: `PostgreSQL ${pgWhere(pg)} has no database ${absent.join(', ')}` };
+  }
   if (!/^[0-9a-f]{10}$/.test(state.suffix)) return { changed: false, actions: [], failed: `cannot draw a random name from the host's /dev/urandom (got ${JSON.stringify(state.suffix)})` };
   if (!parseStamp(state.now)) return { changed: false, actions: [], failed: `cannot read the host's UTC time (date printed ${JSON.stringify(state.now)})` };
   const wanted = p.compression ?? 'auto';
@@ -148,7 +205,7 @@ export function planBackup(p: BackupParams, state: BackupState): Plan {
       {
         kind: 'run',
         script: backupScript(p, dir, name, compression, pruned),
-        describe: `back up ${p.paths.join(' ')} to ${archive}`,
+        describe: `back up ${[...(p.paths ?? []), ...(p.postgres?.databases ?? []).map((d) => `database ${d}`)].join(' ')} to ${archive}`,
         result: (exec) => ({ checksum: /^sha256 ([0-9a-f]{64})$/m.exec(exec.stdout)?.[1] }),
       },
     ],

@@ -1,3 +1,5 @@
 export { backup, type BackupParams } from './backup.js';
 export { backup_verify, type BackupVerifyParams } from './verify.js';
 export { applyRetention, isoWeek, type RetentionPolicy } from './retention.js';
+export { backup_restore, type BackupRestoreParams } from './restore.js';
+export type { PostgresBackupSource, PostgresConnection, PostgresRestore, RestoreDatabase } from './postgres.js';

@@ -38,14 +38,40 @@ export interface VerifyState {
   tarRc?: number;
   entries: number;
   tarError: string[];
+  /** The archived paths (absolute): the members whose parent directory is not in the archive. */
+  roots: string[];
+  /** The databases dumped into the archive. */
+  dumps: string[];
+  /** The archive holds a `globals.sql` (roles, tablespaces). */
+  globals: boolean;
 }
 
-export function verifyProbe(p: BackupVerifyParams): string {
-  const dir = seriesDir(p.dest ?? DEFAULT_DEST, p.job);
+/**
+ * awk over `tar -t`'s listing, followed by a `::tar-exit N` line: prints `entries N`, `tar N`,
+ * `root /path` for each archived path (a member whose parent directory is not a member: tar lists
+ * a directory before what it holds), `dump DB` and `globals yes` for the PostgreSQL members.
+ * Only directories are remembered, so memory grows with the tree's directories, not its files.
+ */
+const LISTING_AWK = String.raw`
+  { n = $0; last = n; sub(/\/$/, "", n) }
+  n ~ /^::tar-exit / { next }
+  { count++ }
+  n == ".hostwright-backup" || n == ".hostwright-backup/postgres" { next }
+  n ~ /^\.hostwright-backup\// { if (n ~ /^\.hostwright-backup\/postgres\/[^\/]+\.dump$/) { d = n; sub(/^.*\//, "", d); sub(/\.dump$/, "", d); print "dump " d } else if (n == ".hostwright-backup/postgres/globals.sql") print "globals yes"; next }
+  { p = n; if (sub(/\/[^\/]*$/, "", p) == 0 || !(p in dirs)) print "root /" n; if ($0 ~ /\/$/) dirs[n] = 1 }
+  END { printf "entries %d\n", count; if (last ~ /^::tar-exit [0-9]+$/) { sub(/^::tar-exit /, "", last); print "tar " last } }`;
+
+/**
+ * Probe lines that choose the archive (`$a`, in the series directory, which becomes the cwd) and
+ * read it: its sha256 against the `.sha256` beside it, and tar's listing to the end. Exits 0 early
+ * (printing nothing about an archive) when the series has none. Shared with backup_restore.
+ */
+export function archiveProbe(job: string, dest: string | undefined, archive: string | undefined): string {
+  const dir = seriesDir(dest ?? DEFAULT_DEST, job);
   // Names of the series sort in time order (fixed-width UTC stamps after the same prefix).
-  const pick = p.archive
-    ? sh`a=${p.archive}; [ -f ${dir}/"$a" ] || a=`
-    : sh`a=; for f in ${dir}/${p.job}-*.tar.gz ${dir}/${p.job}-*.tar.zst; do [ -f "$f" ] || continue; n=\${f##*/}; r=\${n#${p.job}-}; r=\${r#????????T??????Z-}; case $r in *[!a-z0-9.]*) continue ;; esac; if [ -z "$a" ] || [ "$n" \\> "$a" ]; then a=$n; fi; done`;
+  const pick = archive
+    ? sh`a=${archive}; [ -f ${dir}/"$a" ] || a=`
+    : sh`a=; for f in ${dir}/${job}-*.tar.gz ${dir}/${job}-*.tar.zst; do [ -f "$f" ] || continue; n=\${f##*/}; r=\${n#${job}-}; r=\${r#????????T??????Z-}; case $r in *[!a-z0-9.]*) continue ;; esac; if [ -z "$a" ] || [ "$n" \\> "$a" ]; then a=$n; fi; done`;
   return [
     pick,
     '[ -n "$a" ] || exit 0',
@@ -53,12 +79,18 @@ export function verifyProbe(p: BackupVerifyParams): string {
     `printf 'archive %s\\n' "$a"`,
     `if [ -f "$a.sha256" ]; then read -r e _ < "$a.sha256"; printf 'expected %s\\n' "$e"; fi`,
     `s=$(sha256sum < "$a") && printf 'actual %s\\n' "\${s%% *}"`,
-    `if out=$(tar -tf "$a" 2>&1); then echo 'tar 0'; printf '%s\\n' "$out" | wc -l | sed 's/^/entries /'; else rc=$?; printf 'tar %s\\n' "$rc"; printf '%s\\n' "$out" | tail -n 3 | sed 's/^/tarerr /'; fi`,
+    // tar's stdout (plus its exit code) goes through awk to fd 3 = the probe's stdout; its stderr's
+    // last lines are kept as tarerr.
+    `{ err=$( { { tar -tf "$a"; echo "::tar-exit $?"; } 2>&4 | awk '${LISTING_AWK}' >&3; } 4>&1 | tail -n 3); [ -z "$err" ] || printf '%s\\n' "$err" | sed 's/^/tarerr /'; } 3>&1`,
   ].join('\n');
 }
 
+export function verifyProbe(p: BackupVerifyParams): string {
+  return archiveProbe(p.job, p.dest, p.archive);
+}
+
 export function parseVerifyProbe(stdout: string): VerifyState {
-  const st: VerifyState = { entries: 0, tarError: [] };
+  const st: VerifyState = { entries: 0, tarError: [], roots: [], dumps: [], globals: false };
   for (const line of stdout.split('\n')) {
     const sp = line.indexOf(' ');
     if (sp < 0) continue;
@@ -69,20 +101,31 @@ export function parseVerifyProbe(stdout: string): VerifyState {
     else if (key === 'tar') st.tarRc = Number(value);
     else if (key === 'entries') st.entries = Number(value.trim());
     else if (key === 'tarerr') st.tarError.push(value);
+    else if (key === 'root') st.roots.push(value);
+    else if (key === 'dump') st.dumps.push(value);
+    else if (key === 'globals') st.globals = value === 'yes';
   }
   return st;
 }
 
+/** Why the archive the probe read cannot be trusted, or undefined when it is sound. */
+export function archiveProblem(job: string, dest: string | undefined, archive: string | undefined, st: VerifyState): string | undefined {
+  const dir = seriesDir(dest ?? DEFAULT_DEST, job);
+  if (archive !== undefined && !parseArchiveName(job, archive)) return `${archive} is not an archive name of job ${job}`;
+  if (!st.archive) return archive ? `no archive ${dir}/${archive}` : `no archive in ${dir}`;
+  const path = `${dir}/${st.archive}`;
+  if (!st.expected) return `archive ${path} is damaged: it has no ${st.archive}.sha256 beside it`;
+  if (st.actual !== st.expected) return `archive ${path} is damaged: its sha256 is ${st.actual ?? 'unreadable'}, ${st.archive}.sha256 says ${st.expected}`;
+  if (st.tarRc !== 0) return `archive ${path} is damaged: tar cannot list it to the end (exit ${st.tarRc ?? '?'}): ${st.tarError.join(' / ')}`;
+  return undefined;
+}
+
 export function planVerify(p: BackupVerifyParams, st: VerifyState): Plan {
   const dir = seriesDir(p.dest ?? DEFAULT_DEST, p.job);
-  if (p.archive !== undefined && !parseArchiveName(p.job, p.archive)) return { changed: false, actions: [], failed: `${p.archive} is not an archive name of job ${p.job}` };
-  if (!st.archive) return { changed: false, actions: [], failed: p.archive ? `no archive ${dir}/${p.archive}` : `no archive in ${dir}` };
-  const path = `${dir}/${st.archive}`;
-  const result = { archive: path, checksum: st.actual ?? null, entries: st.entries };
-  const fail = (why: string): Plan => ({ changed: false, actions: [], result, failed: `archive ${path} is damaged: ${why}` });
-  if (!st.expected) return fail(`it has no ${st.archive}.sha256 beside it`);
-  if (st.actual !== st.expected) return fail(`its sha256 is ${st.actual ?? 'unreadable'}, ${st.archive}.sha256 says ${st.expected}`);
-  if (st.tarRc !== 0) return fail(`tar cannot list it to the end (exit ${st.tarRc ?? '?'}): ${st.tarError.join(' / ')}`);
+  const path = st.archive ? `${dir}/${st.archive}` : undefined;
+  const result = path ? { archive: path, checksum: st.actual ?? null, entries: st.entries, paths: st.roots, databases: st.dumps } : undefined;
+  const problem = archiveProblem(p.job, p.dest, p.archive, st);
+  if (problem) return { changed: false, actions: [], ...(result ? { result } : {}), failed: problem };
   return { changed: false, actions: [], result, summary: `${path}: sha256 ok, ${st.entries} entries listed` };
 }
 

@@ -1,0 +1,161 @@
+/**
+ * backup with PostgreSQL sources and backup_restore, on a lab host with Debian's postgresql-15
+ * (installed with apt here) and with the same PostgreSQL in a podman container (its image made
+ * from the host's own files: podman-lab.ts). A directory and a database are backed up, damaged
+ * (files deleted, a table dropped), restored; the files' checksums and a query equal what they were.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { backup, backup_restore, backup_verify, podman_container, podman_import } from '../../../modules/index.js';
+import type { LabHost } from '../../lab/state.js';
+import { labHosts, resetHost, sshOk } from '../../lab/testing.js';
+import { installPodman, postgresTarball } from './podman-lab.js';
+import { remote, run, scratch, session, type HostSession } from './harness.js';
+
+let host: LabHost;
+let s: HostSession;
+
+/** A query's rows on the host's cluster (as postgres, through its socket). */
+const psql = (db: string, sql: string) => remote(s, `cd / && runuser -u postgres -- psql -X -At -d ${db} -c "${sql}"`);
+const inContainer = (db: string, sql: string) => remote(s, `podman exec hw-bak-pg psql -h /run/postgresql -U postgres -X -At -d ${db} -c "${sql}"`);
+/** sha256 of every file below dir, with owner and mode, in name order: the tree as a checksum list. */
+const treeSums = (dir: string) => remote(s, `cd ${dir} && find . -type f -o -type l | sort | while read -r f; do printf '%s %s ' "$f" "$(stat -c '%U:%G %a' "$f")"; if [ -L "$f" ]; then readlink "$f"; else sha256sum < "$f"; fi; done`);
+
+const SEED = `CREATE TABLE orders (id int PRIMARY KEY, item text, qty int);
+INSERT INTO orders SELECT g, 'item-' || g, g % 7 FROM generate_series(1, 500) g;
+CREATE TABLE notes (t text); INSERT INTO notes VALUES ('kept');
+CREATE ROLE app_reader LOGIN;`;
+const QUERY = 'SELECT count(*), sum(qty), max(item) FROM orders';
+
+beforeAll(async () => {
+  const hosts = labHosts('plain');
+  expect(hosts.length, 'the e2e lab needs two plain hosts').toBeGreaterThanOrEqual(2);
+  host = hosts[1]!;
+  // One apt run for everything: PostgreSQL on the host (its cluster starts on install) and podman
+  // for the container case, whose image is built from the same package's files.
+  await installPodman(host, ['postgresql-15', 'zstd']);
+  await sshOk(host, `set -e; service postgresql start >/dev/null 2>&1 || true
+cd / && runuser -u postgres -- psql -X -q -c 'CREATE DATABASE app' && runuser -u postgres -- psql -X -q -d app <<'EOF'
+${SEED}
+EOF
+${postgresTarball('/tmp/hw-postgres.tar')}`, { timeoutMs: 300_000 });
+  s = await session(host);
+}, 600_000);
+
+afterAll(async () => {
+  if (host) await resetHost(host.name);
+});
+
+describe('backup of PostgreSQL and files, then backup_restore', () => {
+  test('a directory and a host database are backed up, damaged, and restored to the same checksums and query result; check mode lists and changes nothing', async () => {
+    const src = await scratch(s, 'bakpg-src');
+    const dest = await scratch(s, 'bakpg-dest');
+    await remote(s, `cd ${src} && head -c 300000 /dev/urandom > data.bin && echo conf > app.conf && chown nobody:nogroup app.conf && chmod 640 app.conf && ln -s data.bin current && mkdir sub && echo deep > sub/f`);
+    const sumsBefore = await treeSums(src);
+    const rowsBefore = await psql('app', QUERY);
+    expect(rowsBefore).toBe('500|1497|item-99');
+
+    const made = await run(s, backup({ job: 'site', paths: [src], postgres: { databases: ['app'] }, dest }));
+    expect(made.failed, made.msg).toBe(false);
+    const archive = made.plan?.result?.archive as string;
+    const name = archive.slice(archive.lastIndexOf('/') + 1);
+    // The custom-format dump is an archive member pg_restore reads; the globals hold the role.
+    expect(await remote(s, `tar -xOf ${archive} .hostwright-backup/postgres/app.dump | pg_restore --list | grep -c 'TABLE DATA public orders'`)).toBe('1');
+    expect(await remote(s, `tar -xOf ${archive} .hostwright-backup/postgres/globals.sql | grep -c 'CREATE ROLE app_reader'`)).toBe('1');
+    const verified = await run(s, backup_verify({ job: 'site', dest }));
+    expect(verified.failed, verified.msg).toBe(false);
+    expect(verified.plan?.result).toMatchObject({ archive, paths: [src], databases: ['app'] });
+
+    // Damage: files deleted and changed, a table dropped, a row changed.
+    await remote(s, `rm -rf ${src}/sub ${src}/current && echo changed > ${src}/app.conf && echo new > ${src}/extra`);
+    await psql('app', 'DROP TABLE orders; UPDATE notes SET t = \'lost\'');
+
+    const call = backup_restore({ job: 'site', dest, postgres: { databases: [{ name: 'app' }] } });
+    const check = await run(s, call, true);
+    expect(check.failed, check.msg).toBe(false);
+    expect(check.plan?.nonIdempotent).toBe(true);
+    expect(check.plan?.result).toMatchObject({ archive, replaced: [src], created: [], databases: [{ dump: 'app', database: 'app', action: 'replace its objects' }] });
+    expect(check.plan?.summary).toBe(`restore ${archive}: replace ${src}; database app from app.dump (replace its objects)`);
+    expect(await remote(s, `cat ${src}/extra`)).toBe('new'); // check mode changed nothing
+
+    const restored = await run(s, call);
+    expect(restored.failed, restored.msg).toBe(false);
+    expect(await treeSums(src)).toBe(sumsBefore);
+    expect(await remote(s, `test -e ${src}/extra || echo gone; ls -A /tmp/hw-e2e | grep -c hw-restore || true`)).toBe('gone\n0');
+    expect(await psql('app', QUERY)).toBe(rowsBefore);
+    expect(await psql('app', 'SELECT t FROM notes')).toBe('kept');
+
+    // The same dump into another database, dropped first when it exists; files left alone.
+    const copy = backup_restore({ job: 'site', dest, archive: name, paths: [], postgres: { databases: [{ name: 'app', target: 'app_copy', drop: true }] } });
+    expect((await run(s, copy)).failed).toBe(false);
+    await psql('app_copy', 'INSERT INTO notes VALUES (\'extra row\')');
+    const again = await run(s, copy);
+    expect(again.failed, again.msg).toBe(false);
+    expect(again.plan?.result?.databases).toEqual([{ dump: 'app', database: 'app_copy', action: 'drop and create' }]);
+    expect(await psql('app_copy', `${QUERY}; SELECT count(*) FROM notes`)).toBe(`${rowsBefore}\n1`);
+  });
+
+  test('a flipped byte: verify reports it and restore refuses the archive, touching nothing', async () => {
+    const src = await scratch(s, 'bakpg-src2');
+    const dest = await scratch(s, 'bakpg-dest2');
+    await remote(s, `head -c 200000 /dev/urandom > ${src}/f`);
+    const made = await run(s, backup({ job: 'flip', paths: [src], postgres: { databases: ['app'], globals: false }, dest, compression: 'zstd' }));
+    expect(made.failed, made.msg).toBe(false);
+    const archive = made.plan?.result?.archive as string;
+    await remote(s, `b=$(od -An -tu1 -j100000 -N1 ${archive}); printf "\\\\$(printf %o $(( (b + 1) % 256 )))" | dd of=${archive} bs=1 seek=100000 conv=notrunc status=none`);
+    await remote(s, `echo after > ${src}/f`);
+    await psql('app', 'CREATE TABLE after_backup (x int)');
+
+    const verify = await run(s, backup_verify({ job: 'flip', dest }));
+    expect(verify.failed).toBe(true);
+    expect(verify.msg).toMatch(/is damaged: its sha256 is [0-9a-f]{64}, .*\.sha256 says /);
+    const refused = await run(s, backup_restore({ job: 'flip', dest, postgres: { databases: [{ name: 'app', drop: true }] } }));
+    expect(refused.failed).toBe(true);
+    expect(refused.msg).toMatch(new RegExp(`^archive ${archive.replace(/\./g, '\\.')} is damaged: its sha256 is .*; nothing restored$`));
+    expect(await remote(s, `cat ${src}/f`)).toBe('after');
+    expect(await psql('app', "SELECT count(*) FROM pg_tables WHERE tablename = 'after_backup'")).toBe('1');
+    await psql('app', 'DROP TABLE after_backup');
+  });
+
+  test('PostgreSQL in a podman container: dumped through podman exec without a TTY, damaged, restored', async () => {
+    const imported = await run(s, podman_import({
+      src: '/tmp/hw-postgres.tar',
+      repository: 'localhost/hw-postgres',
+      change: ['ENV PATH=/usr/lib/postgresql/15/bin:/usr/bin TZ=UTC', 'USER postgres', 'CMD ["/usr/bin/pg-start"]'],
+    }));
+    expect(imported.failed, imported.msg).toBe(false);
+    const started = await run(s, podman_container({
+      name: 'hw-bak-pg',
+      image: 'localhost/hw-postgres',
+      healthcheck: 'pg_isready -h /run/postgresql -q',
+      healthcheck_interval: '2s',
+      wait_healthy: 90,
+      stop_timeout: 5,
+    }));
+    expect(started.failed, started.msg).toBe(false);
+    await inContainer('postgres', 'CREATE DATABASE shop');
+    await remote(s, `podman exec -i hw-bak-pg psql -h /run/postgresql -U postgres -X -q -d shop <<'EOF'\n${SEED}\nEOF`);
+    const rowsBefore = await inContainer('shop', QUERY);
+    expect(rowsBefore).toBe('500|1497|item-99');
+
+    const dest = await scratch(s, 'bakpg-dest3');
+    const pg = { container: 'hw-bak-pg', user: 'postgres', host: '/run/postgresql' };
+    const made = await run(s, backup({ job: 'shop', postgres: { ...pg, databases: ['shop'] }, dest }));
+    expect(made.failed, made.msg).toBe(false);
+    const archive = made.plan?.result?.archive as string;
+    // Byte for byte what pg_dump writes in the container (no TTY: no \r added); the host's own
+    // pg_restore reads it to the end.
+    expect(await remote(s, `tar -xOf ${archive} .hostwright-backup/postgres/shop.dump | pg_restore --list >/dev/null && echo readable`)).toBe('readable');
+    expect(await remote(s, `tar -xOf ${archive} .hostwright-backup/postgres/shop.dump | head -c 5`)).toBe('PGDMP');
+
+    await inContainer('shop', 'DROP TABLE orders');
+    const restored = await run(s, backup_restore({ job: 'shop', dest, postgres: { ...pg, databases: [{ name: 'shop', drop: true }] } }));
+    expect(restored.failed, restored.msg).toBe(false);
+    expect(restored.plan?.result?.databases).toEqual([{ dump: 'shop', database: 'shop', action: 'drop and create' }]);
+    expect(await inContainer('shop', QUERY)).toBe(rowsBefore);
+
+    // A database that is not there fails the backup before anything is written.
+    const missing = await run(s, backup({ job: 'shop', postgres: { ...pg, databases: ['nope'] }, dest }));
+    expect(missing.failed).toBe(true);
+    expect(missing.msg).toBe('PostgreSQL in container hw-bak-pg has no database nope');
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * backup's PostgreSQL sources and backup_restore, planned from probe output of the shape recorded
+ * on a Debian 12 lab host (postgresql-15 on the host and in a podman container).
+ */
+import { describe, expect, test } from 'vitest';
+import { backup, backup_restore } from '../../../modules/index.js';
+import { parseBackupProbe, planBackup, type BackupParams } from '../../../modules/backup/backup.js';
+import { parseRestoreProbe, planRestore, type BackupRestoreParams } from '../../../modules/backup/restore.js';
+
+const script = (plan: { actions: unknown[] }) => (plan.actions[0] as { script: string }).script;
+
+const SERIES = `now 20261205T204843Z
+zstd yes
+suffix 5031faac71
+pgdb postgres
+pgdb app
+pgdb template1
+pgdb template0
+`;
+
+describe('backup with PostgreSQL sources', () => {
+  const p: BackupParams = { job: 'site', paths: ['/srv/app'], postgres: { databases: ['app'] }, dest: '/b' };
+
+  test('dumps each database in custom format and the globals into the staging dir, then archives them with the paths', () => {
+    const plan = planBackup(p, parseBackupProbe(SERIES));
+    expect(plan.failed).toBeUndefined();
+    const s = script(plan);
+    const stage = '/b/site/.site-20261205T204843Z-5031faac71.tar.zst.stage';
+    expect(s).toContain(`hw_pg pg_dump -U postgres -Fc -d app </dev/null >${stage}/.hostwright-backup/postgres/app.dump || fail 'pg_dump of database app on the host failed'`);
+    expect(s).toContain(`hw_pg pg_dumpall -U postgres --globals-only </dev/null >${stage}/.hostwright-backup/postgres/globals.sql`);
+    expect(s).toContain('runuser -u postgres --');
+    expect(s).toContain(`--zstd  -C ${stage} .hostwright-backup -C / -- srv/app || fail 'tar failed'`);
+    // Dumps come before tar; the stage goes before the checksum is written.
+    expect(s.indexOf('pg_dump')).toBeLessThan(s.indexOf('tar -C'));
+    expect(s.indexOf(`rm -rf -- ${stage}\n`)).toBeLessThan(s.indexOf('sha256sum'));
+    expect(plan.actions[0]).toMatchObject({ describe: 'back up /srv/app database app to /b/site/site-20261205T204843Z-5031faac71.tar.zst' });
+  });
+
+  test('in a container: podman exec -i, never a TTY; connection options passed to every tool; no globals when asked', () => {
+    const s = script(planBackup({ job: 'db', postgres: { databases: ['app'], container: 'pg', user: 'admin', host: '/run/postgresql', port: 5433, globals: false } }, parseBackupProbe(SERIES)));
+    expect(s).toContain('hw_pg() { podman exec -i pg "$@"; }');
+    expect(s).not.toMatch(/podman exec[^\n]* -t/);
+    expect(s).toContain('hw_pg pg_dump -U admin -h /run/postgresql -p 5433 -Fc -d app');
+    expect(s).not.toContain('pg_dumpall');
+    expect(s).toMatch(/ -C \/var\/backups\/hostwright\/db\/\.db-[^ ]+\.stage \.hostwright-backup \|\| fail/);
+  });
+
+  test('a database the server lacks, or a server psql cannot reach, fails before anything runs', () => {
+    expect(planBackup({ ...p, postgres: { databases: ['app', 'shop'] } }, parseBackupProbe(SERIES)).failed).toBe('PostgreSQL on the host has no database shop');
+    const down = SERIES.replace(/pgdb .*\n/g, '') + 'pgerr psql: error: connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: No such file or directory\n';
+    expect(planBackup(p, parseBackupProbe(down)).failed).toMatch(/^cannot list PostgreSQL's databases on the host: psql: error: connection to server/);
+  });
+
+  test('parameters: something to back up, database names that are file names', () => {
+    expect(backup({ job: 'a' }).issues).toEqual([{ field: 'paths', message: 'nothing to back up: give paths, postgres or both' }]);
+    expect(backup({ job: 'a', postgres: { databases: ['app'] } }).issues).toEqual([]);
+    expect(backup({ job: 'a', postgres: { databases: ['../x'] } }).issues.map((i) => i.field)).toEqual(['postgres.databases.0']);
+    expect(backup({ job: 'a', postgres: { databases: [] } }).issues.map((i) => i.field)).toEqual(['postgres.databases']);
+  });
+});
+
+const SUM = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
+const ARCHIVE = `suffix 0a1b2c3d4e
+archive site-20261205T204843Z-5031faac71.tar.zst
+expected ${SUM}
+actual ${SUM}
+dump app
+globals yes
+root /srv/app
+root /etc/app.conf
+entries 9
+tar 0
+existing /srv/app
+pgdb postgres
+pgdb app
+`;
+
+describe('backup_restore plan', () => {
+  const p: BackupRestoreParams = { job: 'site', dest: '/b', postgres: { databases: [{ name: 'app' }] } };
+  const A = '/b/site/site-20261205T204843Z-5031faac71.tar.zst';
+
+  test('lists what it would replace and create (check mode shows this, non-idempotent)', () => {
+    const plan = planRestore(p, parseRestoreProbe(ARCHIVE));
+    expect(plan.failed).toBeUndefined();
+    expect(plan).toMatchObject({ changed: true, nonIdempotent: true });
+    expect(plan.result).toEqual({ archive: A, checksum: SUM, replaced: ['/srv/app'], created: ['/etc/app.conf'], databases: [{ dump: 'app', database: 'app', action: 'replace its objects' }] });
+    expect(plan.summary).toBe(`restore ${A}: replace /srv/app; create /etc/app.conf; database app from app.dump (replace its objects)`);
+  });
+
+  test('extracts everything into temp dirs first, restores databases in one transaction, then swaps the files in', () => {
+    const s = script(planRestore({ ...p, postgres: { databases: [{ name: 'app', target: 'app2' }, { name: 'app', drop: true }] } }, parseRestoreProbe(ARCHIVE)));
+    expect(s).toContain(`[ "\${s%% *}" = ${SUM} ]`);
+    expect(s).toContain('tar -C /srv/.hw-restore-0a1b2c3d4e -x -p --zstd -f site-20261205T204843Z-5031faac71.tar.zst --strip-components=1 -- srv/app');
+    expect(s).toContain('tar -C /etc/.hw-restore-0a1b2c3d4e -x -p --zstd -f site-20261205T204843Z-5031faac71.tar.zst --strip-components=1 -- etc/app.conf');
+    expect(s).toContain('hw_pg createdb -U postgres app2 </dev/null');
+    expect(s).toContain('hw_pg pg_restore -U postgres -d app2 --single-transaction --exit-on-error < /b/site/.restore-0a1b2c3d4e/app.dump');
+    expect(s).toContain('hw_pg dropdb -U postgres --if-exists --force app </dev/null');
+    expect(s).toContain('hw_pg pg_restore -U postgres -d app --single-transaction --exit-on-error <');
+    const order = ['tar -C /srv', 'tar -C /etc', 'pg_restore', 'mv -- /srv/app /srv/.hw-restore-0a1b2c3d4e/.replaced', 'mv -- /srv/.hw-restore-0a1b2c3d4e/app /srv/app'].map((x) => s.indexOf(x));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // Restoring into an existing database without drop replaces the dump's objects only.
+    expect(script(planRestore(p, parseRestoreProbe(ARCHIVE)))).toContain('pg_restore -U postgres -d app --clean --if-exists --single-transaction --exit-on-error');
+  });
+
+  test('a damaged archive is refused; paths and dumps the archive lacks fail naming what it holds', () => {
+    const flipped = ARCHIVE.replace(`actual ${SUM}`, `actual ${SUM.replace(/^9f/, '00')}`);
+    expect(planRestore(p, parseRestoreProbe(flipped)).failed).toBe(`archive ${A} is damaged: its sha256 is ${SUM.replace(/^9f/, '00')}, site-20261205T204843Z-5031faac71.tar.zst.sha256 says ${SUM}; nothing restored`);
+    expect(planRestore({ ...p, paths: ['/srv/other'] }, parseRestoreProbe(ARCHIVE)).failed).toBe(`${A} does not hold /srv/other (it holds: /srv/app, /etc/app.conf)`);
+    expect(planRestore({ ...p, postgres: { databases: [{ name: 'shop' }] } }, parseRestoreProbe(ARCHIVE)).failed).toBe(`${A} holds no dump of database shop (it holds: app)`);
+    expect(planRestore({ job: 'site', dest: '/b', paths: [] }, parseRestoreProbe(ARCHIVE)).failed).toBe(`nothing to restore from ${A}: no paths chosen and no databases`);
+    expect(planRestore(p, parseRestoreProbe('suffix 0a1b2c3d4e\n')).failed).toBe('no archive in /b/site; nothing restored');
+  });
+
+  test('parameters: one target restored into once; paths absolute', () => {
+    expect(backup_restore({ job: 'a', postgres: { databases: [{ name: 'x' }, { name: 'y', target: 'x' }] } }).issues).toEqual([{ field: 'postgres.databases', message: 'database x is restored into twice' }]);
+    expect(backup_restore({ job: 'a', paths: ['srv'] }).issues.map((i) => i.field)).toEqual(['paths.0']);
+  });
+});
