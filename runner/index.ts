@@ -37,7 +37,7 @@ export {
   type TaskOptions,
   type When,
 } from './dsl.js';
-export { ajv, defineModule, type HostContext, type ModuleCall, type ModuleFn, type ModuleSpec, type ParamIssue } from './module.js';
+export { defineModule, type HostContext, type ModuleCall, type ModuleFn, type ModuleSpec, type ParamIssue } from './module.js';
 export type { Action, FileDiff, ModuleContext, Plan, Probe, RunAction, TaskResult, WriteAction } from './module.types.js';
 export type { Facts } from './facts.types.js';
 export type { RunEvent, Reporter, HostStats } from './events.js';

@@ -5,28 +5,18 @@
  * is contacted; the issues are kept on the call with its source location so `task()` can report
  * file:line, task name and field together.
  */
-import { Ajv, type ErrorObject, type JSONSchemaType, type ValidateFunction } from 'ajv';
+import type { ErrorObject, JSONSchemaType } from 'ajv';
 import type { Facts } from './facts.types.js';
 import type { ExecResult } from './connection/types.js';
 import type { ModuleContext, Plan, Predicted, Probe, TaskResult } from './module.types.js';
 import { callSite } from './callsite.js';
 import type { SourceLocation } from './errors.js';
-import { Secret } from './secret.js';
-
-/** The one Ajv instance all modules share (each schema compiles once, at its module's first call). */
-export const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
-
-/** `{ isSecret: true }` accepts only a Secret (runner/secret.ts): JSON schema has no class check. */
-ajv.addKeyword({
-  keyword: 'isSecret',
-  schemaType: 'boolean',
-  errors: false,
-  validate: (wanted: boolean, data: unknown) => !wanted || data instanceof Secret,
-});
+import { compileValidator, type Validator } from './validator.js';
 
 /**
  * Schema for a parameter typed `string | Secret<string>` (copy's `content`). JSONSchemaType cannot
- * express a class, so modules place this with a cast at that one property; the ajv check is real.
+ * express a class, so modules place this with a cast at that one property; the check is real
+ * (the `isSecret` keyword, runner/validator.ts).
  */
 export const stringOrSecretSchema = {
   anyOf: [{ type: 'string' }, { type: 'object', isSecret: true, required: [] }],
@@ -163,9 +153,9 @@ function copyPlain<T>(value: T): T {
 export function defineModule<P, S, R extends TaskResult = TaskResult>(spec: ModuleSpec<P, S>): ModuleFn<P, S, R> {
   // Compiled on the module's first call (still while the playbook loads): a playbook pays only
   // for the schemas of the modules it uses, not for every module the library defines.
-  let validateFn: ValidateFunction<P> | undefined;
+  let validateFn: Validator<P> | undefined;
   const resolve = (given: unknown): { issues: ParamIssue[]; params?: P } => {
-    validateFn ??= ajv.compile<P>(spec.schema);
+    validateFn ??= compileValidator<P>(spec.schema);
     const params = copyPlain(given);
     if (!validateFn(params)) return { issues: (validateFn.errors ?? []).map(describeIssue) };
     const issues = spec.check ? spec.check(params) : [];

@@ -22,6 +22,10 @@ export class Secret<T = string> {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return MASK;
   }
+  /** The brand the parameter validators check (runner/validator.ts's SECRET_BRAND): they cannot use instanceof. */
+  get [Symbol.for('hostwright.secret')](): true {
+    return true;
+  }
 }
 
 export function secret<T>(value: T): Secret<T> {
