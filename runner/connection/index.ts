@@ -13,7 +13,6 @@ import { isSecret, secret, type Secret } from '../secret.js';
 import { shlexSplit, ShlexError } from '../shlex.js';
 import { LocalConnection } from './local.js';
 import { matchPattern } from './pattern.js';
-import { connectSsh } from './ssh.js';
 import { parseJumpHops, parseSshConfig, resolveSshConfig, type IncludeLoader, type SshConfigLine } from './ssh-config.js';
 import type { BecomeSpec, ConnectSpec, Connection } from './types.js';
 
@@ -22,6 +21,8 @@ export { BecomeError, CommandTimeoutError } from './errors.js';
 
 export async function connect(spec: ConnectSpec): Promise<Connection> {
   if (spec.connection === 'local') return new LocalConnection(spec.name);
+  // ssh2 (~30 files) is loaded by the first ssh connection: a local-only run never needs it.
+  const { connectSsh } = await import('./ssh.js');
   return connectSsh(spec);
 }
 

@@ -16,3 +16,9 @@ export class Limit {
     }
   }
 }
+
+/**
+ * Commands at once on one host's connection: OpenSSH's default MaxSessions is 10, one of which the
+ * shell session holds. The local connection keeps the same bound.
+ */
+export const CHANNELS_PER_CONNECTION = 8;

@@ -4,10 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { commandLine } from './become.js';
-import { Limit } from './limit.js';
+import { CHANNELS_PER_CONNECTION, Limit } from './limit.js';
 import { drive, signalStatus } from './process.js';
 import type { Connection, ExecOptions, ExecResult } from './types.js';
-import { CHANNELS_PER_CONNECTION } from './ssh.js';
 
 export class LocalConnection implements Connection {
   readonly #limit = new Limit(CHANNELS_PER_CONNECTION);

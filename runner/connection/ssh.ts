@@ -11,13 +11,11 @@ import { HostKeyError, UnreachableError } from '../errors.js';
 import { quote } from '../shell.js';
 import { commandLine, type BecomeHandshake } from './become.js';
 import { acquireChain, jumpSpecs } from './jump.js';
-import { Limit } from './limit.js';
+import { CHANNELS_PER_CONNECTION, Limit } from './limit.js';
 import { drive, signalStatus } from './process.js';
 import { ShellSession } from './session.js';
 import { openClient, tunnel, type SshClient } from './ssh-client.js';
 import type { ConnectSpec, Connection, ExecOptions, ExecResult } from './types.js';
-
-export const CHANNELS_PER_CONNECTION = 8;
 
 interface ChannelEnd {
   /** Exit status, 128+n for signal n, -1 until one arrives. */
