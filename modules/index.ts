@@ -34,3 +34,4 @@ export { get_url, type GetUrlParams, type GetUrlResult } from './get_url.js';
 export { unarchive, type UnarchiveParams, type UnarchiveResult } from './unarchive/index.js';
 export * from './backup/index.js';
 export { timezone, type TimezoneParams } from './timezone.js';
+export { sysctl, type SysctlParams } from './sysctl.js';

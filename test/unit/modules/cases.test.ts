@@ -34,6 +34,7 @@ const REQUIRED: Record<string, string[]> = {
   blockinfile: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   stat: ['existing', 'missing', 'invalid-params', 'host-failure'],
   service: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
+  sysctl: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   timezone: ['create', 'converged', 'update', 'invalid-params', 'host-failure', 'systemd-create', 'systemd-converged'],
   unarchive: ['create', 'converged', 'update', 'invalid-params', 'host-failure'],
 };
