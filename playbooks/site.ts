@@ -12,7 +12,7 @@
  * values below play the part of group_vars for the lab, whose inventory is generated.
  */
 import { play, playbook } from '../runner/index.js';
-import { app, appHandlers, type AppVars } from './roles/app.js';
+import { appTree as app, appTreeHandlers as appHandlers, type AppTreeVars as AppVars } from './roles/app-tree.js';
 import { base } from './roles/base.js';
 import { cron } from './roles/cron.js';
 import { ssh, sshHandlers } from './roles/ssh.js';

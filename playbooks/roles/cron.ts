@@ -4,7 +4,7 @@
  */
 import { block, task, type Items } from '../../runner/index.js';
 import { copy, service } from '../../modules/index.js';
-import { appHealthScript, appHome, type AppVars } from './app.js';
+import { appHealthScript, appHome, type AppTreeVars as AppVars } from './app-tree.js';
 
 export interface CronVars {
   /** Minutes between health checks. */
