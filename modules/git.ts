@@ -12,7 +12,8 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
-import type { FileDiff, Plan, Predicted, TaskResult } from '../runner/module.types.js';
+import type { FileDiff, Plan, Predicted, Probe, TaskResult } from '../runner/module.types.js';
+import { parseTree, treeScript } from './_lib/git-tree.js';
 import {
   atTarget, checkoutEffects, checkoutResult, cloneScript, depthWarning, gitProbeScript, parseGitProbe, repoUrl, resolveTarget, sameRepo,
   updateScript, type GitProbe, type GitSshOptions, type Target,
@@ -125,7 +126,7 @@ export function planGit(p: GitParams, probe: GitProbe): Plan {
       diffs: [commitDiff(p.dest, undefined, after ?? version)],
       summary: `cloned ${p.repo} at ${describeTarget(target)} into ${p.dest}`,
       result,
-      effects: checkoutEffects(p, after, true, p.umask !== undefined ? parseInt(p.umask, 8) : probe.umask, target.kind === 'branch' ? target.name : undefined),
+      effects: checkoutEffects(p, after, true, p.umask !== undefined ? parseInt(p.umask, 8) : probe.umask, target.kind === 'branch' ? target.name : undefined, probe.files),
     };
   }
   const urlChanged = checkout.url === undefined || !sameRepo(checkout.url, repoUrl(p.repo));
@@ -170,6 +171,16 @@ export function overlayCheckout(s: GitProbe, predicted: Predicted, p: GitParams)
   return s;
 }
 
+/** Check mode: a clone to be made reads the files it would check out, for later tasks' predictions. */
+async function withCloneTree(p: GitParams, seen: GitProbe, probe: Probe): Promise<GitProbe> {
+  if (seen.dest !== 'absent' || p.clone === false || !seen.remote?.ok) return seen;
+  const target = resolveTarget(p.version ?? 'HEAD', seen.remote.refs, undefined);
+  if ('error' in target || target.sha === undefined) return seen;
+  const out = await probe.run(treeScript(p.repo, sshOf(p), { ...target, sha: target.sha }));
+  const files = out.rc === 0 ? parseTree(out.stdout) : undefined;
+  return files ? { ...seen, files } : seen;
+}
+
 function describeTarget(t: Target): string {
   if (t.kind === 'commit') return t.sha ?? t.id;
   return `${t.kind} ${t.name} (${t.sha.slice(0, 12)})`;
@@ -179,11 +190,12 @@ export const git = defineModule<GitParams, GitProbe, GitTaskResult>({
   name: 'git',
   schema,
   check,
-  async gather(p, probe) {
+  async gather(p, probe, ctx) {
     const out = await probe.run(
       gitProbeScript({ dest: p.dest, repo: p.repo, remote: p.remote ?? 'origin', version: p.version ?? 'HEAD', ssh: sshOf(p), askRemote: p.update === false ? 'unless-checkout' : 'always' }),
     );
-    return parseGitProbe(out.stdout);
+    const seen = parseGitProbe(out.stdout);
+    return ctx.check ? withCloneTree(p, seen, probe) : seen;
   },
   plan: planGit,
   overlay: overlayCheckout,

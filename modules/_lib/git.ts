@@ -9,6 +9,7 @@
 import type { ExecResult } from '../../runner/connection/types.js';
 import type { Effect } from '../../runner/module.types.js';
 import { quote, raw, sh } from '../../runner/shell.js';
+import { treeEffects, type TreeFile } from './git-tree.js';
 import { UMASK_LINE } from './probe.js';
 
 /** How git reaches an ssh remote (ansible-core's git parameters). */
@@ -140,6 +141,8 @@ export interface GitProbe {
   dest: 'repo' | 'absent' | 'notdir' | 'nonempty';
   checkout?: Checkout;
   remote?: { ok: true; refs: RemoteRefs } | { ok: false; error: string };
+  /** Check mode, dest without a checkout: what a clone would check out (git-tree.ts). */
+  files?: TreeFile[];
 }
 
 export function parseGitProbe(out: string): GitProbe {
@@ -351,12 +354,14 @@ export function checkoutResult(exec: ExecResult): Record<string, unknown> {
  * holds is known only once the run fetched, so everything below dest is unknown: a later task on
  * a file in it reports that it depends on this one instead of guessing.
  */
-export function checkoutEffects(p: { dest: string; repo: string }, commit: string | undefined, created: boolean, umask: number | undefined, branch?: string): Effect[] {
+export function checkoutEffects(p: { dest: string; repo: string }, commit: string | undefined, created: boolean, umask: number | undefined, branch?: string, files?: TreeFile[]): Effect[] {
   // A new checkout's directory gets the umask's mode (git creates it with 0777 & ~umask).
   const mode = created && umask !== undefined ? { mode: 0o777 & ~umask } : {};
+  const dest = p.dest.length > 1 ? p.dest.replace(/\/+$/, '') : p.dest;
   return [
     { kind: 'path', path: p.dest, state: 'directory', ...(created ? { created: true } : {}), ...mode },
-    { kind: 'tree', path: p.dest },
+    // What a new clone holds is known when check mode read its tree; else, and after a move, not.
+    ...(created && files ? treeEffects(dest, files, umask) : [{ kind: 'tree' as const, path: p.dest }]),
     { kind: 'git', dest: p.dest, repo: repoUrl(p.repo), ...(commit !== undefined ? { version: commit } : {}), ...(branch !== undefined ? { branch } : {}) },
   ];
 }

@@ -3,8 +3,8 @@
  * tasks (playbooks/predict/chains.ts: a directory then a file in it, a file then a line in it, a
  * link then its target's content, a package then its config file and service, a handler notified by a predicted change, block/rescue around a
  * predicted failure ...) prints every task's status and diff exactly as the real run then does.
- * Where a prediction is impossible (a `when` on a command's output, files inside a checkout not yet
- * cloned) the task says it depends on the earlier one. ansible-playbook --check runs the same chains (chains.yml) on another fresh host;
+ * Where a prediction is impossible (a `when` on a command's output) the task says it depends on
+ * the earlier one; files inside a checkout not yet cloned are read from the remote's commit. ansible-playbook --check runs the same chains (chains.yml) on another fresh host;
  * the three columns are printed side by side.
  */
 import path from 'node:path';
@@ -20,8 +20,6 @@ const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'playbooks/p
 /** Tasks whose check-mode line must say what they depend on instead of predicting. */
 const DEPENDENT = new Map([
   ['TASK [c16 on its output]', "skipping: [HOST] (depends on an earlier task that would run: 'c16 ask the host')"],
-  ['TASK [c20 readme line]', "skipping: [HOST] (depends on an earlier task that would run: 'c20 checkout')"],
-  ['TASK [c20 local config]', "skipping: [HOST] (depends on an earlier task that would run: 'c20 checkout')"],
 ]);
 
 function parsed(run: ToolRun, what: string): ParsedRun {

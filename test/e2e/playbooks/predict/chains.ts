@@ -221,7 +221,7 @@ export default playbook(import.meta, [
     ],
   }),
   play({
-    name: 'c20 files in a new checkout (what it holds is known only once cloned)',
+    name: 'c20 files in a new checkout (read from the remote in check mode)',
     hosts,
     gather_facts,
     tasks: [
