@@ -163,6 +163,10 @@ const FLAGS: Flag[] = [
     apply: (p) => void (p.options.verbosity = Math.min(MAX_VERBOSITY, p.options.verbosity + 1)),
   },
   { long: 'json', help: 'write one JSON event per line instead of text', apply: (p) => void (p.options.json = true) },
+  {
+    long: 'profile', help: 'after the recap, the slowest tasks, each host\'s time and the run\'s (like the profile_tasks and timer callbacks)',
+    apply: (p) => void (p.options.profile = true),
+  },
   { long: 'help', short: 'h', help: 'show this help message and exit', apply: (p) => void (p.help = true) },
   { long: 'version', help: "show the program's version and exit", apply: (p) => void (p.version = true) },
 ];

@@ -49,6 +49,8 @@ export interface RunOptions {
   listTags: boolean;
   /** --json: one JSON event per line instead of text. */
   json: boolean;
+  /** --profile: per-task and per-host times and the run's elapsed time after the recap (profile_tasks + timer). */
+  profile: boolean;
 }
 
 /**
@@ -76,6 +78,7 @@ export function defaultRunOptions(overrides: Partial<RunOptions> = {}): RunOptio
     listTasks: false,
     listTags: false,
     json: false,
+    profile: false,
     ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import { Masker } from '../mask.js';
 import type { RunOptions } from '../options.js';
 import { bannerColumns } from './banner.js';
 import { JsonReporter } from './json.js';
+import { Profiler } from './profile.js';
 import { ProgressReporter } from './progress.js';
 import { colorLevel, createStyle } from './style.js';
 import { TextReporter } from './text.js';
@@ -32,7 +33,7 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
 }
 
 export function chooseReporter(
-  options: Pick<RunOptions, 'json' | 'verbosity'>,
+  options: Pick<RunOptions, 'json' | 'verbosity'> & Partial<Pick<RunOptions, 'profile'>>,
   io: ReporterIO,
   masker: Masker = new Masker(),
 ): Reporter {
@@ -41,6 +42,7 @@ export function chooseReporter(
   if (kind === 'json') return new JsonReporter({ stdout: io.stdout, masker });
   const style = createStyle(colorLevel(io.env, tty));
   const columns = bannerColumns(tty ? io.stdout.columns : undefined);
-  const common = { verbosity: options.verbosity, style, masker, columns, stdout: io.stdout, stderr: io.stderr };
+  const profiler = options.profile ? new Profiler({ columns, verbosity: options.verbosity }) : undefined;
+  const common = { verbosity: options.verbosity, style, masker, columns, stdout: io.stdout, stderr: io.stderr, ...(profiler ? { profiler } : {}) };
   return kind === 'progress' ? new ProgressReporter(common) : new TextReporter(common);
 }

@@ -23,6 +23,7 @@
 import type { HostStats, HostStatus, Reporter, RunEvent } from '../events.js';
 import { Masker } from '../mask.js';
 import { shortDuration, timerLine } from './duration.js';
+import type { Profiler } from './profile.js';
 import { plainStyle, type ColorRole, type Style } from './style.js';
 import { TextFormatter, type Chunk } from './text.js';
 
@@ -55,6 +56,8 @@ export interface ProgressReporterOptions {
   columns?: number;
   /** performance.now() when the run started: the elapsed time after the recap. @default construction */
   startedAt?: number;
+  /** --profile: its summary (which ends with the run's time) follows the recap. */
+  profiler?: Profiler;
 }
 
 /** An ignored failure (ignore_errors) is not a failed host: it gets its own count. */
@@ -311,6 +314,7 @@ export class ProgressReporter implements Reporter {
   readonly #style: Style;
   readonly #masker: Masker;
   readonly #startedAt: number;
+  readonly #profiler: Profiler | undefined;
   /** Prints only what must stay on screen; banners come with the first such line of a task. */
   readonly #details: TextFormatter;
   #chain: Promise<void> = Promise.resolve();
@@ -330,6 +334,7 @@ export class ProgressReporter implements Reporter {
     this.#style = options.style ?? plainStyle;
     this.#masker = options.masker ?? new Masker();
     this.#startedAt = options.startedAt ?? performance.now();
+    this.#profiler = options.profiler;
     this.#details = new TextFormatter({
       verbosity: options.verbosity,
       style: this.#style,
@@ -340,6 +345,8 @@ export class ProgressReporter implements Reporter {
   }
 
   emit(event: RunEvent): void {
+    // Only the summary is printed (after the recap): its per-task time lines would break the view.
+    const profiled = this.#profiler?.observe(event) ?? [];
     switch (event.type) {
       case 'play_start':
         this.#endPlay();
@@ -375,7 +382,7 @@ export class ProgressReporter implements Reporter {
         return;
       case 'recap':
         this.#endPlay();
-        this.#write([...this.#details.format(event), ...this.#afterRecap(event.stats)]);
+        this.#write([...this.#details.format(event), ...this.#afterRecap(event.stats, profiled)]);
         return;
       case 'play_no_hosts':
       case 'playbook_start':
@@ -391,7 +398,7 @@ export class ProgressReporter implements Reporter {
   }
 
   /** Which hosts changed and which failed, by name, and how long the run took. */
-  #afterRecap(stats: Readonly<Record<string, HostStats>>): Chunk[] {
+  #afterRecap(stats: Readonly<Record<string, HostStats>>, profiled: string[]): Chunk[] {
     const hosts = Object.keys(stats).sort();
     const failed = hosts.filter((h) => stats[h]!.failed > 0 || stats[h]!.unreachable > 0);
     const changed = hosts.filter((h) => stats[h]!.changed > 0);
@@ -399,7 +406,8 @@ export class ProgressReporter implements Reporter {
     const out: Chunk[] = [];
     if (failed.length) out.push(line(this.#style.paint('error', `failed (${failed.length}): ${failed.join(' ')}`)));
     if (changed.length) out.push(line(this.#style.paint('changed', `changed (${changed.length}): ${changed.join(' ')}`)));
-    out.push(line(timerLine(performance.now() - this.#startedAt)));
+    if (profiled.length) out.push(...profiled.map(line));
+    else out.push(line(timerLine(performance.now() - this.#startedAt)));
     return out;
   }
 

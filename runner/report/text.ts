@@ -17,6 +17,7 @@ import type { TaskResult } from '../module.types.js';
 import { Masker } from '../mask.js';
 import { banner, MIN_COLUMNS } from './banner.js';
 import { renderDiffs } from './diff.js';
+import type { Profiler } from './profile.js';
 import { pyJsonDumps } from './pyjson.js';
 import { recapLines } from './recap.js';
 import { plainStyle, type ColorRole, type Style } from './style.js';
@@ -233,6 +234,8 @@ export class TextFormatter {
 export interface TextReporterOptions extends TextFormatOptions {
   stdout: OutputStream;
   stderr: OutputStream;
+  /** --profile: its lines follow the formatter's for each event. */
+  profiler?: Profiler;
 }
 
 /** The reporter for pipes, CI and NO_COLOR terminals: plain lines as they come. */
@@ -240,17 +243,20 @@ export class TextReporter implements Reporter {
   readonly #formatter: TextFormatter;
   readonly #stdout: OutputStream;
   readonly #stderr: OutputStream;
+  readonly #profiler: Profiler | undefined;
 
   constructor(options: TextReporterOptions) {
     this.#formatter = new TextFormatter(options);
     this.#stdout = options.stdout;
     this.#stderr = options.stderr;
+    this.#profiler = options.profiler;
   }
 
   emit(event: RunEvent): void {
     for (const chunk of this.#formatter.format(event)) {
       (chunk.stream === 'stdout' ? this.#stdout : this.#stderr).write(chunk.text);
     }
+    for (const line of this.#profiler?.observe(event) ?? []) this.#stdout.write(`${line}\n`);
   }
 
   async close(): Promise<void> {}
