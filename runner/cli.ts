@@ -509,11 +509,15 @@ function programName(cwd: string): string | undefined {
   return script ? `npx tsx ${path.relative(cwd, script) || script}` : undefined;
 }
 
+/** package.json is one level up from runner/cli.ts, two from the installed package's dist/runner/cli.js. */
 function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'hostwright') return pkg.version ?? 'unknown';
+    } catch {
+      // not this one
+    }
   }
+  return 'unknown';
 }
