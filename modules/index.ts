@@ -35,3 +35,4 @@ export { unarchive, type UnarchiveParams, type UnarchiveResult } from './unarchi
 export * from './backup/index.js';
 export { timezone, type TimezoneParams } from './timezone.js';
 export { sysctl, type SysctlParams } from './sysctl.js';
+export { hostname, type HostnameParams } from './hostname.js';

@@ -35,6 +35,7 @@ const REQUIRED: Record<string, string[]> = {
   stat: ['existing', 'missing', 'invalid-params', 'host-failure'],
   service: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   sysctl: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
+  hostname: ['create', 'converged', 'invalid-params', 'host-failure', 'systemd-update', 'systemd-converged'],
   timezone: ['create', 'converged', 'update', 'invalid-params', 'host-failure', 'systemd-create', 'systemd-converged'],
   unarchive: ['create', 'converged', 'update', 'invalid-params', 'host-failure'],
 };
