@@ -36,6 +36,15 @@ export interface BackupParams extends RetentionPolicy {
   dest?: string;
   /** `auto` uses zstd when the host has it, else gzip. @default auto */
   compression?: 'auto' | Compression;
+  /**
+   * Encrypt the archive with age (`<name>.age`): the path ON THE HOST of an age identity file
+   * (`age-keygen -o key.txt`; the same file decrypts) or of a recipients file (`age1...` public
+   * keys, one a line: the host can then write archives it cannot read; restore with the identity
+   * elsewhere). The host needs the `age` package. The sha256 beside it is of the encrypted file,
+   * so backup_verify checks integrity without the key.
+   * @default no encryption
+   */
+  encryption_key?: string;
 }
 
 const count = { type: 'integer', minimum: 0, nullable: true } as const;
@@ -49,6 +58,7 @@ const schema: JSONSchemaType<BackupParams> = {
     exclude: { type: 'array', items: { type: 'string', pattern: '^[^\\n]+$' }, nullable: true },
     dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
     compression: { type: 'string', enum: ['auto', 'gzip', 'zstd'], nullable: true },
+    encryption_key: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
     keep_last: count,
     keep_hourly: count,
     keep_daily: count,
@@ -80,6 +90,9 @@ export interface BackupState {
   databases?: string[];
   /** Why psql could not list the databases (its last lines). */
   pgError?: string[];
+  /** With encryption_key: the host has age, and can read the key file. */
+  age?: boolean;
+  keyReadable?: boolean;
 }
 
 export function backupProbe(p: BackupParams): string {
@@ -92,6 +105,7 @@ export function backupProbe(p: BackupParams): string {
     ...(p.paths ?? []).map((x) => sh`[ -e ${x} ] || [ -L ${x} ] || printf 'missing %s\\n' ${x}`),
     sh`if [ -d ${dir} ]; then for f in ${dir}/*; do [ -f "$f" ] && printf 'entry %s\\n' "\${f##*/}"; done; fi`,
     ...(p.postgres ? [pgDatabasesProbe(p.postgres)] : []),
+    ...(p.encryption_key ? ['if command -v age >/dev/null 2>&1; then echo "age yes"; fi', sh`if [ -r ${p.encryption_key} ] && [ -f ${p.encryption_key} ]; then echo 'key yes'; fi`] : []),
     'true',
   ].join('\n');
 }
@@ -109,6 +123,8 @@ export function parseBackupProbe(stdout: string): BackupState {
     else if (key === 'entry') state.entries.push(value);
     else if (key === 'pgdb') (state.databases ??= []).push(value);
     else if (key === 'pgerr') (state.pgError ??= []).push(value);
+    else if (key === 'age') state.age = value === 'yes';
+    else if (key === 'key') state.keyReadable = value === 'yes';
   }
   return state;
 }
@@ -130,6 +146,22 @@ function dumpScript(pg: PostgresBackupSource, stage: string): string[] {
     sh`mkdir -p -- ${out} || fail 'cannot create the staging directory'`,
     ...pg.databases.map((db) => sh`hw_pg pg_dump ${raw(conn)} -Fc -d ${db} </dev/null >${`${out}/${db}.dump`} || fail ${`pg_dump of database ${db} ${pgWhere(pg)} failed`}`),
     ...(pg.globals === false ? [] : [sh`hw_pg pg_dumpall ${raw(conn)} --globals-only </dev/null >${`${out}/globals.sql`} || fail ${`pg_dumpall --globals-only ${pgWhere(pg)} failed`}`]),
+  ];
+}
+
+/**
+ * tar into the temp file, or through age into it. Without pipefail (dash), tar's exit code comes
+ * back on fd 3 and the command substitution's status is age's (the pipeline's last command).
+ */
+function tarLines(p: BackupParams, tmp: string, compression: Compression, rest: string): string[] {
+  const z = raw(compression === 'zstd' ? '--zstd' : '--gzip');
+  if (!p.encryption_key) return [sh`tar -C / --create --file=${tmp} ${z} ${raw(rest)} || fail 'tar failed'`];
+  const key = p.encryption_key;
+  return [
+    // An identity file encrypts to its own recipient (age -e -i); anything else is a recipients file.
+    sh`if grep -q '^AGE-SECRET-KEY-' ${key}; then kf=-i; else kf=-R; fi`,
+    sh`trc=$( { { tar -C / --create --file=- ${z} ${raw(rest)}; echo $? >&3; } | age -e "$kf" ${key} > ${tmp}; } 3>&1 ) || fail ${`age could not encrypt with ${key}`}`,
+    `[ "$trc" = 0 ] || fail 'tar failed' "$trc"`,
   ];
 }
 
@@ -155,11 +187,11 @@ export function backupScript(p: BackupParams, dir: string, name: string, compres
     ...(p.postgres
       ? [
           sh`rm -rf -- ${dir}/.${p.job}-*.stage`,
-          sh`fail() { rc=$?; rm -rf -- ${stage} ${tmp}; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }`,
+          sh`fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -rf -- ${stage} ${tmp}; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }`,
           ...dumpScript(p.postgres, stage),
         ]
-      : [sh`fail() { rc=$?; rm -f -- ${tmp}; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }`]),
-    sh`tar -C / --create --file=${tmp} ${raw(compression === 'zstd' ? '--zstd' : '--gzip')} ${raw(excludes)} ${raw(operands)} || fail 'tar failed'`,
+      : [sh`fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -f -- ${tmp}; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }`]),
+    ...tarLines(p, tmp, compression, `${raw(excludes)} ${raw(operands)}`),
     ...(p.postgres ? [sh`rm -rf -- ${stage}`] : []),
     sh`sum=$(sha256sum < ${tmp}) && sum=\${sum%% *} || fail 'sha256sum failed'`,
     sh`printf '%s  %s\\n' "$sum" ${name} > ${tmp}.sha256 && mv -f -- ${tmp}.sha256 ${`${dir}/${name}.sha256`} && mv -f -- ${tmp} ${`${dir}/${name}`} || { rm -f -- ${tmp} ${tmp}.sha256; exit 1; }`,
@@ -182,8 +214,11 @@ export function planBackup(p: BackupParams, state: BackupState): Plan {
   if (wanted === 'zstd' && !state.zstd) return { changed: false, actions: [], failed: 'compression zstd: the host has no zstd (install the zstd package)' };
   const compression: Compression = wanted === 'auto' ? (state.zstd ? 'zstd' : 'gzip') : wanted;
   const dir = seriesDir(p.dest ?? DEFAULT_DEST, p.job);
-  const name = archiveName(p.job, state.now, state.suffix, compression);
-  const fresh: Archive = { name, time: parseStamp(state.now)!, compression };
+  if (p.encryption_key && !state.age) return { changed: false, actions: [], failed: 'encryption_key: the host has no age (install the age package)' };
+  if (p.encryption_key && !state.keyReadable) return { changed: false, actions: [], failed: `encryption_key: ${p.encryption_key} is not a readable file on the host` };
+  const encrypted = p.encryption_key !== undefined;
+  const name = archiveName(p.job, state.now, state.suffix, compression, encrypted);
+  const fresh: Archive = { name, time: parseStamp(state.now)!, compression, encrypted };
   const { prune } = applyRetention([...seriesArchives(p.job, state.entries), fresh], p);
   const pruned = prune.map((a) => a.name).sort();
   const archive = `${dir}/${name}`;
@@ -199,7 +234,7 @@ export function planBackup(p: BackupParams, state: BackupState): Plan {
     changed: true,
     nonIdempotent: true,
     summary: `archive ${archive}` + (pruned.length ? `; prune ${pruned.length}: ${pruned.join(', ')}` : ''),
-    result: { archive, pruned: pruned.map((n) => `${dir}/${n}`), compression },
+    result: { archive, pruned: pruned.map((n) => `${dir}/${n}`), compression, ...(encrypted ? { encrypted } : {}) },
     effects,
     actions: [
       {

@@ -15,10 +15,10 @@
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Effect, Plan } from '../../runner/module.types.js';
-import { raw, sh } from '../../runner/shell.js';
+import { quote, raw, sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
 import { DUMP_DIR, pgConnArgs, pgDatabasesProbe, pgFunction, pgWhere, postgresRestoreSchema, type PostgresRestore } from './postgres.js';
-import { DEFAULT_DEST, JOB_PATTERN, seriesDir } from './series.js';
+import { DEFAULT_DEST, JOB_PATTERN, parseArchiveName, seriesDir, tarReader } from './series.js';
 import { archiveProbe, archiveProblem, parseVerifyProbe, type VerifyState } from './verify.js';
 
 export interface BackupRestoreParams {
@@ -36,6 +36,12 @@ export interface BackupRestoreParams {
   paths?: string[];
   /** Databases to restore from the archive's dumps, and where PostgreSQL is. @default none */
   postgres?: PostgresRestore;
+  /**
+   * The age identity file on the host that decrypts the archive (needed for an encrypted one; a
+   * key it was not encrypted for is refused before anything is touched).
+   * @default none
+   */
+  encryption_key?: string;
 }
 
 const schema: JSONSchemaType<BackupRestoreParams> = {
@@ -46,6 +52,7 @@ const schema: JSONSchemaType<BackupRestoreParams> = {
     dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
     paths: { type: 'array', items: { type: 'string', pattern: '^/[^\\n]*[^/\\n]$' }, nullable: true },
     postgres: { ...postgresRestoreSchema, nullable: true },
+    encryption_key: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
   },
   required: ['job'],
   additionalProperties: false,
@@ -70,7 +77,7 @@ export interface RestoreState extends VerifyState {
 export function restoreProbe(p: BackupRestoreParams): string {
   return [
     `printf 'suffix %s\\n' "$(od -An -tx1 -N5 /dev/urandom | tr -d ' \\n')"`,
-    `out=$(\n${archiveProbe(p.job, p.dest, p.archive)}\n) || exit 1`,
+    `out=$(\n${archiveProbe(p.job, p.dest, p.archive, p.encryption_key)}\n) || exit 1`,
     `printf '%s\\n' "$out"`,
     // Which of the archived paths are there now (they would be replaced).
     `printf '%s\\n' "$out" | while read -r k v; do [ "$k" = root ] || continue; if [ -e "$v" ] || [ -L "$v" ]; then printf 'existing %s\\n' "$v"; fi; done`,
@@ -106,7 +113,7 @@ interface DatabaseStep {
 export function restoreScript(p: BackupRestoreParams, st: RestoreState, files: string[], dbs: DatabaseStep[]): string {
   const dir = seriesDir(p.dest ?? DEFAULT_DEST, p.job);
   const archive = st.archive!;
-  const compress = archive.endsWith('.zst') ? '--zstd' : '--gzip';
+  const read = tarReader(parseArchiveName(p.job, archive)!, quote(archive), p.encryption_key === undefined ? undefined : quote(p.encryption_key));
   const temp = (path: string) => `${parentOf(path)}/.hw-restore-${st.suffix}`;
   const stage = `${dir}/.restore-${st.suffix}`;
   const cleanup = [...files.map(temp), ...(dbs.length ? [stage] : [])];
@@ -128,13 +135,13 @@ export function restoreScript(p: BackupRestoreParams, st: RestoreState, files: s
     const strip = member.split('/').length - 1;
     lines.push(
       sh`mkdir -p -- ${parentOf(path)} && rm -rf -- ${temp(path)} && mkdir -m 700 -- ${temp(path)} || fail ${`cannot make a temp dir beside ${path}`}`,
-      sh`tar -C ${temp(path)} -x -p ${raw(compress)} -f ${archive} --strip-components=${strip} -- ${member} || fail ${`tar could not extract ${path}; nothing replaced`}`,
+      sh`${raw(read.prefix)}tar -C ${temp(path)} -x -p ${raw(read.args)} --strip-components=${strip} -- ${member} || fail ${`tar could not extract ${path}; nothing replaced`}`,
     );
   }
   if (dbs.length) {
     lines.push(
       sh`mkdir -m 700 -- ${stage} || fail 'cannot make a temp dir in the series'`,
-      sh`tar -C ${stage} -x ${raw(compress)} -f ${archive} --strip-components=2 -- ${[...new Set(dbs.map((d) => `${DUMP_DIR}/${d.dump}.dump`)), ...(pg?.globals ? [`${DUMP_DIR}/globals.sql`] : [])]} || fail 'tar could not extract the dumps; nothing replaced'`,
+      sh`${raw(read.prefix)}tar -C ${stage} -x ${raw(read.args)} --strip-components=2 -- ${[...new Set(dbs.map((d) => `${DUMP_DIR}/${d.dump}.dump`)), ...(pg?.globals ? [`${DUMP_DIR}/globals.sql`] : [])]} || fail 'tar could not extract the dumps; nothing replaced'`,
       pgFunction(pg!),
     );
     if (pg?.globals) lines.push(sh`hw_pg psql ${raw(conn)} -X -q -d postgres -f - < ${`${stage}/globals.sql`} || fail ${`replaying globals.sql ${pgWhere(pg)} failed`}`);
@@ -162,6 +169,7 @@ export function planRestore(p: BackupRestoreParams, st: RestoreState): Plan {
   const fail = (why: string): Plan => ({ changed: false, actions: [], failed: why });
   const problem = archiveProblem(p.job, p.dest, p.archive, st);
   if (problem) return fail(`${problem}; nothing restored`);
+  if (st.notDecrypted) return fail(`archive ${seriesDir(p.dest ?? DEFAULT_DEST, p.job)}/${st.archive!} is encrypted: give encryption_key (the age identity file that decrypts it); nothing restored`);
   if (!/^[0-9a-f]{10}$/.test(st.suffix)) return fail(`cannot draw a random name from the host's /dev/urandom (got ${JSON.stringify(st.suffix)})`);
   const dir = seriesDir(p.dest ?? DEFAULT_DEST, p.job);
   const path = `${dir}/${st.archive!}`;

@@ -1,6 +1,6 @@
 /**
- * An archive series: one directory per job, `<dest>/<job>/<job>-<YYYYMMDDTHHMMSSZ>-<suffix>.tar.<gz|zst>`
- * with `<archive>.sha256` beside it. The UTC timestamp makes names sort in time order; the random
+ * An archive series: one directory per job, `<dest>/<job>/<job>-<YYYYMMDDTHHMMSSZ>-<suffix>.tar.<gz|zst>[.age]`
+ * with `<archive>.sha256` beside it (of the file as stored: encrypted archives are checked without the key). The UTC timestamp makes names sort in time order; the random
  * suffix makes two runs in the same second never collide. Only names of exactly this shape count
  * as archives of the series: temp files (`.<name>.partial`), checksums and other jobs' files never do.
  */
@@ -15,6 +15,8 @@ export type Compression = 'gzip' | 'zstd';
 
 export interface Archive extends Dated {
   compression: Compression;
+  /** Encrypted with age (`.age`). */
+  encrypted: boolean;
 }
 
 export function seriesDir(dest: string, job: string): string {
@@ -30,17 +32,17 @@ export function parseStamp(stamp: string): Date | undefined {
   return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h ? t : undefined;
 }
 
-export function archiveName(job: string, stamp: string, suffix: string, compression: Compression): string {
-  return `${job}-${stamp}-${suffix}.tar.${compression === 'zstd' ? 'zst' : 'gz'}`;
+export function archiveName(job: string, stamp: string, suffix: string, compression: Compression, encrypted = false): string {
+  return `${job}-${stamp}-${suffix}.tar.${compression === 'zstd' ? 'zst' : 'gz'}${encrypted ? '.age' : ''}`;
 }
 
 /** The archive a file name denotes in this job's series, or undefined (another job's, a temp file). */
 export function parseArchiveName(job: string, name: string): Archive | undefined {
   if (!name.startsWith(`${job}-`)) return undefined;
-  const m = /^(\d{8}T\d{6}Z)-([a-z0-9]+)\.tar\.(gz|zst)$/.exec(name.slice(job.length + 1));
+  const m = /^(\d{8}T\d{6}Z)-([a-z0-9]+)\.tar\.(gz|zst)(\.age)?$/.exec(name.slice(job.length + 1));
   if (!m) return undefined;
   const time = parseStamp(m[1]!);
-  return time ? { name, time, compression: m[3] === 'zst' ? 'zstd' : 'gzip' } : undefined;
+  return time ? { name, time, compression: m[3] === 'zst' ? 'zstd' : 'gzip', encrypted: m[4] !== undefined } : undefined;
 }
 
 /** This job's archives among a directory's entries, oldest first. */
@@ -49,4 +51,14 @@ export function seriesArchives(job: string, entries: readonly string[]): Archive
     .map((e) => parseArchiveName(job, e))
     .filter((a): a is Archive => a !== undefined)
     .sort((a, b) => a.time.getTime() - b.time.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Shell words that make tar read archive `file` (a shell word) with its compression: `-f FILE`, or
+ * for an encrypted one `-f -` after `age -d -i KEY -- FILE |` (the prefix goes before `tar`).
+ */
+export function tarReader(a: Pick<Archive, 'compression' | 'encrypted'>, fileWord: string, keyWord: string | undefined): { prefix: string; args: string } {
+  const z = a.compression === 'zstd' ? '--zstd' : '--gzip';
+  if (!a.encrypted) return { prefix: '', args: `${z} -f ${fileWord}` };
+  return { prefix: `age -d -i ${keyWord ?? '/dev/null'} -- ${fileWord} | `, args: `${z} -f -` };
 }

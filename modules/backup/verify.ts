@@ -17,6 +17,12 @@ export interface BackupVerifyParams {
   archive?: string;
   /** @default /var/backups/hostwright */
   dest?: string;
+  /**
+   * The age identity file on the host that decrypts the series' encrypted archives. Without it an
+   * encrypted archive is checked against its sha256 only (not decrypted, not listed).
+   * @default none
+   */
+  encryption_key?: string;
 }
 
 const schema: JSONSchemaType<BackupVerifyParams> = {
@@ -25,6 +31,7 @@ const schema: JSONSchemaType<BackupVerifyParams> = {
     job: { type: 'string', pattern: JOB_PATTERN },
     archive: { type: 'string', pattern: '^[^/\\n]+$', nullable: true },
     dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
+    encryption_key: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
   },
   required: ['job'],
   additionalProperties: false,
@@ -44,6 +51,10 @@ export interface VerifyState {
   dumps: string[];
   /** The archive holds a `globals.sql` (roles, tablespaces). */
   globals: boolean;
+  /** An encrypted archive that was not decrypted (no key given). */
+  notDecrypted?: boolean;
+  /** age's error when it could not decrypt (a wrong key, a damaged header). */
+  ageError?: string;
 }
 
 /**
@@ -66,12 +77,12 @@ const LISTING_AWK = String.raw`
  * read it: its sha256 against the `.sha256` beside it, and tar's listing to the end. Exits 0 early
  * (printing nothing about an archive) when the series has none. Shared with backup_restore.
  */
-export function archiveProbe(job: string, dest: string | undefined, archive: string | undefined): string {
+export function archiveProbe(job: string, dest: string | undefined, archive: string | undefined, key: string | undefined): string {
   const dir = seriesDir(dest ?? DEFAULT_DEST, job);
   // Names of the series sort in time order (fixed-width UTC stamps after the same prefix).
   const pick = archive
     ? sh`a=${archive}; [ -f ${dir}/"$a" ] || a=`
-    : sh`a=; for f in ${dir}/${job}-*.tar.gz ${dir}/${job}-*.tar.zst; do [ -f "$f" ] || continue; n=\${f##*/}; r=\${n#${job}-}; r=\${r#????????T??????Z-}; case $r in *[!a-z0-9.]*) continue ;; esac; if [ -z "$a" ] || [ "$n" \\> "$a" ]; then a=$n; fi; done`;
+    : sh`a=; for f in ${dir}/${job}-*.tar.gz ${dir}/${job}-*.tar.zst ${dir}/${job}-*.tar.gz.age ${dir}/${job}-*.tar.zst.age; do [ -f "$f" ] || continue; n=\${f##*/}; r=\${n#${job}-}; r=\${r#????????T??????Z-}; case $r in *[!a-z0-9.]*) continue ;; esac; if [ -z "$a" ] || [ "$n" \\> "$a" ]; then a=$n; fi; done`;
   return [
     pick,
     '[ -n "$a" ] || exit 0',
@@ -79,14 +90,19 @@ export function archiveProbe(job: string, dest: string | undefined, archive: str
     `printf 'archive %s\\n' "$a"`,
     `if [ -f "$a.sha256" ]; then read -r e _ < "$a.sha256"; printf 'expected %s\\n' "$e"; fi`,
     `s=$(sha256sum < "$a") && printf 'actual %s\\n' "\${s%% *}"`,
-    // tar's stdout (plus its exit code) goes through awk to fd 3 = the probe's stdout; its stderr's
-    // last lines are kept as tarerr.
-    `{ err=$( { { tar -tf "$a"; echo "::tar-exit $?"; } 2>&4 | awk '${LISTING_AWK}' >&3; } 4>&1 | tail -n 3); [ -z "$err" ] || printf '%s\\n' "$err" | sed 's/^/tarerr /'; } 3>&1`,
+    'case $a in *.zst|*.zst.age) z=--zstd ;; *) z=--gzip ;; esac',
+    // An encrypted archive is read through age with the key; without a key only its sha256 is checked.
+    key
+      ? sh`case $a in *.age) list() { age -d -i ${key} -- "$a" | tar -t $z -f -; } ;; *) list() { tar -t $z -f "$a"; } ;; esac`
+      : `case $a in *.age) echo 'notdecrypted yes'; exit 0 ;; esac; list() { tar -t $z -f "$a"; }`,
+    // tar's stdout (plus its exit code) goes through awk to fd 3 = the probe's stdout; from stderr
+    // age's first error and the last three other lines are kept.
+    `{ err=$( { { list; echo "::tar-exit $?"; } 2>&4 | awk '${LISTING_AWK}' >&3; } 4>&1); if [ -n "$err" ]; then printf '%s\\n' "$err" | grep -m1 '^age: error' | sed 's/^/ageerr /'; printf '%s\\n' "$err" | grep -v '^age: ' | tail -n 3 | sed 's/^/tarerr /'; fi; } 3>&1`,
   ].join('\n');
 }
 
 export function verifyProbe(p: BackupVerifyParams): string {
-  return archiveProbe(p.job, p.dest, p.archive);
+  return archiveProbe(p.job, p.dest, p.archive, p.encryption_key);
 }
 
 export function parseVerifyProbe(stdout: string): VerifyState {
@@ -104,6 +120,8 @@ export function parseVerifyProbe(stdout: string): VerifyState {
     else if (key === 'root') st.roots.push(value);
     else if (key === 'dump') st.dumps.push(value);
     else if (key === 'globals') st.globals = value === 'yes';
+    else if (key === 'notdecrypted') st.notDecrypted = value === 'yes';
+    else if (key === 'ageerr') st.ageError = value;
   }
   return st;
 }
@@ -116,6 +134,8 @@ export function archiveProblem(job: string, dest: string | undefined, archive: s
   const path = `${dir}/${st.archive}`;
   if (!st.expected) return `archive ${path} is damaged: it has no ${st.archive}.sha256 beside it`;
   if (st.actual !== st.expected) return `archive ${path} is damaged: its sha256 is ${st.actual ?? 'unreadable'}, ${st.archive}.sha256 says ${st.expected}`;
+  if (st.notDecrypted) return undefined;
+  if (st.ageError) return `cannot decrypt ${path}: ${st.ageError.replace(/^age: error: /, '')} (is encryption_key the identity this archive was encrypted for?)`;
   if (st.tarRc !== 0) return `archive ${path} is damaged: tar cannot list it to the end (exit ${st.tarRc ?? '?'}): ${st.tarError.join(' / ')}`;
   return undefined;
 }
@@ -126,6 +146,7 @@ export function planVerify(p: BackupVerifyParams, st: VerifyState): Plan {
   const result = path ? { archive: path, checksum: st.actual ?? null, entries: st.entries, paths: st.roots, databases: st.dumps } : undefined;
   const problem = archiveProblem(p.job, p.dest, p.archive, st);
   if (problem) return { changed: false, actions: [], ...(result ? { result } : {}), failed: problem };
+  if (st.notDecrypted) return { changed: false, actions: [], result, summary: `${path}: sha256 ok; encrypted, not decrypted (no encryption_key given)` };
   return { changed: false, actions: [], result, summary: `${path}: sha256 ok, ${st.entries} entries listed` };
 }
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
   host = hosts[1]!;
   // One apt run for everything: PostgreSQL on the host (its cluster starts on install) and podman
   // for the container case, whose image is built from the same package's files.
-  await installPodman(host, ['postgresql-15', 'zstd']);
+  await installPodman(host, ['postgresql-15', 'zstd', 'age']);
   await sshOk(host, `set -e; service postgresql start >/dev/null 2>&1 || true
 cd / && runuser -u postgres -- psql -X -q -c 'CREATE DATABASE app' && runuser -u postgres -- psql -X -q -d app <<'EOF'
 ${SEED}
@@ -114,6 +114,47 @@ describe('backup of PostgreSQL and files, then backup_restore', () => {
     expect(await remote(s, `cat ${src}/f`)).toBe('after');
     expect(await psql('app', "SELECT count(*) FROM pg_tables WHERE tablename = 'after_backup'")).toBe('1');
     await psql('app', 'DROP TABLE after_backup');
+  });
+
+  test('encrypted with an age key file: verify without the key checks the sha256 only; a wrong key is refused clearly; the right one restores; a recipients file encrypts without being able to decrypt', async () => {
+    const src = await scratch(s, 'bakpg-src4');
+    const dest = await scratch(s, 'bakpg-dest4');
+    const keys = await scratch(s, 'bakpg-keys');
+    await remote(s, `cd ${keys} && age-keygen -o right.key 2>/dev/null && age-keygen -o wrong.key 2>/dev/null && age-keygen -y right.key > right.pub && chmod 600 *.key`);
+    await remote(s, `head -c 100000 /dev/urandom > ${src}/secret.bin && echo 'plain words' > ${src}/notes`);
+    const sums = await treeSums(src);
+    const made = await run(s, backup({ job: 'enc', paths: [src], postgres: { databases: ['app'] }, dest, encryption_key: `${keys}/right.key` }));
+    expect(made.failed, made.msg).toBe(false);
+    const archive = made.plan?.result?.archive as string;
+    expect(archive).toMatch(/\.tar\.zst\.age$/);
+    expect(made.plan?.result?.encrypted).toBe(true);
+    expect(await remote(s, `head -c 21 ${archive}; echo; grep -c 'plain words' ${archive} || true`)).toBe('age-encryption.org/v1\n0');
+
+    const unkeyed = await run(s, backup_verify({ job: 'enc', dest }));
+    expect(unkeyed.failed, unkeyed.msg).toBe(false);
+    expect(unkeyed.plan?.summary).toBe(`${archive}: sha256 ok; encrypted, not decrypted (no encryption_key given)`);
+    const keyed = await run(s, backup_verify({ job: 'enc', dest, encryption_key: `${keys}/right.key` }));
+    expect(keyed.failed, keyed.msg).toBe(false);
+    expect(keyed.plan?.result).toMatchObject({ paths: [src], databases: ['app'] });
+    const wrongVerify = await run(s, backup_verify({ job: 'enc', dest, encryption_key: `${keys}/wrong.key` }));
+    expect(wrongVerify.msg).toBe(`cannot decrypt ${archive}: no identity matched any of the recipients (is encryption_key the identity this archive was encrypted for?)`);
+
+    await remote(s, `rm ${src}/notes`);
+    const wrong = await run(s, backup_restore({ job: 'enc', dest, encryption_key: `${keys}/wrong.key` }));
+    expect(wrong.failed).toBe(true);
+    expect(wrong.msg).toBe(`cannot decrypt ${archive}: no identity matched any of the recipients (is encryption_key the identity this archive was encrypted for?); nothing restored`);
+    const none = await run(s, backup_restore({ job: 'enc', dest }));
+    expect(none.msg).toBe(`archive ${archive} is encrypted: give encryption_key (the age identity file that decrypts it); nothing restored`);
+    expect(await remote(s, `test -e ${src}/notes || echo still-gone`)).toBe('still-gone');
+    const right = await run(s, backup_restore({ job: 'enc', dest, encryption_key: `${keys}/right.key`, postgres: { databases: [{ name: 'app', target: 'app_enc' }] } }));
+    expect(right.failed, right.msg).toBe(false);
+    expect(await treeSums(src)).toBe(sums);
+    expect(await psql('app_enc', QUERY)).toBe(await psql('app', QUERY));
+
+    // Only the public recipient on the host: it writes archives the identity (kept elsewhere) reads.
+    const pub = await run(s, backup({ job: 'enc', paths: [src], dest, encryption_key: `${keys}/right.pub` }));
+    expect(pub.failed, pub.msg).toBe(false);
+    expect((await run(s, backup_verify({ job: 'enc', dest, encryption_key: `${keys}/right.key` }))).plan?.result).toMatchObject({ archive: pub.plan?.result?.archive, paths: [src], databases: [] });
   });
 
   test('PostgreSQL in a podman container: dumped through podman exec without a TTY, damaged, restored', async () => {

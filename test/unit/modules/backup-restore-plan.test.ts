@@ -117,3 +117,32 @@ describe('backup_restore plan', () => {
     expect(backup_restore({ job: 'a', paths: ['srv'] }).issues.map((i) => i.field)).toEqual(['paths.0']);
   });
 });
+
+describe('encryption with an age key file', () => {
+  const p: BackupParams = { job: 'enc', paths: ['/srv/app'], dest: '/b', encryption_key: '/etc/backup.key' };
+
+  test('tar is piped through age into the temp file; tar\'s own exit code is checked (no pipefail in dash)', () => {
+    const plan = planBackup(p, parseBackupProbe(`${SERIES}age yes\nkey yes\n`));
+    expect(plan.result).toMatchObject({ archive: '/b/enc/enc-20261205T204843Z-5031faac71.tar.zst.age', encrypted: true });
+    const s = script(plan);
+    expect(s).toContain("if grep -q '^AGE-SECRET-KEY-' /etc/backup.key; then kf=-i; else kf=-R; fi");
+    expect(s).toContain('trc=$( { { tar -C / --create --file=- --zstd  -- srv/app; echo $? >&3; } | age -e "$kf" /etc/backup.key > /b/enc/.enc-20261205T204843Z-5031faac71.tar.zst.age.partial; } 3>&1 )');
+    expect(s).toContain(`[ "$trc" = 0 ] || fail 'tar failed' "$trc"`);
+  });
+
+  test('no age on the host or an unreadable key fails before anything runs', () => {
+    expect(planBackup(p, parseBackupProbe(`${SERIES}key yes\n`)).failed).toBe('encryption_key: the host has no age (install the age package)');
+    expect(planBackup(p, parseBackupProbe(`${SERIES}age yes\n`)).failed).toBe('encryption_key: /etc/backup.key is not a readable file on the host');
+  });
+
+  const ENC = ARCHIVE.replace(/\.tar\.zst/g, '.tar.zst.age');
+  test('restore decrypts through age; a wrong key is refused naming the archive; no key is refused', () => {
+    const r: BackupRestoreParams = { job: 'site', dest: '/b', encryption_key: '/k/id' };
+    const s = script(planRestore(r, parseRestoreProbe(ENC)));
+    expect(s).toContain('age -d -i /k/id -- site-20261205T204843Z-5031faac71.tar.zst.age | tar -C /srv/.hw-restore-0a1b2c3d4e -x -p --zstd -f - --strip-components=1 -- srv/app');
+    const wrong = ENC.replace(/dump app\n[^]*tar 0\n/, 'entries 0\ntar 2\nageerr age: error: no identity matched any of the recipients\ntarerr /*stdin*\\ : Read error (39) : premature end\n');
+    expect(planRestore(r, parseRestoreProbe(wrong)).failed).toBe('cannot decrypt /b/site/site-20261205T204843Z-5031faac71.tar.zst.age: no identity matched any of the recipients (is encryption_key the identity this archive was encrypted for?); nothing restored');
+    const unkeyed = ENC.replace(/dump app\n[^]*tar 0\n/, 'notdecrypted yes\n');
+    expect(planRestore({ job: 'site', dest: '/b' }, parseRestoreProbe(unkeyed)).failed).toBe('archive /b/site/site-20261205T204843Z-5031faac71.tar.zst.age is encrypted: give encryption_key (the age identity file that decrypts it); nothing restored');
+  });
+});
