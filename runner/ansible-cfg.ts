@@ -1,8 +1,10 @@
 /**
- * The one setting of Ansible's configuration Hostwright reads so far: the connection timeout
- * (DEFAULT_TIMEOUT in ansible/config/base.yml): ANSIBLE_TIMEOUT, else `timeout` in the [defaults]
- * section of the first ansible.cfg found the way Ansible looks (ANSIBLE_CONFIG, ./ansible.cfg,
- * ~/.ansible.cfg, /etc/ansible/ansible.cfg), else 10 s. -T on the command line beats both.
+ * The settings of Ansible's configuration Hostwright reads, each the way ansible/config/base.yml
+ * defines it: its ANSIBLE_* variable, else its key in the [defaults] section of the first
+ * ansible.cfg found the way Ansible looks (ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg,
+ * /etc/ansible/ansible.cfg); the command-line flag beats both.
+ *  - the connection timeout (DEFAULT_TIMEOUT): ANSIBLE_TIMEOUT, `timeout`, else 10 s (-T);
+ *  - forks (DEFAULT_FORKS): ANSIBLE_FORKS, `forks`, else Hostwright's own default (-f; options.ts).
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -43,10 +45,23 @@ export function configuredTimeoutSeconds(e: ConfigEnv): number {
   return value === undefined ? DEFAULT_TIMEOUT_SECONDS : seconds(value, `timeout in ${cfg!.file}`);
 }
 
-function seconds(text: string, where: string): number {
+/** The configured forks (not counting -f), or undefined when neither ANSIBLE_FORKS nor ansible.cfg sets them. */
+export function configuredForks(e: ConfigEnv): number | undefined {
+  const fromEnv = e.env.ANSIBLE_FORKS;
+  if (fromEnv !== undefined && fromEnv !== '') return wholeNumber(fromEnv, 'ANSIBLE_FORKS', 'forks');
+  const cfg = configFile(e);
+  const value = cfg ? iniValue(cfg.text, 'defaults', 'forks') : undefined;
+  return value === undefined ? undefined : wholeNumber(value, `forks in ${cfg!.file}`, 'forks');
+}
+
+function wholeNumber(text: string, where: string, what: string): number {
   const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new OptionsError(`${where}: expected a whole number of seconds (at least 1), got '${text.trim()}'`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new OptionsError(`${where}: expected a whole number of ${what} (at least 1), got '${text.trim()}'`);
   return n;
+}
+
+function seconds(text: string, where: string): number {
+  return wholeNumber(text, where, 'seconds');
 }
 
 /** A key of an INI section, as Python's configparser reads it (`key = value` or `key: value`, ; and # comments). */

@@ -12,11 +12,11 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { configuredTimeoutSeconds } from './ansible-cfg.js';
+import { configuredForks, configuredTimeoutSeconds } from './ansible-cfg.js';
 import { OptionsError } from './errors.js';
 import type { Reporter } from './events.js';
 import { Masker } from './mask.js';
-import { defaultRunOptions, type RunOptions } from './options.js';
+import { DEFAULT_FORKS, defaultRunOptions, type RunOptions } from './options.js';
 import { chooseReporter, type ReporterIO } from './report/choose.js';
 import { EXIT, exitCodeForError, isExpectedError } from './report/exit-codes.js';
 import { colorLevel, createStyle } from './report/style.js';
@@ -99,7 +99,7 @@ const FLAGS: Flag[] = [
     apply: (p) => void (p.options.diff = true),
   },
   {
-    long: 'forks', short: 'f', arg: 'FORKS', help: 'how many hosts to work on at once (default=5)',
+    long: 'forks', short: 'f', arg: 'FORKS', help: `how many hosts to work on at once (default=${DEFAULT_FORKS}, or ANSIBLE_FORKS / ansible.cfg's forks)`,
     apply: (p, v) => void (p.options.forks = positiveInt('forks', v)),
   },
   {
@@ -199,8 +199,12 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliCommand 
     throw new OptionsError(`${(e as Error).message.replace(/\s*\n\s*/g, ' ')} (see --help)`);
   }
   const parsed: Parsed = {
-    // -T (a flag below) beats ANSIBLE_TIMEOUT and ansible.cfg's timeout.
-    options: { ...defaultRunOptions(), connectTimeoutMs: configuredTimeoutSeconds({ cwd: fullEnv.cwd, env: fullEnv.env }) * 1000 },
+    // -T and -f (flags below) beat ANSIBLE_TIMEOUT/ANSIBLE_FORKS and ansible.cfg's timeout/forks.
+    options: {
+      ...defaultRunOptions(),
+      connectTimeoutMs: configuredTimeoutSeconds({ cwd: fullEnv.cwd, env: fullEnv.env }) * 1000,
+      forks: configuredForks({ cwd: fullEnv.cwd, env: fullEnv.env }) ?? DEFAULT_FORKS,
+    },
     help: false,
     version: false,
     syntaxCheck: false,

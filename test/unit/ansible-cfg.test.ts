@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configuredTimeoutSeconds, iniValue } from '../../runner/ansible-cfg.js';
+import { configuredForks, configuredTimeoutSeconds, iniValue } from '../../runner/ansible-cfg.js';
+import { DEFAULT_FORKS } from '../../runner/options.js';
 import { parseCli } from '../../runner/cli.js';
 import { keepaliveIntervalMs } from '../../runner/connection/ssh-client.js';
 
@@ -33,5 +34,30 @@ describe('connection timeout from the configuration', () => {
     expect(keepaliveIntervalMs(10_000) * 3).toBeGreaterThanOrEqual(9_000);
     expect(keepaliveIntervalMs(10_000) * 3).toBeLessThanOrEqual(10_500);
     expect(keepaliveIntervalMs(1_000)).toBe(1000);
+  });
+});
+
+describe('forks from the configuration', () => {
+  it('ANSIBLE_FORKS beats ansible.cfg; unset in both, nothing is configured', () => {
+    const readFile = files({ '/p/ansible.cfg': '[defaults]\nforks = 12\n', '/etc/ansible/ansible.cfg': '[defaults]\nforks: 3\n' });
+    expect(configuredForks({ cwd: '/p', env: {}, readFile })).toBe(12);
+    expect(configuredForks({ cwd: '/p', env: { ANSIBLE_FORKS: '7' }, readFile })).toBe(7);
+    expect(configuredForks({ cwd: '/elsewhere', env: {}, readFile })).toBe(3);
+    expect(configuredForks({ cwd: '/p', env: { ANSIBLE_CONFIG: '/t.cfg' }, readFile: files({ '/t.cfg': '[defaults]\ntimeout = 4\n' }) })).toBeUndefined();
+    expect(configuredForks({ cwd: '/p', env: { ANSIBLE_FORKS: '' }, readFile: files({}) })).toBeUndefined();
+  });
+  it('refuses forks that are not a whole number of at least 1', () => {
+    expect(() => configuredForks({ cwd: '/p', env: { ANSIBLE_FORKS: '0' }, readFile: files({}) })).toThrow(/ANSIBLE_FORKS: expected a whole number of forks/);
+    expect(() => configuredForks({ cwd: '/p', env: {}, readFile: files({ '/p/ansible.cfg': '[defaults]\nforks = many\n' }) })).toThrow(/forks in \/p\/ansible.cfg: expected a whole number/);
+  });
+  it('-f beats the environment, the environment beats the default; the default is not Ansible\'s 5', () => {
+    const run = (argv: string[], env: NodeJS.ProcessEnv) => {
+      const c = parseCli(argv, { cwd: '/nonexistent', env: { HOME: '/nonexistent', ...env } });
+      return c.action === 'run' ? c.options.forks : undefined;
+    };
+    expect(run([], { ANSIBLE_FORKS: '9' })).toBe(9);
+    expect(run(['-f', '2'], { ANSIBLE_FORKS: '9' })).toBe(2);
+    expect(run([], { ANSIBLE_CONFIG: '/nonexistent/ansible.cfg' })).toBe(DEFAULT_FORKS);
+    expect(DEFAULT_FORKS).toBe(50);
   });
 });
