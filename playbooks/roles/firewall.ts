@@ -9,18 +9,16 @@
  * would hold them.
  */
 import { block, task, type Items } from '../../runner/index.js';
-import type { HostContext } from '../../runner/module.js';
 import { firewalld, firewalld_settings } from '../../modules/index.js';
-
-type PerHost<T> = T | ((h: HostContext) => T);
+import { perHost, type PerHost } from './per-host.js';
 
 export interface FirewallVars {
   /** Networks (CIDR) from which SSH is allowed; the controller must be in one of them. */
   trustedSsh: PerHost<string[]>;
   /** firewalld services open to everyone. @default ['http', 'https'] */
-  publicServices?: string[];
+  publicServices?: PerHost<string[]>;
   /** Ports that must not be open from outside (`3000/tcp`): removed if someone opened them. @default [] */
-  closedPorts?: string[];
+  closedPorts?: PerHost<string[]>;
   /** Container or internal networks whose traffic is trusted. @default [] */
   internalSources?: PerHost<string[]>;
   /** firewalld's LogDenied. @default 'all' */
@@ -28,8 +26,6 @@ export interface FirewallVars {
   /** The zone facing the outside. @default 'public' */
   zone?: string;
 }
-
-const perHost = <T>(v: PerHost<T>): ((h: HostContext) => T) => (typeof v === 'function' ? (v as (h: HostContext) => T) : () => v);
 
 export function firewall(v: FirewallVars): Items {
   const zone = v.zone ?? 'public';
@@ -42,9 +38,9 @@ export function firewall(v: FirewallVars): Items {
         task('ssh from trusted networks', firewalld((h) => ({ ...both, rich_rule: `rule family="ipv4" source address="${String(h.item)}" service name="ssh" accept`, state: 'enabled' })), {
           loop: trusted,
         }),
-        task('public services', firewalld((h) => ({ ...both, service: String(h.item), state: 'enabled' })), { loop: v.publicServices ?? ['http', 'https'] }),
+        task('public services', firewalld((h) => ({ ...both, service: String(h.item), state: 'enabled' })), { loop: perHost(v.publicServices ?? ['http', 'https']) }),
         task('ssh closed to everyone else', firewalld({ ...both, service: 'ssh', state: 'disabled' })),
-        task('application ports closed from outside', firewalld((h) => ({ ...both, port: String(h.item), state: 'disabled' })), { loop: v.closedPorts ?? [] }),
+        task('application ports closed from outside', firewalld((h) => ({ ...both, port: String(h.item), state: 'disabled' })), { loop: perHost(v.closedPorts ?? []) }),
         task('container networks trusted', firewalld((h) => ({ zone: 'trusted', permanent: true, immediate: true, source: String(h.item), state: 'enabled' })), {
           loop: perHost(v.internalSources ?? []),
         }),

@@ -93,7 +93,7 @@ describe.concurrent('inventory layouts against ansible-inventory', () => {
   }
 
   // The example inventories shipped in inventory/ (the typed one is the twin of none: see typed-ts).
-  for (const example of ['inventory/hosts.ini', 'inventory/yaml/hosts.yml']) {
+  for (const example of ['inventory/hosts.ini', 'inventory/yaml/hosts.yml', 'inventory/site/hosts.yml']) {
     it(`${example} reads as ansible-inventory reads it`, async () => {
       const source = resolve(import.meta.dirname, '../../..', example);
       const real = await ansibleDriver(emptyCwd, { cli: [['-i', source, '--list'], ['-i', source, '--graph', '--vars']] });
