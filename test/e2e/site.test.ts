@@ -10,7 +10,7 @@
  * firewalld, fail2ban, PostgreSQL's package for the local image).
  */
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tcpOpen } from '../lab/probes.js';
 import type { LabHost } from '../lab/state.js';
 import { labHosts, labState, resetHost, ssh, sshOk } from '../lab/testing.js';
@@ -42,6 +42,11 @@ beforeAll(async () => {
   check = await site('--check', '--diff');
   first = await site('--diff');
 }, 900_000);
+
+// A firewall that lets SSH in only from the machine, fail2ban and containers would surprise later files.
+afterAll(async () => {
+  if (vps) await resetHost(vps.name);
+});
 
 describe('playbooks/site.ts on a fresh host', () => {
   test('--check --diff predicted the run task by task; the run converged; a second run changes nothing', async () => {
