@@ -164,6 +164,10 @@ const FLAGS: Flag[] = [
   },
   { long: 'json', help: 'write one JSON event per line instead of text', apply: (p) => void (p.options.json = true) },
   {
+    long: 'step', help: 'one-step-at-a-time: confirm each task before running',
+    apply: (p) => void (p.options.step = true),
+  },
+  {
     long: 'profile', help: 'after the recap, the slowest tasks, each host\'s time and the run\'s (like the profile_tasks and timer callbacks)',
     apply: (p) => void (p.options.profile = true),
   },

@@ -55,6 +55,8 @@ export type RunEvent =
   /** Nothing more will run for the play (all hosts failed, any_errors_fatal, max_fail_percentage). */
   | { type: 'play_abort'; reason: string }
   | { type: 'recap'; stats: Record<string, HostStats> }
+  /** --step: the question asked before a task, and whether the answer runs it. */
+  | { type: 'step'; question: string; run: boolean }
   /** Ctrl-C (or SIGTERM/SIGHUP) arrived: no new task starts; what runs ends, then 'interrupted'. */
   | { type: 'stop_requested'; signal: string }
   | { type: 'interrupted' };

@@ -14,6 +14,7 @@ import { loadInventory } from './inventory/index.js';
 import { listPlaybook } from './list.js';
 import { checkPlays, checkTargets, runPlaybook } from './run.js';
 import type { EngineDeps } from './state.js';
+import { lineAsker } from './step.js';
 
 export const realDeps: EngineDeps = {
   connect: (host, vars, options) =>
@@ -47,6 +48,11 @@ export function runFromCommandLine(pb: Playbook, argv: readonly string[]): Promi
       process.stdout.write(listPlaybook(pb, options, inventory));
       return 0;
     }
-    return runPlaybook(pb.plays, options, reporter, { inventory, deps: realDeps, playbookDir: pb.dir, file: pb.file, masker });
+    const ask = options.step ? lineAsker(process.stdin, process.stdout) : undefined;
+    try {
+      return await runPlaybook(pb.plays, options, reporter, { inventory, deps: realDeps, playbookDir: pb.dir, file: pb.file, masker, ...(ask ? { ask } : {}) });
+    } finally {
+      ask?.close();
+    }
   });
 }

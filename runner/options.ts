@@ -51,6 +51,8 @@ export interface RunOptions {
   json: boolean;
   /** --profile: per-task and per-host times and the run's elapsed time after the recap (profile_tasks + timer). */
   profile: boolean;
+  /** --step: ask before each task (y runs it, c runs the rest without asking, anything else skips it). */
+  step: boolean;
 }
 
 /**
@@ -83,6 +85,7 @@ export function defaultRunOptions(overrides: Partial<RunOptions> = {}): RunOptio
     listTags: false,
     json: false,
     profile: false,
+    step: false,
     ...overrides,
   };
 }

@@ -11,6 +11,7 @@ import type { RunOptions } from './options.js';
 import { exitCodeForRun } from './report/exit-codes.js';
 import { compilePlay, orderHosts, runBatch, serialBatches } from './schedule.js';
 import { onStopRequest } from './signals.js';
+import { StepMode, type Ask } from './step.js';
 import { RunState, type EngineDeps } from './state.js';
 
 /** All load errors of a playbook, reported together (exit 4 like Ansible's parser errors). */
@@ -28,6 +29,8 @@ export interface RunContext {
   file?: string;
   /** The reporters' masker: secrets met during the run (become passwords, secret params) join it. */
   masker?: Masker;
+  /** --step's questions and answers (runner/step.ts lineAsker on the terminal). */
+  ask?: Ask;
 }
 
 /** Throws PlaybookLoadError when any task has bad params or notifies an unknown handler. */
@@ -80,9 +83,11 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
   checkTargets(context.inventory, options);
   const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
   for (const play of plays) maskWrittenSecrets(play, run.masker);
+  if (options.step && context.ask) run.step = new StepMode(context.ask);
   // Ctrl-C, SIGTERM, SIGHUP or the launcher's death: no new task starts, in-flight ones end (signals.ts).
   const releaseSignals = onStopRequest((why) => {
     run.interrupted = true;
+    run.step?.cancel();
     run.emit({ type: 'stop_requested', signal: why });
   });
   const startAt = options.startAtTask ? { name: options.startAtTask, found: false } : undefined;

@@ -214,6 +214,8 @@ class BatchControl {
   readonly failedHere: string[] = [];
   readonly force: boolean;
   readonly #announced = new Set<number>();
+  /** --step answers, per task (linear) or per task and host (free). */
+  readonly #stepAnswers = new Map<string, Promise<boolean>>();
 
   constructor(
     readonly b: BatchContext,
@@ -288,6 +290,7 @@ class BatchControl {
       if (this.#stopped) break;
       const on = this.b.notifications.take(node.task, this.b.hosts.filter((h) => eligible.has(h)));
       if (on.length === 0) continue;
+      if (!(await this.#stepAllows(undefined, node.task.name, on))) continue;
       this.#emitTaskStart(node);
       await Promise.all(
         on.map(async (h) => {
@@ -302,9 +305,32 @@ class BatchControl {
     return outcomes;
   }
 
+  /**
+   * --step: whether the user lets this task run (asked once per task, per host under the free
+   * strategy). A declined task is not announced and not run; its hosts go on to the next one.
+   * Handlers (index undefined) are asked at each flush that runs them.
+   */
+  #stepAllows(index: number | undefined, name: string, hosts: readonly string[]): Promise<boolean> {
+    const stepMode = this.b.run.step;
+    if (!stepMode) return Promise.resolve(true);
+    const host = this.b.play.options.strategy === 'free' ? hosts[0] : undefined;
+    const key = `${index} ${host ?? ''}`;
+    let answer = index === undefined ? undefined : this.#stepAnswers.get(key);
+    if (!answer) {
+      answer = stepMode.confirm(name, host, index === undefined ? 'HANDLER' : 'TASK').then((c) => {
+        if (c) this.b.run.emit({ type: 'step', question: c.question, run: c.run });
+        return c?.run ?? true;
+      });
+      if (index !== undefined) this.#stepAnswers.set(key, answer);
+    }
+    return answer;
+  }
+
   async #stepOn(step: Step, hosts: readonly string[]): Promise<Map<string, Outcome>> {
     if (step.kind === 'flush') return this.flush(hosts);
     if (step.kind === 'meta') return this.#meta(step, hosts);
+    const name = step.kind === 'setup' ? 'Gathering Facts' : step.task.name;
+    if (!(await this.#stepAllows(step.index, name, hosts))) return new Map(hosts.map((h) => [h, 'ok']));
     this.#announce(step);
     const results = await Promise.all(
       hosts.map((h) => this.slots.run(() => (step.kind === 'setup' ? this.#setup(h) : this.#task(step, h)))),

@@ -15,6 +15,7 @@ import { PredictedState } from './predict.js';
 import { isSecret } from './secret.js';
 import type { Action, TaskResult } from './module.types.js';
 import type { RunOptions } from './options.js';
+import type { StepMode } from './step.js';
 import type { Vars } from './vars.js';
 
 /** The engine's outside world; the real ones are wired in run.ts, unit tests pass fakes. */
@@ -48,6 +49,8 @@ export class RunState {
   readonly unreachable = new Set<string>();
   /** Hosts whose failures clear_host_errors forgave (and that did not fail again): they exit 0. */
   readonly cleared = new Set<string>();
+  /** --step: asks before each task. */
+  step: StepMode | undefined;
   /** Set by SIGINT: no new task or action starts; in-flight ones finish. */
   interrupted = false;
   /** Values masked in every event (the become password, secret params seen so far). */

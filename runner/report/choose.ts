@@ -33,12 +33,13 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
 }
 
 export function chooseReporter(
-  options: Pick<RunOptions, 'json' | 'verbosity'> & Partial<Pick<RunOptions, 'profile'>>,
+  options: Pick<RunOptions, 'json' | 'verbosity'> & Partial<Pick<RunOptions, 'profile' | 'step'>>,
   io: ReporterIO,
   masker: Masker = new Masker(),
 ): Reporter {
   const tty = io.stdout.isTTY === true;
-  const kind = reporterKind(options.json, tty, io.env);
+  // --step's questions need plain lines: the live view would redraw over them.
+  const kind = options.step && !options.json ? 'text' : reporterKind(options.json, tty, io.env);
   if (kind === 'json') return new JsonReporter({ stdout: io.stdout, masker });
   const style = createStyle(colorLevel(io.env, tty));
   const columns = bannerColumns(tty ? io.stdout.columns : undefined);

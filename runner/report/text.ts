@@ -117,6 +117,10 @@ export class TextFormatter {
       case 'play_abort':
         this.#banner(out, 'NO MORE HOSTS LEFT');
         return;
+      case 'step':
+        // _take_step repeats its question as a banner, whatever the answer.
+        this.#banner(out, event.question);
+        return;
       case 'recap':
         this.#banner(out, 'PLAY RECAP');
         for (const line of recapLines(event.stats, this.#style)) out.push({ stream: 'stdout', text: `${line}\n` });
