@@ -10,7 +10,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
-import type { Effect, Plan } from '../../runner/module.types.js';
+import type { Action, Effect, Plan } from '../../runner/module.types.js';
 import { sh, raw } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
 import { DUMP_DIR, pgConnArgs, pgDatabasesProbe, pgFunction, pgWhere, postgresBackupSchema, type PostgresBackupSource } from './postgres.js';
@@ -45,6 +45,14 @@ export interface BackupParams extends RetentionPolicy {
    * @default no encryption
    */
   encryption_key?: string;
+  /**
+   * After the archive is written, copy it (its `.sha256` first, then the archive, each streamed,
+   * checked against the host's sha256 and renamed into place) to this directory ON THE CONTROLLER,
+   * over the run's own connection: `<dir>/<inventory_hostname>/<job>/<archive>`. Prune that copy of
+   * the series with `backup_prune` (`delegate_to: 'localhost'`, `dest: '<dir>/<inventory_hostname>'`).
+   * @default no copy
+   */
+  copy_to_controller?: string;
 }
 
 const count = { type: 'integer', minimum: 0, nullable: true } as const;
@@ -59,6 +67,7 @@ const schema: JSONSchemaType<BackupParams> = {
     dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
     compression: { type: 'string', enum: ['auto', 'gzip', 'zstd'], nullable: true },
     encryption_key: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
+    copy_to_controller: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
     keep_last: count,
     keep_hourly: count,
     keep_daily: count,
@@ -200,7 +209,12 @@ export function backupScript(p: BackupParams, dir: string, name: string, compres
   ].join('\n');
 }
 
-export function planBackup(p: BackupParams, state: BackupState): Plan {
+/** Where `copy_to_controller` puts a host's archives of a job: its own copy of the series. */
+export function controllerSeries(dir: string, host: string, job: string): string {
+  return seriesDir(`${dir.replace(/\/+$/, '')}/${host}`, job);
+}
+
+export function planBackup(p: BackupParams, state: BackupState, host = 'localhost'): Plan {
   if (state.missing.length > 0) return { changed: false, actions: [], failed: `nothing to back up: ${state.missing.join(', ')} does not exist` };
   if (p.postgres) {
     const pg = p.postgres;
@@ -222,6 +236,9 @@ export function planBackup(p: BackupParams, state: BackupState): Plan {
   const { prune } = applyRetention([...seriesArchives(p.job, state.entries), fresh], p);
   const pruned = prune.map((a) => a.name).sort();
   const archive = `${dir}/${name}`;
+  // The checksum first: a complete-looking archive name appears on the controller last.
+  const copy = p.copy_to_controller ? `${controllerSeries(p.copy_to_controller, host, p.job)}/${name}` : undefined;
+  const copies: Action[] = copy ? [{ kind: 'fetch', path: `${archive}.sha256`, dest: `${copy}.sha256` }, { kind: 'fetch', path: archive, dest: copy }] : [];
   const effects: Effect[] = [
     { kind: 'path', path: archive, state: 'file', created: true },
     { kind: 'path', path: `${archive}.sha256`, state: 'file', created: true },
@@ -234,7 +251,7 @@ export function planBackup(p: BackupParams, state: BackupState): Plan {
     changed: true,
     nonIdempotent: true,
     summary: `archive ${archive}` + (pruned.length ? `; prune ${pruned.length}: ${pruned.join(', ')}` : ''),
-    result: { archive, pruned: pruned.map((n) => `${dir}/${n}`), compression, ...(encrypted ? { encrypted } : {}) },
+    result: { archive, pruned: pruned.map((n) => `${dir}/${n}`), compression, ...(encrypted ? { encrypted } : {}), ...(copy ? { copy } : {}) },
     effects,
     actions: [
       {
@@ -243,6 +260,7 @@ export function planBackup(p: BackupParams, state: BackupState): Plan {
         describe: `back up ${[...(p.paths ?? []), ...(p.postgres?.databases ?? []).map((d) => `database ${d}`)].join(' ')} to ${archive}`,
         result: (exec) => ({ checksum: /^sha256 ([0-9a-f]{64})$/m.exec(exec.stdout)?.[1] }),
       },
+      ...copies,
     ],
   };
 }
@@ -255,5 +273,5 @@ export const backup = defineModule<BackupParams, BackupState>({
     const r = await runProbe(probe, backupProbe(p), `the series of backup job ${p.job}`);
     return parseBackupProbe(r.stdout);
   },
-  plan: (p, state) => planBackup(p, state),
+  plan: (p, state, ctx) => planBackup(p, state, ctx.host),
 });

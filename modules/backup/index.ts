@@ -3,3 +3,4 @@ export { backup_verify, type BackupVerifyParams } from './verify.js';
 export { applyRetention, isoWeek, type RetentionPolicy } from './retention.js';
 export { backup_restore, type BackupRestoreParams } from './restore.js';
 export type { PostgresBackupSource, PostgresConnection, PostgresRestore, RestoreDatabase } from './postgres.js';
+export { backup_prune, type BackupPruneParams } from './prune.js';

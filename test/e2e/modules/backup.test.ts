@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { backup, backup_verify } from '../../../modules/index.js';
+import { connect } from '../../../runner/connection/index.js';
+import { gatherFacts } from '../../../runner/facts.js';
+import { runCallOn } from '../../../runner/module-run.js';
+import { backup, backup_prune, backup_verify } from '../../../modules/index.js';
 import { isoWeek } from '../../../modules/backup/retention.js';
 import { labHosts } from '../../lab/testing.js';
 import { remote, run, scratch, session } from './harness.js';
@@ -132,5 +137,47 @@ describe('backup and backup_verify on a lab host', () => {
     // The next run removed the killed runs' temp files under the lock; its archive is sound.
     expect(await remote(s, `ls -A ${dest}/kill | grep -c partial || true; ls ${dest}/kill | grep -c '\\.tar\\.gz$'`)).toBe('0\n1');
     expect((await run(s, backup_verify({ job: 'kill', dest }))).failed).toBe(false);
+  });
+
+  test('copy_to_controller: each new archive is copied over the run\'s connection, checksum first, byte for byte; backup_prune applies the retention to the controller\'s copy', async () => {
+    const s = await session(labHosts('plain')[0]!);
+    const src = await scratch(s, 'bak-src4');
+    const dest = await scratch(s, 'bak-dest4');
+    const offsite = mkdtempSync('/tmp/hw-bak-offsite-');
+    try {
+      await remote(s, `head -c 50000 /dev/urandom > ${src}/f`);
+      const made: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await run(s, backup({ job: 'off', paths: [src], dest, copy_to_controller: offsite }));
+        expect(r.failed, r.msg).toBe(false);
+        const copy = r.plan?.result?.copy as string;
+        expect(copy).toBe(`${offsite}/${s.host.name}/off/${(r.plan?.result?.archive as string).split('/').pop()}`);
+        made.push(copy);
+        // The controller's copy has the host's bytes, and its .sha256 checks it.
+        expect(execFileSync('sha256sum', [copy], { encoding: 'utf8' }).split(' ')[0]).toBe(r.result.checksum);
+        expect(execFileSync('sha256sum', ['-c', `${copy.split('/').pop()}.sha256`], { cwd: `${offsite}/${s.host.name}/off`, encoding: 'utf8' })).toMatch(/: OK\n$/);
+      }
+      const series = `${offsite}/${s.host.name}/off`;
+      expect(readdirSync(series).filter((n) => !n.startsWith('.')).sort()).toEqual(made.flatMap((m) => [m.split('/').pop()!, `${m.split('/').pop()}.sha256`]).sort());
+
+      // The controller as a host of its own (what delegate_to: 'localhost' runs on).
+      const local = await connect({ connection: 'local', name: 'localhost' } as Parameters<typeof connect>[0]);
+      try {
+        const facts = await gatherFacts(local);
+        const prune = backup_prune({ job: 'off', dest: `${offsite}/${s.host.name}`, keep_last: 2 });
+        const pruned = await runCallOn(local, prune, { facts, check: false });
+        expect(pruned.result.failed, pruned.result.msg).toBe(false);
+        expect(pruned.plan?.result?.pruned).toEqual([made[0]]);
+        expect(readdirSync(series).filter((n) => n.endsWith('.sha256')).length).toBe(2);
+        const again = await runCallOn(local, prune, { facts, check: false });
+        expect(again.result.changed).toBe(false);
+      } finally {
+        await local.close();
+      }
+      // The host's own series is untouched by the controller's retention.
+      expect(await remote(s, `ls ${dest}/off | grep -c '\\.tar\\.[a-z]*$'`)).toBe('3');
+    } finally {
+      rmSync(offsite, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { backup, backup_restore } from '../../../modules/index.js';
 import { parseBackupProbe, planBackup, type BackupParams } from '../../../modules/backup/backup.js';
 import { parseRestoreProbe, planRestore, type BackupRestoreParams } from '../../../modules/backup/restore.js';
+import { planPrune } from '../../../modules/backup/prune.js';
 
 const script = (plan: { actions: unknown[] }) => (plan.actions[0] as { script: string }).script;
 
@@ -144,5 +145,27 @@ describe('encryption with an age key file', () => {
     expect(planRestore(r, parseRestoreProbe(wrong)).failed).toBe('cannot decrypt /b/site/site-20261205T204843Z-5031faac71.tar.zst.age: no identity matched any of the recipients (is encryption_key the identity this archive was encrypted for?); nothing restored');
     const unkeyed = ENC.replace(/dump app\n[^]*tar 0\n/, 'notdecrypted yes\n');
     expect(planRestore({ job: 'site', dest: '/b' }, parseRestoreProbe(unkeyed)).failed).toBe('archive /b/site/site-20261205T204843Z-5031faac71.tar.zst.age is encrypted: give encryption_key (the age identity file that decrypts it); nothing restored');
+  });
+});
+
+describe('off-host copies', () => {
+  test('copy_to_controller fetches the checksum, then the archive, into <dir>/<inventory host>/<job>/', () => {
+    const plan = planBackup({ job: 'site', paths: ['/srv/app'], dest: '/b', copy_to_controller: '/srv/offsite/' }, parseBackupProbe(SERIES), 'web1');
+    const name = 'site-20261205T204843Z-5031faac71.tar.zst';
+    expect(plan.actions.slice(1)).toEqual([
+      { kind: 'fetch', path: `/b/site/${name}.sha256`, dest: `/srv/offsite/web1/site/${name}.sha256` },
+      { kind: 'fetch', path: `/b/site/${name}`, dest: `/srv/offsite/web1/site/${name}` },
+    ]);
+    expect(plan.result?.copy).toBe(`/srv/offsite/web1/site/${name}`);
+  });
+
+  test('backup_prune: the policy over this job only, under the lock; nothing to prune is no change', () => {
+    const entries = ['site-20261201T020000Z-aaaaaaaaaa.tar.gz', 'site-20261201T020000Z-aaaaaaaaaa.tar.gz.sha256', 'site-20261202T020000Z-bbbbbbbbbb.tar.gz.age', 'site-20261203T020000Z-cccccccccc.tar.zst', 'site2-20261101T020000Z-dddddddddd.tar.gz'];
+    const plan = planPrune({ job: 'site', dest: '/o/web1', keep_last: 2 }, { entries });
+    expect(plan.result).toEqual({ pruned: ['/o/web1/site/site-20261201T020000Z-aaaaaaaaaa.tar.gz'], kept: ['/o/web1/site/site-20261202T020000Z-bbbbbbbbbb.tar.gz.age', '/o/web1/site/site-20261203T020000Z-cccccccccc.tar.zst'] });
+    expect(script(plan)).toContain('flock -n 9');
+    expect(script(plan)).toContain('rm -f -- site-20261201T020000Z-aaaaaaaaaa.tar.gz site-20261201T020000Z-aaaaaaaaaa.tar.gz.sha256');
+    expect(planPrune({ job: 'site', dest: '/o/web1', keep_last: 3 }, { entries })).toMatchObject({ changed: false, actions: [] });
+    expect(planPrune({ job: 'site', dest: '/o/web1' }, { entries })).toMatchObject({ changed: false, summary: 'no retention rule: nothing pruned' });
   });
 });
