@@ -36,7 +36,7 @@ export class Masker {
    * secret is masked wherever it later shows up: a validate command's output, a later task's
    * stdout, an error, the `before` of a later --diff. A Secret holding an object masks its strings.
    */
-  addSecretsIn(value: unknown, seen: Set<object> = new Set()): this {
+  addSecretsIn(value: unknown, seen: Walked = new Set()): this {
     if (isSecret(value)) {
       const revealed = value.reveal();
       if (typeof revealed === 'string') this.add(revealed);
@@ -49,7 +49,7 @@ export class Masker {
     return this;
   }
 
-  #addStrings(value: unknown, seen: Set<object>): void {
+  #addStrings(value: unknown, seen: Walked): void {
     if (typeof value === 'string') this.add(value);
     else if (isSecret(value)) this.addSecretsIn(value, seen);
     else if (typeof value === 'object' && value !== null && !seen.has(value)) {
@@ -71,6 +71,16 @@ export class Masker {
     );
     return text.replace(this.#pattern, MASK);
   }
+}
+
+/**
+ * Objects a walk has been through. A WeakSet kept for a whole run lets each host's inventory vars
+ * be walked without walking again what hosts share (the group layers, the `groups` magic variable
+ * listing every host): otherwise N hosts cost N × N.
+ */
+export interface Walked {
+  has(o: object): boolean;
+  add(o: object): unknown;
 }
 
 function escapeRegExp(s: string): string {

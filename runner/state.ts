@@ -70,9 +70,12 @@ export class RunState {
     this.#maskSecretVars(options.extraVars);
   }
 
+  /** Inventory and -e values already searched for Secrets: what hosts share is searched once (mask.ts). */
+  readonly #varsWalked = new WeakSet<object>();
+
   /** Passwords given as variables (inventory or -e) are masked like -K's, and so is every Secret value. */
   #maskSecretVars(vars: Vars): void {
-    this.masker.addSecretsIn(vars);
+    this.masker.addSecretsIn(vars, this.#varsWalked);
     for (const name of SECRET_VARS) {
       const v = vars[name];
       if (typeof v === 'string' || isSecret(v)) this.masker.add(v as string);

@@ -43,4 +43,16 @@ describe('Masker', () => {
       'stdout: ******** | lines: ["********", "********"]',
     );
   });
+
+  it('a walk kept for the run searches what hosts share once, and still finds what each host adds', () => {
+    const shared = { db: { password: secret('group-pw') }, names: ['h1', 'h2'] };
+    let reads = 0;
+    const counted = new Proxy(shared, { ownKeys: (t) => (reads++, Reflect.ownKeys(t)) });
+    const walked = new WeakSet<object>();
+    const m = new Masker();
+    m.addSecretsIn({ inventory_hostname: 'h1', group: counted, own: secret('h1-pw') }, walked);
+    m.addSecretsIn({ inventory_hostname: 'h2', group: counted, own: secret('h2-pw') }, walked);
+    expect(reads).toBe(1);
+    expect(m.mask('group-pw h1-pw h2-pw')).toBe('******** ******** ********');
+  });
 });
