@@ -7,7 +7,7 @@
  *  - Ansible: its twin bench/playbooks/twelve.yml over the same N hosts (-f N, pipelining);
  *  - counts per host per task: round trips (commands Hostwright sent, from -vvvv) and processes
  *    started on the host (its PID namespace's ns_last_pid before and after, less the reading's own).
- * Each figure is the median of --runs runs; wall, controller CPU (cgroup: the tool and all it
+ * Each figure is the median of --runs runs (--ansible-runs 0 leaves Ansible out, e.g. at 200 hosts); wall, controller CPU (cgroup: the tool and all it
  * starts) and the hosts' CPU. Prints a markdown table for bench/README.md.
  *
  *   npm run lab -- up 30 --name bench && npx tsx bench/noop.ts --name bench [--hosts 30] [--runs 5] [--ansible-runs 5]
@@ -116,15 +116,15 @@ async function roundTrips(): Promise<number> {
 
 try {
   // Converge both tools' way once (they agree: each one's no-op after the other's is changed=0).
-  for (const k of ['hostwright', 'ansible'] as const) await measure(RUNNERS[k](hosts), envFor(k), method, REPO_ROOT);
+  for (const k of ANSIBLE_RUNS > 0 ? (['hostwright', 'ansible'] as const) : (['hostwright'] as const)) await measure(RUNNERS[k](hosts), envFor(k), method, REPO_ROOT);
   const openssh = await timed('openssh', hosts, RUNS);
   const ssh2 = await timed('ssh2', hosts, RUNS);
   const hw = await timed('hostwright', hosts, RUNS);
   const hw1 = await timed('hostwright', hosts.slice(0, 1), RUNS);
-  const an = await timed('ansible', hosts, ANSIBLE_RUNS);
+  const an = ANSIBLE_RUNS > 0 ? await timed('ansible', hosts, ANSIBLE_RUNS) : undefined;
   const trips = await roundTrips();
   const hwProcs = await processesStarted(async () => void (await measure(RUNNERS.hostwright(hosts), envFor('hostwright'), method, REPO_ROOT)));
-  const anProcs = await processesStarted(async () => void (await measure(RUNNERS.ansible(hosts), envFor('ansible'), method, REPO_ROOT)));
+  const anProcs = an ? await processesStarted(async () => void (await measure(RUNNERS.ansible(hosts), envFor('ansible'), method, REPO_ROOT))) : undefined;
 
   const s = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
   const perHostTask = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / N / TASKS).toFixed(1)} ms`);
@@ -138,14 +138,16 @@ try {
     row(`floor: OpenSSH, ${N} × \`ssh host true\` in parallel`, openssh, RUNS, false),
     row(`floor: ssh2 alone, ${N} connections running \`true\` (tsx start included)`, ssh2, RUNS, false),
     row(`Hostwright twelve.ts no-op, default flags`, hw, RUNS),
-    row(`Ansible twelve.yml no-op, -f ${N}, pipelining`, an, ANSIBLE_RUNS),
+    ...(an ? [row(`Ansible twelve.yml no-op, -f ${N}, pipelining`, an, ANSIBLE_RUNS)] : []),
     row(`Hostwright twelve.ts no-op, 1 host, from process start`, hw1, RUNS, false),
     '',
-    `Ansible / Hostwright (${N} hosts): wall ${(an.wall / hw.wall).toFixed(1)}x, controller cpu ${(an.cpu / hw.cpu).toFixed(1)}x` +
-      `${an.target !== undefined && hw.target !== undefined ? `, controller + hosts cpu ${((an.cpu + an.target) / (hw.cpu + hw.target)).toFixed(1)}x` : ''}`,
+    an
+      ? `Ansible / Hostwright (${N} hosts): wall ${(an.wall / hw.wall).toFixed(1)}x, controller cpu ${(an.cpu / hw.cpu).toFixed(1)}x` +
+        `${an.target !== undefined && hw.target !== undefined ? `, controller + hosts cpu ${((an.cpu + an.target) / (hw.cpu + hw.target)).toFixed(1)}x` : ''}`
+      : 'Ansible: not run (--ansible-runs 0)',
     `Per host per task: Hostwright ${(trips / TASKS).toFixed(2)} round trips (${trips} commands for ${TASKS} tasks incl. facts), ` +
       `${(hwProcs / TASKS).toFixed(2)} processes started on the host (${hwProcs} per host per run, the connection's own included); ` +
-      `Ansible ${(anProcs / TASKS).toFixed(2)} processes (${anProcs} per host per run)`,
+      `${anProcs !== undefined ? `Ansible ${(anProcs / TASKS).toFixed(2)} processes (${anProcs} per host per run)` : ''}`,
     '',
   ];
   process.stdout.write(out.join('\n'));

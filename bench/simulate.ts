@@ -30,27 +30,33 @@ interface Recording {
   replies: Record<string, { rc: number; stdout: string; stderr: string }>;
 }
 
+/** A recorded reply as the transport returns it, built once: the simulator's own work is not the controller's. */
+function asResults(recording: Recording): Map<string, ExecResult> {
+  return new Map(Object.entries(recording.replies).map(([script, r]) => [script, { ...r, stdoutBytes: Buffer.from(r.stdout) }]));
+}
+
 /** A converged host: every probe answered from the recording after `latencyMs`. */
 class ReplayConnection implements Connection {
   constructor(
     readonly host: string,
-    private readonly recording: Recording,
+    private readonly replies: Map<string, ExecResult>,
     private readonly latencyMs: number,
   ) {}
   async exec(script: string, _options?: ExecOptions): Promise<ExecResult> {
-    const reply = this.recording.replies[script];
+    const reply = this.replies.get(script);
     if (!reply) throw new Error(`simulate: no recorded reply for this probe (re-record with --record):\n${script}`);
     await new Promise((r) => setTimeout(r, this.latencyMs));
-    return { ...reply, stdoutBytes: Buffer.from(reply.stdout) };
+    return reply;
   }
   async close(): Promise<void> {}
 }
 
 function simDeps(recording: Recording, latencyMs: number): EngineDeps {
+  const replies = asResults(recording);
   return {
     connect: async (host) => {
       await new Promise((r) => setTimeout(r, latencyMs));
-      return new ReplayConnection(host, recording, latencyMs);
+      return new ReplayConnection(host, replies, latencyMs);
     },
     gatherFacts: async () => {
       await new Promise((r) => setTimeout(r, latencyMs));
