@@ -38,8 +38,10 @@ async function main(args: string[]): Promise<number | undefined> {
     return 5;
   }
   const file = path.resolve(first);
-  const { register } = await import('tsx/esm/api');
-  register();
+  // Both of tsx's hooks, as its own launcher registers them: a repository without
+  // `"type": "module"` loads the playbook as CommonJS, which imports our ES modules.
+  (await import('tsx/esm/api')).register();
+  (await import('tsx/cjs/api')).register();
   process.argv = [process.argv[0]!, file, ...rest];
   // Loaded after argv names the playbook, so it arms the entry point for it (runner/index.ts).
   const { loadErrorText } = await import('./index.js');
