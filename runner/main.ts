@@ -17,14 +17,15 @@ import type { EngineDeps } from './state.js';
 import { lineAsker } from './step.js';
 
 export const realDeps: EngineDeps = {
-  connect: (host, vars, options) =>
-    connect(
-      connectSpecFor(host, vars, {
+  connect: (host, vars, options, debug) =>
+    connect({
+      ...connectSpecFor(host, vars, {
         ...(options.user ? { user: options.user } : {}),
         ...(options.privateKey ? { privateKeyFile: options.privateKey } : {}),
         connectTimeoutMs: options.connectTimeoutMs,
       }),
-    ),
+      ...(debug ? { debug } : {}),
+    }),
   gatherFacts,
   applyActions,
 };

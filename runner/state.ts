@@ -21,7 +21,7 @@ import type { Vars } from './vars.js';
 /** The engine's outside world; the real ones are wired in run.ts, unit tests pass fakes. */
 export interface EngineDeps {
   /** Open a connection to `host` with its merged inventory vars (ansible_host, ansible_user...). */
-  connect(host: string, vars: Vars, options: RunOptions): Promise<Connection>;
+  connect(host: string, vars: Vars, options: RunOptions, debug?: (message: string) => void): Promise<Connection>;
   gatherFacts(conn: Connection, become?: BecomeSpec): Promise<Facts>;
   applyActions(conn: Connection, actions: Action[], options: ApplyOptions): Promise<ApplyOutcome>;
 }
@@ -105,7 +105,7 @@ export class RunState {
     const h = this.host(name);
     // Connection variables may come from -e too (ansible_user=...), which wins as everywhere.
     h.conn ??= this.deps
-      .connect(name, { ...h.inventoryVars, ...this.options.extraVars }, this.options)
+      .connect(name, { ...h.inventoryVars, ...this.options.extraVars }, this.options, this.options.verbosity >= 4 ? this.#debug(name) : undefined)
       .then((c) => (this.options.verbosity >= 3 ? this.#traced(c) : c))
       .catch((e: unknown) => {
         throw e instanceof UnreachableError ? e : new UnreachableError(name, e instanceof Error ? e.message : String(e));
@@ -119,6 +119,11 @@ export class RunState {
     // A transport failure rejects with UnreachableError; any other error is the host failing.
     h.facts ??= this.connection(name).then((c) => this.deps.gatherFacts(c));
     return h.facts;
+  }
+
+  /** -vvvv: the connection's own account (auth, host key, channels), as `<host> SSH: ...` lines. */
+  #debug(host: string): (message: string) => void {
+    return (message) => this.emit({ type: 'verbose', level: 4, host, message: this.masker.mask(message) });
   }
 
   /** -vvv: every command as Ansible shows its EXEC lines (secrets go on stdin, never in scripts). */

@@ -77,7 +77,8 @@ export interface HostKeyQuery {
 }
 
 export type HostKeyVerdict =
-  | { ok: true }
+  /** `found`: the known_hosts file:line whose key matched. */
+  | { ok: true; found: string }
   | { ok: false; reason: 'unknown' | 'changed' | 'revoked'; message: string };
 
 /** The host forms looked up: the address dialed, and the inventory name when it differs. */
@@ -110,7 +111,8 @@ export function checkHostKey(entries: readonly KnownHostEntry[], q: HostKeyQuery
     };
   }
   const plain = forHost.filter((e) => e.marker === undefined);
-  if (plain.some((e) => e.key === b64)) return { ok: true };
+  const match = plain.find((e) => e.key === b64);
+  if (match) return { ok: true, found: `${match.file}:${match.line}` };
 
   const old = plain.find((e) => e.keyType === type);
   const keyscan = `ssh-keyscan${q.port === 22 ? '' : ` -p ${q.port}`} ${q.address}`;

@@ -4,6 +4,11 @@ export class Limit {
   readonly #waiting: (() => void)[] = [];
   constructor(readonly max: number) {}
 
+  /** Tasks running now (for -vvvv's channel use). */
+  get active(): number {
+    return this.#active;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.#active >= this.max) await new Promise<void>((r) => this.#waiting.push(r));
     else this.#active++;

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
 import { HostKeyError, UnreachableError } from '../errors.js';
-import { checkHostKey, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import { checkHostKey, fingerprint, keyTypeOf, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import { authMethods } from './ssh-auth.js';
 import type { ConnectSpec } from './types.js';
 
@@ -76,12 +76,18 @@ export async function openClient(spec: ConnectSpec, sock?: Readable): Promise<Ss
   const { methods, notes } = await authMethods(spec);
   const tried: string[] = [];
   let hostKeyProblem: string | undefined;
+  const debug = spec.debug;
+  debug?.(`SSH: connecting to ${endpoint(spec)}${sock ? ' through the jump host' : ''} (timeout ${spec.connectTimeoutMs / 1000}s)`);
+  for (const note of notes) debug?.(`SSH: ${note}`);
 
   const queue = [...methods];
-  const authHandler: AuthHandlerMiddleware = (_left, _partial, next) => {
+  const authHandler: AuthHandlerMiddleware = (left, _partial, next) => {
+    // `left`: what the server said can continue, after a method failed (null before the first).
+    if (left && tried.length) debug?.(`SSH: authentication with ${tried.at(-1)} refused; can continue: ${left.join(',')}`);
     const m = queue.shift();
     if (!m) return next(false as never);
     tried.push(m.label);
+    debug?.(`SSH: trying authentication: ${m.label}`);
     next(m.method);
   };
 
@@ -98,9 +104,16 @@ export async function openClient(spec: ConnectSpec, sock?: Readable): Promise<Ss
     authHandler,
     algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(knownHostsEntries, query)) },
     hostVerifier: (key: Buffer): boolean => {
-      if (!spec.hostKeyChecking) return true;
+      const shown = debug ? `${keyTypeOf(key)} ${fingerprint(key)}` : '';
+      if (!spec.hostKeyChecking) {
+        debug?.(`SSH: server host key ${shown} not checked (host key checking is off for this host)`);
+        return true;
+      }
       const verdict = checkHostKey(knownHostsEntries, query, key);
-      if (verdict.ok) return true;
+      if (verdict.ok) {
+        debug?.(`SSH: server host key ${shown} matches ${verdict.found}`);
+        return true;
+      }
       hostKeyProblem = verdict.message;
       return false;
     },
@@ -120,6 +133,7 @@ export async function openClient(spec: ConnectSpec, sock?: Readable): Promise<Ss
     client.once('ready', () => {
       done = true;
       clearTimeout(timer);
+      debug?.(`SSH: authenticated as ${spec.user} with ${tried.at(-1) ?? 'none'}`);
       resolve(client);
     });
     client.on('error', (err: Error & { level?: string; code?: string }) => {

@@ -36,6 +36,8 @@ export class SshConnection implements Connection {
     readonly host: string,
     client: SshClient,
     releaseJump: () => void,
+    /** -vvvv: which way each command goes (ConnectSpec.debug). */
+    readonly debug?: (message: string) => void,
   ) {
     this.#client = client;
     this.#releaseJump = releaseJump;
@@ -54,7 +56,16 @@ export class SshConnection implements Connection {
 
   /** Starts the shell session commands will use when they can; until it is up they wait for it. */
   openSession(): void {
-    this.#session = ShellSession.open(this.#client, this.host).catch(() => undefined);
+    this.#session = ShellSession.open(this.#client, this.host).then(
+      (session) => {
+        this.debug?.('SSH: shell session open on its own channel: commands without stdin run through it');
+        return session;
+      },
+      (e: unknown) => {
+        this.debug?.(`SSH: no shell session (${e instanceof Error ? e.message : String(e)}): a channel per command`);
+        return undefined;
+      },
+    );
   }
 
   exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -65,20 +76,28 @@ export class SshConnection implements Connection {
     // Streamed stdout needs a channel too: only a channel's window pushes back on the host.
     const sessionFits =
       (options.stdin === undefined || options.stdin.length === 0) && options.become?.password === undefined && !options.stdoutTo;
-    if (!this.#session || !sessionFits) return this.#viaChannel(command, handshake, options);
+    if (!this.#session || !sessionFits) {
+      const why = options.become?.password !== undefined ? 'a sudo password' : options.stdoutTo ? 'streamed output' : 'stdin';
+      return this.#viaChannel(command, handshake, options, this.#session ? why : 'no shell session');
+    }
     return this.#session.then((session) => {
       if (this.#lost) return Promise.reject(this.#lost);
       // Taken synchronously: a second command arriving meanwhile finds the session busy.
       const running = session?.tryRun(command);
-      if (!running) return this.#viaChannel(command, handshake, options);
+      if (!running) return this.#viaChannel(command, handshake, options, session ? 'the shell session is busy' : 'no shell session');
+      this.debug?.('SSH: command through the shell session');
       return this.#whileConnected(drive(this.host, running, options, handshake));
     });
   }
 
-  #viaChannel(command: string, handshake: BecomeHandshake | undefined, options: ExecOptions): Promise<ExecResult> {
-    return this.#limit.run(() =>
-      this.#lost ? Promise.reject(this.#lost) : this.#whileConnected(this.#run(command, handshake, options)),
-    );
+  #viaChannel(command: string, handshake: BecomeHandshake | undefined, options: ExecOptions, why: string): Promise<ExecResult> {
+    if (this.debug && this.#limit.active >= CHANNELS_PER_CONNECTION) {
+      this.debug(`SSH: ${CHANNELS_PER_CONNECTION} channels in use: the command waits for one`);
+    }
+    return this.#limit.run(() => {
+      this.debug?.(`SSH: command on a channel of its own (${why}); ${this.#limit.active} of ${CHANNELS_PER_CONNECTION} channels in use`);
+      return this.#lost ? Promise.reject(this.#lost) : this.#whileConnected(this.#run(command, handshake, options));
+    });
   }
 
   /** A lost connection rejects the command whatever stage it is at (opening a channel or running). */
@@ -153,7 +172,7 @@ function withSession(connection: SshConnection): SshConnection {
 
 export async function connectSsh(spec: ConnectSpec): Promise<SshConnection> {
   const hops = jumpSpecs(spec);
-  if (hops.length === 0) return withSession(new SshConnection(spec.name, await openClient(spec), () => {}));
+  if (hops.length === 0) return withSession(new SshConnection(spec.name, await openClient(spec), () => {}, spec.debug));
   let chain: Awaited<ReturnType<typeof acquireChain>>;
   try {
     chain = await acquireChain(hops);
@@ -163,7 +182,7 @@ export async function connectSsh(spec: ConnectSpec): Promise<SshConnection> {
   }
   try {
     const sock = await tunnel(chain.last, spec.address, spec.port, spec.name);
-    return withSession(new SshConnection(spec.name, await openClient(spec, sock), chain.release));
+    return withSession(new SshConnection(spec.name, await openClient(spec, sock), chain.release, spec.debug));
   } catch (e) {
     chain.release();
     throw e;

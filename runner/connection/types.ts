@@ -85,4 +85,9 @@ export interface ConnectSpec {
   hostKeyChecking: boolean;
   /** @default 10000 */
   connectTimeoutMs: number;
+  /**
+   * -vvvv: told how the connection goes (endpoint, host key and where it was found, each auth
+   * method tried, channel use), one line each, never a secret.
+   */
+  debug?: (message: string) => void;
 }
