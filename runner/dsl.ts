@@ -121,7 +121,49 @@ export interface Meta {
   readonly location: SourceLocation | undefined;
 }
 
-export type Item = Task<any> | Block | Meta;
+/**
+ * Ansible's `include_tasks` (a dynamic include): `tasks` is called at run time, per host, when the
+ * host reaches it, and the items it returns run there and then. Its `when` and `tags` are the
+ * include's own: they decide whether it runs, and the included tasks do NOT inherit them (they do
+ * inherit the enclosing blocks' and the play's, and the include's `vars`); `apply` gives keywords
+ * to every included task (`apply: { tags: ['web'], become: true }`), as Ansible's `apply`.
+ * The static alternative is a function call in the task list (`tasks: [web(opts)]`, Ansible's
+ * import_tasks): its tasks are known at load time and inherit an enclosing block's keywords.
+ */
+export interface IncludeOptions {
+  /** The include runs on a host only where this holds; not inherited by the included tasks. */
+  when?: When;
+  /** Tags of the include itself (to select it); not inherited by the included tasks. */
+  tags?: string | string[];
+  /** Variables the included tasks see (task-level vars). */
+  vars?: Vars;
+  /** Keywords every included task inherits, as an enclosing block's would (tags included). */
+  apply?: InheritedKeywords;
+}
+
+export interface Include {
+  readonly kind: 'include';
+  readonly name: string;
+  readonly tasks: (ctx: HostContext) => Items;
+  readonly options: IncludeOptions;
+  readonly location: SourceLocation | undefined;
+  readonly error?: LoadError;
+}
+
+/** Ansible's `include_tasks`: `includeTasks('web tasks', (h) => web(h.vars.site), { apply: { tags: ['web'] } })`. */
+export function includeTasks(name: string, tasks: (ctx: HostContext) => Items, options: IncludeOptions = {}): Include {
+  const location = callSite();
+  const issues = [
+    ...(typeof name === 'string' ? [] : [`the name must be a string, got ${typeof name}`]),
+    ...(typeof tasks === 'function' ? [] : ['the second argument must be a function of the host returning tasks']),
+    ...keywordIssues('Include', options),
+    ...(options && typeof options === 'object' && options.apply !== undefined ? keywordIssues('Apply', options.apply).map((i) => `apply: ${i}`) : []),
+  ];
+  const error = issuesError(`include_tasks '${String(name)}'`, issues, location);
+  return { kind: 'include', name, tasks, options: options ?? {}, location, ...(error ? { error } : {}) };
+}
+
+export type Item = Task<any> | Block | Meta | Include;
 /**
  * Roles are plain functions returning tasks, so lists may nest: `tasks: [common(), web({ port })]`.
  * To give a role's tasks tags or other keywords (Ansible's `roles: [{ role: x, tags: [...] }]`),
@@ -130,7 +172,7 @@ export type Item = Task<any> | Block | Meta;
 export type Items = readonly (Item | Items)[];
 
 /** Not-a-list values are left to validatePlays (structure.ts) to report, with the play's location. */
-function flat(items: Items | undefined): Item[] {
+export function flat(items: Items | undefined): Item[] {
   if (!Array.isArray(items)) return [];
   // Stray values (null, a string) are reported by validatePlays and never walked.
   return items.flatMap((i) => (Array.isArray(i) ? flat(i as Items) : typeof i === 'object' && i !== null ? [i as Item] : []));
@@ -345,7 +387,7 @@ export function validatePlays(plays: readonly Play[]): LoadError[] {
     const items = [...walk([...p.pre_tasks, ...p.tasks, ...p.post_tasks])];
     const topics = new Set(p.handlers.flatMap((h) => h.listen ?? [h.name]));
     for (const item of [...items, ...p.handlers]) {
-      if (item.kind === 'block' && item.error) errors.push(item.error);
+      if ((item.kind === 'block' || item.kind === 'include') && item.error) errors.push(item.error);
       if (item.kind !== 'task') continue;
       if (item.error) {
         // A task whose shape is wrong (notify: 5) has nothing more worth checking.

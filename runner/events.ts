@@ -44,6 +44,8 @@ export type RunEvent =
       durationMs?: number;
       /** Check mode and the module can't predict the outcome: "would run". */
       wouldRun?: boolean;
+      /** A dynamic include that ran: Ansible's `included: <name> for <host>` line. */
+      included?: string;
       /** Check mode: skipped because it needs what this earlier task (by name) would only tell by running. */
       dependsOn?: string;
       result: TaskResult;

@@ -75,6 +75,11 @@ export async function metaConditionHolds(b: BatchContext, scopes: readonly Inher
   return [...scopes.map((s) => s.when), when].every((w) => w === undefined || w(ctx));
 }
 
+/** The host's context under `scopes` with `vars` as task vars: what an include's function gets. */
+export async function scopeContext(b: BatchContext, scopes: readonly InheritedKeywords[], vars: Vars | undefined, host: string): Promise<HostContext> {
+  return scopedContext(b, scopes, vars, host, await b.run.facts(host));
+}
+
 function scopedContext(b: BatchContext, scopes: readonly InheritedKeywords[], taskVars: Vars | undefined, host: string, facts: Facts): HostContext {
   const h = b.run.host(host);
   const vars = mergeVars({

@@ -14,6 +14,7 @@ import { armProcessSignals } from './signals.js';
 export {
   block,
   flushHandlers,
+  includeTasks,
   endHost,
   endPlay,
   clearHostErrors,
@@ -26,6 +27,8 @@ export {
   type Block,
   type BlockOptions,
   type HandlerOptions,
+  type Include,
+  type IncludeOptions,
   type InheritedKeywords,
   type Item,
   type Items,

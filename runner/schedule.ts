@@ -6,10 +6,13 @@
  * Ansible's lockstep), the free strategy lets every host advance on its own. Forks bound how many
  * hosts execute a task at the same moment, in both.
  */
-import { type Block, type HostOrder, type InheritedKeywords, type Meta, type Play } from './dsl.js';
+import { flat, play, validatePlays, type Block, type HostOrder, type Include, type InheritedKeywords, type Meta, type Play } from './dsl.js';
+import type { HostContext } from './module.js';
+import { itemIssues } from './structure.js';
 import { UnreachableError } from './errors.js';
 import { Interrupted } from './module-run.js';
 import { elapsedMs, metaConditionHolds, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
+import { metaConditionHolds, runTaskOnHost, scopeContext, type BatchContext, type Outcome, type TaskNode } from './execute.js';
 import { Notifications } from './handlers.js';
 import { fnmatchToRegExp } from './inventory/patterns.js';
 import { selectItems, shouldRun, tagList, type Selected, type TagFilter } from './tags.js';
@@ -37,14 +40,78 @@ export interface BlockNode {
   readonly rescue: PlanNode[];
   readonly always: PlanNode[];
 }
-export type PlanNode = TaskNode | SetupNode | FlushNode | MetaNode | BlockNode;
-export type Step = TaskNode | SetupNode | FlushNode | MetaNode;
+/**
+ * A dynamic include (includeTasks): when a host reaches it, its function is called for that host
+ * and the tasks it returns are compiled with `tags` (the play's and enclosing blocks', not the
+ * include's own) plus `apply`'s. Their indices fall between this node's and the next one's
+ * (index + k * scale), so the linear strategy keeps hosts in step through them.
+ */
+export interface IncludeNode {
+  readonly kind: 'include';
+  readonly index: number;
+  readonly scale: number;
+  readonly include: Include;
+  readonly scopes: readonly InheritedKeywords[];
+  readonly tags: ReadonlySet<string>;
+  readonly filter: TagFilter;
+  readonly rescuable: boolean;
+}
+export type PlanNode = TaskNode | SetupNode | FlushNode | MetaNode | BlockNode | IncludeNode;
+export type Step = TaskNode | SetupNode | FlushNode | MetaNode | IncludeNode;
 
 export interface CompiledPlay {
   readonly nodes: PlanNode[];
   readonly handlers: TaskNode[];
   /** What --list-tasks shows, in order, with each task's effective tags. */
   readonly taskList: { name: string; tags: string[] }[];
+}
+
+/** Where compiled nodes take their indices and what --list-tasks collects. */
+interface BuildContext {
+  next(): number;
+  /** The step between two indices here: an include's tasks go in steps of scale / INCLUDE_SLOTS. */
+  readonly scale: number;
+  readonly filter: TagFilter;
+  readonly taskList?: CompiledPlay['taskList'];
+  readonly startAt?: { name: string; found: boolean } | undefined;
+}
+
+/** At most this many nodes an include's tasks may take at one level (index gaps are fractions). */
+const INCLUDE_SLOTS = 1000;
+
+/** Ansible's --list-tasks shows block parts only (not rescue/always) and explicit metas as 'meta'. */
+function buildNodes(sel: Selected[], scopes: TaskNode['scopes'], rescuable: boolean, listed: boolean, c: BuildContext): PlanNode[] {
+  const out: PlanNode[] = [];
+  const starts = (name: string): boolean => {
+    if (!c.startAt || c.startAt.found) return true;
+    if (!startsHere(name, c.startAt.name)) return false;
+    c.startAt.found = true;
+    return true;
+  };
+  for (const s of sel) {
+    if (s.kind === 'block') {
+      const inner = [...scopes, (s.item as Block).options];
+      const block = buildNodes(s.block, inner, rescuable || s.rescue.length > 0, listed, c);
+      const rescue = buildNodes(s.rescue, inner, rescuable, false, c);
+      const always = buildNodes(s.always, inner, rescuable, false, c);
+      if (block.length + rescue.length + always.length > 0) out.push({ kind: 'block', block, rescue, always });
+    } else if (s.kind === 'include') {
+      if (!starts(s.item.name)) continue;
+      if (listed) c.taskList?.push({ name: s.item.name, tags: [...s.tags] });
+      out.push({ kind: 'include', index: c.next(), scale: c.scale / INCLUDE_SLOTS, include: s.item, scopes, tags: s.inherited, filter: c.filter, rescuable });
+    } else if (s.item.kind === 'meta') {
+      if (c.startAt && !c.startAt.found) continue;
+      const meta = s.item;
+      if (listed) c.taskList?.push({ name: meta.options.name ?? 'meta', tags: [...s.tags] });
+      if (meta.action === 'flush_handlers') out.push({ kind: 'flush', index: c.next() });
+      else out.push({ kind: 'meta', index: c.next(), meta, scopes });
+    } else if (s.item.kind === 'task') {
+      if (!starts(s.item.name)) continue;
+      if (listed) c.taskList?.push({ name: s.item.name, tags: [...s.tags] });
+      out.push({ kind: 'task', index: c.next(), task: s.item, scopes, rescuable, handler: false });
+    }
+  }
+  return out;
 }
 
 /**
@@ -55,44 +122,17 @@ export interface CompiledPlay {
 export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: string; found: boolean }): CompiledPlay {
   let index = 0;
   const taskList: CompiledPlay['taskList'] = [];
+  const c: BuildContext = { next: () => index++, scale: 1, filter, taskList, startAt };
   // The play keywords its tasks inherit (its tags and vars are handled as their own levels).
   const { become, become_user, check_mode, diff, ignore_errors, no_log } = play.options;
   const playScope: InheritedKeywords = { become, become_user, check_mode, diff, ignore_errors, no_log };
   const inheritedTags = new Set(tagList(play.options.tags));
 
-  // Ansible's --list-tasks shows block parts only (not rescue/always) and explicit metas as 'meta'.
-  const build = (sel: Selected[], scopes: TaskNode['scopes'], rescuable: boolean, listed: boolean): PlanNode[] => {
-    const out: PlanNode[] = [];
-    for (const s of sel) {
-      if (s.kind === 'block') {
-        const inner = [...scopes, (s.item as Block).options];
-        const block = build(s.block, inner, rescuable || s.rescue.length > 0, listed);
-        const rescue = build(s.rescue, inner, rescuable, false);
-        const always = build(s.always, inner, rescuable, false);
-        if (block.length + rescue.length + always.length > 0) out.push({ kind: 'block', block, rescue, always });
-      } else if (s.item.kind === 'meta') {
-        if (startAt && !startAt.found) continue;
-        const meta = s.item;
-        if (listed) taskList.push({ name: meta.options.name ?? 'meta', tags: [...s.tags] });
-        if (meta.action === 'flush_handlers') out.push({ kind: 'flush', index: index++ });
-        else out.push({ kind: 'meta', index: index++, meta, scopes });
-      } else if (s.item.kind === 'task') {
-        if (startAt && !startAt.found) {
-          if (!startsHere(s.item.name, startAt.name)) continue;
-          startAt.found = true;
-        }
-        if (listed) taskList.push({ name: s.item.name, tags: [...s.tags] });
-        out.push({ kind: 'task', index: index++, task: s.item, scopes, rescuable, handler: false });
-      }
-    }
-    return out;
-  };
-
   const nodes: PlanNode[] = [];
   // Fact gathering is a task tagged 'always' in Ansible: --skip-tags always (or tagged) skips it.
   if (play.options.gather_facts !== false && shouldRun(new Set(['always']), filter)) nodes.push({ kind: 'setup', index: index++ });
   for (const section of [play.pre_tasks, play.tasks, play.post_tasks]) {
-    nodes.push(...build(selectItems(section, inheritedTags, filter), [playScope], false, true));
+    nodes.push(...buildNodes(selectItems(section, inheritedTags, filter), [playScope], false, true, c));
     nodes.push({ kind: 'flush', index: index++ });
   }
   const handlers = play.handlers.map(
@@ -101,29 +141,64 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
   return { nodes, handlers, taskList };
 }
 
+/**
+ * An include's tasks for one host, compiled: the items its function returned, selected by the tag
+ * filter with the include's inherited tags plus apply's, under the include's scopes plus its vars
+ * and apply's keywords. Throws what the function threw; load-time problems of the items (bad
+ * params, wrong keywords) are returned as `error`.
+ */
+export function compileInclude(node: IncludeNode, ctx: HostContext): { nodes: PlanNode[]; error?: string } {
+  const raw = node.include.tasks(ctx);
+  const shape = itemIssues(`include_tasks '${node.include.name}'`, raw);
+  if (shape.length) return { nodes: [], error: shape.join('; ') };
+  const items = flat(raw);
+  const broken = validatePlays([play({ hosts: 'all', tasks: items })]);
+  if (broken.length) return { nodes: [], error: broken.map((e) => e.message).join('; ') };
+  const { apply, vars } = node.include.options;
+  const tags = new Set([...node.tags, ...tagList(apply?.tags)]);
+  const scopes = [...node.scopes, ...(vars ? [{ vars }] : []), ...(apply ? [apply] : [])];
+  let k = 0;
+  const c: BuildContext = { next: () => node.index + ++k * node.scale, scale: node.scale, filter: node.filter };
+  return { nodes: buildNodes(selectItems(items, tags, node.filter), scopes, node.rescuable, false, c) };
+}
+
 /** Ansible's --start-at-task match: the exact name or an fnmatch pattern of it. */
 function startsHere(name: string, wanted: string): boolean {
   return name === wanted || fnmatchToRegExp(wanted).test(name);
 }
 
-/** A host's way through the tree: yields steps, receives each step's outcome. */
-function* walk(nodes: readonly PlanNode[]): Generator<Step, Outcome, Outcome> {
+/**
+ * A host's way through the tree: yields steps, receives each step's outcome. After an include
+ * step that went well, `included()` gives the nodes it compiled for this host, walked in place.
+ */
+function* walk(nodes: readonly PlanNode[], included: () => readonly PlanNode[]): Generator<Step, Outcome, Outcome> {
   for (const n of nodes) {
     let out: Outcome;
     if (n.kind === 'block') {
-      out = yield* walk(n.block);
-      if (out === 'failed' && n.rescue.length > 0) out = yield* walk(n.rescue);
+      out = yield* walk(n.block, included);
+      if (out === 'failed' && n.rescue.length > 0) out = yield* walk(n.rescue, included);
       // A host that ended (end_host/end_play) skips the always part too, as in Ansible.
       if (out !== 'unreachable' && out !== 'ended' && n.always.length > 0) {
-        const after = yield* walk(n.always);
+        const after = yield* walk(n.always, included);
         if (after !== 'ok') out = after;
       }
     } else {
       out = yield n;
+      if (out === 'ok' && n.kind === 'include') out = yield* walk(included(), included);
     }
     if (out !== 'ok') return out;
   }
   return 'ok';
+}
+
+/**
+ * Steps at one index run together when this matches: the same task written at the same place
+ * (an include's function called per host makes a Task per host from the same line).
+ */
+function sameStepKey(step: Step): string {
+  if (step.kind === 'task') return `task\0${step.task.name}\0${step.task.location?.file}:${step.task.location?.line}`;
+  if (step.kind === 'include') return `include\0${step.include.name}\0${step.include.location?.file}:${step.include.location?.line}`;
+  return step.kind;
 }
 
 /** FIFO counting semaphore: forks. FIFO keeps hosts in inventory order within a task. */
@@ -216,6 +291,9 @@ class BatchControl {
   readonly #announced = new Set<number>();
   /** --step answers, per task (linear) or per task and host (free). */
   readonly #stepAnswers = new Map<string, Promise<boolean>>();
+  readonly #announced = new Set<string>();
+  /** Per host: the nodes its last include compiled, for its walk to take next. */
+  readonly #included = new Map<string, readonly PlanNode[]>();
 
   constructor(
     readonly b: BatchContext,
@@ -229,21 +307,65 @@ class BatchControl {
     return this.broke || this.b.run.interrupted;
   }
 
-  #announce(step: TaskNode | SetupNode): void {
-    if (this.#announced.has(step.index)) return;
-    this.#announced.add(step.index);
+  #announce(step: TaskNode | SetupNode | IncludeNode): void {
+    // Included tasks of different hosts may share an index (each host's include compiled its own).
+    const key = step.kind === 'setup' ? String(step.index) : `${step.index}\0${sameStepKey(step)}`;
+    if (this.#announced.has(key)) return;
+    this.#announced.add(key);
     if (step.kind === 'setup') this.b.run.emit({ type: 'task_start', name: 'Gathering Facts', kind: 'setup' });
     else this.#emitTaskStart(step);
   }
 
-  #emitTaskStart(step: TaskNode): void {
-    const loc = step.task.location;
+  #emitTaskStart(step: TaskNode | IncludeNode): void {
+    const { name, location: loc } = step.kind === 'include' ? step.include : step.task;
     this.b.run.emit({
       type: 'task_start',
-      name: step.task.name,
-      kind: step.handler ? 'handler' : 'task',
+      name,
+      kind: step.kind === 'task' && step.handler ? 'handler' : 'task',
       ...(loc ? { location: `${loc.file}:${loc.line}` } : {}),
     });
+  }
+
+  /**
+   * A dynamic include on `hosts`: its `when` per host (skipped where false), then its function
+   * called for each host and the result compiled (compileInclude) for the host's walk to take.
+   * Reported as Ansible's `included: <name> for <host>`, counted ok; a function that throws or
+   * returns a broken task list fails the host.
+   */
+  async #include(step: IncludeNode, hosts: readonly string[]): Promise<Map<string, Outcome>> {
+    const run = this.b.run;
+    const { name, options } = step.include;
+    this.#announce(step);
+    const outcomes = new Map<string, Outcome>(hosts.map((h) => [h, 'ok']));
+    await Promise.all(
+      hosts.map(async (host) => {
+        this.#included.set(host, []);
+        try {
+          if (!(await metaConditionHolds(this.b, step.scopes, options.when, host))) {
+            run.emit({ type: 'host_result', host, task: name, status: 'skipped', result: { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+            run.count(host, 'skipped');
+            return;
+          }
+          const { nodes, error } = compileInclude(step, await scopeContext(this.b, step.scopes, options.vars, host));
+          if (error !== undefined) throw new Error(error);
+          this.#included.set(host, nodes);
+          run.emit({ type: 'host_result', host, task: name, status: 'ok', included: name, result: { changed: false, failed: false, include: name } });
+          run.count(host, 'ok');
+        } catch (e) {
+          if (e instanceof UnreachableError) {
+            run.emit({ type: 'host_result', host, task: name, status: 'unreachable', result: { changed: false, unreachable: true, failed: false, msg: run.masker.mask(e.message) } });
+            run.count(host, 'unreachable');
+            outcomes.set(host, 'unreachable');
+            return;
+          }
+          const msg = run.masker.mask(e instanceof Error ? e.message : String(e));
+          run.emit({ type: 'host_result', host, task: name, status: 'failed', result: { changed: false, failed: true, msg } });
+          run.count(host, 'failed');
+          outcomes.set(host, 'failed');
+        }
+      }),
+    );
+    return outcomes;
   }
 
   async #setup(host: string): Promise<Outcome> {
@@ -331,9 +453,15 @@ class BatchControl {
     if (step.kind === 'meta') return this.#meta(step, hosts);
     const name = step.kind === 'setup' ? 'Gathering Facts' : step.task.name;
     if (!(await this.#stepAllows(step.index, name, hosts))) return new Map(hosts.map((h) => [h, 'ok']));
+  /** One step on `hosts`; `steps` holds each host's own node where they differ (included tasks). */
+  async #stepOn(step: Step, hosts: readonly string[], steps?: ReadonlyMap<string, Step>): Promise<Map<string, Outcome>> {
+    if (step.kind === 'flush') return this.flush(hosts);
+    if (step.kind === 'meta') return this.#meta(step, hosts);
+    if (step.kind === 'include') return this.#include(step, hosts);
     this.#announce(step);
+    const own = (h: string) => (steps?.get(h) ?? step) as TaskNode;
     const results = await Promise.all(
-      hosts.map((h) => this.slots.run(() => (step.kind === 'setup' ? this.#setup(h) : this.#task(step, h)))),
+      hosts.map((h) => this.slots.run(() => (step.kind === 'setup' ? this.#setup(h) : this.#task(own(h), h)))),
     );
     return new Map(hosts.map((h, i) => [h, results[i]!]));
   }
@@ -405,7 +533,7 @@ class BatchControl {
     const cursors = new Map<string, Generator<Step, Outcome, Outcome>>();
     const waiting = new Map<string, Step>();
     for (const h of this.b.hosts) {
-      const gen = walk(this.compiled.nodes);
+      const gen = walk(this.compiled.nodes, () => this.#included.get(h) ?? []);
       const first = gen.next();
       if (first.done) continue;
       cursors.set(h, gen);
@@ -414,9 +542,12 @@ class BatchControl {
     while (waiting.size > 0 && !this.#stopped) {
       let min = Infinity;
       for (const s of waiting.values()) if (s.index < min) min = s.index;
-      const hosts = this.b.hosts.filter((h) => waiting.get(h)?.index === min);
-      const step = waiting.get(hosts[0]!)!;
-      const outcomes = await this.#stepOn(step, hosts);
+      // The hosts at the earliest step that run the same task there (after an include, hosts
+      // may hold different tasks at one index: each such group runs in turn).
+      const first = this.b.hosts.find((h) => waiting.get(h)?.index === min)!;
+      const step = waiting.get(first)!;
+      const hosts = this.b.hosts.filter((h) => waiting.get(h)?.index === min && sameStepKey(waiting.get(h)!) === sameStepKey(step));
+      const outcomes = await this.#stepOn(step, hosts, waiting);
       for (const h of hosts) {
         const next = cursors.get(h)!.next(outcomes.get(h) ?? 'ok');
         if (next.done) {
@@ -430,7 +561,7 @@ class BatchControl {
   async free(): Promise<void> {
     await Promise.all(
       this.b.hosts.map(async (h) => {
-        const gen = walk(this.compiled.nodes);
+        const gen = walk(this.compiled.nodes, () => this.#included.get(h) ?? []);
         let next = gen.next();
         while (!next.done) {
           if (this.#stopped) return;

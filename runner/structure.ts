@@ -82,8 +82,11 @@ const PLAY: Record<string, Check> = {
   ignore_errors: isBool,
 };
 
-export type Kind = 'Play' | 'Task' | 'Handler' | 'Block';
-const TABLES: Record<Kind, Record<string, Check>> = { Play: PLAY, Task: TASK, Handler: HANDLER, Block: BLOCK };
+/** includeTasks()'s own keywords; `apply` holds the keywords its tasks inherit (checked as 'Apply'). */
+const INCLUDE: Record<string, Check> = { when: isFunction, tags: isStrings, vars: isMapping, apply: isMapping };
+
+export type Kind = 'Play' | 'Task' | 'Handler' | 'Block' | 'Include' | 'Apply';
+const TABLES: Record<Kind, Record<string, Check>> = { Play: PLAY, Task: TASK, Handler: HANDLER, Block: BLOCK, Include: INCLUDE, Apply: INHERITED };
 
 /** Problems with one play's, task's or block's keywords: unknown names and wrong types. */
 export function keywordIssues(kind: Kind, options: unknown): string[] {
@@ -108,7 +111,7 @@ export function keywordIssues(kind: Kind, options: unknown): string[] {
 }
 
 /** Items of a task list that are not tasks, blocks or flushHandlers() (a stray value, a typo). */
-export function itemIssues(field: string, items: unknown, allowed: readonly string[] = ['task', 'block', 'meta']): string[] {
+export function itemIssues(field: string, items: unknown, allowed: readonly string[] = ['task', 'block', 'meta', 'include']): string[] {
   if (!Array.isArray(items)) return [];
   const issues: string[] = [];
   const visit = (list: readonly unknown[], prefix: string): void =>
@@ -116,7 +119,7 @@ export function itemIssues(field: string, items: unknown, allowed: readonly stri
       if (Array.isArray(item)) return visit(item, `${prefix}[${i}]`);
       const kind = typeof item === 'object' && item !== null ? (item as { kind?: unknown }).kind : undefined;
       if (typeof kind !== 'string' || !allowed.includes(kind)) {
-        issues.push(`${prefix}[${i}] must be ${allowed.includes('block') ? 'a task(), block() or flushHandlers()' : 'a handler()'}, got ${describe(item)}`);
+        issues.push(`${prefix}[${i}] must be ${allowed.includes('block') ? 'a task(), block(), includeTasks() or flushHandlers()' : 'a handler()'}, got ${describe(item)}`);
       }
     });
   visit(items, field);

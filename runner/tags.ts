@@ -9,7 +9,7 @@
  * Handlers are not filtered (they run when notified), nor are the implicit handler flushes;
  * an explicit flushHandlers() is a task like any other, as in Ansible.
  */
-import type { Block, Item } from './dsl.js';
+import type { Block, Include, Item } from './dsl.js';
 
 const UNTAGGED = 'untagged';
 
@@ -43,6 +43,8 @@ export function shouldRun(taskTags: ReadonlySet<string>, filter: TagFilter): boo
 /** A selected item with the tags it ended up with (its own plus inherited). */
 export type Selected =
   | { kind: 'task' | 'meta'; item: Item; tags: Set<string> }
+  /** A dynamic include: selected by its own tags; `inherited` (without them) is what its tasks get. */
+  | { kind: 'include'; item: Include; tags: Set<string>; inherited: ReadonlySet<string> }
   | { kind: 'block'; item: Block; tags: Set<string>; block: Selected[]; rescue: Selected[]; always: Selected[] };
 
 /**
@@ -68,6 +70,8 @@ export function selectItems(items: readonly Item[], inherited: ReadonlySet<strin
       const rescue = selectItems(item.rescue, tags, filter);
       const always = selectItems(item.always, tags, filter);
       if (block.length + rescue.length + always.length > 0) out.push({ kind: 'block', item, tags, block, rescue, always });
+    } else if (item.kind === 'include') {
+      if (shouldRun(tags, filter)) out.push({ kind: 'include', item, tags, inherited });
     } else if (shouldRun(tags, filter)) {
       out.push({ kind: item.kind, item, tags });
     }

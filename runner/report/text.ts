@@ -172,6 +172,7 @@ export class TextFormatter {
       if (text) out.push({ stream: 'stdout', text });
     }
     if (loopAggregate) return;
+    if (e.included !== undefined) return this.#line(out, `included: ${e.included} for ${label}`, 'skip');
     const role: ColorRole = e.status === 'changed' ? 'changed' : 'ok';
     const head = e.item !== undefined ? `${e.status}: [${label}] => (item=${e.item})` : `${e.status}: [${label}]`;
     if (e.action === 'debug') cleanDebugResult(result);
