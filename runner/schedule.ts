@@ -287,7 +287,6 @@ class BatchControl {
   playEnded = false;
   readonly failedHere: string[] = [];
   readonly force: boolean;
-  readonly #announced = new Set<number>();
   /** --step answers, per task (linear) or per task and host (free). */
   readonly #stepAnswers = new Map<string, Promise<boolean>>();
   readonly #announced = new Set<string>();
@@ -447,15 +446,16 @@ class BatchControl {
     return answer;
   }
 
-  async #stepOn(step: Step, hosts: readonly string[]): Promise<Map<string, Outcome>> {
-    if (step.kind === 'flush') return this.flush(hosts);
-    if (step.kind === 'meta') return this.#meta(step, hosts);
-    const name = step.kind === 'setup' ? 'Gathering Facts' : step.task.name;
-    if (!(await this.#stepAllows(step.index, name, hosts))) return new Map(hosts.map((h) => [h, 'ok']));
   /** One step on `hosts`; `steps` holds each host's own node where they differ (included tasks). */
   async #stepOn(step: Step, hosts: readonly string[], steps?: ReadonlyMap<string, Step>): Promise<Map<string, Outcome>> {
     if (step.kind === 'flush') return this.flush(hosts);
     if (step.kind === 'meta') return this.#meta(step, hosts);
+    const name = step.kind === 'setup' ? 'Gathering Facts' : step.kind === 'include' ? step.include.name : step.task.name;
+    if (!(await this.#stepAllows(step.index, name, hosts))) {
+      // An include answered "no" includes nothing.
+      if (step.kind === 'include') for (const h of hosts) this.#included.set(h, []);
+      return new Map(hosts.map((h) => [h, 'ok']));
+    }
     if (step.kind === 'include') return this.#include(step, hosts);
     this.#announce(step);
     const own = (h: string) => (steps?.get(h) ?? step) as TaskNode;
