@@ -36,3 +36,4 @@ export * from './backup/index.js';
 export { timezone, type TimezoneParams } from './timezone.js';
 export { sysctl, type SysctlParams } from './sysctl.js';
 export { hostname, type HostnameParams } from './hostname.js';
+export { systemd_service, type SystemdServiceParams, type SystemdServiceResult } from './systemd_service.js';

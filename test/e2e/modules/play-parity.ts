@@ -26,6 +26,8 @@ export interface ParityCase {
   ansible: { module: string; args: Record<string, unknown> };
   ours: AnyModuleCall;
   ignore_errors?: boolean;
+  /** Run the task as this user (become through sudo), in both tools. */
+  become_user?: string;
 }
 
 /** Each case's result on `host` under ansible-playbook (json callback), in order. */
@@ -36,7 +38,10 @@ export async function ansibleResults(host: string, cases: readonly ParityCase[],
       '- hosts: all',
       '  gather_facts: false',
       '  tasks:',
-      ...cases.map((c) => `    - { name: ${JSON.stringify(c.name)}, ${c.ansible.module}: ${JSON.stringify(c.ansible.args)}${c.ignore_errors ? ', ignore_errors: true' : ''} }`),
+      ...cases.map(
+        (c) =>
+          `    - { name: ${JSON.stringify(c.name)}, ${c.ansible.module}: ${JSON.stringify(c.ansible.args)}${c.ignore_errors ? ', ignore_errors: true' : ''}${c.become_user ? `, become: true, become_user: ${c.become_user}` : ''} }`,
+      ),
     ].join('\n');
     const file = path.join(dir, 'cases.yml');
     await writeFile(file, yaml + '\n');
@@ -65,7 +70,7 @@ export async function ourResults(host: string, cases: readonly ParityCase[], che
     play({
       hosts: 'all',
       gather_facts: false,
-      tasks: cases.map((c) => task(c.name, c.ours, c.ignore_errors ? { ignore_errors: true } : {})),
+      tasks: cases.map((c) => task(c.name, c.ours, { ...(c.ignore_errors ? { ignore_errors: true } : {}), ...(c.become_user ? { become: true, become_user: c.become_user } : {}) })),
     }),
   ];
   await runPlaybook(plays, defaultRunOptions({ check, limit: host }), reporter, { inventory, deps: realDeps, playbookDir: process.cwd() });

@@ -36,6 +36,7 @@ const REQUIRED: Record<string, string[]> = {
   service: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   sysctl: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   hostname: ['create', 'converged', 'invalid-params', 'host-failure', 'systemd-update', 'systemd-converged'],
+  systemd_service: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   timezone: ['create', 'converged', 'update', 'invalid-params', 'host-failure', 'systemd-create', 'systemd-converged'],
   unarchive: ['create', 'converged', 'update', 'invalid-params', 'host-failure'],
 };
