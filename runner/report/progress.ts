@@ -224,11 +224,14 @@ class LivePlay {
     this.#task.output = lines.join('\n');
   }
 
+  /** `PLAY [name] · 3 hosts · 2 tasks · 4.2s`: the play's name gives way on a narrow terminal. */
   #title(): string {
     const tasks = this.rows.length ? ` · ${plural(this.rows.length, 'task')}` : '';
     const elapsed = ` · ${shortDuration(performance.now() - this.#started)}`;
-    if (this.#stopping && !this.#interrupted) return this.masker.mask(`PLAY [${this.name}] · stopping${elapsed}`);
-    return this.masker.mask(`PLAY [${this.name}] · ${plural(this.hostCount, 'host')}${tasks}${elapsed}`);
+    const rest = this.#stopping && !this.#interrupted ? ` · stopping${elapsed}` : ` · ${plural(this.hostCount, 'host')}${tasks}${elapsed}`;
+    // listr2 puts the spinner and a space before the title and truncates it at the width minus 2.
+    const room = (this.output.stdout.columns ?? 80) - 4 - rest.length;
+    return this.masker.mask(`${fit(`PLAY [${this.name}]`, Math.max(room, 8))}${rest}`);
   }
 
   #failureSummary(): string {

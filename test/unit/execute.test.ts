@@ -440,3 +440,27 @@ describe('verbosity', () => {
     expect(traces).toEqual(['h1 ESTABLISH CONNECTION', 'h1 EXEC echo ********']);
   });
 });
+
+describe('durations in results', () => {
+  it('each host result carries durationMs; loop items say which of how many they are', async () => {
+    const { rec } = await runPlays([
+      play({
+        hosts: 'h1',
+        gather_facts: true,
+        tasks: [task('set a', setv({ key: 'a', value: '1' })), task('items', setv((h) => ({ key: String(h.item), value: '1' })), { loop: ['x', 'y', 'z'] })],
+      }),
+    ]);
+    const results = rec.events.flatMap((e) => (e.type === 'host_result' ? [e] : []));
+    expect(results.map((r) => r.task)).toEqual(['Gathering Facts', 'set a', 'items', 'items', 'items']);
+    for (const r of results) {
+      expect(r.durationMs, r.task).toEqual(expect.any(Number));
+      expect(r.durationMs!).toBeGreaterThanOrEqual(0);
+    }
+    expect(results.slice(2).map((r) => r.loop)).toEqual([
+      { index: 0, total: 3 },
+      { index: 1, total: 3 },
+      { index: 2, total: 3 },
+    ]);
+    expect(results[1]).not.toHaveProperty('loop');
+  });
+});

@@ -177,3 +177,18 @@ describe('live view: what it claims', () => {
     expect(text).toContain('✔ PLAY [p]');
   });
 });
+
+describe('live view: the play row', () => {
+  it('a long play name gives way to the counts and the time on a narrow terminal', async () => {
+    const out = sink();
+    (out as { columns: number }).columns = 50;
+    const r = new ProgressReporter({ verbosity: 0, stdout: out, stderr: sink() });
+    r.emit({ type: 'play_start', name: 'a play whose name is much longer than the terminal', hosts: ['a'], pattern: 'all' });
+    r.emit({ type: 'task_start', name: 't', kind: 'task' });
+    r.emit({ type: 'host_result', host: 'a', task: 't', status: 'ok', result: { changed: false, failed: false } });
+    await r.close();
+    const title = out.text().split('\n').find((l) => l.includes('PLAY [a play'))!;
+    expect(title).toMatch(/PLAY \[a play[^\]]*… · 1 host · 1 task · \d+\.\ds$/);
+    expect([...title].length).toBeLessThanOrEqual(50);
+  });
+});
