@@ -11,7 +11,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Action, Effect, Plan } from '../../runner/module.types.js';
-import { sh, raw } from '../../runner/shell.js';
+import { quote, raw, sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
 import { DUMP_DIR, pgConnArgs, pgDatabasesProbe, pgFunction, pgWhere, postgresBackupSchema, type PostgresBackupSource } from './postgres.js';
 import { applyRetention, type RetentionPolicy } from './retention.js';
@@ -144,66 +144,72 @@ function tarOperands(paths: string[]): string[] {
 }
 
 /**
- * Dump lines for the staging directory: one `pg_dump -Fc` per database, then the globals. Each
- * failure stops the run (the caller's `fail` removes the temp files) naming the database.
+ * Dump lines for the staging directory ("$stage"): one `pg_dump -Fc` per database, then the
+ * globals. Each failure stops the run (`fail` removes the temp files) naming the database.
  */
-function dumpScript(pg: PostgresBackupSource, stage: string): string[] {
-  const out = `${stage}/${DUMP_DIR}`;
+function dumpScript(pg: PostgresBackupSource): string[] {
+  const out = (file: string) => raw(`"$stage"/${quote(`${DUMP_DIR}/${file}`)}`);
   const conn = pgConnArgs(pg);
   return [
     pgFunction(pg),
-    sh`mkdir -p -- ${out} || fail 'cannot create the staging directory'`,
-    ...pg.databases.map((db) => sh`hw_pg pg_dump ${raw(conn)} -Fc -d ${db} </dev/null >${`${out}/${db}.dump`} || fail ${`pg_dump of database ${db} ${pgWhere(pg)} failed`}`),
-    ...(pg.globals === false ? [] : [sh`hw_pg pg_dumpall ${raw(conn)} --globals-only </dev/null >${`${out}/globals.sql`} || fail ${`pg_dumpall --globals-only ${pgWhere(pg)} failed`}`]),
+    sh`mkdir -p -- ${out('')} || fail 'cannot create the staging directory'`,
+    ...pg.databases.map((db) => sh`hw_pg pg_dump ${raw(conn)} -Fc -d ${db} </dev/null >${out(`${db}.dump`)} || fail ${`pg_dump of database ${db} ${pgWhere(pg)} failed`}`),
+    ...(pg.globals === false ? [] : [sh`hw_pg pg_dumpall ${raw(conn)} --globals-only </dev/null >${out('globals.sql')} || fail ${`pg_dumpall --globals-only ${pgWhere(pg)} failed`}`]),
   ];
 }
 
 /**
- * tar into the temp file, or through age into it. Without pipefail (dash), tar's exit code comes
- * back on fd 3 and the command substitution's status is age's (the pipeline's last command).
+ * tar into the temp file ("$tmp"), or through age into it. Without pipefail (dash), tar's exit code
+ * comes back on fd 3 and the command substitution's status is age's (the pipeline's last command).
  */
-function tarLines(p: BackupParams, tmp: string, compression: Compression, rest: string): string[] {
+function tarLines(p: BackupParams, compression: Compression, rest: string): string[] {
   const z = raw(compression === 'zstd' ? '--zstd' : '--gzip');
-  if (!p.encryption_key) return [sh`tar -C / --create --file=${tmp} ${z} ${raw(rest)} || fail 'tar failed'`];
+  if (!p.encryption_key) return [sh`tar -C / --create --file="$tmp" ${z} ${raw(rest)} || fail 'tar failed'`];
   const key = p.encryption_key;
   return [
     // An identity file encrypts to its own recipient (age -e -i); anything else is a recipients file.
     sh`if grep -q '^AGE-SECRET-KEY-' ${key}; then kf=-i; else kf=-R; fi`,
-    sh`trc=$( { { tar -C / --create --file=- ${z} ${raw(rest)}; echo $? >&3; } | age -e "$kf" ${key} > ${tmp}; } 3>&1 ) || fail ${`age could not encrypt with ${key}`}`,
+    sh`trc=$( { { tar -C / --create --file=- ${z} ${raw(rest)}; echo $? >&3; } | age -e "$kf" ${key} > "$tmp"; } 3>&1 ) || fail ${`age could not encrypt with ${key}`}`,
     `[ "$trc" = 0 ] || fail 'tar failed' "$trc"`,
   ];
 }
 
-export function backupScript(p: BackupParams, dir: string, name: string, compression: Compression, prune: string[]): string {
-  const tmp = `${dir}/.${name}.partial`;
-  const stage = `${dir}/.${name}.stage`;
+/**
+ * The run: lock, clean up after killed runs, dump, archive into a temp name, checksum, rename,
+ * prune. The archive's name is the shell variable `n`: the plan's name, or for a scheduled run
+ * (schedule.ts) `nameExpr`, an expression the host evaluates at each run.
+ */
+export function backupScript(p: BackupParams, dir: string, name: string, compression: Compression, prune: string[], nameExpr?: string): string {
   const excludes = (p.exclude ?? []).map((e) => sh`--exclude=${e}`).join(' ');
   const paths = p.paths ?? [];
   // Operands: the staged dumps (relative to the stage), then the paths (relative to /).
   const operands = [
-    p.postgres ? sh`-C ${stage} ${DUMP_DIR.split('/')[0]!}` : '',
+    p.postgres ? sh`-C "$stage" ${DUMP_DIR.split('/')[0]!}` : '',
     paths.length ? sh`${raw(p.postgres ? '-C / ' : '')}-- ${tarOperands(paths)}` : '',
   ].filter(Boolean).join(' ');
   return [
     'set -u',
     'umask 077',
-    sh`mkdir -p -- ${dir} || exit 1`,
+    sh`d=${dir}`,
+    nameExpr ? `n=${nameExpr}` : sh`n=${name}`,
+    'tmp="$d/.$n.partial"; stage="$d/.$n.stage"',
+    sh`mkdir -p -- "$d" || exit 1`,
     // The lock lives as long as fd 9: a run killed at any point releases it with its process.
-    sh`exec 9>>${dir}/.lock`,
+    sh`exec 9>>"$d/.lock"`,
     sh`flock -n 9 || { echo ${`another backup of series ${p.job} is running (${dir}/.lock is held)`} >&2; exit 75; }`,
     // Under the lock no other run is writing: temp files left here by a killed run can go.
-    sh`rm -f -- ${dir}/.${p.job}-*.partial ${dir}/.${p.job}-*.partial.sha256`,
+    sh`rm -f -- "$d"/.${p.job}-*.partial "$d"/.${p.job}-*.partial.sha256`,
     ...(p.postgres
       ? [
-          sh`rm -rf -- ${dir}/.${p.job}-*.stage`,
-          sh`fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -rf -- ${stage} ${tmp}; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }`,
-          ...dumpScript(p.postgres, stage),
+          sh`rm -rf -- "$d"/.${p.job}-*.stage`,
+          'fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -rf -- "$stage" "$tmp"; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }',
+          ...dumpScript(p.postgres),
         ]
-      : [sh`fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -f -- ${tmp}; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }`]),
-    ...tarLines(p, tmp, compression, `${raw(excludes)} ${raw(operands)}`),
-    ...(p.postgres ? [sh`rm -rf -- ${stage}`] : []),
-    sh`sum=$(sha256sum < ${tmp}) && sum=\${sum%% *} || fail 'sha256sum failed'`,
-    sh`printf '%s  %s\\n' "$sum" ${name} > ${tmp}.sha256 && mv -f -- ${tmp}.sha256 ${`${dir}/${name}.sha256`} && mv -f -- ${tmp} ${`${dir}/${name}`} || { rm -f -- ${tmp} ${tmp}.sha256; exit 1; }`,
+      : ['fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -f -- "$tmp"; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }']),
+    ...tarLines(p, compression, `${excludes} ${operands}`),
+    ...(p.postgres ? ['rm -rf -- "$stage"'] : []),
+    `sum=$(sha256sum < "$tmp") && sum=\${sum%% *} || fail 'sha256sum failed'`,
+    `printf '%s  %s\\n' "$sum" "$n" > "$tmp.sha256" && mv -f -- "$tmp.sha256" "$d/$n.sha256" && mv -f -- "$tmp" "$d/$n" || { rm -f -- "$tmp" "$tmp.sha256"; exit 1; }`,
     ...prune.map((old) => sh`rm -f -- ${`${dir}/${old}`} ${`${dir}/${old}.sha256`}`),
     `printf 'sha256 %s\\n' "$sum"`,
   ].join('\n');

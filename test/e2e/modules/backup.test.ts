@@ -5,6 +5,9 @@ import { connect } from '../../../runner/connection/index.js';
 import { gatherFacts } from '../../../runner/facts.js';
 import { runCallOn } from '../../../runner/module-run.js';
 import { backup, backup_prune, backup_verify } from '../../../modules/index.js';
+import { backupSchedule } from '../../../playbooks/roles/backup-schedule.js';
+import { play } from '../../../runner/index.js';
+import { playStatuses } from './play-parity.js';
 import { isoWeek } from '../../../modules/backup/retention.js';
 import { labHosts } from '../../lab/testing.js';
 import { remote, run, scratch, session } from './harness.js';
@@ -179,5 +182,39 @@ describe('backup and backup_verify on a lab host', () => {
     } finally {
       rmSync(offsite, { recursive: true, force: true });
     }
+  });
+
+  test('backupSchedule installs a script and a cron.d entry (check predicts, then converged); the script backs up, prunes, logs one line per run and exits with the run\'s status', async () => {
+    const s = await session(labHosts('plain')[0]!);
+    const src = await scratch(s, 'bak-src5');
+    const dest = await scratch(s, 'bak-dest5');
+    await remote(s, `echo one > ${src}/f; rm -f /tmp/hw-e2e/bak5.log`);
+    const schedule = (state?: 'absent') => [play({ hosts: 'all', gather_facts: false, tasks: backupSchedule({ backup: { job: 'cronjob', paths: [src], dest, keep_last: 2 }, hour: '2', minute: '30', log: '/tmp/hw-e2e/bak5.log', ...(state ? { state } : {}) }) })];
+    expect(await playStatuses(s.host.name, schedule(), true)).toEqual(['changed', 'changed']);
+    expect(await playStatuses(s.host.name, schedule(), false)).toEqual(['changed', 'changed']);
+    expect(await playStatuses(s.host.name, schedule(), false)).toEqual(['ok', 'ok']);
+    expect(await remote(s, 'cat /etc/cron.d/hostwright-backup')).toBe('#Ansible: hostwright backup cronjob\n30 2 * * * root /usr/local/sbin/hostwright-backup-cronjob');
+    expect(await remote(s, 'stat -c %a /usr/local/sbin/hostwright-backup-cronjob')).toBe('700');
+
+    // What cron runs: three good runs (retention keeps two), then one whose source is gone. A
+    // second apart: archives of the same second are ordered by their random suffix.
+    for (let i = 0; i < 3; i++) expect(await remote(s, 'sleep 1; /usr/local/sbin/hostwright-backup-cronjob >/dev/null 2>&1; echo $?')).toBe('0');
+    const archives = (await remote(s, `ls ${dest}/cronjob`)).split('\n').filter((n) => /\.tar\.(gz|zst)$/.test(n));
+    expect(archives.length).toBe(2);
+    expect(await remote(s, `cd ${dest}/cronjob && sha256sum -c --quiet *.sha256 && echo sound`)).toBe('sound');
+    await remote(s, `mv ${src} ${src}.away`);
+    expect(await remote(s, '/usr/local/sbin/hostwright-backup-cronjob >/dev/null 2>&1; echo $?')).toBe('1');
+    await remote(s, `mv ${src}.away ${src}`);
+    const log = (await remote(s, 'cat /tmp/hw-e2e/bak5.log')).split('\n');
+    expect(log.length).toBe(4);
+    log.slice(0, 3).forEach((line, i) => expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ job=cronjob status=ok archive=${dest}/cronjob/cronjob-\\S+ sha256=[0-9a-f]{64} pruned=${i < 2 ? 0 : 1} seconds=\\d+$`)));
+    expect(log[2]).toContain(archives.sort()[1]);
+    expect(log[3]).toMatch(/ job=cronjob status=failed exit=1 error="tar failed \(exit 2\); no archive was written" seconds=\d+$/);
+    expect((await remote(s, `ls ${dest}/cronjob`)).split('\n').filter((n) => /\.tar\.(gz|zst)$/.test(n))).toEqual(archives);
+    // backup_verify reads what the scheduled run wrote.
+    expect((await run(s, backup_verify({ job: 'cronjob', dest }))).failed).toBe(false);
+
+    expect(await playStatuses(s.host.name, schedule('absent'), false)).toEqual(['changed', 'changed']);
+    expect(await remote(s, 'test -e /etc/cron.d/hostwright-backup || test -e /usr/local/sbin/hostwright-backup-cronjob || echo removed')).toBe('removed');
   });
 });

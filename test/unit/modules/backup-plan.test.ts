@@ -24,9 +24,11 @@ describe('backup plan', () => {
     expect(plan.result).toEqual({ archive: '/tmp/bakrec/nightly/nightly-20261205T192014Z-abcdef0123.tar.zst', pruned: [], compression: 'zstd' });
     const script = (plan.actions[0] as { script: string }).script;
     expect(script).toContain('flock -n 9');
-    expect(script).toContain("tar -C / --create --file=/tmp/bakrec/nightly/.nightly-20261205T192014Z-abcdef0123.tar.zst.partial --zstd");
+    // The archive is written under a temp name: "$tmp" is the name with a dot before and .partial after.
+    expect(script).toContain('d=/tmp/bakrec/nightly\nn=nightly-20261205T192014Z-abcdef0123.tar.zst\ntmp="$d/.$n.partial"');
+    expect(script).toContain('tar -C / --create --file="$tmp" --zstd');
     // The archive gets its final name only after its checksum file is in place.
-    expect(script.indexOf('.sha256 && mv -f -- /tmp/bakrec/nightly/.nightly-20261205T192014Z-abcdef0123.tar.zst.partial ')).toBeGreaterThan(0);
+    expect(script).toContain('mv -f -- "$tmp.sha256" "$d/$n.sha256" && mv -f -- "$tmp" "$d/$n"');
   });
 
   test('prunes only this series: another job whose name starts the same, checksums and stray files are never candidates', () => {

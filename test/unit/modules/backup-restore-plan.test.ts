@@ -26,14 +26,14 @@ describe('backup with PostgreSQL sources', () => {
     const plan = planBackup(p, parseBackupProbe(SERIES));
     expect(plan.failed).toBeUndefined();
     const s = script(plan);
-    const stage = '/b/site/.site-20261205T204843Z-5031faac71.tar.zst.stage';
-    expect(s).toContain(`hw_pg pg_dump -U postgres -Fc -d app </dev/null >${stage}/.hostwright-backup/postgres/app.dump || fail 'pg_dump of database app on the host failed'`);
-    expect(s).toContain(`hw_pg pg_dumpall -U postgres --globals-only </dev/null >${stage}/.hostwright-backup/postgres/globals.sql`);
+    expect(s).toContain('n=site-20261205T204843Z-5031faac71.tar.zst\ntmp="$d/.$n.partial"; stage="$d/.$n.stage"');
+    expect(s).toContain(`hw_pg pg_dump -U postgres -Fc -d app </dev/null >"$stage"/.hostwright-backup/postgres/app.dump || fail 'pg_dump of database app on the host failed'`);
+    expect(s).toContain(`hw_pg pg_dumpall -U postgres --globals-only </dev/null >"$stage"/.hostwright-backup/postgres/globals.sql`);
     expect(s).toContain('runuser -u postgres --');
-    expect(s).toContain(`--zstd  -C ${stage} .hostwright-backup -C / -- srv/app || fail 'tar failed'`);
+    expect(s).toContain(`--zstd  -C "$stage" .hostwright-backup -C / -- srv/app || fail 'tar failed'`);
     // Dumps come before tar; the stage goes before the checksum is written.
     expect(s.indexOf('pg_dump')).toBeLessThan(s.indexOf('tar -C'));
-    expect(s.indexOf(`rm -rf -- ${stage}\n`)).toBeLessThan(s.indexOf('sha256sum'));
+    expect(s.indexOf('rm -rf -- "$stage"\n')).toBeLessThan(s.indexOf('sha256sum'));
     expect(plan.actions[0]).toMatchObject({ describe: 'back up /srv/app database app to /b/site/site-20261205T204843Z-5031faac71.tar.zst' });
   });
 
@@ -43,7 +43,8 @@ describe('backup with PostgreSQL sources', () => {
     expect(s).not.toMatch(/podman exec[^\n]* -t/);
     expect(s).toContain('hw_pg pg_dump -U admin -h /run/postgresql -p 5433 -Fc -d app');
     expect(s).not.toContain('pg_dumpall');
-    expect(s).toMatch(/ -C \/var\/backups\/hostwright\/db\/\.db-[^ ]+\.stage \.hostwright-backup \|\| fail/);
+    expect(s).toContain('d=/var/backups/hostwright/db\n');
+    expect(s).toContain(' -C "$stage" .hostwright-backup || fail');
   });
 
   test('a database the server lacks, or a server psql cannot reach, fails before anything runs', () => {
@@ -127,7 +128,8 @@ describe('encryption with an age key file', () => {
     expect(plan.result).toMatchObject({ archive: '/b/enc/enc-20261205T204843Z-5031faac71.tar.zst.age', encrypted: true });
     const s = script(plan);
     expect(s).toContain("if grep -q '^AGE-SECRET-KEY-' /etc/backup.key; then kf=-i; else kf=-R; fi");
-    expect(s).toContain('trc=$( { { tar -C / --create --file=- --zstd  -- srv/app; echo $? >&3; } | age -e "$kf" /etc/backup.key > /b/enc/.enc-20261205T204843Z-5031faac71.tar.zst.age.partial; } 3>&1 )');
+    expect(s).toContain('n=enc-20261205T204843Z-5031faac71.tar.zst.age\n');
+    expect(s).toContain('trc=$( { { tar -C / --create --file=- --zstd  -- srv/app; echo $? >&3; } | age -e "$kf" /etc/backup.key > "$tmp"; } 3>&1 )');
     expect(s).toContain(`[ "$trc" = 0 ] || fail 'tar failed' "$trc"`);
   });
 
