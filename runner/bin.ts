@@ -4,6 +4,7 @@
  *
  *   npx hostwright playbooks/site.ts --check     same as `npx tsx playbooks/site.ts --check`
  *   npx hostwright init [DIR]                     start a repository (runner/init.ts)
+ *   npx hostwright --show-config                  what ansible.cfg and ANSIBLE_* set, and from where
  *
  * A playbook runs in this process: tsx's loader is registered (so the .ts file and whatever it
  * imports load as TypeScript) and argv is made to look as if the playbook file had been started
@@ -15,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 
 const USAGE = `usage: hostwright PLAYBOOK.ts [options]    run a playbook (see hostwright PLAYBOOK.ts --help)
        hostwright init [DIR]                 start a repository: ansible.cfg, inventory/, playbooks/, roles/
+       hostwright --show-config              the settings ansible.cfg and ANSIBLE_* give, and where from
        hostwright --version
 `;
 
@@ -28,8 +30,8 @@ async function main(args: string[]): Promise<number | undefined> {
     const { initRepository } = await import('./init.js');
     return initRepository(rest[0] ?? '.', { out: process.stdout, err: process.stderr });
   }
-  if (first === '--version') {
-    // Answered by the playbook command line, which needs no playbook for it.
+  if (first === '--version' || first === '--show-config') {
+    // Answered by the playbook command line, which needs no playbook for these.
     const { runCli } = await import('./cli.js');
     return runCli(args, async () => 0);
   }

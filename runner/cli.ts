@@ -7,12 +7,12 @@
  * Ansible combines them: -i/-t/--skip-tags/-e accumulate (later extra vars win), -v counts, other
  * values keep the last one. Every mistake is an OptionsError: one line, exit 5.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { configuredForks, configuredTimeoutSeconds } from './ansible-cfg.js';
+import { ignoredSettingsWarning, loadAnsibleConfig, showConfig, type AnsibleConfig } from './ansible-cfg.js';
 import { OptionsError } from './errors.js';
 import type { Reporter } from './events.js';
 import { Masker } from './mask.js';
@@ -31,6 +31,8 @@ const yaml = lazyRequire<typeof import('yaml')>('yaml');
 export type CliCommand =
   | { action: 'help' }
   | { action: 'version' }
+  /** --show-config: the settings ansible.cfg and ANSIBLE_* gave, ansible-config dump style. */
+  | { action: 'show-config'; text: string }
   | {
       action: 'run';
       options: RunOptions;
@@ -38,6 +40,8 @@ export type CliCommand =
       syntaxCheck: boolean;
       /** -K: prompt for the become password before running (see promptBecomePassword). */
       askBecomePass: boolean;
+      /** What to warn about before the run (ansible.cfg settings Hostwright ignores). */
+      warnings: string[];
     };
 
 export interface CliEnv {
@@ -45,7 +49,7 @@ export interface CliEnv {
   cwd?: string;
   /** Reads an @file. @default fs.readFileSync(path, 'utf8') */
   readFile?: (file: string) => string;
-  /** Where ANSIBLE_TIMEOUT and ANSIBLE_CONFIG are read. @default process.env */
+  /** Where ANSIBLE_CONFIG and the other ANSIBLE_* settings are read. @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -58,6 +62,9 @@ interface Parsed {
   version: boolean;
   syntaxCheck: boolean;
   askBecomePass: boolean;
+  showConfig: boolean;
+  /** Flags given, by long name: a flag given replaces the configured value, even a list. */
+  given: Set<string>;
 }
 
 interface Flag {
@@ -168,6 +175,10 @@ const FLAGS: Flag[] = [
     apply: (p) => void (p.options.step = true),
   },
   {
+    long: 'show-config', help: 'show the settings ansible.cfg and ANSIBLE_* variables give, and where each comes from; run nothing',
+    apply: (p) => void (p.showConfig = true),
+  },
+  {
     long: 'profile', help: 'after the recap, the slowest tasks, each host\'s time and the run\'s (like the profile_tasks and timer callbacks)',
     apply: (p) => void (p.options.profile = true),
   },
@@ -203,24 +214,82 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliCommand 
     throw new OptionsError(`${(e as Error).message.replace(/\s*\n\s*/g, ' ')} (see --help)`);
   }
   const parsed: Parsed = {
-    // -T and -f (flags below) beat ANSIBLE_TIMEOUT/ANSIBLE_FORKS and ansible.cfg's timeout/forks.
-    options: {
-      ...defaultRunOptions(),
-      connectTimeoutMs: configuredTimeoutSeconds({ cwd: fullEnv.cwd, env: fullEnv.env }) * 1000,
-      forks: configuredForks({ cwd: fullEnv.cwd, env: fullEnv.env }) ?? DEFAULT_FORKS,
-    },
+    options: defaultRunOptions(),
     help: false,
     version: false,
     syntaxCheck: false,
     askBecomePass: false,
+    showConfig: false,
+    given: new Set(),
   };
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
-    byName.get(token.name)!.apply(parsed, token.value ?? '', fullEnv);
+    const flag = byName.get(token.name)!;
+    flag.apply(parsed, token.value ?? '', fullEnv);
+    parsed.given.add(flag.long);
   }
   if (parsed.help) return { action: 'help' };
   if (parsed.version) return { action: 'version' };
-  return { action: 'run', options: parsed.options, syntaxCheck: parsed.syntaxCheck, askBecomePass: parsed.askBecomePass };
+  const config = loadAnsibleConfig({ cwd: fullEnv.cwd, env: fullEnv.env });
+  if (parsed.showConfig) return { action: 'show-config', text: showConfig(config) };
+  applyConfig(parsed, config);
+  const warning = ignoredSettingsWarning(config);
+  return {
+    action: 'run',
+    options: parsed.options,
+    syntaxCheck: parsed.syntaxCheck,
+    askBecomePass: parsed.askBecomePass,
+    warnings: warning ? [warning] : [],
+  };
+}
+
+/**
+ * The configuration under the command line: each setting counts only where its flag was not
+ * given (ansible-playbook's flags take their defaults from the same settings).
+ */
+function applyConfig(p: Parsed, config: AnsibleConfig): void {
+  const s = config.settings;
+  const o = p.options;
+  const unless = (flag: string, set: () => void) => {
+    if (!p.given.has(flag)) set();
+  };
+  unless('inventory', () => {
+    const sources = s.DEFAULT_HOST_LIST.value as string[];
+    // The default /etc/ansible/hosts only when it exists, as the inventory CLI does.
+    o.inventory = s.DEFAULT_HOST_LIST.origin === 'default' ? sources.filter((f) => existsSync(f)) : [...sources];
+  });
+  // Unset, forks keep Hostwright's own default (options.ts), not Ansible's 5.
+  unless('forks', () => {
+    if (s.DEFAULT_FORKS.origin !== 'default') o.forks = s.DEFAULT_FORKS.value as number;
+  });
+  unless('user', () => {
+    if (s.DEFAULT_REMOTE_USER.value !== undefined) o.user = s.DEFAULT_REMOTE_USER.value as string;
+  });
+  unless('private-key', () => {
+    if (s.DEFAULT_PRIVATE_KEY_FILE.value !== undefined) o.privateKey = s.DEFAULT_PRIVATE_KEY_FILE.value as string;
+  });
+  unless('timeout', () => void (o.connectTimeoutMs = (s.DEFAULT_TIMEOUT.value as number) * 1000));
+  unless('become', () => void (o.become = s.DEFAULT_BECOME.value as boolean));
+  unless('become-user', () => {
+    if (s.DEFAULT_BECOME_USER.origin !== 'default') o.becomeUser = s.DEFAULT_BECOME_USER.value as string;
+  });
+  unless('ask-become-pass', () => void (p.askBecomePass = s.DEFAULT_BECOME_ASK_PASS.value as boolean));
+  unless('verbose', () => void (o.verbosity = Math.min(MAX_VERBOSITY, s.DEFAULT_VERBOSITY.value as number)));
+  unless('force-handlers', () => void (o.forceHandlers = s.DEFAULT_FORCE_HANDLERS.value as boolean));
+  unless('tags', () => addTags(o.tags, (s.TAGS_RUN.value as string[]).join(',')));
+  unless('skip-tags', () => addTags(o.skipTags, (s.TAGS_SKIP.value as string[]).join(',')));
+  if (s.DEFAULT_BECOME_METHOD.origin !== 'default') o.becomeMethod = s.DEFAULT_BECOME_METHOD.value as string;
+  // Only an explicit setting is passed on: unset, the connection keeps reading the host's vars
+  // and ssh's own StrictHostKeyChecking.
+  if (s.HOST_KEY_CHECKING.origin !== 'default') o.hostKeyChecking = s.HOST_KEY_CHECKING.value as boolean;
+  // force_color wins over nocolor (ansible/utils/color.py). NO_COLOR, which Ansible also reads as
+  // nocolor, is left to colorLevel, where Node's FORCE_COLOR beats it as before.
+  if (s.ANSIBLE_FORCE_COLOR.value === true) o.color = true;
+  else if (s.ANSIBLE_NOCOLOR.value === true && s.ANSIBLE_NOCOLOR.origin !== 'env: NO_COLOR') o.color = false;
+  if (s.RETRY_FILES_ENABLED.value === true) {
+    const savePath = s.RETRY_FILES_SAVE_PATH.value as string | undefined;
+    o.retryFiles = savePath === undefined ? {} : { savePath };
+  }
 }
 
 /** Ansible splits --tags/--skip-tags values on commas and trims them; a tag counts once. */
@@ -404,13 +473,13 @@ function processIO(): CliIO {
  * printed as one `ERROR! ...` line on stderr (no stack trace unless -vvv for unexpected ones).
  */
 export async function runCli(argv: readonly string[], run: (request: RunRequest) => Promise<number>, io: CliIO = processIO()): Promise<number> {
-  const errStyle = createStyle(colorLevel(io.env, io.stderr.isTTY === true));
+  let errStyle = createStyle(colorLevel(io.env, io.stderr.isTTY === true));
   const masker = new Masker();
   ignoreClosedPipe(io.stdout);
   ignoreClosedPipe(io.stderr);
   let verbosity = 0;
   try {
-    const command = parseCli(argv, { cwd: io.cwd });
+    const command = parseCli(argv, { cwd: io.cwd, env: io.env });
     if (command.action === 'help') {
       io.stdout.write(helpText(programName(io.cwd)));
       return EXIT.OK;
@@ -419,8 +488,13 @@ export async function runCli(argv: readonly string[], run: (request: RunRequest)
       io.stdout.write(`hostwright ${packageVersion()}\n`);
       return EXIT.OK;
     }
+    if (command.action === 'show-config') {
+      io.stdout.write(command.text);
+      return EXIT.OK;
+    }
     const { options } = command;
     verbosity = options.verbosity;
+    errStyle = createStyle(colorLevel(io.env, io.stderr.isTTY === true, options.color));
     // Ansible asks for passwords only when it will run something.
     const listing = options.listHosts || options.listTasks || options.listTags || command.syntaxCheck;
     if (command.askBecomePass && !listing) {
@@ -428,6 +502,7 @@ export async function runCli(argv: readonly string[], run: (request: RunRequest)
     }
     if (options.becomePassword) masker.add(options.becomePassword);
     const reporter = chooseReporter(options, io, masker);
+    for (const message of command.warnings) reporter.emit({ type: 'warning', message });
     try {
       return await run({ options, syntaxCheck: command.syntaxCheck, reporter, masker });
     } finally {

@@ -110,6 +110,7 @@ function becomeFor(b: BatchContext, node: TaskNode, vars: Vars, facts: Facts): B
   const become = becomeSpecFor(vars, {
     become: keyword(node, 'become') ?? o.become,
     ...(keyword(node, 'become_user') ?? o.becomeUser ? { becomeUser: keyword(node, 'become_user') ?? o.becomeUser } : {}),
+    ...(o.becomeMethod ? { becomeMethod: o.becomeMethod } : {}),
     ...(o.becomePassword ? { password: o.becomePassword } : {}),
   });
   return becomeForHost(become, facts);

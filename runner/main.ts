@@ -12,6 +12,7 @@ import { typeExtraVars } from './extra-vars.js';
 import { gatherFacts } from './facts.js';
 import { loadInventory } from './inventory/index.js';
 import { listPlaybook } from './list.js';
+import { retryFilePath, withRetryFile } from './retry.js';
 import { checkPlays, checkTargets, runPlaybook } from './run.js';
 import type { EngineDeps } from './state.js';
 import { lineAsker } from './step.js';
@@ -22,6 +23,7 @@ export const realDeps: EngineDeps = {
       ...connectSpecFor(host, vars, {
         ...(options.user ? { user: options.user } : {}),
         ...(options.privateKey ? { privateKeyFile: options.privateKey } : {}),
+        ...(options.hostKeyChecking !== undefined ? { hostKeyChecking: options.hostKeyChecking } : {}),
         connectTimeoutMs: options.connectTimeoutMs,
       }),
       ...(debug ? { debug } : {}),
@@ -49,9 +51,12 @@ export function runFromCommandLine(pb: Playbook, argv: readonly string[]): Promi
       process.stdout.write(listPlaybook(pb, options, inventory));
       return 0;
     }
+    const runReporter = options.retryFiles
+      ? withRetryFile(reporter, retryFilePath(pb.file, options.retryFiles.savePath), options.json ? undefined : (line) => process.stdout.write(line))
+      : reporter;
     const ask = options.step ? lineAsker(process.stdin, process.stdout) : undefined;
     try {
-      return await runPlaybook(pb.plays, options, reporter, { inventory, deps: realDeps, playbookDir: pb.dir, file: pb.file, masker, ...(ask ? { ask } : {}) });
+      return await runPlaybook(pb.plays, options, runReporter, { inventory, deps: realDeps, playbookDir: pb.dir, file: pb.file, masker, ...(ask ? { ask } : {}) });
     } finally {
       ask?.close();
     }

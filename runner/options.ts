@@ -29,6 +29,8 @@ export interface RunOptions {
   become: boolean;
   /** --become-user. @default 'root' */
   becomeUser?: string;
+  /** become_method from ansible.cfg/ANSIBLE_BECOME_METHOD (the host's ansible_become_method beats it). @default 'sudo' */
+  becomeMethod?: string;
   /** -K/--ask-become-pass: the sudo password. Never printed. */
   becomePassword?: Secret<string>;
   /** -u/--user: the remote user for hosts whose vars don't set ansible_user. */
@@ -37,6 +39,12 @@ export interface RunOptions {
   privateKey?: string;
   /** -T/--timeout in ms. @default 10000 */
   connectTimeoutMs: number;
+  /** host_key_checking from ansible.cfg/ANSIBLE_HOST_KEY_CHECKING, when set there (host vars beat it). */
+  hostKeyChecking?: boolean;
+  /** force_color (true) or nocolor (false) from ansible.cfg/ANSIBLE_*; unset: colors on a terminal. */
+  color?: boolean;
+  /** retry_files_enabled: write the failed hosts to `<playbook>.retry` (in savePath, else beside the playbook). */
+  retryFiles?: { savePath?: string };
   /** --start-at-task: skip every task before the first one with this name. */
   startAtTask?: string;
   /** -v count, 0..4. */

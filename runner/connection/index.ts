@@ -37,6 +37,8 @@ export interface ConnectCliOptions {
   sshConfigFile?: string;
   /** Passphrase for encrypted private keys (Ansible has none: it relies on ssh-agent). */
   passphrase?: Secret<string>;
+  /** host_key_checking from ansible.cfg or ANSIBLE_HOST_KEY_CHECKING (false: accept any host key). */
+  hostKeyChecking?: boolean;
 }
 
 type Vars = Record<string, unknown>;
@@ -220,9 +222,11 @@ export function connectSpecFor(name: string, vars: Vars, cli: ConnectCliOptions 
   const timeoutVar = pick(vars, 'ansible_ssh_timeout', 'ansible_timeout');
   const connectTimeoutMs = timeoutVar !== undefined ? Number(timeoutVar) * 1000 : (cli.connectTimeoutMs ?? 10_000);
   const password = toSecret(pick(vars, 'ansible_ssh_password', 'ansible_ssh_pass', 'ansible_password'));
-  // Ansible's host_key_checking option: the host's variables, else ANSIBLE_HOST_KEY_CHECKING.
+  // Ansible's host_key_checking option: the host's variables, else ansible.cfg/ANSIBLE_HOST_KEY_CHECKING
+  // as the command line resolved it, else the variable itself (for callers without a command line).
   const checking =
     toBool(pick(vars, 'ansible_ssh_host_key_checking', 'ansible_host_key_checking')) ??
+    cli.hostKeyChecking ??
     toBool(process.env.ANSIBLE_HOST_KEY_CHECKING);
   const args = [str(pick(vars, 'ansible_ssh_common_args')), str(pick(vars, 'ansible_ssh_extra_args'))]
     .filter(Boolean)
@@ -277,11 +281,11 @@ export function connectSpecFor(name: string, vars: Vars, cli: ConnectCliOptions 
  */
 export function becomeSpecFor(
   vars: Vars,
-  resolved: { become?: boolean; becomeUser?: string; password?: Secret<string> } = {},
+  resolved: { become?: boolean; becomeUser?: string; becomeMethod?: string; password?: Secret<string> } = {},
 ): BecomeSpec | undefined {
   const become = toBool(pick(vars, 'ansible_become')) ?? resolved.become ?? false;
   if (!become) return undefined;
-  const method = str(pick(vars, 'ansible_become_method')) ?? 'sudo';
+  const method = str(pick(vars, 'ansible_become_method')) ?? resolved.becomeMethod ?? 'sudo';
   if (method !== 'sudo') throw new OptionsError(`become method '${method}' is not supported (only sudo)`);
   const user = str(pick(vars, 'ansible_become_user')) ?? resolved.becomeUser ?? 'root';
   const password = toSecret(pick(vars, 'ansible_become_password', 'ansible_become_pass')) ?? resolved.password;

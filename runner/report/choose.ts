@@ -33,7 +33,7 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
 }
 
 export function chooseReporter(
-  options: Pick<RunOptions, 'json' | 'verbosity'> & Partial<Pick<RunOptions, 'profile' | 'step'>>,
+  options: Pick<RunOptions, 'json' | 'verbosity'> & Partial<Pick<RunOptions, 'profile' | 'step' | 'color'>>,
   io: ReporterIO,
   masker: Masker = new Masker(),
 ): Reporter {
@@ -41,7 +41,7 @@ export function chooseReporter(
   // --step's questions need plain lines: the live view would redraw over them.
   const kind = options.step && !options.json ? 'text' : reporterKind(options.json, tty, io.env);
   if (kind === 'json') return new JsonReporter({ stdout: io.stdout, masker });
-  const style = createStyle(colorLevel(io.env, tty));
+  const style = createStyle(colorLevel(io.env, tty, options.color));
   const columns = bannerColumns(tty ? io.stdout.columns : undefined);
   const profiler = options.profile ? new Profiler({ columns, verbosity: options.verbosity }) : undefined;
   const common = { verbosity: options.verbosity, style, masker, columns, stdout: io.stdout, stderr: io.stderr, ...(profiler ? { profiler } : {}) };

@@ -54,7 +54,10 @@ export const plainStyle: Style = createStyle(0);
  * (its vendored supports-color ignores it: checked in chalk 5.6), so NO_COLOR is handled here.
  * FORCE_COLOR wins over NO_COLOR, as in Node itself.
  */
-export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 3 {
+export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean, ansibleColor?: boolean): 0 | 1 | 2 | 3 {
+  // Ansible's force_color / nocolor (ansible.cfg or ANSIBLE_FORCE_COLOR / ANSIBLE_NOCOLOR).
+  if (ansibleColor === true) return supportsColor && supportsColor.level > 1 ? supportsColor.level : 1;
+  if (ansibleColor === false) return 0;
   const force = env.FORCE_COLOR;
   if (force !== undefined) {
     if (force === 'false' || force === '0') return 0;

@@ -110,11 +110,12 @@ describe('the packed package in a repository of its own', () => {
     expect(check.stdout).toContain(path.join(user, 'roles/motd.ts'));
   });
 
-  test('the playbook runs on a lab host with `hostwright` and with `tsx`, group_vars from the inventory included', async () => {
+  test('the playbook runs on a lab host with `hostwright` and with `tsx`, the inventory from ansible.cfg, its group_vars included', async () => {
     const host = labHosts('plain')[0]!;
     // The lab's inventory (its connection vars) in place of init's example hosts; group_vars stay.
     await writeFile(path.join(user, 'inventory/hosts.ini'), await readFile(labState().inventoryFile, 'utf8'));
-    const inventory = ['-i', 'inventory/hosts.ini', '-l', host.name];
+    // No -i: init's ansible.cfg names inventory/hosts.ini.
+    const inventory = ['-l', host.name];
 
     const check = ok(await inUserDir(user, ['npx', 'hostwright', 'playbooks/site.ts', ...inventory, '--check']));
     expect(check).toMatch(new RegExp(`${host.name} +: ok=2 +changed=1 `));

@@ -61,3 +61,35 @@ describe('forks from the configuration', () => {
     expect(DEFAULT_FORKS).toBe(50);
   });
 });
+
+describe('the command line over ANSIBLE_* over ansible.cfg', () => {
+  const options = (argv: string[], env: NodeJS.ProcessEnv) => {
+    const c = parseCli(argv, { cwd: '/nonexistent', env: { HOME: '/nonexistent', ...env } });
+    if (c.action !== 'run') throw new Error(c.action);
+    return c.options;
+  };
+  it('a flag beats the variable; the variable sets what no flag gave', () => {
+    const env = { ANSIBLE_FORKS: '3', ANSIBLE_REMOTE_USER: 'ops', ANSIBLE_INVENTORY: '/a,/b', ANSIBLE_BECOME: 'yes', ANSIBLE_RUN_TAGS: 'x,y' };
+    expect(options([], env)).toMatchObject({ forks: 3, user: 'ops', inventory: ['/a', '/b'], become: true, tags: ['x', 'y'] });
+    expect(options(['-f', '2', '-u', 'me', '-i', '/c', '-t', 'z'], env)).toMatchObject({ forks: 2, user: 'me', inventory: ['/c'], tags: ['z'] });
+  });
+  it('unset settings leave Ansible\'s defaults, and host_key_checking and colors undecided', () => {
+    const o = options([], {});
+    expect(o).toMatchObject({ forks: DEFAULT_FORKS, become: false, connectTimeoutMs: 10_000, verbosity: 0, tags: [], skipTags: [] });
+    expect(o.user).toBeUndefined();
+    expect(o.hostKeyChecking).toBeUndefined();
+    expect(o.color).toBeUndefined();
+    expect(o.retryFiles).toBeUndefined();
+  });
+  it('force_color wins over nocolor; host_key_checking=false and retry files pass on', () => {
+    expect(options([], { ANSIBLE_FORCE_COLOR: '1', ANSIBLE_NOCOLOR: '1' }).color).toBe(true);
+    expect(options([], { ANSIBLE_NOCOLOR: 'yes' }).color).toBe(false);
+    expect(options([], { NO_COLOR: '1' }).color).toBeUndefined(); // colorLevel reads it (FORCE_COLOR beats it)
+    expect(options([], { ANSIBLE_HOST_KEY_CHECKING: 'False' }).hostKeyChecking).toBe(false);
+    expect(options([], { ANSIBLE_RETRY_FILES_ENABLED: 'true', ANSIBLE_RETRY_FILES_SAVE_PATH: '/r' }).retryFiles).toEqual({ savePath: '/r' });
+  });
+  it('a bad number names where it came from', () => {
+    expect(() => options([], { ANSIBLE_FORKS: 'many' })).toThrow("ANSIBLE_FORKS: expected a whole number of forks (at least 1), got 'many'");
+    expect(() => options([], { ANSIBLE_TIMEOUT: '0' })).toThrow("ANSIBLE_TIMEOUT: expected a whole number of seconds (at least 1), got '0'");
+  });
+});
