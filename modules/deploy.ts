@@ -243,9 +243,11 @@ export function planDeploy(p: DeployParams, s: DeployState): Plan {
     diffs: [linkDiff(p, live, release)],
     summary: `${release} (${commit.slice(0, 12)}) is live${removed.length ? `; removed ${removed.join(', ')}` : ''}`,
     result: { live: release, previous: live ?? null, commit, removed, releases: kept },
+    // The directories above the release first: an effect on a directory recorded after the
+    // checkout's would hide the checkout below it (a new directory is predicted empty).
     effects: [
-      ...(existing === undefined ? checkoutEffects({ dest, repo: p.repo }, commit, true, p.umask !== undefined ? parseInt(p.umask, 8) : s.umask) : []),
       ...switchEffects(p, release),
+      ...(existing === undefined ? checkoutEffects({ dest, repo: p.repo }, commit, true, p.umask !== undefined ? parseInt(p.umask, 8) : s.umask) : []),
       ...removed.map((r): Effect => ({ kind: 'path', path: `${rootOf(p)}/releases/${r}`, state: 'absent' })),
     ],
   };

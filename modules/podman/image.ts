@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
-import type { Action, Plan } from '../../runner/module.types.js';
+import type { Action, Plan, Predicted } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { inspected, parseSections, podmanEffect, podmanScript, resourceDiff, section } from './common.js';
 import type { ImageInspect } from './inspect.types.js';
@@ -83,6 +83,8 @@ export interface ImageState {
   /** sha256 over the build context's files (names, modes, content), when building. */
   contextHash?: string;
   contextMissing?: boolean;
+  /** Check runs: the context is not on the host yet, an earlier task (named) would make it. */
+  contextMadeBy?: string;
 }
 
 /**
@@ -130,10 +132,36 @@ function buildCommand(p: PodmanImageParams, identity: string): string {
   return sh`podman build --quiet --tag ${imageRef(p)} --label ${`${CONTEXT_LABEL}=${identity}`} ${file} ${args} -- ${p.path!} >/dev/null`;
 }
 
+const label = (i: ImageInspect | undefined) => i?.Labels?.[CONTEXT_LABEL] ?? i?.Config?.Labels?.[CONTEXT_LABEL];
+const fields = (i: ImageInspect) => ({ id: i.Id, ...(label(i) ? { context: label(i) } : {}) });
+
+/** A build of the image with this identity (or, in a check run before its context exists, a description of it). */
+function planBuild(p: PodmanImageParams, s: ImageState, identity: string): Plan {
+  const ref = imageRef(p);
+  const wanted = { id: '(built)', context: identity };
+  return {
+    changed: true,
+    actions: [run(buildCommand(p, identity), `build image ${ref} from ${p.path}`)],
+    diffs: [s.image ? resourceDiff('podman_image', ref, fields(s.image), wanted) : resourceDiff('podman_image', ref, undefined, wanted)],
+    summary: s.image ? `rebuilt image ${ref} (the build context changed)` : `built image ${ref}`,
+    // A new image ID, unknown until built: the containers of this image will be recreated.
+    effects: [podmanEffect('podman_image', ref, true, { id: null })],
+    ...(p.force ? { nonIdempotent: true } : {}),
+  };
+}
+
+/**
+ * Check runs: a build context an earlier task would create (a deploy's new release, a git
+ * checkout) cannot be hashed yet, but it will be there: the image is built from it.
+ */
+export function overlayImage(s: ImageState, predicted: Predicted, p: PodmanImageParams): ImageState {
+  if (p.path === undefined || !s.contextMissing) return s;
+  const made = predicted.path(p.path);
+  return made && made.state !== 'absent' ? { ...s, contextMadeBy: made.by } : s;
+}
+
 export function planImage(p: PodmanImageParams, s: ImageState): Plan {
   const ref = imageRef(p);
-  const label = (i: ImageInspect | undefined) => i?.Labels?.[CONTEXT_LABEL] ?? i?.Config?.Labels?.[CONTEXT_LABEL];
-  const fields = (i: ImageInspect) => ({ id: i.Id, ...(label(i) ? { context: label(i) } : {}) });
   if (p.state === 'absent') {
     if (!s.image) return { changed: false, actions: [] };
     return {
@@ -145,20 +173,11 @@ export function planImage(p: PodmanImageParams, s: ImageState): Plan {
     };
   }
   if (p.path !== undefined) {
+    if (s.contextMadeBy !== undefined) return planBuild(p, s, `(known once '${s.contextMadeBy}' has run)`);
     if (s.contextMissing || !s.contextHash) return { changed: false, actions: [], failed: `build context ${p.path} cannot be read on the host` };
     const identity = buildIdentity(p, s.contextHash);
-    const current = label(s.image);
-    if (current === identity && !p.force) return { changed: false, actions: [], result: { image: fields(s.image!) } };
-    const wanted = { id: '(built)', context: identity };
-    return {
-      changed: true,
-      actions: [run(buildCommand(p, identity), `build image ${ref} from ${p.path}`)],
-      diffs: [s.image ? resourceDiff('podman_image', ref, fields(s.image), wanted) : resourceDiff('podman_image', ref, undefined, wanted)],
-      summary: s.image ? `rebuilt image ${ref} (the build context changed)` : `built image ${ref}`,
-      // A new image ID, unknown until built: the containers of this image will be recreated.
-      effects: [podmanEffect('podman_image', ref, true, { id: null })],
-      ...(p.force ? { nonIdempotent: true } : {}),
-    };
+    if (label(s.image) === identity && !p.force) return { changed: false, actions: [], result: { image: fields(s.image!) } };
+    return planBuild(p, s, identity);
   }
   if (s.image && !p.force) return { changed: false, actions: [], result: { image: fields(s.image) } };
   if (!s.image && p.pull === false) return { changed: false, actions: [], failed: `image ${ref} is not on the host and pull is false` };
@@ -177,6 +196,7 @@ export const podman_image = defineModule<PodmanImageParams, ImageState>({
   name: 'podman_image',
   schema,
   check,
+  overlay: overlayImage,
   async gather(p, probe) {
     const out = await probe.run(imageProbeScript(p));
     return parseImageProbe(out.stdout);

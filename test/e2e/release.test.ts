@@ -6,7 +6,6 @@
  * v1 → v2 release under a request loop, a v3 failing its health check rolled back with a message
  * naming the check, rollback.ts back to v1, and 429 past the rate limit.
  */
-import { execFileSync } from 'node:child_process';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
@@ -15,29 +14,26 @@ import type { LabHost } from '../lab/state.js';
 import { labHosts, labState, resetHost, sshOk } from '../lab/testing.js';
 import { sleep, tcpOpen } from '../lab/probes.js';
 import { get } from './modules/haproxy-lab.js';
-import { busyboxTarball, installPodman } from './modules/podman-lab.js';
 import { parseRun, REPO_ROOT, runTool, TSX, type ToolRun } from './playbooks/parity/output.js';
+import { APP_REPO, commitToApp, prepareAppHost } from './playbooks/release/app-host.js';
 import { RATE_LIMIT } from './playbooks/release/stack.js';
 
 const STACK = path.join(REPO_ROOT, 'test/e2e/playbooks/release/stack.ts');
 const DEPLOY = path.join(REPO_ROOT, 'playbooks/deploy.ts');
 const ROLLBACK = path.join(REPO_ROOT, 'playbooks/rollback.ts');
-const REPO = '/srv/git/shiftplan';
-const IDENTITY = 'git -c user.name=Lab -c user.email=lab@example.com';
 
 let host: LabHost;
 const figures: string[] = [];
 
 const playbook = (file: string, ...flags: string[]): Promise<ToolRun> =>
-  runTool([TSX, file, '-i', labState().inventoryFile, '-l', host.name, '-e', `app_repo=${REPO}`, '-e', 'deploy_pause=2', ...flags]);
+  runTool([TSX, file, '-i', labState().inventoryFile, '-l', host.name, '-e', `app_repo=${APP_REPO}`, '-e', 'deploy_pause=2', ...flags]);
 
 function ok(r: ToolRun): ToolRun {
   expect(r.code, `exit ${r.code}\n${r.stdout}\n${r.stderr}`).toBe(0);
   return r;
 }
 
-/** A commit in the app's repository on the host: `script` runs in its work tree. */
-const commit = (message: string, script: string) => sshOk(host, `set -e; cd ${REPO}; ${script}; ${IDENTITY} commit -qam '${message}'`);
+const commit = (message: string, script: string) => commitToApp(host, message, script);
 
 const body = async (p: string) => (await get(host.address, 80, p)).body;
 
@@ -104,13 +100,8 @@ beforeAll(async () => {
   const plain = labHosts('plain');
   expect(plain.length, 'the lab has a plain host').toBeGreaterThanOrEqual(1);
   host = await resetHost(plain[0]!.name);
-  // What the roles install themselves is installed here in the same apt run, to save a round.
-  await installPodman(host, ['haproxy', 'socat', 'openssl', 'curl']);
-  // The base image, from the host's busybox: there is no registry.
-  await sshOk(host, `${busyboxTarball('/tmp/hw-busybox.tar')}\npodman import -q /tmp/hw-busybox.tar localhost/busybox >/dev/null`);
-  // apps/shiftplan as the app's git remote on the host.
-  const tar = execFileSync('tar', ['-C', path.join(REPO_ROOT, 'apps/shiftplan'), '-cf', '-', '.']).toString('base64');
-  await sshOk(host, `set -e; rm -rf ${REPO}; mkdir -p ${REPO}; base64 -d | tar -C ${REPO} -xf -; cd ${REPO}; git init -q -b main; git add -A; ${IDENTITY} commit -qm v1`, { input: tar });
+  // What the proxy role installs is installed here in podman's apt run, to save a round.
+  await prepareAppHost(host, ['haproxy', 'socat', 'openssl', 'curl']);
 }, 600_000);
 
 afterAll(async () => {
@@ -119,10 +110,16 @@ afterAll(async () => {
 });
 
 describe('app and proxy roles, deploy.ts and rollback.ts', () => {
-  test('the roles converge; each service answers by path, 443 with TLS, the services\' ports are closed; a second run changes nothing', async () => {
+  test('check mode predicts the roles\' run; they converge; each service answers by path, 443 with TLS, the services\' ports are closed; a second run changes nothing', async () => {
+    // Check mode first predicts the run, the images built from a release not checked out yet included.
+    const check = parseRun(ok(await playbook(STACK, '--check')).stdout);
     const first = ok(await playbook(STACK));
     figures.push(`first converge: ${Math.round(first.wallMs)} ms`);
-    expect(parseRun(first.stdout).recap[0]).toMatch(/ failed=0 /);
+    const real = parseRun(first.stdout);
+    expect(real.recap[0]).toMatch(/ failed=0 /);
+    const statuses = (r: typeof real) => r.tasks.map((t) => `${t.banner} ${t.statuses.map((x) => x.replace(/ \(would run\)$/, '')).join(', ')}`);
+    expect(statuses(check)).toEqual(statuses(real));
+    expect(check.recap).toEqual(real.recap);
 
     expect(await body('/')).toBe('gateway\n');
     expect(await body('/auth/')).toBe('auth\n');

@@ -4,7 +4,10 @@
  * deploy.ts makes from HAProxy's counters.
  */
 import { describe, expect, it } from 'vitest';
+import { planDeploy } from '../../../modules/deploy.js';
 import { renderConfig } from '../../../modules/haproxy/render.js';
+import { overlayImage, planImage } from '../../../modules/podman/image.js';
+import { PredictedState } from '../../../runner/predict.js';
 import { configIssues } from '../../../modules/haproxy/config.schema.js';
 import { containerName, slotContainer, slotPort, type AppVars } from '../../../playbooks/roles/app.js';
 import { proxyConfig } from '../../../playbooks/roles/proxy.js';
@@ -82,5 +85,32 @@ describe('error-rate check', () => {
   it('names the failed items of a loop', () => {
     expect(failureText({ msg: 'One or more items failed', results: [{ item: 'gateway', failed: true, msg: 'unhealthy' }, { item: 'auth', failed: false }] })).toBe('gateway: unhealthy');
     expect(failureText({ msg: 'boom' })).toBe('boom');
+  });
+});
+
+// Check mode on a fresh host: the app role's release checkout (deploy) is predicted, and the image
+// build from it is planned on that prediction instead of failing on a context not there yet.
+describe('check mode: deploy, then an image built from the new release', () => {
+  const commit = 'a'.repeat(40);
+  const deployed = planDeploy(
+    { path: '/srv/shiftplan', repo: '/srv/git/shiftplan' },
+    { releases: new Map(), log: [], remote: { ok: true, refs: { headBranch: 'main', refs: new Map([['HEAD', commit], ['refs/heads/main', commit]]) } } },
+  );
+  const build = { name: 'localhost/shiftplan-auth', tag: 'blue', state: 'build' as const, path: `/srv/shiftplan/releases/${commit.slice(0, 12)}`, build: { file: 'auth/Containerfile' } };
+
+  it('predicts the new release directory even below a directory an earlier task creates', () => {
+    const predicted = new PredictedState();
+    predicted.record([{ kind: 'path', path: '/srv/shiftplan', state: 'directory', created: true }], 'app directory');
+    predicted.record(deployed.effects ?? [], 'app release');
+    expect(predicted.path(build.path)).toMatchObject({ state: 'directory', by: 'app release' });
+
+    const plan = planImage(build, overlayImage({ contextMissing: true }, predicted.view(undefined), build));
+    expect(plan).toMatchObject({ changed: true, summary: 'built image localhost/shiftplan-auth:blue' });
+    expect(plan.diffs?.[0]?.after).toContain(`context: "(known once 'app release' has run)"`);
+  });
+
+  it('still fails on a context nothing would make', () => {
+    const plan = planImage(build, overlayImage({ contextMissing: true }, new PredictedState().view(undefined), build));
+    expect(plan.failed).toMatch(/cannot be read on the host/);
   });
 });
