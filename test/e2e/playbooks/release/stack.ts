@@ -7,7 +7,7 @@ import { app } from '../../../../playbooks/roles/app.js';
 import { proxy } from '../../../../playbooks/roles/proxy.js';
 import { shiftplanApp } from '../../../../playbooks/vars/shiftplan.js';
 
-export const RATE_LIMIT = { requests: 1000, period: '10s' };
+export const RATE_LIMIT = { requests: 500, period: '10s' };
 
 export default playbook(import.meta, [
   play({
