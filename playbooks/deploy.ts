@@ -8,11 +8,13 @@
  *
  *   npx tsx playbooks/deploy.ts -i inventory/hosts.yml -e app_version=v1.4.0
  *
+ * It runs on the inventory's `app` group; HAProxy runs on the same hosts (seed 000's single VPS).
  * playbooks/roles/release.ts has the steps; playbooks/rollback.ts goes back one release.
  */
 import { play, playbook, task } from '../runner/index.js';
 import { deploy, type DeployTaskResult } from '../modules/index.js';
-import { appHome, perHost, releaseDir } from './roles/app.js';
+import { appHome, releaseDir } from './roles/app.js';
+import { perHost } from './roles/per-host.js';
 import { releaseTasks } from './roles/release.js';
 import { shiftplanApp as app, shiftplanRelease } from './vars/shiftplan.js';
 
@@ -24,7 +26,7 @@ const checkout = task<DeployTaskResult>(
 export default playbook(import.meta, [
   play({
     name: 'zero-downtime release',
-    hosts: 'all',
+    hosts: 'app',
     become: true,
     tasks: [
       checkout,

@@ -8,7 +8,8 @@
  */
 import { play, playbook, task } from '../runner/index.js';
 import { deploy, type DeployTaskResult } from '../modules/index.js';
-import { appHome, perHost, releaseDir } from './roles/app.js';
+import { appHome, releaseDir } from './roles/app.js';
+import { perHost } from './roles/per-host.js';
 import { releaseTasks } from './roles/release.js';
 import { shiftplanApp as app, shiftplanRelease } from './vars/shiftplan.js';
 
@@ -20,7 +21,7 @@ const previous = task<DeployTaskResult>('previous release', rollback, { check_mo
 export default playbook(import.meta, [
   play({
     name: 'roll back to the previous release',
-    hosts: 'all',
+    hosts: 'app',
     become: true,
     tasks: [previous, releaseTasks(shiftplanRelease, (h) => releaseDir(app, previous, h)), task('current release back', rollback)],
   }),

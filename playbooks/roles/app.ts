@@ -22,9 +22,7 @@
 import { block, task, type Items, type Task } from '../../runner/index.js';
 import type { HostContext } from '../../runner/module.js';
 import { copy, deploy, file, podman_container, podman_image, shell, type DeployTaskResult, type PodmanContainerParams } from '../../modules/index.js';
-
-export type PerHost<T> = T | ((h: HostContext) => T);
-export const perHost = <T>(v: PerHost<T>): ((h: HostContext) => T) => (typeof v === 'function' ? (v as (h: HostContext) => T) : () => v);
+import { perHost, type PerHost } from './per-host.js';
 
 export type Color = 'blue' | 'green';
 export const otherColor = (c: Color): Color => (c === 'blue' ? 'green' : 'blue');

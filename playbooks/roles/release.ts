@@ -17,7 +17,8 @@
 import { block, task, type Items, type Task } from '../../runner/index.js';
 import type { HostContext } from '../../runner/module.js';
 import { assert, copy, fail, haproxy, pause, podman_container, shell, uri } from '../../modules/index.js';
-import { colorFile, colorOf, containerName, liveColorTask, otherColor, serviceNames, slotContainer, slotPort, slotTasks, type AppVars, type Color, type PerHost, perHost } from './app.js';
+import { colorFile, colorOf, containerName, liveColorTask, otherColor, serviceNames, slotContainer, slotPort, slotTasks, type AppVars, type Color } from './app.js';
+import { perHost, type PerHost } from './per-host.js';
 import { HAPROXY_SOCKET } from './proxy.js';
 import { trafficSwitch } from './traffic.js';
 

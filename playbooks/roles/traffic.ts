@@ -14,8 +14,7 @@
 import { block, task, type Items } from '../../runner/index.js';
 import type { HostContext } from '../../runner/module.js';
 import { haproxy } from '../../modules/index.js';
-
-type PerHost<T> = T | ((h: HostContext) => T);
+import { perHost, type PerHost } from './per-host.js';
 
 export interface TrafficSwitchVars {
   /** The backend; unset: every backend that has servers `from` and `to`. @default all */
@@ -37,8 +36,6 @@ export interface TrafficSwitchVars {
   /** Tasks after the rollback (in the rescue, so ansible_failed_task names what failed). @default none */
   onRollback?: Items;
 }
-
-const perHost = <T>(v: PerHost<T>): ((h: HostContext) => T) => (typeof v === 'function' ? (v as (h: HostContext) => T) : () => v);
 
 export function trafficSwitch(v: TrafficSwitchVars): Items {
   const from = perHost(v.from);

@@ -6,7 +6,9 @@
  * v1 → v2 release under a request loop, a v3 failing its health check rolled back with a message
  * naming the check, rollback.ts back to v1, and 429 past the rate limit.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
+import { tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -23,10 +25,14 @@ const DEPLOY = path.join(REPO_ROOT, 'playbooks/deploy.ts');
 const ROLLBACK = path.join(REPO_ROOT, 'playbooks/rollback.ts');
 
 let host: LabHost;
+let scratch: string | undefined;
 const figures: string[] = [];
 
+let groups: string;
+
+/** The lab's inventory, and a second one that puts the host in the groups deploy.ts and rollback.ts run on. */
 const playbook = (file: string, ...flags: string[]): Promise<ToolRun> =>
-  runTool([TSX, file, '-i', labState().inventoryFile, '-l', host.name, '-e', `app_repo=${APP_REPO}`, '-e', 'deploy_pause=2', ...flags]);
+  runTool([TSX, file, '-i', labState().inventoryFile, '-i', groups, '-l', host.name, '-e', `app_repo=${APP_REPO}`, '-e', 'deploy_pause=2', ...flags]);
 
 function ok(r: ToolRun): ToolRun {
   expect(r.code, `exit ${r.code}\n${r.stdout}\n${r.stderr}`).toBe(0);
@@ -100,6 +106,9 @@ beforeAll(async () => {
   const plain = labHosts('plain');
   expect(plain.length, 'the lab has a plain host').toBeGreaterThanOrEqual(1);
   host = await resetHost(plain[0]!.name);
+  scratch = await mkdtemp(path.join(tmpdir(), 'hw-release-'));
+  groups = path.join(scratch, 'groups.ini');
+  await writeFile(groups, `[app]\n${host.name}\n\n[proxy]\n${host.name}\n`);
   // What the proxy role installs is installed here in podman's apt run, to save a round.
   await prepareAppHost(host, ['haproxy', 'socat', 'openssl', 'curl']);
 }, 600_000);
@@ -107,6 +116,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (figures.length) process.stderr.write(`\nrelease e2e figures:\n  ${figures.join('\n  ')}\n`);
   if (host) await resetHost(host.name);
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 describe('app and proxy roles, deploy.ts and rollback.ts', () => {
