@@ -32,6 +32,7 @@ export * from './podman/index.js';
 export { ufw, type UfwParams } from './ufw/ufw.js';
 export { get_url, type GetUrlParams, type GetUrlResult } from './get_url.js';
 export { unarchive, type UnarchiveParams, type UnarchiveResult } from './unarchive/index.js';
+export { mount, type MountParams } from './mount.js';
 export * from './backup/index.js';
 export { timezone, type TimezoneParams } from './timezone.js';
 export { sysctl, type SysctlParams } from './sysctl.js';

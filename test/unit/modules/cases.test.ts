@@ -39,6 +39,7 @@ const REQUIRED: Record<string, string[]> = {
   systemd_service: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   timezone: ['create', 'converged', 'update', 'invalid-params', 'host-failure', 'systemd-create', 'systemd-converged'],
   unarchive: ['create', 'converged', 'update', 'invalid-params', 'host-failure'],
+  mount: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
 };
 
 for (const module of caseModules()) {
