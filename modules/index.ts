@@ -38,3 +38,4 @@ export { timezone, type TimezoneParams } from './timezone.js';
 export { sysctl, type SysctlParams } from './sysctl.js';
 export { hostname, type HostnameParams } from './hostname.js';
 export { systemd_service, type SystemdServiceParams, type SystemdServiceResult } from './systemd_service.js';
+export { reboot, type RebootParams, type RebootResult } from './reboot.js';

@@ -20,7 +20,8 @@ import { createHash } from 'node:crypto';
 import { CommandTimeoutError } from './connection/errors.js';
 import type { BecomeSpec, Connection, ExecResult } from './connection/types.js';
 import { FetchError, fetchToFile } from './fetch.js';
-import type { Action, FetchAction, RunAction, WaitAction, WriteAction } from './module.types.js';
+import type { Action, FetchAction, ReconnectAction, RunAction, WaitAction, WriteAction } from './module.types.js';
+import { UnreachableError } from './errors.js';
 import { raw, sh } from './shell.js';
 import { WAIT_GRACE_MS, WAIT_MARK, waitScript, waitTimedOut } from './wait.js';
 
@@ -75,7 +76,65 @@ function applyOne(conn: Connection, action: Action, options: ApplyOptions): Prom
       return applyWait(conn, action, options);
     case 'fetch':
       return applyFetch(conn, action, options);
+    case 'reconnect':
+      return applyReconnect(conn, action, options);
   }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A reboot command returns at once; one that has not after this long went down with its host. */
+const TRIGGER_TIMEOUT_MS = 30_000;
+
+/** The host is gone or not yet back: its connection failed or a command on it hung. */
+const lostHost = (e: unknown): boolean => e instanceof UnreachableError || e instanceof CommandTimeoutError;
+
+/**
+ * ReconnectAction (reboot): the trigger on the current connection, then new connections until
+ * `ready` and then `test` pass, each phase within the timeout. Between failed attempts it backs
+ * off as Ansible's reboot does (1, 2, 4, 8 s, then 12 s, plus up to 1 s of jitter).
+ */
+async function applyReconnect(conn: Connection, action: ReconnectAction, options: ApplyOptions): Promise<StepOutcome> {
+  const reconnect = conn.reconnect?.bind(conn);
+  if (!reconnect) return { error: `${conn.host}: this connection cannot reconnect, so the host cannot be waited for after a restart` };
+  let start = Date.now();
+  const elapsed = (): number => Math.floor((Date.now() - start) / 1000);
+  try {
+    const r = await conn.exec(action.trigger, { become: options.become, timeoutMs: TRIGGER_TIMEOUT_MS });
+    start = Date.now();
+    if (r.rc !== 0) return { error: action.triggerFailed(r.stdout.trim(), r.stderr.trim()), result: { rebooted: false, elapsed: elapsed() } };
+  } catch (e) {
+    // The host went down under the command (or its connection hung): what the trigger was for.
+    if (!lostHost(e)) throw e;
+    start = Date.now();
+  }
+  if (action.delayMs) await sleep(action.delayMs);
+  // The first attempt reconnects too: the old connection may still reach the host going down.
+  let fresh = false;
+  for (const [script, what] of [[action.ready, action.readyDescribe], [action.test, action.testDescribe]] as const) {
+    const deadline = Date.now() + action.timeoutMs;
+    let ok = false;
+    for (let failures = 0; Date.now() < deadline; failures++) {
+      try {
+        if (!fresh) {
+          await reconnect(action.connectTimeoutMs !== undefined ? { connectTimeoutMs: action.connectTimeoutMs } : {});
+          fresh = true;
+        }
+        const r = await conn.exec(script, { become: options.become });
+        if (r.rc === 0) {
+          ok = true;
+          break;
+        }
+      } catch (e) {
+        if (!lostHost(e)) throw e;
+        fresh = false;
+      }
+      const backoff = Math.min(2 ** failures, 12) * 1000 + Math.random() * 1000;
+      await sleep(Math.max(0, Math.min(backoff, deadline - Date.now())));
+    }
+    if (!ok) return { error: action.timedOut(what), result: { rebooted: true, elapsed: elapsed() } };
+  }
+  return { result: { rebooted: true, elapsed: elapsed() } };
 }
 
 async function applyRun(conn: Connection, action: RunAction, options: ApplyOptions): Promise<StepOutcome> {

@@ -125,7 +125,39 @@ export interface WriteAction {
   validate?: string;
 }
 
-export type Action = RunAction | WriteAction | WaitAction | FetchAction;
+/**
+ * Take the host down and wait for it to come back over a NEW connection made with the same
+ * inventory settings (reboot): `trigger` runs on the current connection (its connection dropping
+ * counts as success: the host went down); after `delayMs` the runner reconnects until `ready`
+ * exits 0 on the new connection (the host has a new boot id), then until `test` does, each phase
+ * within `timeoutMs`; later tasks use the new connection. Result keys: `rebooted`, `elapsed`
+ * (whole seconds since the trigger returned), as Ansible's reboot registers them. Needs a
+ * connection that can reconnect (the runner's; a bare `connect()` cannot).
+ */
+export interface ReconnectAction {
+  kind: 'reconnect';
+  /** A POSIX sh script that starts the restart (`shutdown -r 0 ...`). */
+  trigger: string;
+  /** The trigger's failure (non-zero exit), worded by the module. */
+  triggerFailed: (stdout: string, stderr: string) => string;
+  /** How long to wait after the trigger before trying to reconnect. @default 0 */
+  delayMs?: number;
+  /** Run on each new connection until it exits 0: the host is back. */
+  ready: string;
+  /** What `ready` waits for, for the timeout message ("last boot time check"). */
+  readyDescribe: string;
+  /** Then run until it exits 0 (the host is usable). */
+  test: string;
+  testDescribe: string;
+  /** Limit of each phase (ready, test). */
+  timeoutMs: number;
+  /** Each connection attempt's timeout. @default the run's connection timeout */
+  connectTimeoutMs?: number;
+  /** The timeout's message, worded by the module (Ansible: `Timed out waiting for <what> (timeout=N)`). */
+  timedOut: (what: string) => string;
+}
+
+export type Action = RunAction | WriteAction | WaitAction | FetchAction | ReconnectAction;
 
 export interface Plan {
   /** Whether applying would change the host (or, for non-idempotent work, would run). */

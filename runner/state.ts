@@ -104,12 +104,15 @@ export class RunState {
   connection(name: string): Promise<Connection> {
     const h = this.host(name);
     // Connection variables may come from -e too (ansible_user=...), which wins as everywhere.
-    h.conn ??= this.deps
-      .connect(name, { ...h.inventoryVars, ...this.options.extraVars }, this.options, this.options.verbosity >= 4 ? this.#debug(name) : undefined)
-      .then((c) => (this.options.verbosity >= 3 ? this.#traced(c) : c))
-      .catch((e: unknown) => {
-        throw e instanceof UnreachableError ? e : new UnreachableError(name, e instanceof Error ? e.message : String(e));
-      });
+    const open = (options: RunOptions): Promise<Connection> =>
+      this.deps
+        .connect(name, { ...h.inventoryVars, ...this.options.extraVars }, options, this.options.verbosity >= 4 ? this.#debug(name) : undefined)
+        .catch((e: unknown) => {
+          throw e instanceof UnreachableError ? e : new UnreachableError(name, e instanceof Error ? e.message : String(e));
+        });
+    h.conn ??= open(this.options)
+      .then((c) => reconnectable(c, (connectTimeoutMs) => open(connectTimeoutMs === undefined ? this.options : { ...this.options, connectTimeoutMs })))
+      .then((c) => (this.options.verbosity >= 3 ? this.#traced(c) : c));
     return h.conn;
   }
 
@@ -140,6 +143,7 @@ export class RunState {
         return conn.exec(script, options);
       },
       close: () => conn.close(),
+      ...(conn.reconnect ? { reconnect: conn.reconnect.bind(conn) } : {}),
     };
   }
 
@@ -193,4 +197,25 @@ const SECRET_VARS = ['ansible_become_password', 'ansible_become_pass', 'ansible_
 
 function isLocal(name: string): boolean {
   return name === 'localhost' || name === '127.0.0.1' || name === '::1';
+}
+
+/**
+ * The host's connection as tasks hold it, able to start over with the same settings (reboot):
+ * `reconnect` closes the current one and opens another; later commands go to the new one.
+ */
+function reconnectable(first: Connection, open: (connectTimeoutMs?: number) => Promise<Connection>): Connection {
+  let current = first;
+  return {
+    host: first.host,
+    exec: (script, options) => current.exec(script, options),
+    close: () => current.close(),
+    async reconnect(options) {
+      const old = current;
+      // Until a new one is open, commands fail as on a host that is not there.
+      const gone = new UnreachableError(first.host, `${first.host}: reconnecting`);
+      current = { host: first.host, exec: () => Promise.reject(gone), close: async () => undefined };
+      await old.close().catch(() => undefined);
+      current = await open(options?.connectTimeoutMs);
+    },
+  };
 }

@@ -49,6 +49,12 @@ export interface Connection {
    */
   exec(script: string, options?: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
+  /**
+   * Drop the current connection and open a new one with the same settings (the host rebooted);
+   * later `exec`s use the new one. Only connections the runner manages have it. Rejects like
+   * `connect` when the host does not answer (UnreachableError).
+   */
+  reconnect?(options?: { connectTimeoutMs?: number }): Promise<void>;
 }
 
 /** Everything needed to open a connection, resolved from the host's variables and ssh config. */

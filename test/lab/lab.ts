@@ -441,3 +441,42 @@ export async function resetLabHost(instance: string, name: string): Promise<LabH
     return updated;
   });
 }
+
+/**
+ * Power a systemd host on again after it rebooted itself (`reboot`, `shutdown -r`: systemd-nspawn
+ * then exits, and nothing restarts it): the same filesystem, machine-id and network namespace, a
+ * new boot (nspawn gives every boot its own boot_id). Waits for the old nspawn to be gone first.
+ * For tests of the reboot module; a plain host has no init that could reboot.
+ */
+export async function bootLabHostAgain(instance: string, name: string, timeoutMs = 60_000): Promise<LabHost> {
+  checkCanRun();
+  const p = instancePaths(instance);
+  const state = await readLabState(instance);
+  const host = state?.hosts.find((h) => h.name === name);
+  if (!state || !host) throw new LabError(`lab '${instance}' has no host ${name}`);
+  if (host.kind !== 'systemd') throw new LabError(`${name} is not a systemd host: only those can reboot`);
+  const deadline = Date.now() + timeoutMs;
+  while (processStartTime(host.pid) !== undefined) {
+    if (Date.now() > deadline) throw new LabError(`${name} did not go down within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return withLock(p, async () => {
+    const refs = await readRecords(p.pidRecord);
+    await writeAtomic(p.pidRecord, refs.filter(isSameProcess).map(formatRecord).join(''));
+    const base = await ensureBase(() => undefined, async () => [instance]);
+    const systemd = await import('./systemd.js');
+    const layer = await systemd.ensureSystemdLayer(base);
+    const dirs = hostDirs(instance, name);
+    const runDir = path.dirname(dirs.upper);
+    const { pid } = await systemd.startSystemdHost({
+      name, netns: netnsName(instance, name), upper: dirs.upper, work: dirs.work, base, layer, runDir, cgroupParent: cgroupParent(instance), keepMachineId: true,
+    });
+    const start = processStartTime(pid);
+    if (start !== undefined) await appendRecord(p.pidRecord, { pid, startTime: start, what: `systemd ${name}` });
+    await systemd.waitSystemdReady({ name, pid, address: host.address, port: 22, runDir }, SYSTEMD_READY_TIMEOUT_MS);
+    const updated: LabHost = { ...host, pid };
+    const fresh = (await readLabState(instance)) ?? state;
+    await writeAtomic(p.labJson, `${JSON.stringify({ ...fresh, hosts: fresh.hosts.map((h) => (h.name === name ? updated : h)) }, null, 2)}\n`);
+    return updated;
+  });
+}

@@ -39,6 +39,8 @@ export interface SystemdHostSpec {
   layer: string;
   /** A per-host directory for the root mount point, the console log and container storage. */
   runDir: string;
+  /** Booting a host again after it rebooted itself: its machine-id stays, as on a real machine. @default a new one */
+  keepMachineId?: boolean;
   /**
    * Where /var/lib/containers lives: not overlayfs (podman would want fuse there) and not tmpfs
    * (images would sit in memory). @default a `containers` directory beside `upper`
@@ -125,7 +127,7 @@ export async function startSystemdHost(h: SystemdHostSpec): Promise<{ pid: numbe
   const netnsRef = join(h.runDir, 'netns');
   await Promise.all([root, containersDir, join(h.upper, 'etc'), h.work].map((d) => mkdir(d, { recursive: true })));
   // Hosts booted from one layer must not share a machine-id (journal, dbus and DHCP identities).
-  await writeFile(join(h.upper, 'etc/machine-id'), `${newMachineId()}\n`, { mode: 0o444 });
+  if (!h.keepMachineId || !existsSync(join(h.upper, 'etc/machine-id'))) await writeFile(join(h.upper, 'etc/machine-id'), `${newMachineId()}\n`, { mode: 0o444 });
   if (!existsSync(`/run/netns/${h.netns}`)) throw new LabError(`${h.name}: network namespace ${h.netns} does not exist`);
   await writeFile(netnsRef, '');
 

@@ -37,6 +37,7 @@ const REQUIRED: Record<string, string[]> = {
   sysctl: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   hostname: ['create', 'converged', 'invalid-params', 'host-failure', 'systemd-update', 'systemd-converged'],
   systemd_service: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
+  reboot: ['create', 'host-failure', 'boot-id-failure', 'invalid-params'],
   timezone: ['create', 'converged', 'update', 'invalid-params', 'host-failure', 'systemd-create', 'systemd-converged'],
   unarchive: ['create', 'converged', 'update', 'invalid-params', 'host-failure'],
   mount: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
