@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Profiler } from '../../../runner/report/profile.js';
 import { ProgressReporter } from '../../../runner/report/progress.js';
 
 function sink(): NodeJS.WriteStream & { text: () => string } {
@@ -190,5 +191,21 @@ describe('live view: the play row', () => {
     const title = out.text().split('\n').find((l) => l.includes('PLAY [a play'))!;
     expect(title).toMatch(/PLAY \[a play[^\]]*… · 1 host · 1 task · \d+\.\ds$/);
     expect([...title].length).toBeLessThanOrEqual(50);
+  });
+});
+
+describe('live view: --profile', () => {
+  it('prints the profile summary after the recap, ending with the run time', async () => {
+    const out = sink();
+    const r = new ProgressReporter({ verbosity: 0, stdout: out, stderr: sink(), profiler: new Profiler({ columns: 79, verbosity: 0 }) });
+    r.emit({ type: 'play_start', name: 'p', hosts: ['a'], pattern: 'all' });
+    r.emit({ type: 'task_start', name: 'only', kind: 'task' });
+    r.emit({ type: 'host_result', host: 'a', task: 'only', status: 'ok', result: { changed: false, failed: false }, durationMs: 12 });
+    r.emit({ type: 'recap', stats: { a: { ok: 1, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 } } });
+    await r.close();
+    const after = out.text().slice(out.text().indexOf('PLAY RECAP'));
+    expect(after).toMatch(/\n={79} \nonly -+ \d+\.\d\ds\nHOST \[a\] -+ 0\.01s\nPlaybook run took 0 days, 0 hours, 0 minutes, 0 seconds\n$/);
+    // The per-task time lines are not printed in the view.
+    expect(out.text().split('\n').filter((l) => / \(\d+:\d\d:\d\d\.\d{3}\) /.test(l))).toHaveLength(1);
   });
 });

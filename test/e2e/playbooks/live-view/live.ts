@@ -22,7 +22,7 @@ export default playbook(import.meta, [
       task('fail where asked', shell({ cmd: 'sleep 1; echo broken-on-purpose >&2; exit 3' }), { when: (h) => h.host === h.vars.fail_host }),
       task('a long one', command((h) => ({ cmd: `sleep ${Number(h.vars.slow)}` })), { when: (h) => Number(h.vars.slow) > 0 }),
       // Time to see the failure on screen before the play ends.
-      task('last task', command({ cmd: 'sleep 2' }), { changed_when: () => false }),
+      task('last task', command({ cmd: 'sleep 3' }), { changed_when: () => false }),
     ],
     handlers: [handler('the handler', command({ cmd: 'true' }))],
   }),
