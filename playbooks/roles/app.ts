@@ -44,7 +44,7 @@ export interface AppVars {
   /** Releases kept under releases/. @default 5 */
   keepReleases?: number;
   /** Seconds a started container has to pass its healthcheck before the task fails. @default 60 */
-  healthTimeout?: number;
+  healthTimeout?: PerHost<number>;
 }
 
 export const appHome = (v: AppVars): string => `/srv/${v.name}`;
@@ -75,7 +75,7 @@ export function releaseDir(v: AppVars, t: Task<DeployTaskResult>, h: HostContext
 }
 
 /** A slot's container of a service: started and healthy, unless `state` says otherwise. */
-export function slotContainer(v: AppVars, service: string, color: Color, state: PodmanContainerParams['state'] = 'started'): PodmanContainerParams {
+export function slotContainer(v: AppVars, service: string, color: Color, state: PodmanContainerParams['state'] = 'started', healthTimeout = 60): PodmanContainerParams {
   const port = slotPort(v, service, color);
   return {
     name: containerName(v, service, color),
@@ -88,7 +88,7 @@ export function slotContainer(v: AppVars, service: string, color: Color, state: 
     restart_policy: 'always',
     healthcheck: `wget -q -O /dev/null http://127.0.0.1:${port}/health`,
     healthcheck_interval: '10s',
-    ...(state === 'started' ? { wait_healthy: v.healthTimeout ?? 60 } : {}),
+    ...(state === 'started' ? { wait_healthy: healthTimeout } : {}),
     stop_timeout: 5,
   };
 }
@@ -115,7 +115,7 @@ export function slotTasks(v: AppVars, color: (h: HostContext) => Color, release:
     ),
     task(
       'service containers healthy',
-      podman_container((h) => slotContainer(v, service(h), color(h))),
+      podman_container((h) => slotContainer(v, service(h), color(h), 'started', perHost(v.healthTimeout ?? 60)(h))),
       { loop: serviceNames(v) },
     ),
   ];

@@ -4,6 +4,7 @@
  *   app_repo         the app's git remote (required)
  *   app_version      branch, tag or commit deploy.ts and site.ts deploy (default HEAD)
  *   app_base_image   the image the services' Containerfiles start FROM (default localhost/busybox)
+ *   app_health_timeout seconds a started container has to become healthy (default 60)
  *   deploy_pause     seconds each traffic step is watched (default 30)
  */
 import { optional } from '../../runner/index.js';
@@ -15,7 +16,7 @@ export const shiftplanApp: AppVars = {
   repo: (h) => String(h.vars.app_repo),
   version: (h) => String(optional(h.vars).app_version ?? 'HEAD'),
   baseImage: (h) => String(optional(h.vars).app_base_image ?? 'localhost/busybox'),
-  healthTimeout: 30,
+  healthTimeout: (h) => Number(optional(h.vars).app_health_timeout ?? 60),
 };
 
 export const shiftplanRelease: ReleaseVars = {

@@ -32,7 +32,7 @@ let groups: string;
 
 /** The lab's inventory, and a second one that puts the host in the groups deploy.ts and rollback.ts run on. */
 const playbook = (file: string, ...flags: string[]): Promise<ToolRun> =>
-  runTool([TSX, file, '-i', labState().inventoryFile, '-i', groups, '-l', host.name, '-e', `app_repo=${APP_REPO}`, '-e', 'deploy_pause=2', ...flags]);
+  runTool([TSX, file, '-i', labState().inventoryFile, '-i', groups, '-l', host.name, '-e', `app_repo=${APP_REPO}`, '-e', 'deploy_pause=2', '-e', 'app_health_timeout=10', ...flags]);
 
 function ok(r: ToolRun): ToolRun {
   expect(r.code, `exit ${r.code}\n${r.stdout}\n${r.stderr}`).toBe(0);
@@ -177,7 +177,9 @@ describe('app and proxy roles, deploy.ts and rollback.ts', () => {
     const r = await loop;
     figures.push(`deploy of a failing v3: exit ${run.code} after ${Math.round(run.wallMs)} ms; requests ${JSON.stringify(r)}`);
     expect(run.code, run.stdout).toBe(2);
-    expect(run.stdout).toContain("rolled back, traffic stays on green: check 'service containers healthy' failed");
+    // The check that failed, and which service failed it.
+    expect(run.stdout).toMatch(/rolled back, traffic stays on green: check 'service containers healthy' failed: gateway: /);
+    figures.push(`its message: ${/"msg": "(release [^"]*)/.exec(run.stdout)?.[1]?.slice(0, 240)}`);
     expect(r).toMatchObject({ ok: 400, failed: 0, bodies: { '2.0.0': 400 } });
     expect(await liveSlot()).toBe('green');
     expect(await running()).toEqual(['shiftplan-auth-green', 'shiftplan-gateway-green', 'shiftplan-scheduling-green']);
