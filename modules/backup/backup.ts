@@ -159,18 +159,26 @@ function dumpScript(pg: PostgresBackupSource): string[] {
 }
 
 /**
- * tar into the temp file ("$tmp"), or through age into it. Without pipefail (dash), tar's exit code
- * comes back on fd 3 and the command substitution's status is age's (the pipeline's last command).
+ * tar (through age when encrypting) into the temp file ("$tmp"), hashed on the way by tee into a
+ * fifo read by sha256sum, so the archive is never read a second time. Without pipefail (dash),
+ * tar's and age's exit codes come back on fd 3 as `tar N` / `age N` lines.
  */
 function tarLines(p: BackupParams, compression: Compression, rest: string): string[] {
   const z = raw(compression === 'zstd' ? '--zstd' : '--gzip');
-  if (!p.encryption_key) return [sh`tar -C / --create --file="$tmp" ${z} ${raw(rest)} || fail 'tar failed'`];
   const key = p.encryption_key;
+  const tar = sh`{ tar -C / --create --file=- ${z} ${raw(rest)}; echo "tar $?" >&3; }`;
+  const age = key ? sh` | { age -e "$kf" ${key}; echo "age $?" >&3; }` : '';
   return [
     // An identity file encrypts to its own recipient (age -e -i); anything else is a recipients file.
-    sh`if grep -q '^AGE-SECRET-KEY-' ${key}; then kf=-i; else kf=-R; fi`,
-    sh`trc=$( { { tar -C / --create --file=- ${z} ${raw(rest)}; echo $? >&3; } | age -e "$kf" ${key} > "$tmp"; } 3>&1 ) || fail ${`age could not encrypt with ${key}`}`,
+    ...(key ? [sh`if grep -q '^AGE-SECRET-KEY-' ${key}; then kf=-i; else kf=-R; fi`] : []),
+    `mkfifo "$tmp.hash" && { sha256sum < "$tmp.hash" > "$tmp.sum" & } || fail 'cannot start sha256sum'`,
+    `st=$( { ${tar}${age} | tee "$tmp.hash" > "$tmp"; } 3>&1 ) || fail 'writing the archive failed'`,
+    'wait',
+    `trc=$(printf '%s\\n' "$st" | sed -n 's/^tar //p')`,
     `[ "$trc" = 0 ] || fail 'tar failed' "$trc"`,
+    ...(key ? [`arc=$(printf '%s\\n' "$st" | sed -n 's/^age //p')`, sh`[ "$arc" = 0 ] || fail ${`age could not encrypt with ${key}`} "$arc"`] : []),
+    `read -r sum _ < "$tmp.sum" && [ -n "$sum" ] || fail 'sha256sum failed'`,
+    'rm -f -- "$tmp.hash" "$tmp.sum"',
   ];
 }
 
@@ -198,17 +206,16 @@ export function backupScript(p: BackupParams, dir: string, name: string, compres
     sh`exec 9>>"$d/.lock"`,
     sh`flock -n 9 || { echo ${`another backup of series ${p.job} is running (${dir}/.lock is held)`} >&2; exit 75; }`,
     // Under the lock no other run is writing: temp files left here by a killed run can go.
-    sh`rm -f -- "$d"/.${p.job}-*.partial "$d"/.${p.job}-*.partial.sha256`,
+    sh`rm -f -- "$d"/.${p.job}-*.partial "$d"/.${p.job}-*.partial.*`,
     ...(p.postgres
       ? [
           sh`rm -rf -- "$d"/.${p.job}-*.stage`,
-          'fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -rf -- "$stage" "$tmp"; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }',
+          'fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -rf -- "$stage" "$tmp" "$tmp.hash" "$tmp.sum"; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }',
           ...dumpScript(p.postgres),
         ]
-      : ['fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -f -- "$tmp"; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }']),
+      : ['fail() { rc=$?; [ $# -lt 2 ] || rc=$2; rm -f -- "$tmp" "$tmp.hash" "$tmp.sum"; echo "$1 (exit $rc); no archive was written" >&2; exit 1; }']),
     ...tarLines(p, compression, `${excludes} ${operands}`),
     ...(p.postgres ? ['rm -rf -- "$stage"'] : []),
-    `sum=$(sha256sum < "$tmp") && sum=\${sum%% *} || fail 'sha256sum failed'`,
     `printf '%s  %s\\n' "$sum" "$n" > "$tmp.sha256" && mv -f -- "$tmp.sha256" "$d/$n.sha256" && mv -f -- "$tmp" "$d/$n" || { rm -f -- "$tmp" "$tmp.sha256"; exit 1; }`,
     ...prune.map((old) => sh`rm -f -- ${`${dir}/${old}`} ${`${dir}/${old}.sha256`}`),
     `printf 'sha256 %s\\n' "$sum"`,

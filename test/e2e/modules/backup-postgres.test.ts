@@ -4,11 +4,14 @@
  * from the host's own files: podman-lab.ts). A directory and a database are backed up, damaged
  * (files deleted, a table dropped), restored; the files' checksums and a query equal what they were.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backup, backup_restore, backup_verify, podman_container, podman_import } from '../../../modules/index.js';
 import type { LabHost } from '../../lab/state.js';
 import { labHosts, resetHost, sshOk } from '../../lab/testing.js';
-import { installPodman, postgresTarball } from './podman-lab.js';
+import { KILL_BACKUP } from '../playbooks/backup/kill-params.js';
+import { installPodman, inventoryFile, postgresTarball } from './podman-lab.js';
 import { remote, run, scratch, session, type HostSession } from './harness.js';
 
 let host: LabHost;
@@ -198,5 +201,55 @@ describe('backup of PostgreSQL and files, then backup_restore', () => {
     const missing = await run(s, backup({ job: 'shop', postgres: { ...pg, databases: ['nope'] }, dest }));
     expect(missing.failed).toBe(true);
     expect(missing.msg).toBe('PostgreSQL in container hw-bak-pg has no database nope');
+  });
+
+  test('kill -9 mid-backup, 10 trials (the runner, tar, pg_dump, the script\'s shell): no archive looks complete unless it is, and the next run succeeds', async () => {
+    const { job, dest } = KILL_BACKUP;
+    const series = `${dest}/${job}`;
+    await remote(s, `rm -rf ${dest} ${KILL_BACKUP.paths![0]} && mkdir -p ${KILL_BACKUP.paths![0]} && head -c 8000000 /dev/urandom > ${KILL_BACKUP.paths![0]}/big`);
+    await psql('postgres', 'DROP DATABASE IF EXISTS killdb');
+    await psql('postgres', 'CREATE DATABASE killdb');
+    await psql('killdb', 'CREATE TABLE t AS SELECT g, md5(g::text) AS h FROM generate_series(1, 120000) g');
+    // Every name that looks like an archive has its .sha256, matches it, and tar lists it to the end.
+    const sound = () => remote(s, `cd ${series} 2>/dev/null || { echo 'complete 0'; exit 0; }; n=0; for a in ${job}-*.tar.gz; do [ -e "$a" ] || continue; n=$((n + 1)); { sha256sum -c --quiet "$a.sha256" && tar -tzf "$a" >/dev/null; } 2>/dev/null || echo "BROKEN $a"; done; echo "complete $n"`);
+    // Waits (on the host, 20 ms steps) until pg_dump or tar of the run is working.
+    const working = `for i in $(seq 1000); do if pgrep -x pg_dump >/dev/null || pgrep -x tar >/dev/null; then break; fi; sleep 0.02; done`;
+    const killOnHost: Record<string, string> = {
+      tar: `for i in $(seq 1000); do p=$(pgrep -x tar) && break; sleep 0.02; done; kill -9 $p && echo killed`,
+      pg_dump: `for i in $(seq 1000); do p=$(pgrep -x pg_dump) && break; sleep 0.02; done; kill -9 $p && echo killed`,
+      // The script's own shell: the oldest process running it (its subshells share its command line).
+      shell: `${working}; p=$(pgrep -o -f 'flock -n [9]') && kill -9 $p && echo killed`,
+    };
+    const modes = ['runner', 'tar', 'pg_dump', 'shell', 'runner', 'tar', 'pg_dump', 'shell', 'runner', 'tar'];
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    for (const [trial, mode] of modes.entries()) {
+      const before = await sound();
+      if (mode === 'runner') {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/playbooks/backup/kill.ts', '-i', inventoryFile(), '-l', host.name], { cwd: root, stdio: 'ignore' });
+        const exited = new Promise((resolve) => child.on('close', resolve));
+        const ready = await remote(s, `${working}; pgrep -x pg_dump >/dev/null || pgrep -x tar >/dev/null && echo ready`);
+        child.kill('SIGKILL');
+        await exited;
+        expect(ready, `trial ${trial}`).toBe('ready');
+        // Without its runner the host's part may go on (no TTY, so no SIGHUP) or die on a closed
+        // pipe: either way it lets go of the lock.
+        await remote(s, `flock -w 60 ${series}/.lock true`);
+      } else {
+        const running = run(s, backup(KILL_BACKUP));
+        expect(await remote(s, killOnHost[mode]!), `trial ${trial} (${mode})`).toBe('killed');
+        const r = await running;
+        expect(r.failed, `trial ${trial} (${mode})`).toBe(true);
+        // A killed run adds no archive.
+        expect(await sound(), `trial ${trial} (${mode})`).toBe(before);
+      }
+      expect(await sound(), `trial ${trial} (${mode})`).not.toContain('BROKEN');
+    }
+    const complete = Number((await sound()).split(' ')[1]);
+    const after = await run(s, backup(KILL_BACKUP));
+    expect(after.failed, after.msg).toBe(false);
+    expect(await sound()).toBe(`complete ${complete + 1}`);
+    // The next run removed what killed runs left (temp archives, staged dumps) under the lock.
+    expect(await remote(s, `ls -A ${series} | grep -c -E 'partial|stage' || true`)).toBe('0');
+    expect((await run(s, backup_verify({ job, dest }))).failed).toBe(false);
   });
 });

@@ -125,7 +125,8 @@ describe('backup and backup_verify on a lab host', () => {
       const killed = await remote(s, [
         `for i in $(seq 200); do ls ${dest}/kill/.kill-*.partial >/dev/null 2>&1 && break; sleep 0.05; done`,
         `t=$(pgrep -n -x tar) || exit 1`, // the newest tar: this run's
-        `p=$(ps -o ppid= -p $t)`,
+        // The script's own shell: the oldest process running it (tar's parent is a subshell of the pipeline).
+        `p=$(pgrep -o -f 'flock -n [9]') || exit 1`,
         `kill -9 $p $t && echo killed`,
       ].join('; '));
       expect(killed).toBe('killed');

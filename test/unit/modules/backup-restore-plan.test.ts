@@ -30,10 +30,10 @@ describe('backup with PostgreSQL sources', () => {
     expect(s).toContain(`hw_pg pg_dump -U postgres -Fc -d app </dev/null >"$stage"/.hostwright-backup/postgres/app.dump || fail 'pg_dump of database app on the host failed'`);
     expect(s).toContain(`hw_pg pg_dumpall -U postgres --globals-only </dev/null >"$stage"/.hostwright-backup/postgres/globals.sql`);
     expect(s).toContain('runuser -u postgres --');
-    expect(s).toContain(`--zstd  -C "$stage" .hostwright-backup -C / -- srv/app || fail 'tar failed'`);
+    expect(s).toContain(`--zstd  -C "$stage" .hostwright-backup -C / -- srv/app; echo "tar $?" >&3; }`);
     // Dumps come before tar; the stage goes before the checksum is written.
     expect(s.indexOf('pg_dump')).toBeLessThan(s.indexOf('tar -C'));
-    expect(s.indexOf('rm -rf -- "$stage"\n')).toBeLessThan(s.indexOf('sha256sum'));
+    expect(s.indexOf('rm -rf -- "$stage"\n')).toBeLessThan(s.indexOf('> "$tmp.sha256"'));
     expect(plan.actions[0]).toMatchObject({ describe: 'back up /srv/app database app to /b/site/site-20261205T204843Z-5031faac71.tar.zst' });
   });
 
@@ -44,7 +44,7 @@ describe('backup with PostgreSQL sources', () => {
     expect(s).toContain('hw_pg pg_dump -U admin -h /run/postgresql -p 5433 -Fc -d app');
     expect(s).not.toContain('pg_dumpall');
     expect(s).toContain('d=/var/backups/hostwright/db\n');
-    expect(s).toContain(' -C "$stage" .hostwright-backup || fail');
+    expect(s).toContain(' -C "$stage" .hostwright-backup; echo "tar $?" >&3; }');
   });
 
   test('a database the server lacks, or a server psql cannot reach, fails before anything runs', () => {
@@ -123,14 +123,15 @@ describe('backup_restore plan', () => {
 describe('encryption with an age key file', () => {
   const p: BackupParams = { job: 'enc', paths: ['/srv/app'], dest: '/b', encryption_key: '/etc/backup.key' };
 
-  test('tar is piped through age into the temp file; tar\'s own exit code is checked (no pipefail in dash)', () => {
+  test('tar is piped through age into the temp file; tar\'s and age\'s own exit codes are checked (no pipefail in dash)', () => {
     const plan = planBackup(p, parseBackupProbe(`${SERIES}age yes\nkey yes\n`));
     expect(plan.result).toMatchObject({ archive: '/b/enc/enc-20261205T204843Z-5031faac71.tar.zst.age', encrypted: true });
     const s = script(plan);
     expect(s).toContain("if grep -q '^AGE-SECRET-KEY-' /etc/backup.key; then kf=-i; else kf=-R; fi");
     expect(s).toContain('n=enc-20261205T204843Z-5031faac71.tar.zst.age\n');
-    expect(s).toContain('trc=$( { { tar -C / --create --file=- --zstd  -- srv/app; echo $? >&3; } | age -e "$kf" /etc/backup.key > "$tmp"; } 3>&1 )');
+    expect(s).toContain('st=$( { { tar -C / --create --file=- --zstd  -- srv/app; echo "tar $?" >&3; } | { age -e "$kf" /etc/backup.key; echo "age $?" >&3; } | tee "$tmp.hash" > "$tmp"; } 3>&1 )');
     expect(s).toContain(`[ "$trc" = 0 ] || fail 'tar failed' "$trc"`);
+    expect(s).toContain(`[ "$arc" = 0 ] || fail 'age could not encrypt with /etc/backup.key' "$arc"`);
   });
 
   test('no age on the host or an unreadable key fails before anything runs', () => {
