@@ -77,10 +77,9 @@ describe('checkHostKey', () => {
   const plain = parseKnownHosts(`web1 ssh-ed25519 ${A}\n10.0.0.9 ssh-ed25519 ${A}\n`, files[0]!);
 
   it('accepts a key listed under the address dialed or under the inventory name', () => {
-    expect(checkHostKey(plain, { name: 'x', address: '10.0.0.9', port: 22, files }, blob(A))).toEqual({ ok: true });
-    expect(checkHostKey(plain, { name: 'web1', address: '192.168.1.1', port: 22, files }, blob(A))).toEqual({
-      ok: true,
-    });
+    // `found`: the known_hosts file and line that matched (what -vvvv prints).
+    expect(checkHostKey(plain, { name: 'x', address: '10.0.0.9', port: 22, files }, blob(A))).toEqual({ ok: true, found: '/home/u/.ssh/known_hosts:2' });
+    expect(checkHostKey(plain, { name: 'web1', address: '192.168.1.1', port: 22, files }, blob(A))).toEqual({ ok: true, found: '/home/u/.ssh/known_hosts:1' });
   });
 
   it('accepts hashed entries, port included', () => {
