@@ -272,6 +272,12 @@ function switchEffects(p: DeployParams, release: string): Effect[] {
  */
 export function overlayDeploy(s: DeployState, predicted: Predicted, p: DeployParams): DeployState {
   const root = rootOf(p);
+  // A repository on the host that an earlier task would create (a directory published there and
+  // committed) cannot be read before that task ran: say so rather than fail on the missing remote.
+  if (s.remote?.ok === false && p.repo.startsWith('/')) {
+    const repo = predicted.path(`${p.repo.replace(/\/+$/, '')}/.git`) ?? predicted.path(p.repo);
+    if (repo) predicted.unpredictable(repo.by, `the repository ${p.repo}`);
+  }
   const link = predicted.path(`${root}/current`);
   const releases = new Map(s.releases);
   let touched = false;

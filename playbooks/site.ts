@@ -1,7 +1,8 @@
 /**
  * The main job: seed 000's stack on the hosts of an Ansible inventory (inventory/site/): every host
  * gets base and firewall, then each group its role — database (PostgreSQL in podman), app (the
- * three services), proxy (HAProxy in front), backup (nightly dumps and archives).
+ * three services in podman, built from the app's git releases), proxy (HAProxy in front: routes by
+ * path, TLS, a per-IP rate limit), backup (the nightly dump and archive, scheduled).
  *
  *   npm run lab -- up 1 --systemd 1
  *   npx tsx playbooks/site.ts -i inventory/site/lab.ts --check --diff
@@ -10,42 +11,21 @@
  *   npx tsx playbooks/site.ts -i inventory/site/hosts.yml --skip-tags backup     (a real VPS)
  *
  * Roles are functions of typed vars (playbooks/roles/*.ts), each tagged by its name. The vars come
- * from the inventory (group_vars/ beside it); `stackVars` below is the one place that reads them,
- * so a missing one fails with Ansible's "'deploy_user' is undefined" and the roles stay typed.
+ * from the inventory (group_vars/ beside it); `stackVars` (stack-vars.ts) reads them for the roles
+ * written here, playbooks/vars/shiftplan.ts for the app's (shared with deploy.ts and rollback.ts).
+ * Releases after the first go through playbooks/deploy.ts (blue-green); site.ts keeps the live slot.
  */
-import { play, playbook, optional, type HostContext } from '../runner/index.js';
-import { base, baseHandlers, type BaseVars } from './roles/base.js';
-import { database, type DatabaseVars } from './roles/database.js';
+import { play, playbook } from '../runner/index.js';
+import { app } from './roles/app.js';
+import { appSource } from './roles/app-source.js';
+import { backup } from './roles/backup.js';
+import { base, baseHandlers } from './roles/base.js';
+import { database } from './roles/database.js';
 import { firewall } from './roles/firewall.js';
-import type { ImageSource } from './roles/images.js';
-
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-
-/** The stack's inventory variables (inventory/site/group_vars), typed for the roles. */
-export function stackVars(h: HostContext) {
-  const vars = h.vars;
-  const opt = optional(vars);
-  const baseVars: BaseVars = {
-    packages: strings(opt['stack_packages']),
-    timezone: String(opt['timezone'] ?? 'Etc/UTC'),
-    deployUser: String(vars['deploy_user']),
-    deployKeys: strings(vars['deploy_ssh_keys']),
-    fail2ban: { ignoreip: strings(opt['fail2ban_ignoreip']) },
-    ...(opt['containers_conf'] ? { containersConf: String(opt['containers_conf']) } : {}),
-  };
-  const databaseVars = (): DatabaseVars => ({
-    image: vars['postgres_image'] as ImageSource,
-    database: String(vars['postgres_database']),
-    env: (opt['postgres_env'] ?? {}) as Record<string, string>,
-  });
-  return {
-    base: baseVars,
-    firewall: { trustedSsh: strings(vars['trusted_ssh']), closedPorts: strings(opt['closed_ports']), internalSources: strings(opt['container_networks']) },
-    get database() {
-      return databaseVars();
-    },
-  };
-}
+import { busyboxImage } from './roles/images.js';
+import { proxy } from './roles/proxy.js';
+import { stackVars } from './stack-vars.js';
+import { shiftplanApp } from './vars/shiftplan.js';
 
 export default playbook(import.meta, [
   play({
@@ -68,5 +48,30 @@ export default playbook(import.meta, [
     become: true,
     gather_facts: false,
     tasks: [database((h) => stackVars(h).database)],
+  }),
+  play({
+    name: 'app',
+    hosts: 'app',
+    become: true,
+    gather_facts: false,
+    tasks: [
+      busyboxImage((h) => stackVars(h).app.baseImage),
+      appSource((h) => stackVars(h).app.source),
+      app(shiftplanApp),
+    ],
+  }),
+  play({
+    name: 'proxy',
+    hosts: 'proxy',
+    become: true,
+    gather_facts: false,
+    tasks: [proxy({ app: shiftplanApp })],
+  }),
+  play({
+    name: 'backup',
+    hosts: 'backup',
+    become: true,
+    gather_facts: false,
+    tasks: [backup((h) => stackVars(h).backup)],
   }),
 ]);

@@ -26,27 +26,58 @@ export const IMAGE_DIR = '/var/lib/hostwright/images';
 /** The marker a local build leaves: one per image name, so a renamed image is built again. */
 export const builtMarker = (name: string): string => `${IMAGE_DIR}/${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.built`;
 
-/**
- * PostgreSQL 15 as an image: pulled, or built from the host's postgresql-15 package (its cluster
- * creation switched off first, so the host never runs a PostgreSQL of its own).
- */
-export function postgresImage(image: PerHost<ImageSource>): Items {
+/** How an image is built from the host's packages. */
+interface HostRecipe {
+  /** What the image is, in task names. */
+  label: string;
+  packages: string[];
+  /** Files the packages must find before they are installed (their own configuration). */
+  before?: { dir: string; file: string; content: string; why: string };
+  tarball: (tar: string) => string;
+  /** `podman import --change` instructions. */
+  changes: string[];
+}
+
+const POSTGRES: HostRecipe = {
+  label: 'PostgreSQL',
+  packages: ['postgresql-15', 'busybox-static'],
+  // The host never runs a PostgreSQL of its own: the package's cluster creation is switched off.
+  before: { dir: '/etc/postgresql-common', file: '/etc/postgresql-common/createcluster.conf', content: 'create_main_cluster = false\n', why: 'no host cluster from postgresql-common' },
+  tarball: (tar) => postgresTarball(tar),
+  changes: ['ENV PATH=/usr/lib/postgresql/15/bin:/usr/bin TZ=UTC', 'USER postgres', 'CMD ["/usr/bin/pg-start"]'],
+};
+
+const BUSYBOX: HostRecipe = {
+  label: 'busybox',
+  packages: ['busybox-static'],
+  tarball: (tar) => busyboxTarball(tar),
+  changes: ['CMD ["/bin/sh"]'],
+};
+
+function imageFrom(recipe: HostRecipe, image: PerHost<ImageSource>): Items {
   const img = perHost(image);
-  const tar = `${IMAGE_DIR}/postgres-15.tar`;
+  const tar = `${IMAGE_DIR}/${recipe.label.toLowerCase()}.tar`;
   const pulled = { when: (h: HostContext) => img(h).source === 'registry' };
   const local = { when: (h: HostContext) => img(h).source === 'host-packages' };
+  const b = recipe.before;
   return [
-    task('PostgreSQL image from the registry', podman_image((h) => ({ name: img(h).name })), pulled),
-    task('postgresql-common configuration directory', file({ path: '/etc/postgresql-common', state: 'directory', mode: '0755' }), local),
-    task('no host cluster from postgresql-common', copy({ dest: '/etc/postgresql-common/createcluster.conf', content: 'create_main_cluster = false\n', mode: '0644' }), local),
-    task('packages the image is built from', apt({ name: ['postgresql-15', 'busybox-static'], state: 'present', install_recommends: false, update_cache: true, cache_valid_time: 3600 }), local),
+    task(`${recipe.label} image from the registry`, podman_image((h) => ({ name: img(h).name })), pulled),
+    ...(b
+      ? [
+          task(`${b.why}: directory`, file({ path: b.dir, state: 'directory', mode: '0755' }), local),
+          task(b.why, copy({ dest: b.file, content: b.content, mode: '0644' }), local),
+        ]
+      : []),
+    // update_cache (valid for an hour): a check run on a fresh host then sees the lists the base
+    // role's apt run would fetch, and a real run after it does not fetch them again.
+    task(`packages the ${recipe.label} image is built from`, apt({ name: recipe.packages, state: 'present', install_recommends: false, update_cache: true, cache_valid_time: 3600 }), local),
     task('image build directory', file({ path: IMAGE_DIR, state: 'directory', mode: '0700' }), local),
     task(
-      "PostgreSQL image from the host's packages",
+      `${recipe.label} image from the host's packages`,
       shell((h) => ({
         cmd: [
-          postgresTarball(tar),
-          sh`podman import --quiet --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/bin TZ=UTC' --change 'USER postgres' --change 'CMD ["/usr/bin/pg-start"]' -- ${tar} ${img(h).name} >/dev/null`,
+          recipe.tarball(tar),
+          sh`podman import --quiet ${recipe.changes.flatMap((c) => ['--change', c])} -- ${tar} ${img(h).name} >/dev/null`,
           sh`rm -f -- ${tar} && touch -- ${builtMarker(img(h).name)}`,
         ].join('\n'),
         creates: builtMarker(img(h).name),
@@ -55,6 +86,12 @@ export function postgresImage(image: PerHost<ImageSource>): Items {
     ),
   ];
 }
+
+/** PostgreSQL 15: pulled, or built from the host's postgresql-15 package (initdb on an empty data directory, trust auth inside). */
+export const postgresImage = (image: PerHost<ImageSource>): Items => imageFrom(POSTGRES, image);
+
+/** busybox (the app's services start FROM it): pulled, or built from the host's busybox-static. */
+export const busyboxImage = (image: PerHost<ImageSource>): Items => imageFrom(BUSYBOX, image);
 
 /** A busybox root filesystem tarball at `tar` (world-readable, for rootless users too). */
 export const busyboxTarball = (tar: string) => `set -e

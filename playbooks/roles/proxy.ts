@@ -111,8 +111,9 @@ export function proxy(v: ProxyVars): Items {
     block({
       tags: ['proxy'],
       block: [
-        // socat: the haproxy module (weights, drain) talks to the admin socket with it.
-        task('haproxy installed', apt({ name: ['haproxy', 'socat', 'openssl'], state: 'present' })),
+        // socat: the haproxy module (weights, drain) talks to the admin socket with it. update_cache
+        // (valid for an hour): a check run on a fresh host (no package lists yet) can resolve them.
+        task('haproxy installed', apt({ name: ['haproxy', 'socat', 'openssl'], state: 'present', update_cache: true, cache_valid_time: 3600 })),
         task('certificate directory', file({ path: dir, state: 'directory', mode: '0700' })),
         ...(v.selfSigned === false
           ? []

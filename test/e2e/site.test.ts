@@ -2,35 +2,44 @@
  * playbooks/site.ts, the job a new user runs first, on a fresh lab host laid out by
  * inventory/site/lab.ts (the lab's systemd host as the stack's one VPS, with inventory/site's
  * group_vars): check mode predicts the run task by task, the run converges in one go, a second run
- * changes nothing, and what the roles promise is there (the deploy user's login and sudo, sshd
+ * changes nothing, and what the roles promise is there: the deploy user's login and sudo, sshd
  * hardened and still letting the run in, fail2ban, the firewall seen from the machine, PostgreSQL
- * healthy with its database in a named volume). Tags select roles.
+ * healthy with its database in a named volume, the three services reached through HAProxy by path
+ * (HTTP and TLS) and its rate limit, the nightly backup scheduled on the controller; a backup, a
+ * dropped table and restore.ts bring the rows back. Tags select roles.
  *
  * One fresh host for the whole file: the first run is what takes the time (apt installs podman,
- * firewalld, fail2ban, PostgreSQL's package for the local image).
+ * firewalld, fail2ban, haproxy, PostgreSQL's package for the local image; three images are built).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { readFile } from 'node:fs/promises';
 import { tcpOpen } from '../lab/probes.js';
 import type { LabHost } from '../lab/state.js';
 import { labHosts, labState, resetHost, ssh, sshOk } from '../lab/testing.js';
+import { get } from './modules/haproxy-lab.js';
 import { childEnv, parseRun, REPO_ROOT, runTool, TSX, type ParsedRun, type TaskSection } from './playbooks/parity/output.js';
 
 const SITE = path.join(REPO_ROOT, 'playbooks/site.ts');
+const BACKUP = path.join(REPO_ROOT, 'playbooks/backup.ts');
+const RESTORE = path.join(REPO_ROOT, 'playbooks/restore.ts');
 const LAB_INVENTORY = path.join(REPO_ROOT, 'inventory/site/lab.ts');
 
 let vps: LabHost;
 
-async function site(...flags: string[]): Promise<ParsedRun> {
-  const run = await runTool([TSX, SITE, '-i', LAB_INVENTORY, ...flags], { env: childEnv({ HOSTWRIGHT_LAB: labState().instance }) });
+async function playbook(file: string, ...flags: string[]): Promise<ParsedRun> {
+  const run = await runTool([TSX, file, '-i', LAB_INVENTORY, ...flags], { env: childEnv({ HOSTWRIGHT_LAB: labState().instance }) });
   expect(run.code, `exit ${run.code}\n${run.stdout}\n${run.stderr}`).toBe(0);
   return parseRun(run.stdout);
 }
+const site = (...flags: string[]) => playbook(SITE, ...flags);
 
 /** Status lines without check mode's "(would run)" note. */
 const statuses = (t: TaskSection) => t.statuses.map((s) => s.replace(/ +\(would run\)$/, ''));
-/** Check mode cannot see a firewalld that the packages task would install: it says so. */
-const UNPREDICTABLE = /^skipping: .*\(depends on an earlier task that would run: 'packages'\)$/;
+/** A task check mode cannot plan before an earlier task ran says on which one it depends. */
+const DEPENDS = / \(depends on an earlier task that would run: '([^']+)'\)$/;
 
 let check: ParsedRun;
 let first: ParsedRun;
@@ -54,21 +63,27 @@ describe('playbooks/site.ts on a fresh host', () => {
     const unpredictable: string[] = [];
     check.tasks.forEach((t, i) => {
       const real = first.tasks[i]!;
-      if (t.statuses.some((s) => UNPREDICTABLE.test(s))) {
-        unpredictable.push(t.banner);
-        expect(real.statuses.every((s) => /^(changed|ok): /.test(s)), `${real.banner}: ${real.statuses.join(', ')}`).toBe(true);
+      const on = t.statuses.map((st) => DEPENDS.exec(st)?.[1]).find(Boolean);
+      if (on) {
+        unpredictable.push(`${t.banner} <- ${on}`);
+        expect(real.statuses.every((st) => /^(changed|ok): /.test(st)), `${real.banner}: ${real.statuses.join(', ')}`).toBe(true);
       } else {
         expect(statuses(t), t.banner).toEqual(statuses(real));
       }
     });
-    // Only the firewall's tasks wait for firewalld's own configuration, which exists once it is installed.
+    // Every other task's status was predicted. These wait for what a package makes (firewalld's
+    // configuration, HAProxy's /etc/haproxy) or for the app's repository the run publishes first.
     expect(unpredictable).toEqual([
-      'TASK [ssh from trusted networks]',
-      'TASK [public services]',
-      'TASK [ssh closed to everyone else]',
-      'TASK [application ports closed from outside]',
-      'TASK [container networks trusted]',
-      'TASK [log denied packets]',
+      'TASK [ssh from trusted networks] <- packages',
+      'TASK [public services] <- packages',
+      'TASK [ssh closed to everyone else] <- packages',
+      'TASK [application ports closed from outside] <- packages',
+      'TASK [container networks trusted] <- packages',
+      'TASK [log denied packets] <- packages',
+      'TASK [app release] <- app source directories',
+      'TASK [service images] <- app source directories',
+      'TASK [certificate directory] <- packages',
+      'TASK [self-signed certificate] <- packages',
     ]);
     expect(first.recap[0]).toMatch(/ changed=[1-9]\d* .* failed=0 /);
 
@@ -98,6 +113,53 @@ describe('playbooks/site.ts on a fresh host', () => {
     expect(await sshOk(vps, "podman exec postgres psql -h /run/postgresql -U postgres -Atc \"SELECT datname FROM pg_database WHERE datname = 'shiftplan'\"")).toBe('shiftplan\n');
   });
 
+  test('proxy: each service by its path over HTTP, TLS on 443, security headers, the services\' own ports closed from outside', async () => {
+    for (const [p, body] of [['/', 'gateway'], ['/auth/', 'auth'], ['/scheduling/', 'scheduling']] as const) {
+      const r = await get(vps.address, 80, p);
+      expect(r.status, p).toBe(200);
+      expect(r.body.trim(), p).toBe(body);
+    }
+    const tls = await httpsGet('/auth/');
+    expect(tls).toMatchObject({ status: 200, body: 'auth\n' });
+    expect(tls.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(tls.headers['strict-transport-security']).toBeDefined();
+    for (const p of [3000, 3100, 3200]) expect(await tcpOpen(vps.address, p), `port ${p} from the machine`).toBe(false);
+  });
+
+  test('proxy: past the rate limit one address gets 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 130; i++) statuses.push((await get(vps.address, 80, '/')).status);
+    expect(statuses.filter((st) => st === 429).length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set([200, 429]));
+  });
+
+  test('backup: the nightly run is scheduled on the controller; a backup, a dropped table and restore.ts bring the rows back; a named archive restores its own state', async () => {
+    const psql = (sql: string) => sshOk(vps, `podman exec postgres psql -h /run/postgresql -U postgres -d shiftplan -v ON_ERROR_STOP=1 -Atc "${sql}"`);
+    const archives = async () => (await sshOk(vps, 'cd /var/backups/hostwright/shiftplan && ls *.tar.* | grep -v sha256$ | sort')).trim().split('\n').filter(Boolean);
+    await psql("CREATE TABLE shifts (id int, who text); INSERT INTO shifts VALUES (1, 'ann'), (2, 'bob'), (3, 'cy')");
+
+    // The cron entry site.ts wrote on the controller (lab: in the lab's state directory): its
+    // command is what runs at night; run it now.
+    const cron = await readFile(path.join(labState().stateDir, 'backup.cron'), 'utf8');
+    const line = cron.split('\n').find((l) => l.includes('playbooks/backup.ts'));
+    expect(line).toMatch(/^17 3 \* \* \* \S+ cd /);
+    const nightly = await runTool(['sh', '-c', line!.split(/\s+/).slice(6).join(' ')], { env: childEnv() });
+    expect(nightly.code, await readFile(path.join(labState().stateDir, 'backup.log'), 'utf8').catch(() => '')).toBe(0);
+    expect(await archives()).toHaveLength(1);
+
+    await psql("INSERT INTO shifts VALUES (4, 'dee')");
+    const second = await playbook(BACKUP);
+    expect(second.recap[0]).toMatch(/ changed=1 .* failed=0 /);
+    const [older, newer] = await archives();
+    expect(newer).toBeDefined();
+
+    await psql('DROP TABLE shifts');
+    await playbook(RESTORE);
+    expect(await psql('SELECT count(*) FROM shifts')).toBe('4\n');
+    await playbook(RESTORE, '-e', `archive=${older}`);
+    expect(await psql('SELECT string_agg(who, \',\' ORDER BY id) FROM shifts')).toBe('ann,bob,cy\n');
+  });
+
   test('--tags firewall runs only the firewall role; --skip-tags leaves a role out', async () => {
     const fw = await site('--tags', 'firewall');
     expect(fw.tasks.map((t) => t.banner)).toEqual([
@@ -110,9 +172,24 @@ describe('playbooks/site.ts on a fresh host', () => {
       'TASK [log denied packets]',
     ]);
     expect(fw.recap[0]).toMatch(/ changed=0 .* failed=0 /);
-    const listed = await runTool([TSX, SITE, '-i', LAB_INVENTORY, '--list-tasks', '--skip-tags', 'database'], { env: childEnv({ HOSTWRIGHT_LAB: labState().instance }) });
+    const listed = await runTool([TSX, SITE, '-i', LAB_INVENTORY, '--list-tasks', '--skip-tags', 'backup'], { env: childEnv({ HOSTWRIGHT_LAB: labState().instance }) });
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain('sshd hardened');
-    expect(listed.stdout).not.toContain('PostgreSQL container');
+    expect(listed.stdout).toContain('haproxy configuration');
+    expect(listed.stdout).not.toContain('nightly backup');
   });
 });
+
+/** One HTTPS GET through HAProxy (the lab's certificate is self-signed), with the TLS version. */
+function httpsGet(p: string): Promise<{ status: number; body: string; headers: Record<string, unknown>; protocol: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: vps.address, port: 443, path: p, agent: false, rejectUnauthorized: false, timeout: 10_000 }, (res) => {
+      const protocol = (res.socket as TLSSocket).getProtocol();
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, protocol }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
