@@ -7,7 +7,7 @@
  */
 import { play, playbook } from '../runner/index.js';
 import { backupNow } from './roles/backup.js';
-import { stackVars } from './stack-vars.js';
+import { stackVars } from './vars/stack.js';
 
 export default playbook(import.meta, [
   play({

@@ -9,7 +9,7 @@
  */
 import { optional, play, playbook } from '../runner/index.js';
 import { restoreDatabases } from './roles/backup.js';
-import { stackVars } from './stack-vars.js';
+import { stackVars } from './vars/stack.js';
 
 export default playbook(import.meta, [
   play({

@@ -11,7 +11,7 @@
  *   npx tsx playbooks/site.ts -i inventory/site/hosts.yml --skip-tags backup     (a real VPS)
  *
  * Roles are functions of typed vars (playbooks/roles/*.ts), each tagged by its name. The vars come
- * from the inventory (group_vars/ beside it); `stackVars` (stack-vars.ts) reads them for the roles
+ * from the inventory (group_vars/ beside it); `stackVars` (vars/stack.ts) reads them for the roles
  * written here, playbooks/vars/shiftplan.ts for the app's (shared with deploy.ts and rollback.ts).
  * Releases after the first go through playbooks/deploy.ts (blue-green); site.ts keeps the live slot.
  */
@@ -24,7 +24,7 @@ import { database } from './roles/database.js';
 import { firewall } from './roles/firewall.js';
 import { busyboxImage } from './roles/images.js';
 import { proxy } from './roles/proxy.js';
-import { stackVars } from './stack-vars.js';
+import { stackVars } from './vars/stack.js';
 import { shiftplanApp } from './vars/shiftplan.js';
 
 export default playbook(import.meta, [

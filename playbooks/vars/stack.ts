@@ -4,12 +4,12 @@
  * restore.ts share it, and a required one that no level defines fails the task with Ansible's
  * message ("'deploy_user' is undefined").
  */
-import { optional, type HostContext } from '../runner/index.js';
-import type { AppSourceVars } from './roles/app-source.js';
-import type { BackupVars } from './roles/backup.js';
-import type { BaseVars } from './roles/base.js';
-import type { DatabaseVars } from './roles/database.js';
-import type { ImageSource } from './roles/images.js';
+import { optional, type HostContext } from '../../runner/index.js';
+import type { AppSourceVars } from '../roles/app-source.js';
+import type { BackupVars } from '../roles/backup.js';
+import type { BaseVars } from '../roles/base.js';
+import type { DatabaseVars } from '../roles/database.js';
+import type { ImageSource } from '../roles/images.js';
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
