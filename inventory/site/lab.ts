@@ -10,10 +10,7 @@
  *     (app_source_dir; the lab reaches no git server);
  *   - trusted_ssh: the lab bridge's address, where the controller connects from;
  *   - containers_conf: cgroups off (the lab's cgroup controllers are read-only inside hosts);
- *   - deploy_ssh_keys: the lab's key, so `ssh deploy@host` works afterwards;
- *   - backup_cron_file, backup_log: the nightly backup's cron entry and its log go into the lab's
- *     state directory, not the machine's /etc/cron.d and /var/log (the lab is gone tomorrow
- *     night), with HOSTWRIGHT_LAB set for it.
+ *   - deploy_ssh_keys: the lab's key, so `ssh deploy@host` works afterwards.
  *
  *   npx tsx playbooks/site.ts -i inventory/site/lab.ts --check --diff
  *
@@ -56,9 +53,6 @@ export default defineInventory(() => {
     app_source_dir: fileURLToPath(new URL('../../apps/shiftplan', import.meta.url)),
     app_base_image: 'localhost/busybox',
     app_base_image_source: 'host-packages',
-    backup_cron_file: `${paths.stateDir}/backup.cron`,
-    backup_command_env: `HOSTWRIGHT_LAB=${paths.instance}`,
-    backup_log: `${paths.stateDir}/backup.log`,
   };
   const one = { hosts: { [vps.name]: hostVars } };
   return { all: { children: { stack: { children: { proxy: one, app: one, database: one, backup: one } } } } };

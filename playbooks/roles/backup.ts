@@ -4,18 +4,14 @@
  * files, in the job's series under /var/backups/hostwright, pruned with restic-style retention —
  * and playbooks/restore.ts puts a database back from the newest or a named archive.
  *
- * Taking a backup is a run of the module, so the nightly schedule is a cron entry on the
- * CONTROLLER, where Hostwright and the inventory live: it runs playbooks/backup.ts against the
- * host. The hosts themselves need nothing but tar and podman. Two parts:
- *   - `backup(vars)`, in site.ts: the series directory and the controller's cron entry;
- *   - `backupNow(vars)`, in playbooks/backup.ts: the dump and the archive, with retention.
+ * The nightly run happens on the host without Hostwright: the role writes the backup module's own
+ * run as a script (modules/backup/schedule.ts: lock, dumps, archive under a temp name, sha256,
+ * rename, retention, one log line) and schedules it in /etc/cron.d/hostwright-backup.
+ * playbooks/backup.ts takes the same backup now, through the module (`backupNow`).
  */
-import { fileURLToPath } from 'node:url';
-import os from 'node:os';
-import path from 'node:path';
 import { block, task, type HostContext, type Items } from '../../runner/index.js';
-import { backup as backupModule, backup_restore, command, cron, file, type RetentionPolicy } from '../../modules/index.js';
-import { sh } from '../../runner/shell.js';
+import { backup as backupModule, backup_restore, copy, cron, file, type BackupParams, type RetentionPolicy } from '../../modules/index.js';
+import { backupCronScript } from '../../modules/backup/schedule.js';
 import { perHost, type PerHost } from './per-host.js';
 
 export interface BackupVars extends RetentionPolicy {
@@ -27,39 +23,35 @@ export interface BackupVars extends RetentionPolicy {
   postgres?: { container: string; databases: string[] };
   /** podman named volumes whose files go into the archive. @default [] */
   volumes?: string[];
-  /** When the nightly run starts (cron fields, the controller's time). @default { hour: '3', minute: '17' } */
+  /** Where rootful podman keeps named volumes (`<dir>/<name>/_data`). @default '/var/lib/containers/storage/volumes' */
+  volumesDir?: string;
+  /** When the nightly run starts (cron fields, the host's time). @default { hour: '3', minute: '17' } */
   schedule?: { hour: string; minute: string };
-  /**
-   * The controller's cron file for the nightly run (cron's `cron_file`: a name in /etc/cron.d, or
-   * an absolute path). @default 'hostwright-backup-<job>'
-   */
-  cronFile?: string;
-  /** `VAR=value` words put before the nightly command (the lab passes HOSTWRIGHT_LAB). @default '' */
-  commandEnv?: string;
-  /** The controller's log of the nightly runs. @default '/var/log/hostwright-backup-<job>.log' */
+  /** The host's log of the nightly runs, one line each. @default '/var/log/hostwright-backup.log' */
   log?: string;
 }
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_DEST = '/var/backups/hostwright';
 
 export const backupJob = (v: BackupVars): string => v.job ?? 'site';
+export const backupScriptPath = (v: BackupVars): string => `/usr/local/sbin/hostwright-backup-${backupJob(v)}`;
 
-const retention = (v: BackupVars): RetentionPolicy => {
-  const keys = ['keep_last', 'keep_hourly', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_yearly'] as const;
-  return Object.fromEntries(keys.filter((k) => v[k] !== undefined).map((k) => [k, v[k]]));
-};
+const RETENTION_KEYS = ['keep_last', 'keep_hourly', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_yearly'] as const;
 
-/** The nightly command: this repository's backup.ts, against the inventory and host this run used. */
-export function nightlyCommand(v: BackupVars, h: HostContext): string {
-  const inventory = String(h.vars['inventory_file']);
-  const host = String(h.vars['inventory_hostname']);
-  const log = v.log ?? `/var/log/hostwright-backup-${backupJob(v)}.log`;
-  const env = v.commandEnv ? `${v.commandEnv} ` : '';
-  return `${sh`cd ${REPO_ROOT}`} && ${env}${sh`node_modules/.bin/tsx playbooks/backup.ts -i ${inventory} --limit ${host} >> ${log} 2>&1`}`;
+/** The backup module's parameters for these vars: the same for the nightly script and backup.ts. */
+export function backupParams(v: BackupVars): BackupParams {
+  const pg = v.postgres;
+  const paths = (v.volumes ?? []).map((name) => `${v.volumesDir ?? '/var/lib/containers/storage/volumes'}/${name}/_data`);
+  return {
+    job: backupJob(v),
+    dest: v.dest ?? DEFAULT_DEST,
+    ...(paths.length ? { paths } : {}),
+    ...(pg ? { postgres: { container: pg.container, user: 'postgres', host: '/run/postgresql', databases: pg.databases } } : {}),
+    ...Object.fromEntries(RETENTION_KEYS.filter((k) => v[k] !== undefined).map((k) => [k, v[k]])),
+  };
 }
 
-/** site.ts's part: where the archives go, and the nightly run scheduled on the controller. */
+/** site.ts's part: where the archives go, and the nightly run as a script in the host's cron. */
 export function backup(vars: PerHost<BackupVars>): Items {
   const v = perHost(vars);
   return [
@@ -68,54 +60,35 @@ export function backup(vars: PerHost<BackupVars>): Items {
       block: [
         task('backup directory', file((h) => ({ path: v(h).dest ?? DEFAULT_DEST, state: 'directory', mode: '0700' }))),
         task(
-          'nightly backup, scheduled on the controller',
+          'nightly backup script',
+          copy((h) => ({
+            dest: backupScriptPath(v(h)),
+            mode: '0700',
+            owner: 'root',
+            group: 'root',
+            content: backupCronScript(backupParams(v(h)), { log: v(h).log ?? '/var/log/hostwright-backup.log' }),
+          })),
+        ),
+        task(
+          'nightly backup scheduled',
           cron((h) => ({
-            name: `hostwright backup ${backupJob(v(h))} of ${String(h.vars['inventory_hostname'])}`,
-            cron_file: v(h).cronFile ?? `hostwright-backup-${backupJob(v(h))}`,
-            user: os.userInfo().username,
+            name: `hostwright backup ${backupJob(v(h))}`,
+            cron_file: 'hostwright-backup',
+            user: 'root',
+            job: backupScriptPath(v(h)),
             hour: v(h).schedule?.hour ?? '3',
             minute: v(h).schedule?.minute ?? '17',
-            job: nightlyCommand(v(h), h),
           })),
-          { delegate_to: 'localhost', become: false },
         ),
       ],
     }),
   ];
 }
 
-/** playbooks/backup.ts's part: dump, archive, prune. Not idempotent: every run writes an archive. */
+/** playbooks/backup.ts's part: the same backup now, through the module. Not idempotent: every run writes an archive. */
 export function backupNow(vars: PerHost<BackupVars>): Items {
   const v = perHost(vars);
-  const volumes = task(
-    'volume paths',
-    command((h) => ({ argv: ['podman', 'volume', 'inspect', '--format', '{{.Mountpoint}}', ...(v(h).volumes ?? [])] })),
-    { changed_when: () => false, check_mode: false, when: (h) => (v(h).volumes ?? []).length > 0 },
-  );
-  const mountpoints = (h: HostContext): string[] =>
-    (v(h).volumes ?? []).length > 0 ? String(volumes.result(h)?.stdout ?? '').split('\n').filter((l) => l.startsWith('/')) : [];
-  return [
-    block({
-      tags: ['backup'],
-      block: [
-        volumes,
-        task(
-          'database dump and volume archive',
-          backupModule((h) => {
-            const pg = v(h).postgres;
-            const paths = mountpoints(h);
-            return {
-              job: backupJob(v(h)),
-              dest: v(h).dest ?? DEFAULT_DEST,
-              ...(paths.length ? { paths } : {}),
-              ...(pg ? { postgres: { container: pg.container, user: 'postgres', host: '/run/postgresql', databases: pg.databases } } : {}),
-              ...retention(v(h)),
-            };
-          }),
-        ),
-      ],
-    }),
-  ];
+  return [task('database dump and volume archive', backupModule((h) => backupParams(v(h))), { tags: ['backup'] })];
 }
 
 /**
@@ -130,7 +103,7 @@ export function restoreDatabases(vars: PerHost<BackupVars>, archive: (h: HostCon
       'restore the databases',
       backup_restore((h) => {
         const pg = v(h).postgres;
-        if (!pg) throw new Error('the backup vars name no PostgreSQL container (backup_postgres): nothing to restore');
+        if (!pg) throw new Error('the backup vars name no PostgreSQL container: nothing to restore');
         const name = archive(h);
         return {
           job: backupJob(v(h)),

@@ -56,8 +56,6 @@ export function stackVars(h: HostContext) {
         postgres: { container: 'postgres', databases: [String(vars['postgres_database'])] },
         volumes: strings(opt['backup_volumes']),
         schedule: { hour: String(opt['backup_hour'] ?? '3'), minute: String(opt['backup_minute'] ?? '17') },
-        ...(opt['backup_cron_file'] ? { cronFile: String(opt['backup_cron_file']) } : {}),
-        ...(opt['backup_command_env'] ? { commandEnv: String(opt['backup_command_env']) } : {}),
         ...(opt['backup_log'] ? { log: String(opt['backup_log']) } : {}),
         ...keep('keep_last'),
         ...keep('keep_daily'),
