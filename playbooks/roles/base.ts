@@ -8,7 +8,7 @@
  * fresh host can predict every step, since the directories exist when the files are written.
  */
 import { block, handler, task, type HostContext, type Items } from '../../runner/index.js';
-import { apt, assert, authorized_key, command, copy, file, service, user } from '../../modules/index.js';
+import { apt, assert, authorized_key, command, copy, file, service, timezone, user } from '../../modules/index.js';
 import { perHost, type PerHost } from './per-host.js';
 
 export interface Fail2banVars {
@@ -127,8 +127,7 @@ export function base(vars: PerHost<BaseVars>): Items {
           'packages',
           apt((h) => ({ name: [...new Set([...OWN_PACKAGES, ...(v(h).packages ?? [])])], state: 'present', update_cache: true, cache_valid_time: 3600, install_recommends: false })),
         ),
-        task('timezone name', copy((h) => ({ dest: '/etc/timezone', content: `${tz(h)}\n`, mode: '0644' }))),
-        task('timezone', file((h) => ({ path: '/etc/localtime', src: `/usr/share/zoneinfo/${tz(h)}`, state: 'link', force: true }))),
+        task('timezone', timezone((h) => ({ name: tz(h) }))),
         task('deploy user', user((h) => ({ name: v(h).deployUser, shell: '/bin/bash', groups: ['sudo'], append: true, create_home: true }))),
         task('deploy SSH keys', authorized_key((h) => ({ user: v(h).deployUser, key: v(h).deployKeys.join('\n') }))),
         task(
