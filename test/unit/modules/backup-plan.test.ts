@@ -27,7 +27,7 @@ describe('backup plan', () => {
     // The archive is written under a temp name: "$tmp" is the name with a dot before and .partial after.
     expect(script).toContain('d=/tmp/bakrec/nightly\nn=nightly-20261205T192014Z-abcdef0123.tar.zst\ntmp="$d/.$n.partial"');
     // Hashed on the way in (tee into a fifo read by sha256sum): the archive is read once.
-    expect(script).toContain('{ tar -C / --create --file=- --zstd  -- srv/data; echo "tar $?" >&3; } | tee "$tmp.hash" > "$tmp"');
+    expect(script).toContain(`{ tar -C / --create --file=- --use-compress-program='zstd -T0'  -- srv/data; echo "tar $?" >&3; } | tee "$tmp.hash" > "$tmp"`);
     // The archive gets its final name only after its checksum file is in place.
     expect(script).toContain('mv -f -- "$tmp.sha256" "$d/$n.sha256" && mv -f -- "$tmp" "$d/$n"');
   });

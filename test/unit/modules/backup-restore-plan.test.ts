@@ -30,7 +30,7 @@ describe('backup with PostgreSQL sources', () => {
     expect(s).toContain(`hw_pg pg_dump -U postgres -Fc -d app </dev/null >"$stage"/.hostwright-backup/postgres/app.dump || fail 'pg_dump of database app on the host failed'`);
     expect(s).toContain(`hw_pg pg_dumpall -U postgres --globals-only </dev/null >"$stage"/.hostwright-backup/postgres/globals.sql`);
     expect(s).toContain('runuser -u postgres --');
-    expect(s).toContain(`--zstd  -C "$stage" .hostwright-backup -C / -- srv/app; echo "tar $?" >&3; }`);
+    expect(s).toContain(`--use-compress-program='zstd -T0'  -C "$stage" .hostwright-backup -C / -- srv/app; echo "tar $?" >&3; }`);
     // Dumps come before tar; the stage goes before the checksum is written.
     expect(s.indexOf('pg_dump')).toBeLessThan(s.indexOf('tar -C'));
     expect(s.indexOf('rm -rf -- "$stage"\n')).toBeLessThan(s.indexOf('> "$tmp.sha256"'));
@@ -129,7 +129,7 @@ describe('encryption with an age key file', () => {
     const s = script(plan);
     expect(s).toContain("if grep -q '^AGE-SECRET-KEY-' /etc/backup.key; then kf=-i; else kf=-R; fi");
     expect(s).toContain('n=enc-20261205T204843Z-5031faac71.tar.zst.age\n');
-    expect(s).toContain('st=$( { { tar -C / --create --file=- --zstd  -- srv/app; echo "tar $?" >&3; } | { age -e "$kf" /etc/backup.key; echo "age $?" >&3; } | tee "$tmp.hash" > "$tmp"; } 3>&1 )');
+    expect(s).toContain(`st=$( { { tar -C / --create --file=- --use-compress-program='zstd -T0'  -- srv/app; echo "tar $?" >&3; } | { age -e "$kf" /etc/backup.key; echo "age $?" >&3; } | tee "$tmp.hash" > "$tmp"; } 3>&1 )`);
     expect(s).toContain(`[ "$trc" = 0 ] || fail 'tar failed' "$trc"`);
     expect(s).toContain(`[ "$arc" = 0 ] || fail 'age could not encrypt with /etc/backup.key' "$arc"`);
   });
