@@ -5,6 +5,8 @@
  * stopped task, 50 columns keep the counts), never how long anything took.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -18,6 +20,8 @@ const PLAYBOOK = path.join(ROOT, 'test/e2e/playbooks/live-view/live.ts');
  * acknowledge a relayed Ctrl-C before it SIGKILLs it, which a loaded CI machine can miss.
  */
 const NODE = [process.execPath, '--import', 'tsx'];
+/** The pane is a user's terminal, even when the tests run under CI=true (which picks plain lines). */
+const USER_ENV = ['env', '-u', 'CI', '-u', 'NO_COLOR', 'TERM=xterm-256color'];
 /** A tmux server of this file's own: never another test's or a user's sessions. */
 const SOCKET = `hostwright-live-view-${process.pid}`;
 const POLL_MS = 200;
@@ -26,6 +30,7 @@ const tmux = async (...args: string[]): Promise<string> => (await run('tmux', ['
 
 afterAll(async () => {
   await tmux('kill-server').catch(() => undefined);
+  await Promise.all(scratch.map((d) => rm(d, { recursive: true, force: true })));
 });
 
 interface Pane {
@@ -39,23 +44,28 @@ interface Pane {
 }
 
 let panes = 0;
+const scratch: string[] = [];
 
 /** Starts the playbook in a detached pane of `width` columns; the pane stays after it exits. */
 async function startPlaybook(width: number, args: string[]): Promise<Pane> {
   const name = `live${++panes}`;
   await tmux('new-session', '-d', '-s', name, '-x', String(width), '-y', '50', '-e', 'TERM=xterm-256color');
   await tmux('set-option', '-t', name, 'remain-on-exit', 'on');
-  const command = [...NODE, PLAYBOOK, '-i', labState().inventoryFile, ...args].map(shellQuote).join(' ');
-  await tmux('respawn-pane', '-k', '-t', name, '-c', ROOT, command);
+  const playbook = [...USER_ENV, ...NODE, PLAYBOOK, '-i', labState().inventoryFile, ...args].map(shellQuote).join(' ');
+  // The exit status goes to a file: tmux's own (pane_dead_status) was sometimes still empty, or
+  // never set, under load. bash waits out Ctrl-C (a trap, not ignored: the playbook gets it) to write it.
+  const dir = await mkdtemp(path.join(tmpdir(), 'hw-live-view-'));
+  scratch.push(dir);
+  const statusFile = path.join(dir, 'status');
+  const command = `trap : INT; ${playbook}; echo $? > ${shellQuote(statusFile)}`;
+  await tmux('respawn-pane', '-k', '-t', name, '-c', ROOT, `bash -c ${shellQuote(command)}`);
   return {
     name,
     screen: () => tmux('capture-pane', '-p', '-J', '-t', name),
     history: () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', name),
     exitStatus: async () => {
-      // A command killed by a signal has no status but a signal: 128 + n, as a shell says it.
-      const [dead, status, signal] = (await tmux('display-message', '-p', '-t', name, '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}')).trim().split(':');
-      if (dead !== '1') return undefined;
-      return status ? Number(status) : 128 + Number(signal);
+      const text = await readFile(statusFile, 'utf8').catch(() => '');
+      return text.trim() ? Number(text.trim()) : undefined;
     },
   };
 }
@@ -76,6 +86,8 @@ async function watch(pane: Pane, until: (screen: string) => boolean, timeoutMs =
 async function finish(pane: Pane): Promise<{ status: number; screen: string }> {
   await watch(pane, () => false);
   const status = await pane.exitStatus();
+  // The last output may reach tmux a moment after the process has gone.
+  await new Promise((r) => setTimeout(r, 500));
   return { status: status!, screen: await pane.history() };
 }
 
@@ -104,7 +116,7 @@ describe('live view in a terminal (tmux)', () => {
     expect(failing).not.toContain('PLAY RECAP');
 
     const { status, screen } = await finish(pane);
-    expect(status, screen).toBe(2);
+    expect(status, `exit status ${status}:\n${screen}`).toBe(2);
     expect(screen).toContain('✖ PLAY [live view]');
     expect(screen).not.toContain('✔ PLAY [live view]');
     // After the view: the change without a diff, the handler, the failure in full, then who failed.
@@ -127,7 +139,7 @@ describe('live view in a terminal (tmux)', () => {
     expect(stopping).toContain('stopping: no new task starts');
 
     const { status, screen } = await finish(pane);
-    expect(status, screen).toBe(99);
+    expect(status, `exit status ${status}:\n${screen}`).toBe(99);
     expect(screen).toMatch(/⊘ TASK \[a lon[^\n]*1\/2 · interrupted {2}changed=1/);
     expect(screen).not.toMatch(/✔ TASK \[a lon/);
     expect(screen).not.toContain('TASK [last task]');
