@@ -297,8 +297,14 @@ describe('authentication', () => {
   test('ansible_password logs in where sshd allows passwords, and never shows up in a failure', async () => {
     const state = labState();
     const host = labHosts('plain')[2]!;
-    // a second sshd on the host that accepts passwords (the lab's own is key-only)
-    await sshOk(host, '/usr/sbin/sshd -p 2200 -o PasswordAuthentication=yes -o PidFile=/run/hw-e2e-pw-sshd.pid');
+    // a second sshd on the host that accepts passwords (the lab's own is key-only). sshd detaches
+    // before it binds the port and writes its pid file after: wait for that file, or a fast
+    // client finds the port closed.
+    await sshOk(
+      host,
+      'rm -f /run/hw-e2e-pw-sshd.pid; /usr/sbin/sshd -p 2200 -o PasswordAuthentication=yes -o PidFile=/run/hw-e2e-pw-sshd.pid; ' +
+        'i=0; while [ ! -s /run/hw-e2e-pw-sshd.pid ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done',
+    );
     try {
       const vars = {
         ansible_host: host.address,
