@@ -31,21 +31,31 @@ export function appSource(vars: PerHost<AppSourceVars | undefined>): Items {
   const v = perHost(vars);
   const src = (h: HostContext): AppSourceVars => v(h)!;
   const dirs = (h: HostContext) => [src(h).repo, ...new Set(filesBelow(src(h).from).map((f) => path.dirname(f)).filter((d) => d !== '.').map((d) => path.join(src(h).repo, d)))];
+  const files = task('app source files', copy((h) => ({ src: path.join(src(h).from, String(h.item)), dest: path.join(src(h).repo, String(h.item)), mode: '0644' })), {
+    loop: (h) => filesBelow(src(h).from),
+  });
+  // A read-only look, run in check mode too, so check mode predicts whether a commit is made:
+  // `clean` when the work tree is committed and nothing in it changed.
+  const committed = task(
+    'app source up to date?',
+    shell((h) => ({ cmd: sh`cd ${src(h).repo} 2>/dev/null && git rev-parse -q --verify HEAD >/dev/null && [ -z "$(git status --porcelain)" ] && printf clean` })),
+    { check_mode: false, changed_when: () => false, failed_when: () => false },
+  );
   return [
     block({
       tags: ['app'],
       when: (h) => v(h) !== undefined,
       block: [
         task('app source directories', file((h) => ({ path: String(h.item), state: 'directory', mode: '0755' })), { loop: dirs }),
-        task('app source files', copy((h) => ({ src: path.join(src(h).from, String(h.item)), dest: path.join(src(h).repo, String(h.item)), mode: '0644' })), {
-          loop: (h) => filesBelow(src(h).from),
-        }),
+        files,
+        committed,
         task(
           'app source committed',
           shell((h) => ({
-            cmd: sh`set -e; cd ${src(h).repo}; [ -d .git ] || git init -q -b main; git add -A; if ! git rev-parse -q --verify HEAD >/dev/null || ! git diff --cached --quiet; then git -c user.name=Hostwright -c user.email=hostwright@localhost commit -qm 'published by playbooks/roles/app-source.ts'; echo committed; fi`,
+            cmd: sh`set -e; cd ${src(h).repo}; [ -d .git ] || git init -q -b main; git add -A; git -c user.name=Hostwright -c user.email=hostwright@localhost commit -qm 'published by playbooks/roles/app-source.ts'`,
           })),
-          { changed_when: (r) => String(r.stdout ?? '').includes('committed') },
+          // Also when a file changes now: in check mode the look above saw the tree before the copies.
+          { when: (h) => committed.result(h)?.stdout !== 'clean' || files.result(h)?.changed === true },
         ),
       ],
     }),

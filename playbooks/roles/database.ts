@@ -42,6 +42,13 @@ export const psql = (v: DatabaseVars, sql: string, db = 'postgres'): string =>
 export function database(vars: PerHost<DatabaseVars>): Items {
   const v = perHost(vars);
   const name = (h: HostContext) => pgContainer(v(h));
+  // A read-only look, run in check mode too (an error, as on a host without the container yet,
+  // reads as "not there"), so check mode predicts whether the database is created.
+  const dbThere = task(
+    'application database there?',
+    shell((h) => ({ cmd: psql(v(h), `SELECT 1 FROM pg_database WHERE datname = '${appDatabase(v(h))}'`) })),
+    { check_mode: false, changed_when: () => false, failed_when: () => false },
+  );
   return [
     block({
       tags: ['database'],
@@ -63,14 +70,10 @@ export function database(vars: PerHost<DatabaseVars>): Items {
             stop_timeout: 30,
           })),
         ),
-        task(
-          'application database',
-          shell((h) => {
-            const db = appDatabase(v(h));
-            return { cmd: `[ "$(${psql(v(h), `SELECT 1 FROM pg_database WHERE datname = '${db}'`)})" = 1 ] || { ${psql(v(h), `CREATE DATABASE ${db}`)} && echo created; }` };
-          }),
-          { changed_when: (r) => String(r.stdout ?? '').includes('created') },
-        ),
+        dbThere,
+        task('application database', shell((h) => ({ cmd: psql(v(h), `CREATE DATABASE ${appDatabase(v(h))}`) })), {
+          when: (h) => dbThere.result(h)?.stdout?.trim() !== '1',
+        }),
       ],
     }),
   ];
