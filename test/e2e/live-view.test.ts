@@ -30,6 +30,8 @@ const tmux = async (...args: string[]): Promise<string> => (await run('tmux', ['
 
 afterAll(async () => {
   await tmux('kill-server').catch(() => undefined);
+  // kill-server leaves the socket file behind.
+  await rm(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid!()}`, SOCKET), { force: true });
   await Promise.all(scratch.map((d) => rm(d, { recursive: true, force: true })));
 });
 
