@@ -90,11 +90,6 @@ function curlArgs(p: GetUrlParams): string[] {
   return args;
 }
 
-/** Whether the download can be skipped: dest already has the checksum (Ansible: "file already exists"). */
-function skipsDownload(p: GetUrlParams, destSum: string | undefined): boolean {
-  return !p.force && wanted(p) !== undefined && destSum === wanted(p);
-}
-
 /**
  * The probe: dest's stat and digests, the owner/group ids, then (unless dest already has the
  * checksum) a download into a temp file beside dest — conditional on dest's mtime unless forced —
