@@ -14,7 +14,7 @@ import type { Action, Effect, Plan } from '../../runner/module.types.js';
 import { quote, raw, sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
 import { DUMP_DIR, pgConnArgs, pgDatabasesProbe, pgFunction, pgWhere, postgresBackupSchema, type PostgresBackupSource } from './postgres.js';
-import { applyRetention, type RetentionPolicy } from './retention.js';
+import { applyRetention, retentionSchemaProperties, type RetentionPolicy } from './retention.js';
 import { archiveName, DEFAULT_DEST, JOB_PATTERN, parseStamp, seriesArchives, seriesDir, type Archive, type Compression } from './series.js';
 
 export interface BackupParams extends RetentionPolicy {
@@ -55,8 +55,6 @@ export interface BackupParams extends RetentionPolicy {
   copy_to_controller?: string;
 }
 
-const count = { type: 'integer', minimum: 0, nullable: true } as const;
-
 const schema: JSONSchemaType<BackupParams> = {
   type: 'object',
   properties: {
@@ -68,12 +66,7 @@ const schema: JSONSchemaType<BackupParams> = {
     compression: { type: 'string', enum: ['auto', 'gzip', 'zstd'], nullable: true },
     encryption_key: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
     copy_to_controller: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
-    keep_last: count,
-    keep_hourly: count,
-    keep_daily: count,
-    keep_weekly: count,
-    keep_monthly: count,
-    keep_yearly: count,
+    ...retentionSchemaProperties,
   },
   required: ['job'],
   additionalProperties: false,

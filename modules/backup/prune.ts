@@ -10,7 +10,7 @@ import { defineModule } from '../../runner/module.js';
 import type { Effect, Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
-import { applyRetention, isEmptyPolicy, type RetentionPolicy } from './retention.js';
+import { applyRetention, isEmptyPolicy, retentionSchemaProperties, type RetentionPolicy } from './retention.js';
 import { DEFAULT_DEST, JOB_PATTERN, seriesArchives, seriesDir } from './series.js';
 
 export interface BackupPruneParams extends RetentionPolicy {
@@ -20,19 +20,12 @@ export interface BackupPruneParams extends RetentionPolicy {
   dest?: string;
 }
 
-const count = { type: 'integer', minimum: 0, nullable: true } as const;
-
 const schema: JSONSchemaType<BackupPruneParams> = {
   type: 'object',
   properties: {
     job: { type: 'string', pattern: JOB_PATTERN },
     dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
-    keep_last: count,
-    keep_hourly: count,
-    keep_daily: count,
-    keep_weekly: count,
-    keep_monthly: count,
-    keep_yearly: count,
+    ...retentionSchemaProperties,
   },
   required: ['job'],
   additionalProperties: false,

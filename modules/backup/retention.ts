@@ -22,6 +22,18 @@ export interface RetentionPolicy {
   keep_yearly?: number;
 }
 
+const count = { type: 'integer', minimum: 0, nullable: true } as const;
+
+/** The policy's parameters in a module's JSON schema (backup's and backup_prune's). */
+export const retentionSchemaProperties = {
+  keep_last: count,
+  keep_hourly: count,
+  keep_daily: count,
+  keep_weekly: count,
+  keep_monthly: count,
+  keep_yearly: count,
+};
+
 export interface Dated {
   name: string;
   time: Date;
