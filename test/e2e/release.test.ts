@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LabHost } from '../lab/state.js';
 import { labHosts, labState, resetHost, sshOk } from '../lab/testing.js';
 import { sleep, tcpOpen } from '../lab/probes.js';
-import { get } from './modules/haproxy-lab.js';
+import { countRequest, get, type LoadResult } from './modules/haproxy-lab.js';
 import { parseRun, REPO_ROOT, runTool, TSX, type ToolRun } from './playbooks/parity/output.js';
 import { APP_REPO, commitToApp, prepareAppHost } from './playbooks/release/app-host.js';
 import { RATE_LIMIT } from './playbooks/release/stack.js';
@@ -43,36 +43,14 @@ const commit = (message: string, script: string) => commitToApp(host, message, s
 
 const body = async (p: string) => (await get(host.address, 80, p)).body;
 
-interface Loop {
-  ok: number;
-  failed: number;
-  causes: Record<string, number>;
-  /** Bodies of the 200 answers, counted. */
-  bodies: Record<string, number>;
-}
 
 /**
  * `total` GETs of `urlPath` through HAProxy, started at `perSecond` (under the rate limit), each on
  * a new connection; stops by itself when all have answered or failed.
  */
-async function requestLoop(urlPath: string, total: number, perSecond: number): Promise<Loop> {
-  const r: Loop = { ok: 0, failed: 0, causes: {}, bodies: {} };
-  const one = async () => {
-    try {
-      const reply = await get(host.address, 80, urlPath);
-      if (reply.status === 200) {
-        r.ok++;
-        r.bodies[reply.body.trim()] = (r.bodies[reply.body.trim()] ?? 0) + 1;
-      } else {
-        r.failed++;
-        r.causes[reply.status] = (r.causes[reply.status] ?? 0) + 1;
-      }
-    } catch (e) {
-      r.failed++;
-      const cause = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      r.causes[cause] = (r.causes[cause] ?? 0) + 1;
-    }
-  };
+async function requestLoop(urlPath: string, total: number, perSecond: number): Promise<LoadResult> {
+  const r: LoadResult = { ok: 0, failed: 0, causes: {}, bodies: {} };
+  const one = () => countRequest(r, host.address, 80, urlPath);
   const inFlight: Promise<void>[] = [];
   const start = Date.now();
   for (let i = 0; i < total; i++) {

@@ -69,26 +69,31 @@ export interface LoadResult {
 }
 
 /** `total` GETs, `concurrency` at a time; stops by itself when they are done. */
+/** One GET of `urlPath`, counted in `r`: a 200 by its body, anything else by its status or error code. */
+export async function countRequest(r: LoadResult, address: string, port: number, urlPath: string): Promise<void> {
+  try {
+    const reply = await get(address, port, urlPath);
+    if (reply.status === 200) {
+      r.ok++;
+      r.bodies[reply.body.trim()] = (r.bodies[reply.body.trim()] ?? 0) + 1;
+    } else {
+      r.failed++;
+      r.causes[reply.status] = (r.causes[reply.status] ?? 0) + 1;
+    }
+  } catch (e) {
+    r.failed++;
+    const cause = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    r.causes[cause] = (r.causes[cause] ?? 0) + 1;
+  }
+}
+
 export async function load(address: string, port: number, total: number, concurrency: number): Promise<LoadResult> {
   const r: LoadResult = { ok: 0, failed: 0, causes: {}, bodies: {} };
   let started = 0;
   const worker = async (): Promise<void> => {
     while (started < total) {
       started++;
-      try {
-        const reply = await get(address, port, '/');
-        if (reply.status === 200) {
-          r.ok++;
-          r.bodies[reply.body.trim()] = (r.bodies[reply.body.trim()] ?? 0) + 1;
-        } else {
-          r.failed++;
-          r.causes[reply.status] = (r.causes[reply.status] ?? 0) + 1;
-        }
-      } catch (e) {
-        r.failed++;
-        const cause = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-        r.causes[cause] = (r.causes[cause] ?? 0) + 1;
-      }
+      await countRequest(r, address, port, '/');
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
