@@ -206,7 +206,7 @@ describe('backup of PostgreSQL and files, then backup_restore', () => {
   test('kill -9 mid-backup, 10 trials (the runner, tar, pg_dump, the script\'s shell): no archive looks complete unless it is, and the next run succeeds', async () => {
     const { job, dest } = KILL_BACKUP;
     const series = `${dest}/${job}`;
-    await remote(s, `rm -rf ${dest} ${KILL_BACKUP.paths![0]} && mkdir -p ${KILL_BACKUP.paths![0]} && head -c 8000000 /dev/urandom > ${KILL_BACKUP.paths![0]}/big`);
+    await remote(s, `rm -rf ${dest} ${KILL_BACKUP.paths![0]} && mkdir -p ${KILL_BACKUP.paths![0]} && head -c 48000000 /dev/urandom > ${KILL_BACKUP.paths![0]}/big`);
     await psql('postgres', 'DROP DATABASE IF EXISTS killdb');
     await psql('postgres', 'CREATE DATABASE killdb');
     await psql('killdb', 'CREATE TABLE t AS SELECT g, md5(g::text) AS h FROM generate_series(1, 120000) g');
@@ -220,16 +220,23 @@ describe('backup of PostgreSQL and files, then backup_restore', () => {
       // The script's own shell: the oldest process running it (its subshells share its command line).
       shell: `${working}; p=$(pgrep -o -f 'flock -n [9]') && kill -9 $p && echo killed`,
     };
+    // On a quiet machine pg_dump is done with 120,000 rows before a kill command reaches the host:
+    // a session holding a lock on the table keeps it waiting (alive) until the trial has killed.
+    const holdDump = () => remote(s, `cd / && { runuser -u postgres -- psql -X -q -d killdb -c 'BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120)' >/dev/null 2>&1 & }
+for i in $(seq 500); do [ "$(runuser -u postgres -- psql -X -At -d killdb -c "SELECT count(*) FROM pg_locks WHERE relation = 't'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break; sleep 0.02; done; echo held`);
+    const releaseDump = () => psql('killdb', "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()");
     const modes = ['runner', 'tar', 'pg_dump', 'shell', 'runner', 'tar', 'pg_dump', 'shell', 'runner', 'tar'];
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     for (const [trial, mode] of modes.entries()) {
       const before = await sound();
+      if (mode !== 'tar') expect(await holdDump()).toBe('held');
       if (mode === 'runner') {
         const child = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/playbooks/backup/kill.ts', '-i', inventoryFile(), '-l', host.name], { cwd: root, stdio: 'ignore' });
         const exited = new Promise((resolve) => child.on('close', resolve));
         const ready = await remote(s, `${working}; pgrep -x pg_dump >/dev/null || pgrep -x tar >/dev/null && echo ready`);
         child.kill('SIGKILL');
         await exited;
+        await releaseDump();
         expect(ready, `trial ${trial}`).toBe('ready');
         // Without its runner the host's part may go on (no TTY, so no SIGHUP) or die on a closed
         // pipe: either way it lets go of the lock.
@@ -237,6 +244,7 @@ describe('backup of PostgreSQL and files, then backup_restore', () => {
       } else {
         const running = run(s, backup(KILL_BACKUP));
         expect(await remote(s, killOnHost[mode]!), `trial ${trial} (${mode})`).toBe('killed');
+        if (mode !== 'tar') await releaseDump();
         const r = await running;
         expect(r.failed, `trial ${trial} (${mode})`).toBe(true);
         // A killed run adds no archive.
