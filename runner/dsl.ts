@@ -14,6 +14,7 @@ import type { HostContext, ModuleCall, ModuleSpec, ParamIssue, ResultOf } from '
 import type { TaskResult } from './module.types.js';
 import type { Vars } from './vars.js';
 import { issuesError, itemIssues, keywordIssues, type Kind } from './structure.js';
+import type { Include } from './include.js';
 
 /**
  * Any module's call. Params stay checked where the call is written (`copy({...})`); here only the
@@ -121,47 +122,8 @@ export interface Meta {
   readonly location: SourceLocation | undefined;
 }
 
-/**
- * Ansible's `include_tasks` (a dynamic include): `tasks` is called at run time, per host, when the
- * host reaches it, and the items it returns run there and then. Its `when` and `tags` are the
- * include's own: they decide whether it runs, and the included tasks do NOT inherit them (they do
- * inherit the enclosing blocks' and the play's, and the include's `vars`); `apply` gives keywords
- * to every included task (`apply: { tags: ['web'], become: true }`), as Ansible's `apply`.
- * The static alternative is a function call in the task list (`tasks: [web(opts)]`, Ansible's
- * import_tasks): its tasks are known at load time and inherit an enclosing block's keywords.
- */
-export interface IncludeOptions {
-  /** The include runs on a host only where this holds; not inherited by the included tasks. */
-  when?: When;
-  /** Tags of the include itself (to select it); not inherited by the included tasks. */
-  tags?: string | string[];
-  /** Variables the included tasks see (task-level vars). */
-  vars?: Vars;
-  /** Keywords every included task inherits, as an enclosing block's would (tags included). */
-  apply?: InheritedKeywords;
-}
-
-export interface Include {
-  readonly kind: 'include';
-  readonly name: string;
-  readonly tasks: (ctx: HostContext) => Items;
-  readonly options: IncludeOptions;
-  readonly location: SourceLocation | undefined;
-  readonly error?: LoadError;
-}
-
-/** Ansible's `include_tasks`: `includeTasks('web tasks', (h) => web(h.vars.site), { apply: { tags: ['web'] } })`. */
-export function includeTasks(name: string, tasks: (ctx: HostContext) => Items, options: IncludeOptions = {}): Include {
-  const location = callSite();
-  const issues = [
-    ...(typeof name === 'string' ? [] : [`the name must be a string, got ${typeof name}`]),
-    ...(typeof tasks === 'function' ? [] : ['the second argument must be a function of the host returning tasks']),
-    ...keywordIssues('Include', options),
-    ...(options && typeof options === 'object' && options.apply !== undefined ? keywordIssues('Apply', options.apply).map((i) => `apply: ${i}`) : []),
-  ];
-  const error = issuesError(`include_tasks '${String(name)}'`, issues, location);
-  return { kind: 'include', name, tasks, options: options ?? {}, location, ...(error ? { error } : {}) };
-}
+export { includeTasks, includeRole, defineRole } from './include.js';
+export type { Include, IncludeOptions, IncludeRoleOptions, LoopControl, Role } from './include.js';
 
 export type Item = Task<any> | Block | Meta | Include;
 /**

@@ -44,8 +44,12 @@ export type RunEvent =
       durationMs?: number;
       /** Check mode and the module can't predict the outcome: "would run". */
       wouldRun?: boolean;
-      /** A dynamic include that ran: Ansible's `included: <name> for <host>` line. */
+      /** A dynamic include that ran: Ansible's `included: <name> for <hosts> => (item=x)` line. */
       included?: string;
+      /** The hosts the same included file runs on (one `included:` line for them, on the first one's event). */
+      includedHosts?: string[];
+      /** includeRole ran on the host: no line (as Ansible prints none), not counted. */
+      roleIncluded?: string;
       /** Check mode: skipped because it needs what this earlier task (by name) would only tell by running. */
       dependsOn?: string;
       result: TaskResult;

@@ -46,6 +46,8 @@ export interface BatchContext {
   readonly notifications: Notifications;
   /** run_once tasks: the first host's execution, awaited by the others. */
   readonly runOnce: Map<number, Promise<{ result: TaskResult; outcome: Outcome }>>;
+  /** Per host: the vars of roles included with `public: true`, seen by the play's later tasks (include-run.ts). */
+  readonly publicVars?: Map<string, Vars[]>;
 }
 
 type WithResults = HostContext & { [RESULTS]?: Map<number, TaskResult> };
@@ -94,7 +96,7 @@ function scopedContext(b: BatchContext, scopes: readonly InheritedKeywords[], ta
     inventory: h.inventoryVars,
     facts,
     play: b.play.options.vars,
-    blocks: scopes.slice(1).flatMap((s) => (s.vars ? [s.vars] : [])),
+    blocks: [...(b.publicVars?.get(host) ?? []), ...scopes.slice(1).flatMap((s) => (s.vars ? [s.vars] : []))],
     task: taskVars,
     host: h.hostVars,
     extra: b.run.options.extraVars,
@@ -148,7 +150,7 @@ function statusOf(r: TaskResult): HostStatus {
   return r.changed ? 'changed' : 'ok';
 }
 
-function itemLabel(item: unknown): string {
+export function itemLabel(item: unknown): string {
   return typeof item === 'string' ? item : JSON.stringify(item);
 }
 

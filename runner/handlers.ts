@@ -16,8 +16,15 @@ export class Notifications {
   readonly #pending = new Map<number, Set<string>>();
   readonly #byTopic = new Map<string, Task[]>();
 
-  constructor(readonly handlers: readonly Task[]) {
+  constructor(handlers: readonly Task[]) {
+    this.add(handlers);
+  }
+
+  /** More handlers (an included role's), after those already known; one already known is kept once. */
+  add(handlers: readonly Task[]): void {
+    const known = new Set([...this.#byTopic.values()].flat().map((h) => h.id));
     for (const h of handlers) {
+      if (known.has(h.id)) continue;
       for (const topic of h.listen ?? [h.name]) {
         const list = this.#byTopic.get(topic) ?? [];
         list.push(h);

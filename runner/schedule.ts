@@ -6,12 +6,11 @@
  * Ansible's lockstep), the free strategy lets every host advance on its own. Forks bound how many
  * hosts execute a task at the same moment, in both.
  */
-import { flat, play, validatePlays, type Block, type HostOrder, type Include, type InheritedKeywords, type Meta, type Play } from './dsl.js';
-import type { HostContext } from './module.js';
-import { itemIssues } from './structure.js';
+import type { Block, HostOrder, Include, InheritedKeywords, Meta, Play } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import { Interrupted } from './module-run.js';
-import { elapsedMs, metaConditionHolds, runTaskOnHost, scopeContext, type BatchContext, type Outcome, type TaskNode } from './execute.js';
+import { elapsedMs, metaConditionHolds, runTaskOnHost, type BatchContext, type Outcome, type TaskNode } from './execute.js';
+import { expandInclude, type IncludedFile } from './include-run.js';
 import { Notifications } from './handlers.js';
 import { fnmatchToRegExp } from './inventory/patterns.js';
 import { selectItems, shouldRun, tagList, type Selected, type TagFilter } from './tags.js';
@@ -40,10 +39,11 @@ export interface BlockNode {
   readonly always: PlanNode[];
 }
 /**
- * A dynamic include (includeTasks): when a host reaches it, its function is called for that host
- * and the tasks it returns are compiled with `tags` (the play's and enclosing blocks', not the
- * include's own) plus `apply`'s. Their indices fall between this node's and the next one's
- * (index + k * scale), so the linear strategy keeps hosts in step through them.
+ * A dynamic include (includeTasks, includeRole): when hosts reach it, include-run.ts expands it per
+ * host and loop item into included files, whose tasks are compiled with `tags` (the play's and
+ * enclosing blocks', not the include's own) plus `apply`'s. Their indices fall between this node's
+ * and the next one's (index + k * step, the files one after the other), so the linear strategy
+ * runs each file's tasks on its hosts together, and the files in Ansible's order.
  */
 export interface IncludeNode {
   readonly kind: 'include';
@@ -54,6 +54,8 @@ export interface IncludeNode {
   readonly tags: ReadonlySet<string>;
   readonly filter: TagFilter;
   readonly rescuable: boolean;
+  /** Inside an included role: its name, which the tasks of a nested include show too. */
+  readonly role?: string | undefined;
 }
 export type PlanNode = TaskNode | SetupNode | FlushNode | MetaNode | BlockNode | IncludeNode;
 export type Step = TaskNode | SetupNode | FlushNode | MetaNode | IncludeNode;
@@ -61,6 +63,8 @@ export type Step = TaskNode | SetupNode | FlushNode | MetaNode | IncludeNode;
 export interface CompiledPlay {
   readonly nodes: PlanNode[];
   readonly handlers: TaskNode[];
+  /** The keywords the play gives its tasks and handlers (an included role's handlers too). */
+  readonly playScope: InheritedKeywords;
   /** What --list-tasks shows, in order, with each task's effective tags. */
   readonly taskList: { name: string; tags: string[] }[];
 }
@@ -73,6 +77,8 @@ interface BuildContext {
   readonly filter: TagFilter;
   readonly taskList?: CompiledPlay['taskList'];
   readonly startAt?: { name: string; found: boolean } | undefined;
+  /** Compiling an included role's tasks (include nodes among them keep its name). */
+  readonly role?: string | undefined;
 }
 
 /** At most this many nodes an include's tasks may take at one level (index gaps are fractions). */
@@ -97,7 +103,7 @@ function buildNodes(sel: Selected[], scopes: TaskNode['scopes'], rescuable: bool
     } else if (s.kind === 'include') {
       if (!starts(s.item.name)) continue;
       if (listed) c.taskList?.push({ name: s.item.name, tags: [...s.tags] });
-      out.push({ kind: 'include', index: c.next(), scale: c.scale / INCLUDE_SLOTS, include: s.item, scopes, tags: s.inherited, filter: c.filter, rescuable });
+      out.push({ kind: 'include', index: c.next(), scale: c.scale / INCLUDE_SLOTS, include: s.item, scopes, tags: s.inherited, filter: c.filter, rescuable, role: c.role });
     } else if (s.item.kind === 'meta') {
       if (c.startAt && !c.startAt.found) continue;
       const meta = s.item;
@@ -137,28 +143,33 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
   const handlers = play.handlers.map(
     (task): TaskNode => ({ kind: 'task', index: -1, task, scopes: [playScope], rescuable: false, handler: true }),
   );
-  return { nodes, handlers, taskList };
+  return { nodes, handlers, playScope, taskList };
 }
 
 /**
- * An include's tasks for one host, compiled: the items its function returned, selected by the tag
- * filter with the include's inherited tags plus apply's, under the include's scopes plus its vars
- * and apply's keywords. Throws what the function threw; load-time problems of the items (bad
- * params, wrong keywords) are returned as `error`.
+ * The included files' tasks, per host: each file's nodes take the indices after the previous
+ * file's (the most any of its hosts got), so hosts run one file together and the files in order.
  */
-export function compileInclude(node: IncludeNode, ctx: HostContext): { nodes: PlanNode[]; error?: string } {
-  const raw = node.include.tasks(ctx);
-  const shape = itemIssues(`include_tasks '${node.include.name}'`, raw);
-  if (shape.length) return { nodes: [], error: shape.join('; ') };
-  const items = flat(raw);
-  const broken = validatePlays([play({ hosts: 'all', tasks: items })]);
-  if (broken.length) return { nodes: [], error: broken.map((e) => e.message).join('; ') };
-  const { apply, vars } = node.include.options;
-  const tags = new Set([...node.tags, ...tagList(apply?.tags)]);
-  const scopes = [...node.scopes, ...(vars ? [{ vars }] : []), ...(apply ? [apply] : [])];
-  let k = 0;
-  const c: BuildContext = { next: () => node.index + ++k * node.scale, scale: node.scale, filter: node.filter };
-  return { nodes: buildNodes(selectItems(items, tags, node.filter), scopes, node.rescuable, false, c) };
+export function layoutIncluded(node: IncludeNode, files: readonly IncludedFile[]): Map<string, PlanNode[]> {
+  const compile = (file: IncludedFile, host: string, next: () => number, scale: number): PlanNode[] => {
+    const part = file.parts.get(host)!;
+    return buildNodes(selectItems(part.items, part.tags, node.filter), part.scopes, node.rescuable, false, { next, scale, filter: node.filter, role: part.role });
+  };
+  const sizes = files.map((f) => Math.max(...f.hosts.map((h) => { let n = 0; compile(f, h, () => n++, 0); return n; })));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  // node.scale is the room to the next node / INCLUDE_SLOTS: a longer expansion takes finer steps.
+  const step = total < INCLUDE_SLOTS ? node.scale : (node.scale * INCLUDE_SLOTS) / (total + 1);
+  const out = new Map<string, PlanNode[]>();
+  let offset = 0;
+  files.forEach((file, i) => {
+    for (const host of file.hosts) {
+      let k = offset;
+      const nodes = compile(file, host, () => node.index + ++k * step, step);
+      out.set(host, [...(out.get(host) ?? []), ...nodes]);
+    }
+    offset += sizes[i]!;
+  });
+  return out;
 }
 
 /** Ansible's --start-at-task match: the exact name or an fnmatch pattern of it. */
@@ -272,7 +283,7 @@ export interface BatchEnd {
 }
 
 export async function runBatch(run: RunState, play: Play, compiled: CompiledPlay, hosts: readonly string[]): Promise<BatchEnd> {
-  const b: BatchContext = { run, play, hosts, notifications: new Notifications(play.handlers), runOnce: new Map() };
+  const b: BatchContext = { run, play, hosts, notifications: new Notifications(play.handlers), runOnce: new Map(), publicVars: new Map() };
   const slots = new Slots(run.options.forks);
   const ctl = new BatchControl(b, compiled, slots);
   if (play.options.strategy === 'free') await ctl.free();
@@ -292,6 +303,8 @@ class BatchControl {
   readonly #announced = new Set<string>();
   /** Per host: the nodes its last include compiled, for its walk to take next. */
   readonly #included = new Map<string, readonly PlanNode[]>();
+  /** The play's handlers, then those of roles included so far (flushed in that order). */
+  readonly #handlers: TaskNode[];
 
   constructor(
     readonly b: BatchContext,
@@ -299,6 +312,7 @@ class BatchControl {
     readonly slots: Slots,
   ) {
     this.force = b.run.options.forceHandlers || Boolean(b.play.options.force_handlers);
+    this.#handlers = [...compiled.handlers];
   }
 
   get #stopped(): boolean {
@@ -325,44 +339,22 @@ class BatchControl {
   }
 
   /**
-   * A dynamic include on `hosts`: its `when` per host (skipped where false), then its function
-   * called for each host and the result compiled (compileInclude) for the host's walk to take.
-   * Reported as Ansible's `included: <name> for <host>`, counted ok; a function that throws or
-   * returns a broken task list fails the host.
+   * A dynamic include on `hosts`: include-run.ts expands it (its lines and counts); each host's
+   * walk then takes the included files' tasks laid out here, and an included role's handlers
+   * join the play's.
    */
   async #include(step: IncludeNode, hosts: readonly string[]): Promise<Map<string, Outcome>> {
-    const run = this.b.run;
-    const { name, options } = step.include;
     this.#announce(step);
-    const outcomes = new Map<string, Outcome>(hosts.map((h) => [h, 'ok']));
-    await Promise.all(
-      hosts.map(async (host) => {
-        this.#included.set(host, []);
-        try {
-          if (!(await metaConditionHolds(this.b, step.scopes, options.when, host))) {
-            run.emit({ type: 'host_result', host, task: name, status: 'skipped', result: { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False' } });
-            run.count(host, 'skipped');
-            return;
-          }
-          const { nodes, error } = compileInclude(step, await scopeContext(this.b, step.scopes, options.vars, host));
-          if (error !== undefined) throw new Error(error);
-          this.#included.set(host, nodes);
-          run.emit({ type: 'host_result', host, task: name, status: 'ok', included: name, result: { changed: false, failed: false, include: name } });
-          run.count(host, 'ok');
-        } catch (e) {
-          if (e instanceof UnreachableError) {
-            run.emit({ type: 'host_result', host, task: name, status: 'unreachable', result: { changed: false, unreachable: true, failed: false, msg: run.masker.mask(e.message) } });
-            run.count(host, 'unreachable');
-            outcomes.set(host, 'unreachable');
-            return;
-          }
-          const msg = run.masker.mask(e instanceof Error ? e.message : String(e));
-          run.emit({ type: 'host_result', host, task: name, status: 'failed', result: { changed: false, failed: true, msg } });
-          run.count(host, 'failed');
-          outcomes.set(host, 'failed');
-        }
-      }),
-    );
+    const known = this.#handlers.map((n) => n.task);
+    const { outcomes, files, handlers } = await expandInclude(this.b, step, hosts, known);
+    const laid = layoutIncluded(step, files);
+    for (const h of hosts) this.#included.set(h, laid.get(h) ?? []);
+    const fresh = handlers.filter((t) => !known.some((k) => k.id === t.id));
+    if (fresh.length) {
+      this.b.notifications.add(fresh);
+      const scopes = [this.compiled.playScope];
+      this.#handlers.push(...fresh.map((task): TaskNode => ({ kind: 'task', index: -1, task, scopes, rescuable: false, handler: true })));
+    }
     return outcomes;
   }
 
@@ -406,7 +398,7 @@ class BatchControl {
     const outcomes = new Map<string, Outcome>(hosts.map((h) => [h, 'ok']));
     const eligible = new Set(hosts);
     if (this.force && !includeFailed) for (const h of this.failedHere) eligible.add(h);
-    for (const node of this.compiled.handlers) {
+    for (const node of this.#handlers) {
       if (this.#stopped) break;
       const on = this.b.notifications.take(node.task, this.b.hosts.filter((h) => eligible.has(h)));
       if (on.length === 0) continue;

@@ -83,10 +83,31 @@ const PLAY: Record<string, Check> = {
 };
 
 /** includeTasks()'s own keywords; `apply` holds the keywords its tasks inherit (checked as 'Apply'). */
-const INCLUDE: Record<string, Check> = { when: isFunction, tags: isStrings, vars: isMapping, apply: isMapping };
+const INCLUDE: Record<string, Check> = { when: isFunction, tags: isStrings, vars: isMapping, apply: isMapping, loop: isLoop, loop_control: isMapping };
 
-export type Kind = 'Play' | 'Task' | 'Handler' | 'Block' | 'Include' | 'Apply';
-const TABLES: Record<Kind, Record<string, Check>> = { Play: PLAY, Task: TASK, Handler: HANDLER, Block: BLOCK, Include: INCLUDE, Apply: INHERITED };
+/** includeRole()'s: include_tasks' with the role's vars (a mapping or a function of the host), entry point and visibility. */
+const INCLUDE_ROLE: Record<string, Check> = {
+  ...INCLUDE,
+  name: isString,
+  vars: [(v) => isMapping[0](v) || typeof v === 'function', 'a mapping of variables or a function of the host returning one'],
+  tasks_from: isString,
+  public: isBool,
+};
+
+const isVarName: Check = [(v) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), 'a variable name'];
+const LOOP_CONTROL: Record<string, Check> = { loop_var: isVarName, index_var: isVarName, label: isFunction, extended: isBool };
+
+export type Kind = 'Play' | 'Task' | 'Handler' | 'Block' | 'Include' | 'IncludeRole' | 'Apply' | 'LoopControl';
+const TABLES: Record<Kind, Record<string, Check>> = {
+  Play: PLAY,
+  Task: TASK,
+  Handler: HANDLER,
+  Block: BLOCK,
+  Include: INCLUDE,
+  IncludeRole: INCLUDE_ROLE,
+  Apply: INHERITED,
+  LoopControl: LOOP_CONTROL,
+};
 
 /** Problems with one play's, task's or block's keywords: unknown names and wrong types. */
 export function keywordIssues(kind: Kind, options: unknown): string[] {

@@ -172,7 +172,13 @@ export class TextFormatter {
       if (text) out.push({ stream: 'stdout', text });
     }
     if (loopAggregate) return;
-    if (e.included !== undefined) return this.#line(out, `included: ${e.included} for ${label}`, 'skip');
+    if (e.roleIncluded !== undefined) return;
+    if (e.included !== undefined) {
+      // One line per included file, on its first host's event (default.py's v2_playbook_on_include).
+      if (e.includedHosts && e.includedHosts[0] !== e.host) return;
+      const item = e.item !== undefined ? ` => (item=${e.item})` : '';
+      return this.#line(out, `included: ${e.included} for ${(e.includedHosts ?? [label]).join(', ')}${item}`, 'skip');
+    }
     const role: ColorRole = e.status === 'changed' ? 'changed' : 'ok';
     const head = e.item !== undefined ? `${e.status}: [${label}] => (item=${e.item})` : `${e.status}: [${label}]`;
     if (e.action === 'debug') cleanDebugResult(result);
