@@ -59,12 +59,26 @@ export const SETTINGS = [
   { name: 'DEFAULT_FORCE_HANDLERS', section: 'defaults', key: 'force_handlers', env: ['ANSIBLE_FORCE_HANDLERS'], type: 'bool', default: false },
   { name: 'TAGS_RUN', section: 'tags', key: 'run', env: ['ANSIBLE_RUN_TAGS'], type: 'list', default: [] },
   { name: 'TAGS_SKIP', section: 'tags', key: 'skip', env: ['ANSIBLE_SKIP_TAGS'], type: 'list', default: [] },
+  // Read through the default callback's option of the same name (CALLBACK_SETTINGS); base.yml
+  // has it too, so `ansible-config dump` lists it here as well.
+  { name: 'DISPLAY_SKIPPED_HOSTS', section: 'defaults', key: 'display_skipped_hosts', env: ['ANSIBLE_DISPLAY_SKIPPED_HOSTS'], type: 'bool', default: true },
+] as const satisfies readonly SettingDef[];
+
+/**
+ * Options of the default stdout callback, whose output Hostwright's text output is
+ * (doc_fragments/default_callback.py): `ansible-config dump -t callback` lists them under
+ * `default:`, by their lower-case names.
+ */
+export const CALLBACK_SETTINGS = [
+  { name: 'display_ok_hosts', section: 'defaults', key: 'display_ok_hosts', env: ['ANSIBLE_DISPLAY_OK_HOSTS'], type: 'bool', default: true },
+  { name: 'display_skipped_hosts', section: 'defaults', key: 'display_skipped_hosts', env: ['ANSIBLE_DISPLAY_SKIPPED_HOSTS'], type: 'bool', default: true },
 ] as const satisfies readonly SettingDef[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];
+export type CallbackSettingName = (typeof CALLBACK_SETTINGS)[number]['name'];
 
-export interface Setting {
-  name: SettingName;
+export interface Setting<N extends string = SettingName> {
+  name: N;
   value: SettingValue;
   /** 'default', `env: NAME`, or the config file's path: ansible-config's origin column. */
   origin: string;
@@ -74,6 +88,8 @@ export interface AnsibleConfig {
   /** The config file read, if any. */
   file?: string;
   settings: Record<SettingName, Setting>;
+  /** The default callback's options. */
+  callback: Record<CallbackSettingName, Setting<CallbackSettingName>>;
   /** `section.key` of the file's settings Hostwright does not use. */
   ignored: string[];
 }
@@ -102,22 +118,23 @@ export function configFile(e: ConfigEnv): { file: string; text: string } | undef
 export function loadAnsibleConfig(e: ConfigEnv): AnsibleConfig {
   const found = configFile(e);
   const ini = found ? parseIni(found.text) : new Map<string, Map<string, string>>();
-  const settings = {} as Record<SettingName, Setting>;
-  for (const def of SETTINGS) {
+  const resolve = <N extends string>(def: SettingDef & { name: N }): Setting<N> => {
     const envName = def.env.find((n) => e.env[n] !== undefined && e.env[n] !== '');
     const fileValue = ini.get(def.section)?.get(def.key);
     if (envName !== undefined) {
-      settings[def.name] = { name: def.name, value: convert(def, e.env[envName]!, envName, e.cwd, e.env), origin: `env: ${envName}` };
-    } else if (found && fileValue !== undefined) {
-      const where = `${def.key} in ${found.file}`;
-      settings[def.name] = { name: def.name, value: convert(def, fileValue, where, path.dirname(found.file), e.env), origin: found.file };
-    } else {
-      settings[def.name] = { name: def.name, value: def.default, origin: 'default' };
+      return { name: def.name, value: convert(def, e.env[envName]!, envName, e.cwd, e.env), origin: `env: ${envName}` };
     }
-  }
-  const known = new Set<string>(SETTINGS.map((d) => `${d.section}.${d.key}`));
+    if (found && fileValue !== undefined) {
+      const where = `${def.key} in ${found.file}`;
+      return { name: def.name, value: convert(def, fileValue, where, path.dirname(found.file), e.env), origin: found.file };
+    }
+    return { name: def.name, value: def.default, origin: 'default' };
+  };
+  const settings = Object.fromEntries(SETTINGS.map((def) => [def.name, resolve<SettingName>(def)])) as Record<SettingName, Setting>;
+  const callback = Object.fromEntries(CALLBACK_SETTINGS.map((def) => [def.name, resolve<CallbackSettingName>(def)])) as AnsibleConfig['callback'];
+  const known = new Set<string>([...SETTINGS, ...CALLBACK_SETTINGS].map((d) => `${d.section}.${d.key}`));
   const ignored = [...ini].flatMap(([section, keys]) => [...keys.keys()].map((k) => `${section}.${k}`)).filter((k) => !known.has(k));
-  return { ...(found ? { file: found.file } : {}), settings, ignored };
+  return { ...(found ? { file: found.file } : {}), settings, callback, ignored };
 }
 
 /** The configured connection timeout in seconds (not counting -T). */
@@ -135,16 +152,22 @@ export function configuredForks(e: ConfigEnv): number | undefined {
 }
 
 /**
- * `ansible-config dump --only-changed`: one `NAME(origin) = value` line per setting that does not
- * come from its default, sorted by name, with CONFIG_FILE() among them when a file was read.
- * Values are written as Python prints them, so the lines can be compared with Ansible's.
+ * `ansible-config dump --only-changed -t all` for what Hostwright has: one `NAME(origin) = value`
+ * line per setting that does not come from its default, sorted by name, with CONFIG_FILE() among
+ * them; then, when one of the default callback's options is set, its section as `-t all` prints
+ * it (plain `dump --only-changed` prints the first part alone). Values are written as Python
+ * prints them, so the lines can be compared with Ansible's.
  */
 export function showConfig(config: AnsibleConfig): string {
-  const lines = Object.values(config.settings)
-    .filter((s) => s.origin !== 'default')
-    .map((s) => `${s.name}(${s.origin}) = ${pythonText(s.value)}`);
-  if (config.file) lines.push(`CONFIG_FILE() = ${config.file}`);
-  return lines.sort().map((l) => `${l}\n`).join('');
+  const changed = (settings: readonly Setting<string>[]) =>
+    settings
+      .filter((s) => s.origin !== 'default')
+      .map((s) => `${s.name}(${s.origin}) = ${pythonText(s.value)}`)
+      .sort();
+  const base = [...changed(Object.values(config.settings)), `CONFIG_FILE() = ${config.file ?? 'None'}`].sort();
+  const callback = changed(Object.values(config.callback));
+  const sections = callback.length ? ['', 'CALLBACK:', '========', '', 'default:', '_______', ...callback] : [];
+  return [...base, ...sections].map((l) => `${l}\n`).join('');
 }
 
 /** The one warning for what Hostwright does not read from the file, or undefined. */

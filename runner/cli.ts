@@ -286,6 +286,8 @@ function applyConfig(p: Parsed, config: AnsibleConfig): void {
   // nocolor, is left to colorLevel, where Node's FORCE_COLOR beats it as before.
   if (s.ANSIBLE_FORCE_COLOR.value === true) o.color = true;
   else if (s.ANSIBLE_NOCOLOR.value === true && s.ANSIBLE_NOCOLOR.origin !== 'env: NO_COLOR') o.color = false;
+  o.displayOkHosts = config.callback.display_ok_hosts.value as boolean;
+  o.displaySkippedHosts = config.callback.display_skipped_hosts.value as boolean;
   if (s.RETRY_FILES_ENABLED.value === true) {
     const savePath = s.RETRY_FILES_SAVE_PATH.value as string | undefined;
     o.retryFiles = savePath === undefined ? {} : { savePath };

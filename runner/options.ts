@@ -55,6 +55,13 @@ export interface RunOptions {
   listHosts: boolean;
   listTasks: boolean;
   listTags: boolean;
+  /**
+   * The default callback's display_ok_hosts and display_skipped_hosts (ansible.cfg,
+   * ANSIBLE_DISPLAY_OK_HOSTS, ANSIBLE_DISPLAY_SKIPPED_HOSTS): false hides those lines of the
+   * text output (see TextFormatOptions). @default true
+   */
+  displayOkHosts: boolean;
+  displaySkippedHosts: boolean;
   /** --json: one JSON event per line instead of text. */
   json: boolean;
   /** --profile: per-task and per-host times and the run's elapsed time after the recap (profile_tasks + timer). */
@@ -91,6 +98,8 @@ export function defaultRunOptions(overrides: Partial<RunOptions> = {}): RunOptio
     listHosts: false,
     listTasks: false,
     listTags: false,
+    displayOkHosts: true,
+    displaySkippedHosts: true,
     json: false,
     profile: false,
     step: false,

@@ -33,7 +33,7 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
 }
 
 export function chooseReporter(
-  options: Pick<RunOptions, 'json' | 'verbosity'> & Partial<Pick<RunOptions, 'profile' | 'step' | 'color'>>,
+  options: Pick<RunOptions, 'json' | 'verbosity'> & Partial<Pick<RunOptions, 'profile' | 'step' | 'color' | 'displayOkHosts' | 'displaySkippedHosts'>>,
   io: ReporterIO,
   masker: Masker = new Masker(),
 ): Reporter {
@@ -44,6 +44,16 @@ export function chooseReporter(
   const style = createStyle(colorLevel(io.env, tty, options.color));
   const columns = bannerColumns(tty ? io.stdout.columns : undefined);
   const profiler = options.profile ? new Profiler({ columns, verbosity: options.verbosity }) : undefined;
-  const common = { verbosity: options.verbosity, style, masker, columns, stdout: io.stdout, stderr: io.stderr, ...(profiler ? { profiler } : {}) };
+  const common = {
+    verbosity: options.verbosity,
+    style,
+    masker,
+    columns,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    displayOkHosts: options.displayOkHosts ?? true,
+    displaySkippedHosts: options.displaySkippedHosts ?? true,
+    ...(profiler ? { profiler } : {}),
+  };
   return kind === 'progress' ? new ProgressReporter(common) : new TextReporter(common);
 }

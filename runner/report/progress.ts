@@ -58,6 +58,11 @@ export interface ProgressReporterOptions {
   startedAt?: number;
   /** --profile: its summary (which ends with the run's time) follows the recap. */
   profiler?: Profiler;
+  /**
+   * display_ok_hosts: false hides the handlers' ok lines printed after the view (the only ok lines
+   * it prints; skipped ones it never prints). Rows count every result either way. @default true
+   */
+  displayOkHosts?: boolean;
 }
 
 /** An ignored failure (ignore_errors) is not a failed host: it gets its own count. */
@@ -343,6 +348,7 @@ export class ProgressReporter implements Reporter {
       style: this.#style,
       masker: this.#masker,
       lazyTaskBanners: true,
+      displayOkHosts: options.displayOkHosts ?? true,
       ...(options.columns !== undefined ? { columns: options.columns } : {}),
     });
   }

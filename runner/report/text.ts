@@ -45,6 +45,14 @@ export interface TextFormatOptions {
    * this when ok/skipped results are hidden); the live view prints only failures and diffs.
    */
   lazyTaskBanners?: boolean;
+  /**
+   * The default callback's display_skipped_hosts and display_ok_hosts (ansible.cfg's [defaults],
+   * ANSIBLE_DISPLAY_SKIPPED_HOSTS, ANSIBLE_DISPLAY_OK_HOSTS): false hides `skipping:` lines, or
+   * `ok:` lines (not `changed:`), loop items and handlers included, and then every task banner
+   * waits for a line to print under it. The recap still counts them. @default true
+   */
+  displaySkippedHosts?: boolean;
+  displayOkHosts?: boolean;
 }
 
 type HostResultEvent = Extract<RunEvent, { type: 'host_result' }>;
@@ -57,6 +65,8 @@ export class TextFormatter {
   readonly #masker: Masker;
   readonly #columns: number;
   readonly #lazyTaskBanners: boolean;
+  readonly #displaySkippedHosts: boolean;
+  readonly #displayOkHosts: boolean;
   /** Banner prefix and location of each started task, so a late result can repeat its banner. */
   readonly #tasks = new Map<string, { prefix: string; location: string | undefined }>();
   #lastBanner: string | undefined;
@@ -69,7 +79,10 @@ export class TextFormatter {
     this.#style = options.style ?? plainStyle;
     this.#masker = options.masker ?? new Masker();
     this.#columns = options.columns ?? MIN_COLUMNS;
-    this.#lazyTaskBanners = options.lazyTaskBanners ?? false;
+    this.#displaySkippedHosts = options.displaySkippedHosts ?? true;
+    this.#displayOkHosts = options.displayOkHosts ?? true;
+    // default.py _task_start: the banner comes at once only when no result kind is hidden.
+    this.#lazyTaskBanners = (options.lazyTaskBanners ?? false) || !this.#displaySkippedHosts || !this.#displayOkHosts;
   }
 
   format(event: RunEvent): Chunk[] {
@@ -134,6 +147,7 @@ export class TextFormatter {
   }
 
   #hostResult(e: HostResultEvent, out: Chunk[]): void {
+    if (this.#hidden(e)) return;
     if (this.#lastBanner !== e.task) this.#taskBanner(out, e.task);
     const label = e.delegatedTo && e.delegatedTo !== e.host ? `${e.host} -> ${e.delegatedTo}` : e.host;
     const result: TaskResult = { ...e.result };
@@ -183,6 +197,15 @@ export class TextFormatter {
     const head = e.item !== undefined ? `${e.status}: [${label}] => (item=${e.item})` : `${e.status}: [${label}]`;
     if (e.action === 'debug') cleanDebugResult(result);
     this.#line(out, head + suffix + (this.#verbose(result) ? ` => ${this.#dump(result)}` : ''), role);
+  }
+
+  /**
+   * A result display_skipped_hosts or display_ok_hosts hides: no banner, no warnings, no line
+   * (default.py returns before any of them). An include's result is an `ok` that always shows.
+   */
+  #hidden(e: HostResultEvent): boolean {
+    if (e.status === 'skipped') return !this.#displaySkippedHosts;
+    return e.status === 'ok' && e.included === undefined && !this.#displayOkHosts;
   }
 
   /** default.py's _run_is_verbose: -v, or a result that asks to be shown (debug, assert). */

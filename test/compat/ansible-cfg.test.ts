@@ -92,6 +92,7 @@ retry_files_enabled = on
 retry_files_save_path = ~/retries
 verbosity = 2
 force_handlers = true
+display_skipped_hosts = no
 gathering = explicit
 [privilege_escalation]
 become = True
@@ -122,6 +123,7 @@ const EVERY_ENV: Record<string, string> = {
   ANSIBLE_FORCE_HANDLERS: 'off',
   ANSIBLE_RUN_TAGS: 'x',
   ANSIBLE_SKIP_TAGS: 'y,z',
+  ANSIBLE_DISPLAY_SKIPPED_HOSTS: 'yes',
 };
 
 describe('--show-config agrees with ansible-config dump --only-changed', () => {
@@ -142,6 +144,21 @@ describe('--show-config agrees with ansible-config dump --only-changed', () => {
     const lines = await compareShowConfig(dir, env(home, { ANSIBLE_CONFIG: 'conf', NO_COLOR: '1' }));
     expect(lines).toContain(`DEFAULT_FORKS(${path.join(dir, 'conf/ansible.cfg')}) = 11`);
     expect(lines).toContain('ANSIBLE_NOCOLOR(env: NO_COLOR) = True');
+  });
+
+  it('the default callback\'s options in their own section, as `ansible-config dump --only-changed -t all` prints them; no file is CONFIG_FILE() = None', async () => {
+    const { dir, home } = workdir({ 'ansible.cfg': '[defaults]\ndisplay_ok_hosts = no\nforks = 4\n' });
+    const e = env(home, { ANSIBLE_DISPLAY_SKIPPED_HOSTS: 'false' });
+    const [ansible, ours] = await Promise.all([tool(['ansible-config', 'dump', '--only-changed', '-t', 'all'], dir, e), tool([TSX, BIN, '--show-config'], dir, e)]);
+    expect(ansible.code, ansible.stderr).toBe(0);
+    // env() sets ANSIBLE_LOCALHOST_WARNING for every run, a setting Hostwright does not have.
+    expect(ours.stdout).toBe(ansible.stdout.replace(/^LOCALHOST_WARNING\(.*\n/m, ''));
+    expect(ours.stdout).toContain('\ndefault:\n_______\ndisplay_ok_hosts(');
+    // Nothing set anywhere: both say there is no file.
+    const none = workdir();
+    const [ansibleNone, oursNone] = await Promise.all([tool(['ansible-config', 'dump', '--only-changed'], none.dir, env(none.home)), tool([TSX, BIN, '--show-config'], none.dir, env(none.home))]);
+    expect(oursNone.stdout).toBe(ansibleNone.stdout.replace(/^LOCALHOST_WARNING\(.*\n/m, ''));
+    expect(oursNone.stdout).toBe('CONFIG_FILE() = None\n');
   });
 
   it('a world-writable directory\'s ansible.cfg is skipped for ~/.ansible.cfg', async () => {

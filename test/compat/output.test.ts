@@ -27,9 +27,11 @@ function runAnsible(
   color: boolean,
   extraArgs: string[] = [],
   target: string[] = ['-i', 'localhost,h2,', '-c', 'local', playbook],
+  extraEnv: Record<string, string> = {},
 ): { stdout: string; stderr: string; code: number } {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...extraEnv,
     ANSIBLE_STDOUT_CALLBACK: 'default',
     ANSIBLE_RETRY_FILES_ENABLED: '0',
     ANSIBLE_HOST_KEY_CHECKING: '0',
@@ -150,9 +152,10 @@ function withResults(events: RunEvent[], results: TaskResult[]): RunEvent[] {
   });
 }
 
-function render(events: RunEvent[], color: boolean, verbosity = 0): string {
+function render(events: RunEvent[], color: boolean, verbosity = 0, display: { displayOkHosts?: boolean; displaySkippedHosts?: boolean } = {}): string {
   let stdout = '';
   const reporter = new TextReporter({
+    ...display,
     verbosity,
     style: createStyle(color ? 1 : 0),
     stdout: { write: (s: string) => (stdout += s) },
@@ -207,6 +210,55 @@ describe('text output against ansible-playbook 2.14', () => {
   it('gives the exit code ansible-playbook gave', () => {
     const recap = equivalentEvents([]).find((e) => e.type === 'recap') as Extract<RunEvent, { type: 'recap' }>;
     expect(exitCodeForRun({ stats: recap.stats })).toBe(plain.code);
+  });
+});
+
+describe('display_skipped_hosts and display_ok_hosts against ansible-playbook 2.14', () => {
+  type Display = { displayOkHosts?: boolean; displaySkippedHosts?: boolean };
+  const bothHidden: Record<string, string> = { ANSIBLE_DISPLAY_SKIPPED_HOSTS: '0', ANSIBLE_DISPLAY_OK_HOSTS: 'off' };
+  // Each combination that hides something, as the environment sets it (ansible.cfg's keys are
+  // read into the same options: test/compat/ansible-cfg.test.ts, test/e2e/output-display.test.ts).
+  const cases: { env: Record<string, string>; display: Display }[] = [
+    { env: { ANSIBLE_DISPLAY_SKIPPED_HOSTS: 'false' }, display: { displaySkippedHosts: false } },
+    { env: { ANSIBLE_DISPLAY_OK_HOSTS: 'no' }, display: { displayOkHosts: false } },
+    { env: bothHidden, display: { displaySkippedHosts: false, displayOkHosts: false } },
+  ];
+  const shownByDefault = runAnsible(false).stdout.split('\n').length;
+  const plain = new Map<Record<string, string>, string>();
+
+  for (const { env, display } of cases) {
+    const name = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+    it(`${name}: the same lines, banners only over a printed line, the same recap`, () => {
+      const theirs = runAnsible(false, [], undefined, env);
+      plain.set(env, theirs.stdout);
+      expect(theirs.code).toBe(2);
+      const lines = theirs.stdout.split('\n');
+      // Something is hidden (fewer lines than with both shown); the recap still counts it.
+      expect(lines.length).toBeLessThan(shownByDefault);
+      if (display.displaySkippedHosts === false) expect(theirs.stdout).not.toContain('skipping: [');
+      if (display.displayOkHosts === false) expect(theirs.stdout).not.toContain('ok: [');
+      expect(render(equivalentEvents(fatalResults(theirs.stdout)), false, 0, display).split('\n')).toEqual(lines);
+    });
+  }
+
+  it('both hidden, with colors and with -v: the same colored pieces, the same results', () => {
+    const display = { displaySkippedHosts: false, displayOkHosts: false };
+    const colored = runAnsible(true, [], undefined, bothHidden);
+    const byLine = (s: string): Segment[][] => s.split('\n').map(parseSgr);
+    expect(byLine(render(equivalentEvents(fatalResults(colored.stdout)), true, 0, display))).toEqual(byLine(colored.stdout));
+
+    const verbose = runAnsible(false, ['-v'], undefined, bothHidden);
+    const theirs = verbose.stdout.split('\n').slice(1); // its "No config file found" line
+    // The results of the lines Ansible printed, in order; hidden ones keep their placeholder.
+    const results = verboseResults(verbose.stdout);
+    let next = 0;
+    const events = equivalentEvents(fatalResults(plain.get(bothHidden) ?? runAnsible(false, [], undefined, bothHidden).stdout)).map((e): RunEvent => {
+      if (e.type !== 'host_result' || e.status === 'ok' || e.status === 'skipped') return e;
+      if (e.item === undefined && Array.isArray(e.result.results)) return e; // a loop's own result prints no line
+      return { ...e, result: { ...results[next++]!, failed: e.status === 'failed' } };
+    });
+    expect(next).toBe(results.length);
+    expect(render(events, false, 1, display).split('\n')).toEqual(theirs);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configuredForks, configuredTimeoutSeconds, iniValue } from '../../runner/ansible-cfg.js';
+import { configuredForks, configuredTimeoutSeconds, iniValue, loadAnsibleConfig, showConfig } from '../../runner/ansible-cfg.js';
 import { DEFAULT_FORKS } from '../../runner/options.js';
 import { parseCli } from '../../runner/cli.js';
 import { keepaliveIntervalMs } from '../../runner/connection/ssh-client.js';
@@ -91,5 +91,26 @@ describe('the command line over ANSIBLE_* over ansible.cfg', () => {
   it('a bad number names where it came from', () => {
     expect(() => options([], { ANSIBLE_FORKS: 'many' })).toThrow("ANSIBLE_FORKS: expected a whole number of forks (at least 1), got 'many'");
     expect(() => options([], { ANSIBLE_TIMEOUT: '0' })).toThrow("ANSIBLE_TIMEOUT: expected a whole number of seconds (at least 1), got '0'");
+  });
+});
+
+describe('the default callback\'s options', () => {
+  const readFile = files({ '/p/ansible.cfg': '[defaults]\ndisplay_skipped_hosts = no\n' });
+  const options = (env: NodeJS.ProcessEnv) => {
+    const c = parseCli([], { cwd: '/p', env: { HOME: '/nonexistent', ANSIBLE_CONFIG: '/p/ansible.cfg', ...env } });
+    if (c.action !== 'run') throw new Error(c.action);
+    return c.options;
+  };
+  it('display_ok_hosts and display_skipped_hosts: shown by default, hidden by ansible.cfg or ANSIBLE_*', () => {
+    const config = loadAnsibleConfig({ cwd: '/p', env: {}, readFile });
+    expect(config.callback.display_skipped_hosts).toEqual({ name: 'display_skipped_hosts', value: false, origin: '/p/ansible.cfg' });
+    expect(config.callback.display_ok_hosts).toEqual({ name: 'display_ok_hosts', value: true, origin: 'default' });
+    expect(config.settings.DISPLAY_SKIPPED_HOSTS.value).toBe(false);
+    expect(config.ignored).toEqual([]);
+    expect(showConfig(config)).toBe(
+      'CONFIG_FILE() = /p/ansible.cfg\nDISPLAY_SKIPPED_HOSTS(/p/ansible.cfg) = False\n\nCALLBACK:\n========\n\ndefault:\n_______\ndisplay_skipped_hosts(/p/ansible.cfg) = False\n',
+    );
+    expect(options({ ANSIBLE_CONFIG: '/nonexistent.cfg' })).toMatchObject({ displayOkHosts: true, displaySkippedHosts: true });
+    expect(options({ ANSIBLE_CONFIG: '/nonexistent.cfg', ANSIBLE_DISPLAY_OK_HOSTS: 'false' })).toMatchObject({ displayOkHosts: false, displaySkippedHosts: true });
   });
 });

@@ -207,3 +207,51 @@ describe("Python's json.dumps layout", () => {
     expect(pyJsonDumps({ a: undefined, p: secret('pw') })).toBe('{"p": "********"}');
   });
 });
+
+describe('display_ok_hosts and display_skipped_hosts', () => {
+  const run = (display: { displayOkHosts?: boolean; displaySkippedHosts?: boolean }, events: RunEvent[]) => {
+    let out = '';
+    let err = '';
+    const r = new TextReporter({ verbosity: 0, ...display, stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+    for (const e of events) r.emit(e);
+    return { out, err };
+  };
+  const skipped: TaskResult = { changed: false, failed: false, skipped: true };
+
+  it('hidden ok results print no banner, no line and not their warnings; the banner comes with the first line shown', () => {
+    const { out, err } = run({ displayOkHosts: false }, [
+      task('quiet'),
+      result('a', 'quiet', 'ok', { ...ok, warnings: ['not shown'] }),
+      task('loud'),
+      result('a', 'loud', 'ok', ok),
+      result('b', 'loud', 'changed', { changed: true, failed: false }),
+      result('c', 'loud', 'skipped', skipped),
+    ]);
+    expect(out).toBe(`\nTASK [loud] ${stars('TASK [loud]')}\nchanged: [b]\nskipping: [c]\n`);
+    expect(err).toBe('');
+  });
+
+  it('hidden skipped results, loop items and a loop\'s own line included; a handler keeps its RUNNING HANDLER banner', () => {
+    const { out } = run({ displaySkippedHosts: false }, [
+      task('loop'),
+      result('a', 'loop', 'skipped', skipped, { item: 'x' }),
+      result('a', 'loop', 'skipped', { ...skipped, results: [skipped] }),
+      task('h', 'handler'),
+      result('a', 'h', 'skipped', skipped),
+      result('b', 'h', 'ok', ok),
+    ]);
+    expect(out).toBe(`\nRUNNING HANDLER [h] ${stars('RUNNING HANDLER [h]')}\nok: [b]\n`);
+  });
+
+  it('failures, unreachable hosts and includes always show (an include is an ok that Ansible prints)', () => {
+    const { out } = run({ displayOkHosts: false, displaySkippedHosts: false }, [
+      task('inc'),
+      result('a', 'inc', 'ok', ok, { included: 'web' }),
+      task('bad'),
+      result('a', 'bad', 'failed', { changed: false, failed: true, msg: 'no' }),
+      result('b', 'bad', 'unreachable', { changed: false, failed: false, unreachable: true, msg: 'gone' }),
+    ]);
+    expect(out).toContain('included: web for a\n');
+    expect(out).toContain(`TASK [bad] ${stars('TASK [bad]')}\nfatal: [a]: FAILED! => {"changed": false, "msg": "no"}\nfatal: [b]: UNREACHABLE!`);
+  });
+});
