@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ParsedKey } from 'ssh2';
+import { requireCommonJs } from '../lazy.js';
 import type { ConnectSpec } from './types.js';
 
-const { utils } = ssh2;
+// Node's own loader (runner/lazy.ts): ssh2 is CommonJS throughout; tsx scanning its files cost ~80 ms.
+const { utils } = requireCommonJs<typeof import('ssh2')>('ssh2');
 
 interface LoadedKey {
   key?: ParsedKey;

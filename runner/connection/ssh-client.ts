@@ -4,14 +4,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
+import { requireCommonJs } from '../lazy.js';
 import { HostKeyError, UnreachableError } from '../errors.js';
 import { checkHostKey, fingerprint, keyTypeOf, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import { authMethods } from './ssh-auth.js';
 import type { ConnectSpec } from './types.js';
 
-const { Client } = ssh2;
+// Node's own loader (runner/lazy.ts): ssh2 is CommonJS throughout; tsx scanning its files cost ~80 ms.
+const { Client } = requireCommonJs<typeof import('ssh2')>('ssh2');
 export type SshClient = InstanceType<typeof Client>;
 
 /** ssh2's host key algorithms, in its default order; the ones known for the host move first. */
