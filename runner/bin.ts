@@ -45,12 +45,14 @@ async function main(args: string[]): Promise<number | undefined> {
   (await import('tsx/esm/api')).register();
   (await import('tsx/cjs/api')).register();
   process.argv = [process.argv[0]!, file, ...rest];
-  // Loaded after argv names the playbook, so it arms the entry point for it (runner/index.ts).
-  const { loadErrorText } = await import('./index.js');
   try {
-    // The playbook's own code runs the play and exits (runner/dsl.ts).
+    // The playbook's own code runs the play and exits (runner/dsl.ts): the Hostwright it imports
+    // arms the entry point for it (runner/index.ts, which reads argv). Not imported here before
+    // the playbook: a playbook of this repository imports the sources, and loading dist's copy as
+    // well cost ~75 files' load time (issue 18).
     await import(pathToFileURL(file).href);
   } catch (error) {
+    const { loadErrorText } = await import('./index.js');
     const notFound = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(`'${file}'`);
     process.stderr.write(`ERROR! ${notFound ? `the playbook ${first} could not be found` : loadErrorText(error)}\n`);
     process.exit(notFound ? 5 : 4);
