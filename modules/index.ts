@@ -20,6 +20,8 @@ export { pause, type PauseParams, type PauseResult } from './pause.js';
 export { haproxy, haproxy_config, type HaproxyParams, type HaproxyConfigParams, type HaproxyConfig } from './haproxy/index.js';
 export { pkg, type PackageParams } from './packages/package.js';
 export { apt, type AptParams } from './packages/apt.js';
+export { apt_repository, type AptRepositoryParams } from './packages/apt_repository.js';
+export { deb822_repository, type Deb822RepositoryParams } from './packages/deb822_repository.js';
 export { dnf, type DnfParams } from './packages/dnf.js';
 export { cron, type CronParams } from './cron.js';
 export { user, type UserParams } from './user.js';

@@ -14,6 +14,7 @@ import type { DpkgStatus } from './apt-parse.js';
 import { parseSpec } from './apt-parse.js';
 import { aptRequest, nameList, type AptParams, type AptState } from './apt.js';
 import type { TransactionStep } from './transaction.js';
+import { APT_SOURCES } from './sources-predict.js';
 
 /** What an apt refresh leaves: the lists are fresh (a later cache_valid_time is met). */
 export const APT_CACHE = { type: 'apt_cache', key: 'lists' } as const;
@@ -34,6 +35,12 @@ export function aptEffects(s: AptState): Effect[] {
 }
 
 export function overlayApt(s: AptState, predicted: Predicted, p: AptParams): AptState {
+  // An earlier task changes apt's sources: what this host's lists offer now (the package, its
+  // version, its dependencies) need not be what the run finds, unless nothing is to be installed.
+  const sources = predicted.resource(APT_SOURCES.type, APT_SOURCES.key);
+  if (sources && nameList(p.name).length > 0 && p.state !== 'absent' && (s.problem !== undefined || s.steps.length > 0 || p.state === 'latest')) {
+    predicted.unpredictable(sources.by, 'the packages its sources offer are known only once apt has read them');
+  }
   let out = s;
   // An earlier task refreshed the cache: a cache_valid_time is met (update_cache alone always refreshes).
   if (s.cacheStale && (p.cache_valid_time ?? 0) > 0 && predicted.resource(APT_CACHE.type, APT_CACHE.key)) out = { ...out, cacheStale: false };

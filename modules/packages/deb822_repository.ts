@@ -1,0 +1,332 @@
+/**
+ * deb822_repository: a repository as a deb822 `.sources` file, with ansible.builtin.deb822_repository's
+ * parameters (ansible-core 2.15+), file names and format: `/etc/apt/sources.list.d/<slug>.sources`
+ * holding one stanza, its fields in the order of the parameters' names (`X-Repolib-Name` for name,
+ * `URIs`, `Signed-By` ...), booleans as yes/no, lists space-separated, a multi-line value (an
+ * inline key) indented with `.` for its blank lines.
+ *
+ * signed_by is the modern replacement of apt_key, as in Ansible: a URL is fetched ON THE HOST
+ * (curl or wget) and written to `/etc/apt/keyrings/<slug>.asc` (ASCII-armoured) or `.gpg`
+ * (binary), mode 0644, and Signed-By names that file; a path or an inline ASCII-armoured key goes
+ * into Signed-By as it is (apt reads an inline key itself). The probe fetches the key and the plan
+ * writes exactly those bytes with the runner's atomic write, so check mode shows what the run
+ * writes and a key changed on the server is a change of the key file.
+ *
+ * Like Ansible's, it does not update apt's cache: follow it with `apt: { update_cache: true }`
+ * when it changed. absent removes the .sources file and both key files.
+ */
+import type { JSONSchemaType } from 'ajv';
+import { defineModule, type ParamIssue } from '../../runner/module.js';
+import type { Action, Effect, FileDiff, Plan, Predicted } from '../../runner/module.types.js';
+import { sh } from '../../runner/shell.js';
+import { fieldLine, parseProbe, runProbe } from '../_lib/probe.js';
+import { SOURCES_DIR } from './apt_repository.js';
+import { overlayText, predictedSourceFiles, sourcesEffect } from './sources-predict.js';
+
+type List = string | string[];
+
+export interface Deb822RepositoryParams {
+  /** The repository's name: `X-Repolib-Name`, and (as a slug) the names of its files. */
+  name: string;
+  /** deb and/or deb-src. @default ['deb'] */
+  types?: List;
+  /** Base URIs of the archive. */
+  uris?: List;
+  /** Suites (`bookworm`), or an exact path ending in `/` (then no components). */
+  suites?: List;
+  components?: List;
+  /** A key URL (fetched on the host into /etc/apt/keyrings), a keyring path, fingerprints, or an inline ASCII-armoured key. */
+  signed_by?: string;
+  architectures?: List;
+  /** Whether apt uses the source. */
+  enabled?: boolean;
+  /** Trust the source without signatures (`Trusted: yes`). */
+  trusted?: boolean;
+  allow_downgrade_to_insecure?: boolean;
+  allow_insecure?: boolean;
+  allow_weak?: boolean;
+  by_hash?: boolean;
+  check_date?: boolean;
+  check_valid_until?: boolean;
+  date_max_future?: number;
+  inrelease_path?: string;
+  languages?: List;
+  pdiffs?: boolean;
+  targets?: List;
+  /** Mode of the .sources file. @default '0644' */
+  mode?: string | number;
+  /** @default 'present' */
+  state?: 'present' | 'absent';
+  /** Ansible installs python3-debian with it; Hostwright needs no Python: accepted, no effect. @default true */
+  install_python_debian?: boolean;
+}
+
+const list = { type: ['string', 'array'], nullable: true, items: { type: 'string' } } as never;
+const bool = { type: 'boolean', nullable: true } as const;
+
+const schema: JSONSchemaType<Deb822RepositoryParams> = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    types: { ...(list as object), default: ['deb'] } as never,
+    uris: list,
+    suites: list,
+    components: list,
+    signed_by: { type: 'string', nullable: true },
+    architectures: list,
+    enabled: bool,
+    trusted: bool,
+    allow_downgrade_to_insecure: bool,
+    allow_insecure: bool,
+    allow_weak: bool,
+    by_hash: bool,
+    check_date: bool,
+    check_valid_until: bool,
+    date_max_future: { type: 'integer', nullable: true },
+    inrelease_path: { type: 'string', nullable: true },
+    languages: list,
+    pdiffs: bool,
+    targets: list,
+    mode: { type: ['string', 'integer'], nullable: true, default: '0644' } as never,
+    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
+    install_python_debian: { type: 'boolean', nullable: true, default: true },
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+
+export const KEYRINGS_DIR = '/etc/apt/keyrings';
+
+/** Ansible's list type: a string is split on commas. */
+const asList = (v: List): string[] => (Array.isArray(v) ? v : v.split(',').map((x) => x.trim()));
+
+const octal = (mode: string | number): number | undefined => (typeof mode === 'number' ? (mode >= 0 && mode <= 0o7777 ? mode : undefined) : /^[0-7]{1,4}$/.test(mode) ? parseInt(mode, 8) : undefined);
+
+function check(p: Deb822RepositoryParams): ParamIssue[] {
+  const bad = p.types !== undefined ? asList(p.types).find((t) => t !== 'deb' && t !== 'deb-src') : undefined;
+  if (bad !== undefined) return [{ field: 'types', message: `value of types must be one or more of: deb, deb-src. Got no match for: ${bad}` }];
+  if (p.mode !== undefined && octal(p.mode) === undefined) return [{ field: 'mode', message: `'${p.mode}' is not an octal mode: use a string like '0644' or a number like 0o644` }];
+  if (slug(p.name) === '') return [{ field: 'name', message: `'${p.name}' gives an empty file name (letters, digits and - are kept)` }];
+  return [];
+}
+
+/** Ansible's slug of the name: lower case, `_` and whitespace runs to `-`, anything but [a-z0-9-] dropped. */
+export function slug(name: string): string {
+  return name.toLowerCase().replace(/[_\s]+/g, '-').replace(/[^a-z0-9-]+/g, '');
+}
+
+export const sourcesFile = (name: string): string => `${SOURCES_DIR}/${slug(name)}.sources`;
+export const keyFile = (name: string, ext: 'asc' | 'gpg'): string => `${KEYRINGS_DIR}/${slug(name)}.${ext}`;
+
+/** signed_by with a URL scheme (Python's urlparse): fetched on the host. */
+export const isKeyUrl = (v: string): boolean => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(v);
+
+const isArmored = (b: Buffer): boolean => b.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----');
+
+interface ExistingFile {
+  content: Buffer;
+  mode: number;
+}
+
+export interface Deb822State {
+  sources?: ExistingFile;
+  asc?: ExistingFile;
+  gpg?: ExistingFile;
+  /** /etc/apt/keyrings: `mode owner group`, when it exists. */
+  keyringsDir?: { mode: number; owner: string; group: string };
+  /** signed_by names a file on the host (Ansible then reports it as key_filename). */
+  signedByIsFile?: boolean;
+  /** The key fetched from the signed_by URL, or why it could not be. */
+  key?: Buffer;
+  keyError?: string;
+  /** Sources files earlier tasks of a check run write. */
+  predictedFiles?: string[];
+}
+
+export function probeScript(p: Deb822RepositoryParams): string {
+  const file = (key: string, f: string): string =>
+    sh`if [ -f ${f} ]; then printf '${key} %s ' "$(stat -c %a -- ${f})"; base64 -w0 < ${f}; echo; fi`;
+  const lines = [file('sources', sourcesFile(p.name)), file('asc', keyFile(p.name, 'asc')), file('gpg', keyFile(p.name, 'gpg'))];
+  const v = p.signed_by;
+  if ((p.state ?? 'present') === 'present' && v !== undefined) {
+    lines.push(sh`if [ -d ${KEYRINGS_DIR} ]; then echo "keyrings $(stat -c '%a %U %G' -- ${KEYRINGS_DIR})"; fi`);
+    if (isKeyUrl(v)) {
+      lines.push(
+        sh`u=${v}; t=$(mktemp) || exit 1; trap 'rm -f -- "$t"' EXIT`,
+        `if command -v curl >/dev/null 2>&1; then err=$(curl -fsSL --max-time 30 -o "$t" -- "$u" 2>&1); rc=$?`,
+        `elif command -v wget >/dev/null 2>&1; then err=$(wget -q -T 30 -O "$t" -- "$u" 2>&1); rc=$?`,
+        `else err='the host has neither curl nor wget'; rc=1; fi`,
+        `if [ "$rc" = 0 ]; then printf 'key '; base64 -w0 < "$t"; echo; else ${fieldLine('keyerror', '"${err:-exit status $rc}"')}; fi`,
+      );
+    } else {
+      lines.push(sh`if [ -f ${v} ]; then echo signedbyfile yes; fi`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function parseDeb822State(out: Buffer): Deb822State {
+  const { fields } = parseProbe(out);
+  const existing = (key: string): ExistingFile | undefined => {
+    const v = fields.get(key);
+    if (v === undefined) return undefined;
+    const [mode = '644', b64 = ''] = v.split(' ');
+    return { mode: parseInt(mode, 8), content: Buffer.from(b64, 'base64') };
+  };
+  const s: Deb822State = {};
+  for (const k of ['sources', 'asc', 'gpg'] as const) {
+    const f = existing(k);
+    if (f) s[k] = f;
+  }
+  const dir = fields.get('keyrings')?.split(' ');
+  if (dir) s.keyringsDir = { mode: parseInt(dir[0] ?? '0', 8), owner: dir[1] ?? '', group: dir[2] ?? '' };
+  if (fields.get('signedbyfile') === 'yes') s.signedByIsFile = true;
+  const key = fields.get('key');
+  if (key !== undefined) s.key = Buffer.from(key, 'base64');
+  const err = fields.get('keyerror');
+  if (err !== undefined) s.keyError = err.trim();
+  return s;
+}
+
+/** Ansible's format_field_name. */
+function fieldName(param: string): string {
+  if (param === 'name') return 'X-Repolib-Name';
+  if (param === 'uris') return 'URIs';
+  return param.replace(/_/g, '-').replace(/[a-z]+/gi, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase());
+}
+
+/** Ansible's format_multiline: each line stripped (an empty one as `.`), indented by four spaces. */
+function multiline(v: string): string {
+  const lines = v.trim().split(/\r?\n/).map((l) => l.trim() || '.');
+  return '\n' + lines.map((l) => `    ${l}`).join('\n');
+}
+
+/** The parameters written into the stanza, in Ansible's (sorted by name) order. */
+const FIELDS = [
+  'allow_downgrade_to_insecure', 'allow_insecure', 'allow_weak', 'architectures', 'by_hash', 'check_date', 'check_valid_until', 'components',
+  'date_max_future', 'enabled', 'inrelease_path', 'languages', 'name', 'pdiffs', 'signed_by', 'suites', 'targets', 'trusted', 'types', 'uris',
+] as const satisfies readonly (keyof Deb822RepositoryParams)[];
+
+/** The string parameters; the others are lists (or booleans, a number). */
+const STRINGS = new Set<string>(['name', 'inrelease_path', 'signed_by']);
+
+/** The .sources file's text, with Signed-By already resolved (a key file's path or the value as given). */
+export function renderStanza(p: Deb822RepositoryParams, signedBy: string | undefined): string {
+  let out = '';
+  for (const k of FIELDS) {
+    const raw = k === 'signed_by' ? signedBy : p[k];
+    if (raw === undefined) continue;
+    let value = typeof raw === 'boolean' ? (raw ? 'yes' : 'no') : typeof raw === 'number' ? String(raw) : STRINGS.has(k) ? (raw as string) : asList(raw as List).join(' ');
+    if (value.includes('\n')) value = multiline(value);
+    // python-debian's dump: no space after the colon when the value is empty or starts on its own line.
+    out += value === '' || value.startsWith('\n') ? `${fieldName(k)}:${value}\n` : `${fieldName(k)}: ${value}\n`;
+  }
+  return out;
+}
+
+const modeString = (m: number): string => m.toString(8).padStart(4, '0');
+
+export function planDeb822(p: Deb822RepositoryParams, s: Deb822State): Plan {
+  const dest = sourcesFile(p.name);
+  const actions: Action[] = [];
+  const effects: Effect[] = [];
+  const diffs: FileDiff[] = [];
+  let changed = false;
+
+  const remove = (path: string, f: ExistingFile | undefined): void => {
+    if (!f) return;
+    changed = true;
+    actions.push({ kind: 'run', script: sh`rm -f -- ${path}`, describe: `removing ${path}` });
+    effects.push({ kind: 'path', path, state: 'absent' });
+    diffs.push({ before: f.content.toString('utf8'), after: '', before_header: path, after_header: '/dev/null' });
+  };
+  /** Writes `content` when it differs, else sets `mode` when that differs (Ansible's checksum, then set_mode_if_different). */
+  const write = (path: string, f: ExistingFile | undefined, content: Buffer, mode: number): void => {
+    if (!f || !f.content.equals(content)) {
+      changed = true;
+      actions.push({ kind: 'write', path, content, mode: modeString(mode) });
+      effects.push({ kind: 'path', path, state: 'file', content, mode, ...(f ? {} : { created: true }) });
+      diffs.push({ before: f?.content.toString('utf8') ?? '', after: content.toString('utf8'), before_header: f ? path : '/dev/null', after_header: path });
+    } else if (f.mode !== mode) {
+      changed = true;
+      actions.push({ kind: 'run', script: sh`chmod ${modeString(mode)} -- ${path}`, describe: `chmod ${path}` });
+      effects.push({ kind: 'path', path, state: 'file', mode });
+      diffs.push({ before: `mode: ${modeString(f.mode)}\n`, after: `mode: ${modeString(mode)}\n`, before_header: `${path} (mode)`, after_header: `${path} (mode)` });
+    }
+  };
+
+  if ((p.state ?? 'present') === 'absent') {
+    remove(dest, s.sources);
+    remove(keyFile(p.name, 'asc'), s.asc);
+    remove(keyFile(p.name, 'gpg'), s.gpg);
+    // Ansible reports the .gpg name (the last one it looked at), whichever existed.
+    const result = { repo: null, dest, key_filename: keyFile(p.name, 'gpg') };
+    if (changed) effects.push(sourcesEffect(s.predictedFiles ?? [], [dest]));
+    return { changed, actions, diffs, result, ...(changed ? { effects, summary: `removed ${dest}` } : {}) };
+  }
+
+  let signedBy = p.signed_by;
+  let keyFilename: string | null = null;
+  if (signedBy !== undefined && isKeyUrl(signedBy)) {
+    if (s.key === undefined) return { changed: false, actions: [], failed: `Could not fetch signed_by key: ${s.keyError ?? 'no answer'}` };
+    if (s.key.length === 0) return { changed: false, actions: [], failed: `Could not fetch signed_by key: ${signedBy} answered with nothing` };
+    const ext = isArmored(s.key) ? 'asc' : 'gpg';
+    keyFilename = keyFile(p.name, ext);
+    const existing = s[ext];
+    if (!existing || !existing.content.equals(s.key)) {
+      // Ansible's ensure_keyrings_dir: root:root 0755, made when missing.
+      const d = s.keyringsDir;
+      if (!d) {
+        actions.push({ kind: 'run', script: sh`mkdir -m 0755 -- ${KEYRINGS_DIR}`, describe: `creating ${KEYRINGS_DIR}` });
+        effects.push({ kind: 'path', path: KEYRINGS_DIR, state: 'directory', created: true, mode: 0o755, owner: 'root', group: 'root', uid: 0, gid: 0 });
+      } else if (d.mode !== 0o755 || d.owner !== 'root' || d.group !== 'root') {
+        actions.push({ kind: 'run', script: sh`chown root:root -- ${KEYRINGS_DIR} && chmod 0755 -- ${KEYRINGS_DIR}`, describe: `fixing ${KEYRINGS_DIR}` });
+        effects.push({ kind: 'path', path: KEYRINGS_DIR, state: 'directory', mode: 0o755, owner: 'root', group: 'root', uid: 0, gid: 0 });
+      }
+    }
+    write(keyFilename, existing, s.key, 0o644);
+    signedBy = keyFilename;
+  } else if (signedBy !== undefined && s.signedByIsFile) {
+    keyFilename = signedBy;
+  }
+
+  const repo = renderStanza(p, signedBy);
+  write(dest, s.sources, Buffer.from(repo), octal(p.mode ?? '0644')!);
+  if (changed) effects.push(sourcesEffect(s.predictedFiles ?? [], [dest]));
+  return { changed, actions, diffs, result: { repo, dest, key_filename: keyFilename }, ...(changed ? { effects, summary: `wrote ${dest}` } : {}) };
+}
+
+/** Check mode: the .sources and key files as earlier tasks would leave them. */
+export function overlayDeb822(s: Deb822State, predicted: Predicted, p: Deb822RepositoryParams): Deb822State {
+  const file = (path: string, f: ExistingFile | undefined): ExistingFile | undefined => {
+    const pred = predicted.path(path);
+    const text = overlayText(f?.content.toString('latin1'), path, predicted);
+    if (text === undefined) return undefined;
+    const content = pred?.state === 'file' && pred.content ? pred.content : (f?.content ?? Buffer.from(text, 'latin1'));
+    const mode = (pred?.state === 'file' ? pred.mode : undefined) ?? f?.mode;
+    if (mode === undefined) return predicted.unpredictable(pred!.by, `the mode of ${path} is not known before it runs`);
+    return { content, mode };
+  };
+  const out: Deb822State = { ...s, predictedFiles: predictedSourceFiles(predicted) };
+  for (const [k, path] of [['sources', sourcesFile(p.name)], ['asc', keyFile(p.name, 'asc')], ['gpg', keyFile(p.name, 'gpg')]] as const) {
+    const f = file(path, s[k]);
+    if (f) out[k] = f;
+    else delete out[k];
+  }
+  const dir = predicted.path(KEYRINGS_DIR);
+  if (dir?.state === 'directory') out.keyringsDir = { mode: dir.mode ?? s.keyringsDir?.mode ?? 0o755, owner: dir.owner ?? s.keyringsDir?.owner ?? 'root', group: dir.group ?? s.keyringsDir?.group ?? 'root' };
+  else if (dir?.state === 'absent') delete out.keyringsDir;
+  return out;
+}
+
+export const deb822_repository = defineModule<Deb822RepositoryParams, Deb822State>({
+  name: 'deb822_repository',
+  schema,
+  check,
+  async gather(p, probe) {
+    const out = await runProbe(probe, probeScript(p), sourcesFile(p.name));
+    return parseDeb822State(out.stdoutBytes);
+  },
+  plan: (p, s) => planDeb822(p, s),
+  overlay: overlayDeb822,
+});
