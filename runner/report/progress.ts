@@ -3,10 +3,10 @@
  * (`PLAY [web] · 30 hosts · 2 tasks · 12.3s`) with one line per task under it:
  *
  *   ⠹ PLAY [web] · 30 hosts · 2 tasks · 12.3s
- *     ✔ TASK [install nginx]  30/30  ok=28 changed=2
- *     ✖ TASK [write config]  30/30  changed=29 failed=1
+ *     ✔ TASK [install nginx]  30/30  ok=28 changed=2  4.1s
+ *     ✖ TASK [write config]  30/30  changed=29 failed=1  0.8s
  *         web7: Destination directory /etc/nginx does not exist
- *     ⠼ TASK [add users]  12/30 · item 40/90  ok=12
+ *     ⠼ TASK [add users]  12/30 · item 40/90  ok=12  7.4s
  *     total  ok=40 changed=31 failed=1
  *
  * A failure shows under its task as it happens, with its message; the full result is printed in
@@ -14,7 +14,8 @@
  * the handlers' lines, then the PLAY RECAP and which hosts changed or failed.
  * Marks never claim more than happened: ✔ only for a task over on every host without a failure,
  * ✖ for a failure, ⊘ for a task Ctrl-C stopped; the play's own row fails when a host failed in it.
- * Rows fit the terminal's width: the task name is shortened, never the counts.
+ * Each task row ends with its duration (the running one's time so far).
+ * Rows fit the terminal's width: the time goes first, then the task name is shortened, never the counts.
  *
  * Rows are lines of the play task's output rather than listr tasks of their own: listr2 9 cannot
  * add tasks to a list that is already running, and Ansible tasks only become known as they start.
@@ -44,6 +45,8 @@ const FAILURES_SHOWN = 3;
  * terminal's width minus 4 (its level indentation and 2 more, listr2 9's formatOutput 'truncate').
  */
 const OUTPUT_MARGIN = 6;
+/** Columns of a task's name kept before its row drops its time (a shorter name is kept whole). */
+const NAME_KEPT_FOR_TIME = 24;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export interface ProgressReporterOptions {
@@ -95,6 +98,9 @@ interface Row {
   failures: string[];
   finished: boolean;
   interrupted: boolean;
+  /** performance.now() when the task started, and when it ended (the next task's start, Ctrl-C, the play's end). */
+  startedAt: number;
+  endedAt?: number;
 }
 
 type HostResult = Extract<RunEvent, { type: 'host_result' }>;
@@ -174,9 +180,10 @@ class LivePlay {
 
   taskStarted(name: string, prefix: string): void {
     // Linear strategy: a new task means the previous ones are over on every host.
-    for (const row of this.rows) row.finished = true;
+    const now = performance.now();
+    for (const row of this.rows) finish(row, now);
     const expected = this.hostCount - this.#failedHosts.size;
-    const row: Row = { name, prefix, hosts: new Map(), done: new Set(), items: new Map(), expected, failures: [], finished: false, interrupted: false };
+    const row: Row = { name, prefix, hosts: new Map(), done: new Set(), items: new Map(), expected, failures: [], finished: false, interrupted: false, startedAt: now };
     this.rows.push(row);
     this.#byName.set(name, row);
   }
@@ -207,11 +214,16 @@ class LivePlay {
   /** Ctrl-C: what was still running is marked stopped, never done. */
   interrupt(): void {
     this.#interrupted = true;
-    for (const row of this.rows) if (!row.finished && row.done.size < row.expected) row.interrupted = true;
+    const now = performance.now();
+    for (const row of this.rows) {
+      if (!row.finished && row.done.size < row.expected) row.interrupted = true;
+      row.endedAt ??= now;
+    }
   }
 
   async end(): Promise<void> {
-    for (const row of this.rows) row.finished = true;
+    const now = performance.now();
+    for (const row of this.rows) finish(row, now);
     clearInterval(this.#timer);
     this.#done.resolve();
     await this.#ran;
@@ -269,7 +281,12 @@ class LivePlay {
     }
     if (row.interrupted) progress += ' · interrupted';
     const head = `${row.prefix} [${this.masker.mask(row.name)}]`;
-    const tail = `${progress}  ${this.#counts(statuses, width - 2 - progress.length - 12)}`.trimEnd();
+    const counted = `${progress}  ${this.#counts(statuses, width - 2 - progress.length - 12)}`.trimEnd();
+    // A finished task's duration, the running one's time so far: the first thing to go on a
+    // narrow terminal, before the name is cut short of NAME_KEPT_FOR_TIME columns.
+    const time = `  ${shortDuration((row.endedAt ?? performance.now()) - row.startedAt)}`;
+    const roomWithTime = width - 2 - 2 - visibleLength(counted) - time.length;
+    const tail = roomWithTime >= Math.min([...head].length, NAME_KEPT_FOR_TIME) ? `${counted}${time}` : counted;
     // The counts stay whole; the task's name gives way (at least "TASK [x…]" stays).
     const room = width - 2 - 2 - visibleLength(tail);
     const lines = [`${icon} ${fit(head, Math.max(room, 8))}  ${tail}`];
@@ -293,6 +310,12 @@ class LivePlay {
     const useShort = full.length > room;
     return present.map((c) => this.style.paint(c.role, `${useShort ? c.short : c.label}=${n.get(c.status)}`)).join(' ');
   }
+}
+
+/** A task row over: no more spinner, and its time stops. */
+function finish(row: Row, now: number): void {
+  row.finished = true;
+  row.endedAt ??= now;
 }
 
 function plural(n: number, word: string): string {

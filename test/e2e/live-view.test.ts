@@ -1,8 +1,9 @@
 /**
  * The live view in a real terminal: the playbook runs in a tmux pane of a given width against lab
  * hosts, and the screen is read with capture-pane while it runs and after. Checks what the view
- * claims (a failure with its message before the play ends, a loop counted by item, ^C marks the
- * stopped task, 50 columns keep the counts), never how long anything took.
+ * claims (a failure with its message before the play ends, a loop counted by item, each task's
+ * time on its row, ^C marks the stopped task, 50 columns keep the counts and drop the times),
+ * never how long anything took.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -111,6 +112,11 @@ describe('live view in a terminal (tmux)', () => {
     const looping = (await watch(pane, (s) => /item [1-5]\/6/.test(s))).at(-1)!;
     expect(looping).toMatch(/TASK \[items one by one\] {2}[01]\/2 · item [1-5]\/6/);
     expect(looping).not.toMatch(/items one by one\] {2}2\/2/);
+    // The running task's row ends with its time so far, which goes on growing.
+    const elapsed = (screen: string) => Number(/TASK \[items one by one\] [^\n]*  (\d+\.\d)s$/m.exec(screen)?.[1] ?? NaN);
+    const first = elapsed(looping);
+    expect(first, looping).toBeGreaterThanOrEqual(0);
+    expect((await watch(pane, (s) => elapsed(s) > first)).some((s) => elapsed(s) > first)).toBe(true);
     // The failure, with its message, while the play still runs (no recap yet, the play spinning).
     const failing = (await watch(pane, (s) => s.includes('broken-on-purpose'))).at(-1)!;
     expect(failing).toContain(`${b}: non-zero return code: broken-on-purpose`);
@@ -129,6 +135,10 @@ describe('live view in a terminal (tmux)', () => {
     expect(screen).toContain(`failed (1): ${b}\n`);
     expect(screen).toContain(`changed (2): ${a} ${b}\n`);
     expect(screen).toMatch(/Playbook run took 0 days, 0 hours, \d+ minutes, \d+ seconds/);
+    // At 100 columns every finished task row ends with its duration.
+    const rows = screen.split('\n').filter((l) => /^\s*(›\s+)?[✔✖] (TASK|RUNNING HANDLER) \[/.test(l));
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const row of rows) expect(row, row).toMatch(/ {2}([a-z]+=\d+ ?)+ {2}(\d+\.\ds|\d+m\d\ds)$/);
   });
 
   test('Ctrl-C at 50 columns: the stopped task is marked so, never ✔, and every row keeps its counts', async () => {
@@ -147,7 +157,8 @@ describe('live view in a terminal (tmux)', () => {
     expect(screen).not.toContain('TASK [last task]');
     expect(screen).toContain('✖ PLAY [live view]');
     expect(screen).toContain('User interrupted execution');
-    // Rows fit 50 columns (capture-pane -J would join a wrapped one) and end with a whole count.
+    // Rows fit 50 columns (capture-pane -J would join a wrapped one) and end with a whole count:
+    // no room for a task's time there.
     const rows = screen.split('\n').filter((l) => /^\s*(›\s+)?[✔✖⊘] (TASK|RUNNING HANDLER) \[/.test(l));
     expect(rows.length).toBeGreaterThanOrEqual(4);
     for (const row of rows) {

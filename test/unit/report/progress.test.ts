@@ -209,3 +209,48 @@ describe('live view: --profile', () => {
     expect(out.text().split('\n').filter((l) => / \(\d+:\d\d:\d\d\.\d{3}\) /.test(l))).toHaveLength(1);
   });
 });
+
+describe('live view: task times', () => {
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const ok = { changed: false, failed: false };
+
+  it('a finished row ends with its duration, the running one with its time so far; at 50 columns the time goes before the counts shorten', async () => {
+    for (const columns of [100, 50]) {
+      const out = sink();
+      (out as { columns: number }).columns = columns;
+      const r = new ProgressReporter({ verbosity: 0, stdout: out, stderr: sink() });
+      r.emit({ type: 'play_start', name: 'p', hosts: ['a', 'b'], pattern: 'all' });
+      r.emit({ type: 'task_start', name: 'install the packages', kind: 'task' });
+      r.emit({ type: 'host_result', host: 'a', task: 'install the packages', status: 'ok', result: ok });
+      await wait(300);
+      const running = out.text().split('\n').filter((l) => l.includes('TASK [install')).at(-1)!;
+      r.emit({ type: 'host_result', host: 'b', task: 'install the packages', status: 'changed', result: { changed: true, failed: false } });
+      r.emit({ type: 'task_start', name: 'next', kind: 'task' });
+      r.emit({ type: 'host_result', host: 'a', task: 'next', status: 'ok', result: ok });
+      await r.close();
+      const finished = out.text().split('\n').filter((l) => l.includes('✔ TASK [install')).at(-1)!;
+      if (columns === 100) {
+        expect(running).toMatch(/TASK \[install the packages\] {2}1\/2 {2}ok=1 {2}\d+\.\ds$/);
+        expect(finished).toMatch(/✔ TASK \[install the packages\] {2}2\/2 {2}ok=1 changed=1 {2}\d+\.\ds$/);
+      } else {
+        // No room for the time beside the name: the counts keep their full labels.
+        expect(finished).toMatch(/✔ TASK \[install the pa.* {2}2\/2 {2}ok=1 changed=1$/);
+        expect([...finished].length).toBeLessThanOrEqual(50);
+      }
+    }
+  });
+
+  it('display_ok_hosts = false hides the handlers\' ok lines after the view, not their changes', async () => {
+    const out = sink();
+    const r = new ProgressReporter({ verbosity: 0, stdout: out, stderr: sink(), displayOkHosts: false });
+    r.emit({ type: 'play_start', name: 'p', hosts: ['a', 'b'], pattern: 'all' });
+    r.emit({ type: 'task_start', name: 'reload', kind: 'handler' });
+    r.emit({ type: 'host_result', host: 'a', task: 'reload', status: 'ok', result: ok });
+    r.emit({ type: 'host_result', host: 'b', task: 'reload', status: 'changed', result: { changed: true, failed: false } });
+    r.emit({ type: 'recap', stats: {} });
+    await r.close();
+    const after = out.text().slice(out.text().lastIndexOf('RUNNING HANDLER [reload]  2/2'));
+    expect(after).toContain(`\nRUNNING HANDLER [reload] ${'*'.repeat(79 - 'RUNNING HANDLER [reload]'.length)}\nchanged: [b]\n`);
+    expect(after).not.toContain('ok: [a]');
+  });
+});
