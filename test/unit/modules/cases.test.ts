@@ -41,6 +41,8 @@ const REQUIRED: Record<string, string[]> = {
   timezone: ['create', 'converged', 'update', 'invalid-params', 'host-failure', 'systemd-create', 'systemd-converged'],
   unarchive: ['create', 'converged', 'update', 'invalid-params', 'host-failure'],
   mount: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
+  apt_repository: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
+  deb822_repository: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
 };
 
 for (const module of caseModules()) {
