@@ -1,0 +1,74 @@
+/**
+ * Several probe scripts in one command: one round trip instead of one per probe
+ * (runner/observe.ts decides which). Each part runs as `( eval '<script>' )`: a subshell of the
+ * one shell, so its `exit`, `cd`, `set -e`, traps, variables or a syntax error stay in it (as in a
+ * `/bin/sh -c` of its own), forking but not exec'ing a shell. After each part the batch prints a
+ * frame on stdout (`\n<MARKER> <index> <exit status>\n`) and one on stderr (`\n<MARKER> <index>\n`);
+ * the leading newline is ours, so a part's output stays byte-exact, binary included.
+ *
+ * The marker is random per batch and never appears whole in the command line: the script holds
+ * its two halves as separate words that only printf joins, so a probe reading process command lines
+ * (`ps`, /proc/PID/cmdline) cannot print it; text that merely looks like a frame passes as output.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ExecResult } from './connection/types.js';
+import { quote } from './shell.js';
+
+export interface BatchPart {
+  script: string;
+  /** Shown as a comment above the part (the task it observes for), for -vvv readers. */
+  label?: string;
+}
+
+/** The two halves of a batch's marker (hex, so they need no quoting). */
+export type BatchMarker = readonly [string, string];
+
+export function newMarker(): BatchMarker {
+  return [randomBytes(8).toString('hex'), randomBytes(8).toString('hex')];
+}
+
+/** A label as one comment line: no newline or control character can end the comment early. */
+function comment(label: string): string {
+  return `# ${label.replace(/[\x00-\x1f\x7f]/g, ' ')}`;
+}
+
+export function batchScript(parts: readonly BatchPart[], marker: BatchMarker): string {
+  const [a, b] = marker;
+  const lines = [`# ${parts.length} probes in one round trip: each in a subshell, then its frame (runner/probe-batch.ts)`];
+  parts.forEach((part, i) => {
+    if (part.label !== undefined) lines.push(comment(part.label));
+    lines.push(`( eval ${quote(part.script)} ); printf '\\n%s%s %d %d\\n' ${a} ${b} ${i} "$?"; printf '\\n%s%s %d\\n' ${a} ${b} ${i} >&2`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Splits a batch's output into each part's result, in order. A part whose frames are missing
+ * (the batch shell died, or was cut short) is undefined, and so is every part after it.
+ */
+export function splitBatch(result: Pick<ExecResult, 'stdoutBytes' | 'stderr'>, marker: BatchMarker, count: number): (ExecResult | undefined)[] {
+  const tag = marker[0] + marker[1];
+  const out: (ExecResult | undefined)[] = [];
+  const stdout = result.stdoutBytes;
+  // stderr comes decoded (ExecResult): frames are ASCII, and a part's stderr is decoded the same way alone.
+  const stderr = result.stderr;
+  let at = 0;
+  let errAt = 0;
+  for (let i = 0; i < count; i++) {
+    const needle = Buffer.from(`\n${tag} ${i} `, 'latin1');
+    const frame = stdout.indexOf(needle, at);
+    const errNeedle = `\n${tag} ${i}\n`;
+    const errFrame = stderr.indexOf(errNeedle, errAt);
+    if (frame < 0 || errFrame < 0) break;
+    const statusEnd = stdout.indexOf(0x0a, frame + needle.length);
+    if (statusEnd < 0) break;
+    const status = stdout.toString('latin1', frame + needle.length, statusEnd);
+    if (!/^\d+$/.test(status)) break;
+    const bytes = Buffer.from(stdout.subarray(at, frame));
+    out.push({ rc: Number(status), stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr: stderr.slice(errAt, errFrame) });
+    at = statusEnd + 1;
+    errAt = errFrame + errNeedle.length;
+  }
+  while (out.length < count) out.push(undefined);
+  return out;
+}

@@ -1,0 +1,88 @@
+/**
+ * Several probes in one command (runner/probe-batch.ts): each part's exit status, stdout and
+ * stderr must be exactly what the part gives when run alone as its own `/bin/sh -c` — checked on
+ * this machine's /bin/sh (dash on Debian) through a LocalConnection, with adversarial parts:
+ * binary output, output without a final newline, text that looks like a frame, non-zero exits,
+ * `exit`, a syntax error, a part that changes directory or options, one that reads the batch's
+ * command line, one that kills its shell.
+ */
+import { describe, expect, it } from 'vitest';
+import { LocalConnection } from '../../runner/connection/local.js';
+import type { ExecResult } from '../../runner/connection/types.js';
+import { batchScript, newMarker, splitBatch, type BatchMarker } from '../../runner/probe-batch.js';
+
+const local = new LocalConnection('local');
+
+const same = (r: ExecResult | undefined) => r && { rc: r.rc, stdout: r.stdoutBytes.toString('hex'), stderr: r.stderr };
+
+async function batched(scripts: string[], marker: BatchMarker = newMarker()) {
+  const whole = await local.exec(batchScript(scripts.map((script) => ({ script, label: 'a task' })), marker));
+  return splitBatch(whole, marker, scripts.length);
+}
+
+async function alone(scripts: string[]) {
+  const out: ExecResult[] = [];
+  for (const s of scripts) out.push(await local.exec(s));
+  return out;
+}
+
+describe('a batch of probes', () => {
+  it('gives each part exactly what it gives alone', async () => {
+    const scripts = [
+      'echo one',
+      'printf two', // no final newline
+      "printf 'a\\n\\n\\n'", // trailing newlines kept
+      'printf "\\000\\377\\376binary\\n\\000"; printf "\\377err" >&2', // binary stdout, invalid UTF-8 stderr
+      'echo out; echo err >&2; exit 3',
+      'false',
+      '',
+      'cd /; set -e; p=leaked; trap "echo bye" EXIT; false; echo never',
+      'pwd; echo "p=${p-unset}"; case $- in *e*) echo errexit;; *) echo no-errexit;; esac',
+      'if then fi', // a syntax error stays in its part
+      'echo after the syntax error',
+      "printf '\\n%s 0 0\\n' deadbeef; printf '\\nx 1\\n' >&2", // looks like a frame
+      'cat /proc/$PPID/cmdline 2>/dev/null | tr "\\0" " " >/dev/null; echo read the command line',
+      "printf 'x%.0s' $(seq 1 70000)", // larger than a pipe buffer
+    ];
+    const got = await batched(scripts);
+    const want = await alone(scripts);
+    // The syntax error's message names eval instead of sh -c; everything else is identical.
+    const i = scripts.indexOf('if then fi');
+    expect(got[i]!.rc).toBe(want[i]!.rc);
+    expect(got[i]!.stderr).toMatch(/Syntax error/);
+    expect(got.map((r, k) => (k === i ? undefined : same(r)))).toEqual(want.map((r, k) => (k === i ? undefined : same(r))));
+  });
+
+  it('a part reading the command line cannot print the marker', async () => {
+    const marker = newMarker();
+    const [r] = await batched(['cat /proc/$$/cmdline; for f in /proc/[0-9]*/cmdline; do cat "$f"; done 2>/dev/null'], marker);
+    expect(r).toBeDefined();
+    expect(r!.stdout).toContain(marker[0]);
+    expect(r!.stdout).not.toContain(marker[0] + marker[1]);
+  });
+
+  it('parts after a shell that died are missing, not guessed', async () => {
+    const got = await batched(['echo first', 'kill -9 $$', 'echo third']);
+    expect(same(got[0])).toEqual({ rc: 0, stdout: Buffer.from('first\n').toString('hex'), stderr: '' });
+    expect(got.slice(1)).toEqual([undefined, undefined]);
+  });
+
+  it('a frame with another index, a short status or no frame at all is not taken', () => {
+    const m: BatchMarker = ['aa', 'bb'];
+    const err = '\naabb 0\n\naabb 1\n';
+    expect(splitBatch({ stdoutBytes: Buffer.from('x\naabb 1 0\n'), stderr: err }, m, 2)).toEqual([undefined, undefined]);
+    expect(splitBatch({ stdoutBytes: Buffer.from('x\naabb 0 0\ny\naabb 1 '), stderr: err }, m, 2)[1]).toBeUndefined();
+    expect(splitBatch({ stdoutBytes: Buffer.from('x\naabb 0 z\n'), stderr: err }, m, 1)).toEqual([undefined]);
+    const [a, b] = splitBatch({ stdoutBytes: Buffer.from('x\naabb 0 0\ny\naabb 1 2\n'), stderr: 'e\naabb 0\n\naabb 1\n' }, m, 2);
+    expect(a).toMatchObject({ rc: 0, stdout: 'x', stderr: 'e' });
+    expect(b).toMatchObject({ rc: 2, stdout: 'y', stderr: '' });
+  });
+
+  it('labels stay comments whatever they hold', async () => {
+    const marker = newMarker();
+    const script = batchScript([{ script: 'echo ok', label: "evil\necho injected; 'x" }], marker);
+    expect(script.split('\n').filter((l) => l.includes('injected'))).toEqual(["# evil echo injected; 'x"]);
+    const [r] = splitBatch(await local.exec(script), marker, 1);
+    expect(r?.stdout).toBe('ok\n');
+  });
+});
