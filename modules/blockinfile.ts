@@ -67,6 +67,7 @@ function check(p: BlockinfileParams): ParamIssue[] {
 
 export const blockinfile = defineModule<BlockinfileParams, EditorState>({
   name: 'blockinfile',
+  probeAhead: true,
   schema,
   check,
   gather: gatherEdited,

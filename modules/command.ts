@@ -55,6 +55,7 @@ export function commandScript(p: CommandParams): string {
 
 export const command = defineModule<CommandParams, CommandState>({
   name: 'command',
+  probeAhead: true,
   schema,
   check,
   gather: gatherCommand,

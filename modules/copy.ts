@@ -57,6 +57,7 @@ export interface CopyState {
 
 export const copy = defineModule<CopyParams, CopyState>({
   name: 'copy',
+  probeAhead: true,
   schema,
   check: (p) => [...attrIssues(p), ...sourceIssues(p)],
   async gather(p, probe, ctx) {

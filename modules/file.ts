@@ -150,6 +150,7 @@ function prevState(info: FileInfo | undefined): PrevState {
 
 export const file = defineModule<FileParams, FileModuleState>({
   name: 'file',
+  probeAhead: true,
   schema,
   check,
   async gather(p, probe) {

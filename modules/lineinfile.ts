@@ -80,6 +80,7 @@ function check(p: LineinfileParams): ParamIssue[] {
 
 export const lineinfile = defineModule<LineinfileParams, EditorState>({
   name: 'lineinfile',
+  probeAhead: true,
   schema,
   check,
   gather: gatherEdited,

@@ -173,6 +173,7 @@ export function backendFor(use: ServiceParams['use'], serviceMgr: string): Servi
 
 export const service = defineModule<ServiceParams, ServiceState>({
   name: 'service',
+  probeAhead: true,
   schema,
   check,
   async gather(p, probe, ctx) {

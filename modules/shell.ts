@@ -36,6 +36,7 @@ export function shellScript(p: ShellParams): string {
 
 export const shell = defineModule<ShellParams, CommandState>({
   name: 'shell',
+  probeAhead: true,
   schema,
   gather: gatherCommand,
   overlay: overlayCommand,

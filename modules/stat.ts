@@ -158,6 +158,7 @@ export function parseStatOutput(out: string, p: StatParams): StatResult {
 
 export const stat = defineModule<StatParams, { stat: StatResult }, StatTaskResult>({
   name: 'stat',
+  probeAhead: true,
   schema,
   async gather(p, probe) {
     const out = await runProbe(probe, statScript(p), p.path);

@@ -65,6 +65,7 @@ export type TemplateState = TargetGathered;
 
 const renderedTemplate = defineModule<RenderedTemplateParams, TemplateState>({
   name: 'template',
+  probeAhead: true,
   schema,
   check: (p) => [
     ...attrIssues(p),

@@ -16,6 +16,7 @@ import type { HostStatus } from './events.js';
 import type { Facts } from './facts.types.js';
 import type { Notifications } from './handlers.js';
 import type { HostContext } from './module.js';
+import { probesAhead } from './ahead.js';
 import { Interrupted, runModuleCall } from './module-run.js';
 import type { FileDiff, TaskResult } from './module.types.js';
 import { guardUnknown, markUnknown, unknownMark, Unpredictable } from './predict.js';
@@ -48,6 +49,8 @@ export interface BatchContext {
   readonly runOnce: Map<number, Promise<{ result: TaskResult; outcome: Outcome }>>;
   /** Per host: the vars of roles included with `public: true`, seen by the play's later tasks (include-run.ts). */
   readonly publicVars?: Map<string, Vars[]>;
+  /** The tasks after a task that runner/ahead.ts may observe ahead (schedule.ts's tasksAfter). @default none */
+  readonly after?: (node: TaskNode) => readonly TaskNode[];
 }
 
 type WithResults = HostContext & { [RESULTS]?: Map<number, TaskResult> };
@@ -57,7 +60,7 @@ const CENSORED = "the output has been hidden due to the fact that 'no_log: true'
 type Keywords = TaskOptions<any>;
 
 /** A keyword's effective value: the task's own, else the nearest enclosing block's, else the play's. */
-function keyword<K extends keyof InheritedKeywords>(node: TaskNode, key: K): InheritedKeywords[K] {
+export function keyword<K extends keyof InheritedKeywords>(node: TaskNode, key: K): InheritedKeywords[K] {
   const own = (node.task.options as Keywords)[key];
   if (own !== undefined) return own;
   for (let i = node.scopes.length - 1; i >= 0; i--) {
@@ -67,7 +70,7 @@ function keyword<K extends keyof InheritedKeywords>(node: TaskNode, key: K): Inh
   return undefined;
 }
 
-function hostContext(b: BatchContext, node: TaskNode, host: string, facts: Facts): HostContext {
+export function hostContext(b: BatchContext, node: TaskNode, host: string, facts: Facts): HostContext {
   return scopedContext(b, node.scopes, node.task.options.vars, host, facts);
 }
 
@@ -106,7 +109,7 @@ function scopedContext(b: BatchContext, scopes: readonly InheritedKeywords[], ta
   return ctx;
 }
 
-function becomeFor(b: BatchContext, node: TaskNode, vars: Vars, facts: Facts): BecomeSpec | undefined {
+export function becomeFor(b: BatchContext, node: TaskNode, vars: Vars, facts: Facts): BecomeSpec | undefined {
   const o = b.run.options;
   // Keywords (task > block > play) beat the command line; the host's ansible_become* vars beat both.
   const become = becomeSpecFor(vars, {
@@ -379,6 +382,9 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   // Predictions matter only in a check run; a task forced to apply (check_mode: false) still
   // records its effects, which are then real.
   const predicted = run.options.check ? run.host(target).predicted : undefined;
+  // Its probe may carry the next tasks' (runner/ahead.ts): on its own host, not under no_log or --step.
+  const carries = delegate === undefined && !keyword(node, 'no_log') && !run.step;
+  const probe = run.observations.probe(conn, node, task.name, become, carries ? (limit) => probesAhead(b, node, target, become, limit) : undefined);
   const { result, plan } = await runModuleCall(task.call, {
     conn,
     ctx,
@@ -391,9 +397,12 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
     masker: run.masker,
     taskName: task.name,
     ...(predicted ? { predicted } : {}),
+    probe,
     apply: run.deps.applyActions,
     interrupted: () => run.interrupted,
   });
+  // A pause waited on the world outside: nothing observed before it holds.
+  if (task.call.module.bypassHostLoop) run.observations.invalidate();
 
   const mark = unknownMark(result);
   // A would-run task's changed_when/failed_when on its output cannot be decided: it stays "would run".

@@ -15,7 +15,7 @@ import { issuesText, type AnyModuleCall } from './dsl.js';
 import type { Facts } from './facts.types.js';
 import { Masker } from './mask.js';
 import { ProbeError, type HostContext, type ParamIssue } from './module.js';
-import type { ModuleContext, Plan, Predicted, TaskResult } from './module.types.js';
+import type { ModuleContext, Plan, Predicted, Probe, TaskResult } from './module.types.js';
 import { markUnknown, OUTPUT_KEYS, type PredictedState } from './predict.js';
 import { isSecret } from './secret.js';
 
@@ -38,6 +38,11 @@ export interface CallEnv {
   taskName: string;
   /** A check run's predictions for the target host, overlaid on what gather saw. */
   predicted?: PredictedState;
+  /**
+   * How gather observes, with the task's become (runner/observe.ts: possibly observed ahead).
+   * @default conn.exec with the task's become
+   */
+  probe?: Probe;
   /** runner/apply.ts's applyActions (the engine's deps let tests record what is applied). */
   apply: (conn: Connection, actions: Plan['actions'], options: ApplyOptions) => Promise<ApplyOutcome>;
   /** Ctrl-C arrived: do not start applying. */
@@ -67,18 +72,14 @@ export async function runModuleCall(call: AnyModuleCall, env: CallEnv): Promise<
   if (params === undefined) {
     return { issues: resolved.issues, result: { changed: false, failed: true, msg: issuesText(call.module.name, resolved.issues) } };
   }
-  env.masker.addSecretsIn(params);
-  for (const name of call.module.secretParams ?? []) {
-    const v = (params as Record<string, unknown>)[name];
-    if (typeof v === 'string' || isSecret(v)) env.masker.add(v as string);
-  }
+  registerSecrets(call, params, env.masker);
   if (env.check && call.module.checkModeSkip !== undefined) {
     // Ansible skips such a module in check mode without running it.
     return { issues: [], result: { changed: false, failed: false, skipped: true, msg: call.module.checkModeSkip } };
   }
 
   const mctx: ModuleContext = { facts: env.facts, vars: env.vars ?? env.ctx.vars, host: conn.host, playbookDir: env.playbookDir, check: env.check };
-  const probe = { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
+  const probe = env.probe ?? { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
   let state: unknown;
   try {
     state = await call.module.gather(params, probe, mctx);
@@ -129,6 +130,15 @@ export async function runModuleCall(call: AnyModuleCall, env: CallEnv): Promise<
     }
   }
   return { result, plan, issues: [] };
+}
+
+/** The params' secret values are masked from now on (in every event, and in -vvv's commands). */
+export function registerSecrets(call: AnyModuleCall, params: unknown, masker: Masker): void {
+  masker.addSecretsIn(params);
+  for (const name of call.module.secretParams ?? []) {
+    const v = (params as Record<string, unknown>)[name];
+    if (typeof v === 'string' || isSecret(v)) masker.add(v as string);
+  }
 }
 
 /** Who a new path would belong to: known for root (the usual become), else not. */

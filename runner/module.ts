@@ -44,6 +44,14 @@ export interface ModuleSpec<P, S> {
    * mode"; fetch: "check mode not (yet) supported for this module"). @default check mode plans
    */
   checkModeSkip?: string;
+  /**
+   * Its gather only reads the host's own state, quickly (stat, a file, a service's status): no
+   * network, no temp files, no stdin, nothing that waits. The runner may then run its first probe
+   * ahead of the task, in one round trip with an earlier task's, and hand it the result while
+   * nothing can have changed the host (runner/observe.ts, runner/ahead.ts). A gather that makes
+   * no probe (debug, set_fact) qualifies too. @default false: observed when the task runs
+   */
+  probeAhead?: boolean;
   gather(params: P, probe: Probe, ctx: ModuleContext): Promise<S>;
   plan(params: P, state: S, ctx: ModuleContext): Plan;
   /**

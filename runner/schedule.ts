@@ -282,8 +282,42 @@ export interface BatchEnd {
   playEnded: boolean;
 }
 
+/**
+ * Per task, the tasks that follow it on a host's way through the play when every task goes well
+ * (a block, then its always part), up to the next step that is not a task (a flush, a meta, an
+ * include): what runner/ahead.ts may observe ahead. Handlers and included tasks have none.
+ */
+export function tasksAfter(nodes: readonly PlanNode[]): (node: TaskNode) => readonly TaskNode[] {
+  const line: (TaskNode | undefined)[] = [];
+  const visit = (ns: readonly PlanNode[]): void => {
+    for (const n of ns) {
+      if (n.kind === 'block') {
+        visit(n.block);
+        visit(n.always);
+      } else line.push(n.kind === 'task' ? n : undefined);
+    }
+  };
+  visit(nodes);
+  const at = new Map<TaskNode, number>();
+  line.forEach((n, i) => n && at.set(n, i));
+  return (node) => {
+    const i = at.get(node);
+    if (i === undefined) return [];
+    const end = line.indexOf(undefined, i + 1);
+    return line.slice(i + 1, end < 0 ? line.length : end) as TaskNode[];
+  };
+}
+
 export async function runBatch(run: RunState, play: Play, compiled: CompiledPlay, hosts: readonly string[]): Promise<BatchEnd> {
-  const b: BatchContext = { run, play, hosts, notifications: new Notifications(play.handlers), runOnce: new Map(), publicVars: new Map() };
+  const b: BatchContext = {
+    run,
+    play,
+    hosts,
+    notifications: new Notifications(play.handlers),
+    runOnce: new Map(),
+    publicVars: new Map(),
+    after: tasksAfter(compiled.nodes),
+  };
   const slots = new Slots(run.options.forks);
   const ctl = new BatchControl(b, compiled, slots);
   if (play.options.strategy === 'free') await ctl.free();

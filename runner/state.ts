@@ -11,6 +11,7 @@ import type { HostStats, Reporter, RunEvent } from './events.js';
 import type { Facts } from './facts.types.js';
 import type { Inventory } from './inventory/types.js';
 import { Masker } from './mask.js';
+import { Observations, probeAheadEnabled } from './observe.js';
 import { PredictedState } from './predict.js';
 import { isSecret } from './secret.js';
 import type { Action, TaskResult } from './module.types.js';
@@ -55,6 +56,8 @@ export class RunState {
   interrupted = false;
   /** Values masked in every event (the become password, secret params seen so far). */
   readonly masker: Masker;
+  /** Probes observed ahead, and what may have changed the hosts since (runner/observe.ts). */
+  readonly observations: Observations;
   readonly #hosts = new Map<string, HostRuntime>();
 
   constructor(
@@ -66,6 +69,9 @@ export class RunState {
     masker?: Masker,
   ) {
     this.masker = masker ?? new Masker();
+    this.observations = new Observations(probeAheadEnabled(), (host, message) =>
+      this.options.verbosity >= 3 ? this.emit({ type: 'verbose', level: 3, host, message: this.masker.mask(message) }) : undefined,
+    );
     if (options.becomePassword) this.masker.add(options.becomePassword);
     this.#maskSecretVars(options.extraVars);
   }
@@ -112,7 +118,8 @@ export class RunState {
         });
     h.conn ??= open(this.options)
       .then((c) => reconnectable(c, (connectTimeoutMs) => open(connectTimeoutMs === undefined ? this.options : { ...this.options, connectTimeoutMs })))
-      .then((c) => (this.options.verbosity >= 3 ? this.#traced(c) : c));
+      .then((c) => (this.options.verbosity >= 3 ? this.#traced(c) : c))
+      .then((c) => this.observations.watch(c));
     return h.conn;
   }
 
@@ -120,7 +127,7 @@ export class RunState {
   facts(name: string): Promise<Facts> {
     const h = this.host(name);
     // A transport failure rejects with UnreachableError; any other error is the host failing.
-    h.facts ??= this.connection(name).then((c) => this.deps.gatherFacts(c));
+    h.facts ??= this.connection(name).then((c) => this.deps.gatherFacts(this.observations.reader(c)));
     return h.facts;
   }
 

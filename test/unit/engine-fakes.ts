@@ -78,6 +78,7 @@ export class World {
   }
 
   #run(host: string, script: string): ExecResult {
+    if (script.startsWith('# ') && script.includes('probes in one round trip')) return this.#batch(host, script);
     const kv = this.store.get(host) ?? new Map<string, string>();
     this.store.set(host, kv);
     const out = (rc: number, stdout = '', stderr = '') => ({ rc, stdout, stderr, stdoutBytes: Buffer.from(stdout) });
@@ -96,6 +97,22 @@ export class World {
     }
     this.applied.push(`${host}: ${script}`);
     return out(0, `ran ${script}`);
+  }
+
+  /** A batch of probes (runner/probe-batch.ts): each part run here, its frames printed as sh would. */
+  #batch(host: string, script: string): ExecResult {
+    let stdout = '';
+    let stderr = '';
+    for (const line of script.split('\n')) {
+      const m = /^\( eval ('(?:[^']|'\\'')*'|\S+) \); printf '\\n%s%s %d %d\\n' (\w+) (\w+) (\d+) /.exec(line);
+      if (!m) continue;
+      const word = m[1]!;
+      const inner = word.startsWith("'") ? word.slice(1, -1).replace(/'\\''/g, "'") : word;
+      const r = this.#run(host, inner);
+      stdout += `${r.stdout}\n${m[2]}${m[3]} ${m[4]} ${r.rc}\n`;
+      stderr += `${r.stderr}\n${m[2]}${m[3]} ${m[4]}\n`;
+    }
+    return { rc: 0, stdout, stderr, stdoutBytes: Buffer.from(stdout) };
   }
 
   deps(): EngineDeps {
@@ -158,6 +175,9 @@ export const setv = defineModule<SetvParams, string | undefined>({
     return kv ? (kv.attrs?.value as string) : current;
   },
 });
+
+/** setv whose probe may be observed ahead (ModuleSpec.probeAhead), as file or stat's. */
+export const setva = defineModule<SetvParams, string | undefined>({ ...setv({ key: 'k', value: 'v' }).module, name: 'setva', probeAhead: true });
 
 export interface CmdParams {
   cmd: string;
