@@ -186,7 +186,8 @@ export async function expandInclude(b: BatchContext, step: IncludeStep, hosts: r
       const special = list ? loopVars(control, list, index) : undefined;
       let label: string | undefined;
       try {
-        const ctx: HostContext = special ? { ...(await scopeContext(b, step.scopes, { ...options.vars, ...special }, host)), item: list![index] } : base;
+        // A fresh context per item (a spread would lose the hidden results that `task.result(h)` reads).
+        const ctx: HostContext = special ? Object.assign(await scopeContext(b, step.scopes, { ...options.vars, ...special }, host), { item: list![index] }) : base;
         label = special ? itemLabel(control.label ? control.label(ctx) : list![index]) : undefined;
         if (![...step.scopes.map((s) => s.when), options.when].every((w) => w === undefined || w(ctx))) {
           // An item's skip is shown, not counted; the include's own (no loop) is both.

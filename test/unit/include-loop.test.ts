@@ -114,6 +114,18 @@ describe('includeTasks with loop', () => {
     expect(rec.lines.filter((l) => l.startsWith('uses vars'))).toEqual(['uses vars h1 changed', 'uses vars h1 skipped']);
   });
 
+  it("per item, `when` and the function read earlier tasks' results through their handles", async () => {
+    const first = task('first', setv({ key: 'f', value: 'v' }));
+    const { rec } = await runPlays([
+      play({
+        hosts: 'h1',
+        gather_facts: false,
+        tasks: [first, includeTasks('uses result', (h) => [set(`got ${String(first.result(h)?.changed)} ${String(h.item)}`, 'g')], { loop: [1, 2], when: (h) => first.result(h)?.changed === true && h.item === 2 })],
+      }),
+    ], {}, { hosts: ['h1'] });
+    expect(rec.lines).toEqual(['first h1 changed', 'uses result h1 skipped 1', 'uses result h1 ok 2', 'got true 2 h1 changed']);
+  });
+
   it('a loop with no item run is one counted skip; an empty loop too', async () => {
     const { rec } = await runPlays([
       play({
