@@ -257,6 +257,19 @@ describe('includeRole', () => {
     ]);
   });
 
+  it.each(['linear', 'free'] as const)('%s: a loop include nested in a looped role keeps the role name and each level its own item', async (strategy) => {
+    const inner = defineRole('inner', (v: { tag: string }): Items => [
+      includeTasks('nested', (h) => [set(`deep ${v.tag} ${String(h.vars.n)}`, `${v.tag}${String(h.vars.n)}`)], { loop: [1, 2], loop_control: { loop_var: 'n' } }),
+    ]);
+    const { rec, world } = await runPlays([
+      play({ hosts: 'h1:h2', gather_facts: false, strategy, tasks: [includeRole(inner, { loop: ['a', 'b'], vars: (h) => ({ tag: String(h.item) }) }), set('end', 'end')] }),
+    ], {}, { hosts: ['h1', 'h2'] });
+    const of = (host: string) => rec.lines.filter((l) => l.split(' ').at(-2) === host && !l.includes(' ok'));
+    expect(of('h1')).toEqual(['inner : deep a 1 h1 changed', 'inner : deep a 2 h1 changed', 'inner : deep b 1 h1 changed', 'inner : deep b 2 h1 changed', 'end h1 changed']);
+    expect(of('h2')).toEqual(of('h1').map((l) => l.replace(' h1 ', ' h2 ')));
+    expect(world.get('h2', 'b2')).toBe('1');
+  });
+
   it('refuses at load: not a role, an unknown entry, loop_control without loop, a loop that is no list', () => {
     const errors = validatePlays([
       play({
