@@ -3,9 +3,10 @@
  * play a task reads what an earlier task of the play would change. On a fresh host, `--check
  * --diff` must print every task's status and diff exactly as the real run then does.
  * chains.yml is the same playbook for ansible-playbook, to show its own check mode beside ours.
- * Each chain works under its own directory, /opt/cN, and names its tasks `cN ...`.
+ * Each chain works under its own directory, /opt/cN, and names its tasks `cN ...`; c30 writes
+ * through an included loop (chains.yml includes c30-files.yml).
  */
-import { block, handler, play, playbook, task } from '../../../../runner/index.js';
+import { block, handler, includeTasks, play, playbook, task } from '../../../../runner/index.js';
 import { apt, blockinfile, command, copy, file, git, group, lineinfile, service, shell, stat, template, user } from '../../../../modules/index.js';
 
 const hosts = 'all';
@@ -238,6 +239,16 @@ export default playbook(import.meta, [
       task('c21 package', apt({ name: 'at', install_recommends: false, update_cache: true, cache_valid_time: 3600 })),
       task('c21 deny a user', lineinfile({ path: '/etc/at.deny', line: 'c21user' })),
       task('c21 service', service({ name: 'atd', state: 'started', enabled: true })),
+    ],
+  }),
+  play({
+    name: 'c30 a directory, then files in it written by an included loop',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c30 dir', file({ path: '/opt/c30', state: 'directory' })),
+      includeTasks('c30 files', (h) => [task(`c30 file ${h.item}`, copy({ dest: `/opt/c30/${h.item}`, content: `${h.item}\n` }))], { loop: ['a', 'b'] }),
+      task('c30 a is a file', file({ path: '/opt/c30/a', state: 'file', mode: '0600' })),
     ],
   }),
   play({
