@@ -5,8 +5,8 @@
  * types and precedence (ansible/config/base.yml, config/manager.py): the command line beats the
  * environment, which beats the file, which beats the default. runner/cli.ts applies the command
  * line on top; `--show-config` prints what was set and from where, as
- * `ansible-config dump --only-changed` does. Keys of the file that Hostwright does not use are
- * named in one warning.
+ * `ansible-config dump --only-changed` does. What Hostwright does not use, from the file or the
+ * environment, is named in a warning (settings-warnings.ts).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -90,7 +90,7 @@ export interface AnsibleConfig {
   settings: Record<SettingName, Setting>;
   /** The default callback's options. */
   callback: Record<CallbackSettingName, Setting<CallbackSettingName>>;
-  /** `section.key` of the file's settings Hostwright does not use. */
+  /** `section.key` of the file's keys Hostwright does not use (settings-warnings.ts names them). */
   ignored: string[];
 }
 
@@ -168,12 +168,6 @@ export function showConfig(config: AnsibleConfig): string {
   const callback = changed(Object.values(config.callback));
   const sections = callback.length ? ['', 'CALLBACK:', '========', '', 'default:', '_______', ...callback] : [];
   return [...base, ...sections].map((l) => `${l}\n`).join('');
-}
-
-/** The one warning for what Hostwright does not read from the file, or undefined. */
-export function ignoredSettingsWarning(config: AnsibleConfig): string | undefined {
-  if (!config.file || config.ignored.length === 0) return undefined;
-  return `Hostwright does not use these settings of ${config.file}, ignored: ${config.ignored.join(', ')}`;
 }
 
 function pythonText(value: SettingValue): string {

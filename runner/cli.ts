@@ -12,7 +12,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ignoredSettingsWarning, loadAnsibleConfig, showConfig, type AnsibleConfig } from './ansible-cfg.js';
+import { loadAnsibleConfig, showConfig, type AnsibleConfig } from './ansible-cfg.js';
 import { OptionsError } from './errors.js';
 import type { Reporter } from './events.js';
 import { Masker } from './mask.js';
@@ -23,6 +23,7 @@ import { colorLevel, createStyle } from './report/style.js';
 import { formatFatalError } from './report/text.js';
 import { lazyRequire } from './lazy.js';
 import { secret, type Secret } from './secret.js';
+import { settingsWarnings } from './settings-warnings.js';
 
 /** Only -e with YAML/JSON or @file needs a YAML parser. */
 const yaml = lazyRequire<typeof import('yaml')>('yaml');
@@ -40,7 +41,7 @@ export type CliCommand =
       syntaxCheck: boolean;
       /** -K: prompt for the become password before running (see promptBecomePassword). */
       askBecomePass: boolean;
-      /** What to warn about before the run (ansible.cfg settings Hostwright ignores). */
+      /** What to warn about before the run (settings of ansible.cfg and ANSIBLE_* Hostwright ignores). */
       warnings: string[];
     };
 
@@ -233,13 +234,12 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliCommand 
   const config = loadAnsibleConfig({ cwd: fullEnv.cwd, env: fullEnv.env });
   if (parsed.showConfig) return { action: 'show-config', text: showConfig(config) };
   applyConfig(parsed, config);
-  const warning = ignoredSettingsWarning(config);
   return {
     action: 'run',
     options: parsed.options,
     syntaxCheck: parsed.syntaxCheck,
     askBecomePass: parsed.askBecomePass,
-    warnings: warning ? [warning] : [],
+    warnings: settingsWarnings(config, fullEnv.env),
   };
 }
 

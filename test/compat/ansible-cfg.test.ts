@@ -287,4 +287,30 @@ describe('what the settings do, as in ansible-playbook', () => {
     expect(output.match(/\[WARNING\]/g)).toHaveLength(1);
     expect(output).toContain(`[WARNING]: Hostwright does not use these settings of ${path.join(dir, 'ansible.cfg')}, ignored: defaults.gathering, defaults.stdout_callback, ssh_connection.pipelining`);
   });
+
+  it('a name no Ansible setting has is called unknown (with the nearest real one); what Ansible does know is only not used', async () => {
+    const cfg = '[defaults]\ninventory = inv/hosts.ini\ngathering = explicit\nforsk = 3\n';
+    const { dir, home } = workdir({ ...PLAYBOOKS, 'ansible.cfg': cfg, 'inv/hosts.ini': 'a ansible_connection=local\n' });
+    const e = env(home, { ANSIBLE_NOCOLOR: '1', ANSIBLE_PIPELINING: 'True', ANSIBLE_FROKS: '3' });
+    // What Ansible makes of them: gathering and pipelining are its settings, changed here; the
+    // misspelt two are nothing to it.
+    const dump = await tool(['ansible-config', 'dump', '--only-changed', '-t', 'all'], dir, e);
+    expect(dump.code, dump.stderr).toBe(0);
+    expect(dump.stdout).toMatch(/^DEFAULT_GATHERING\(.*\) = explicit$/m);
+    expect(dump.stdout).toMatch(/^ANSIBLE_PIPELINING\(env: ANSIBLE_PIPELINING\) = True$/m);
+    expect(dump.stdout.toLowerCase()).not.toMatch(/forsk|froks/);
+
+    const ours = await tool([TSX, 'pb/run.ts'], dir, e);
+    expect(ours.code, ours.stderr).toBe(0);
+    const output = (ours.stdout + ours.stderr).replace(/\s+/g, ' ');
+    expect(output.match(/\[WARNING\]/g)).toHaveLength(2);
+    const file = path.join(dir, 'ansible.cfg');
+    expect(output).toContain(
+      `[WARNING]: Unknown settings, ignored (no setting of ansible-core 2.14 has these names): ANSIBLE_FROKS (did you mean ANSIBLE_FORKS?), defaults.forsk (did you mean defaults.forks?) in ${file}`,
+    );
+    // env() gives both tools ANSIBLE_LOCALHOST_WARNING=false, an Ansible setting too.
+    expect(output).toContain(
+      `[WARNING]: Hostwright does not use these settings of ${file}, ignored: defaults.gathering; nor these from the environment: ANSIBLE_LOCALHOST_WARNING, ANSIBLE_PIPELINING`,
+    );
+  });
 });
