@@ -166,7 +166,8 @@ export function includeRole<V, E extends string = never, T = unknown>(role: Role
       ? [`tasks_from '${from}' is not an entry of role '${role.name}' (entries: ${Object.keys(role.entries).join(', ') || 'none'})`]
       : []),
   ];
-  const roleName = isRole ? role.name : String(role);
+  // Not a role: named for the message (a function by its own name, never by its source text).
+  const roleName = isRole ? role.name : typeof role === 'function' ? (role as { name: string }).name || 'anonymous' : String(role);
   const error = issuesError(`include_role '${roleName}'`, issues, location);
   const entry = isRole ? (from !== undefined ? role.entries[from] : role.main) : undefined;
   return {

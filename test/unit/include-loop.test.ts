@@ -284,7 +284,7 @@ describe('includeRole', () => {
       }),
     ]).map((e) => e.message);
     expect(errors).toEqual([
-      expect.stringMatching(/include-loop\.test\.ts:\d+:\d+: include_role '.*': the first argument must be a role from defineRole\(\), got a function/),
+      expect.stringMatching(/include-loop\.test\.ts:\d+:\d+: include_role 'anonymous': the first argument must be a role from defineRole\(\), got a function/),
       expect.stringMatching(/include_role 'web': tasks_from 'nope' is not an entry of role 'web' \(entries: reload\)/),
       expect.stringMatching(/include_tasks 'lc': 'loop_control' needs a 'loop'/),
       expect.stringMatching(/include_tasks 'num': field 'loop' must be a list or a function returning one, got number 5/),
