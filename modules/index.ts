@@ -22,6 +22,7 @@ export { pkg, type PackageParams } from './packages/package.js';
 export { apt, type AptParams } from './packages/apt.js';
 export { apt_repository, type AptRepositoryParams } from './packages/apt_repository.js';
 export { deb822_repository, type Deb822RepositoryParams } from './packages/deb822_repository.js';
+export { apt_signing_key, type AptSigningKeyParams } from './packages/apt_signing_key.js';
 export { dnf, type DnfParams } from './packages/dnf.js';
 export { cron, type CronParams } from './cron.js';
 export { user, type UserParams } from './user.js';

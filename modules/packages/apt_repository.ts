@@ -13,7 +13,7 @@
  * a new file), and later tasks see the files (and, for apt, that the sources changed).
  *
  * Not here: `ppa:` repositories (they need Launchpad's API and a key server; write the deb line
- * with signed-by and the key with deb822_repository or copy/get_url), and `install_python_apt`,
+ * with signed-by and the key with apt_signing_key), and `install_python_apt`,
  * `validate_certs`, `codename`, which only matter to Ansible's Python or to PPAs: accepted, no effect.
  */
 import path from 'node:path';
@@ -74,7 +74,7 @@ export const SOURCES_DIR = '/etc/apt/sources.list.d';
 function check(p: AptRepositoryParams): ParamIssue[] {
   if (p.repo.trim() === '') return [{ field: 'repo', message: "Please set argument 'repo' to a non-empty value" }];
   if (p.repo.trim().startsWith('ppa:')) {
-    return [{ field: 'repo', message: 'ppa: repositories are not implemented (they need Launchpad); write the deb line with signed-by= and its key (deb822_repository, or copy/get_url into /etc/apt/keyrings)' }];
+    return [{ field: 'repo', message: 'ppa: repositories are not implemented (they need Launchpad); write the deb line with signed-by= and its key with apt_signing_key' }];
   }
   const r = repoSource(p.repo);
   if ('invalid' in r) return [{ field: 'repo', message: `Invalid repository string: ${r.invalid}` }];

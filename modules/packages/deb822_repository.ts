@@ -19,8 +19,9 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Action, Effect, FileDiff, Plan, Predicted } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
-import { fieldLine, parseProbe, runProbe } from '../_lib/probe.js';
+import { parseProbe, runProbe } from '../_lib/probe.js';
 import { SOURCES_DIR } from './apt_repository.js';
+import { isArmored, keyFetchLines } from './signing-key.js';
 import { overlayText, predictedSourceFiles, sourcesEffect } from './sources-predict.js';
 
 type List = string | string[];
@@ -121,8 +122,6 @@ export const keyFile = (name: string, ext: 'asc' | 'gpg'): string => `${KEYRINGS
 /** signed_by with a URL scheme (Python's urlparse): fetched on the host. */
 export const isKeyUrl = (v: string): boolean => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(v);
 
-const isArmored = (b: Buffer): boolean => b.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----');
-
 interface ExistingFile {
   content: Buffer;
   mode: number;
@@ -151,13 +150,7 @@ export function probeScript(p: Deb822RepositoryParams): string {
   if ((p.state ?? 'present') === 'present' && v !== undefined) {
     lines.push(sh`if [ -d ${KEYRINGS_DIR} ]; then echo "keyrings $(stat -c '%a %U %G' -- ${KEYRINGS_DIR})"; fi`);
     if (isKeyUrl(v)) {
-      lines.push(
-        sh`u=${v}; t=$(mktemp) || exit 1; trap 'rm -f -- "$t"' EXIT`,
-        `if command -v curl >/dev/null 2>&1; then err=$(curl -fsSL --max-time 30 -o "$t" -- "$u" 2>&1); rc=$?`,
-        `elif command -v wget >/dev/null 2>&1; then err=$(wget -q -T 30 -O "$t" -- "$u" 2>&1); rc=$?`,
-        `else err='the host has neither curl nor wget'; rc=1; fi`,
-        `if [ "$rc" = 0 ]; then printf 'key '; base64 -w0 < "$t"; echo; else ${fieldLine('keyerror', '"${err:-exit status $rc}"')}; fi`,
-      );
+      lines.push(...keyFetchLines(v));
     } else {
       lines.push(sh`if [ -f ${v} ]; then echo signedbyfile yes; fi`);
     }
@@ -312,6 +305,12 @@ export function overlayDeb822(s: Deb822State, predicted: Predicted, p: Deb822Rep
     const f = file(path, s[k]);
     if (f) out[k] = f;
     else delete out[k];
+  }
+  // A key file an earlier task writes (apt_signing_key, copy) is reported as key_filename, as in the run.
+  if (p.signed_by !== undefined && !isKeyUrl(p.signed_by)) {
+    const key = predicted.path(p.signed_by);
+    if (key?.state === 'unknown') return predicted.unpredictable(key.by, `whether ${p.signed_by} exists is not known before it runs`);
+    if (key) out.signedByIsFile = key.state === 'file' || key.state === 'hard';
   }
   const dir = predicted.path(KEYRINGS_DIR);
   if (dir?.state === 'directory') out.keyringsDir = { mode: dir.mode ?? s.keyringsDir?.mode ?? 0o755, owner: dir.owner ?? s.keyringsDir?.owner ?? 'root', group: dir.group ?? s.keyringsDir?.group ?? 'root' };

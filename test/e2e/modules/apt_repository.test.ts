@@ -6,8 +6,11 @@
  * results, the files it leaves, their names, content and modes, what apt then sees). deb822_repository
  * is ansible-core 2.15+, not installed here: it is held to its documented format instead.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { apt, apt_repository, deb822_repository, shell } from '../../../modules/index.js';
+import { apt, apt_repository, apt_signing_key, deb822_repository, shell } from '../../../modules/index.js';
 import type { AptRepositoryParams } from '../../../modules/packages/apt_repository.js';
 import { play, task } from '../../../runner/dsl.js';
 import type { TaskResult } from '../../../runner/module.types.js';
@@ -22,6 +25,8 @@ let server: LabHost;
 let client: LabHost;
 let s: HostSession;
 let base: string;
+/** The signing key's fingerprint, as gpg on the server prints it. */
+let fpr: string;
 
 /** The client's apt state this file starts each part from: no sources of ours, no keys, no package. */
 const CLEAN = 'rm -f /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources /etc/apt/keyrings/*; dpkg -r hw-signed >/dev/null 2>&1; apt-get -q update >/dev/null 2>&1; true';
@@ -29,7 +34,9 @@ const CLEAN = 'rm -f /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.so
 beforeAll(async () => {
   [server, client] = labHosts('plain') as [LabHost, LabHost];
   base = `http://${server.address}:${SIGNED_REPO_PORT}`;
+  // One at a time: a reset holds the lab's lock.
   await resetHost(client.name);
+  await resetHost(server.name);
   await Promise.all([
     sshOk(server, `${aptInstall('gpg', 'gpg-agent')}\n${BUILD_SIGNED_REPO}\n${serveSignedRepo(server.address)}`, { timeoutMs: 240_000 }),
     // python3-apt: ansible's apt_repository needs it; curl: deb822_repository fetches key URLs with it.
@@ -43,6 +50,7 @@ beforeAll(async () => {
   ]);
   await eventually('the repository served', () => ssh(client, `curl -fsS ${base}/repo/InRelease >/dev/null`), (r) => r.code === 0, 30_000);
   s = await session(client);
+  fpr = (await sshOk(server, 'GNUPGHOME=/root/hw-gnupg gpg --with-colons --fingerprint hw@example.invalid')).match(/^fpr:+([0-9A-F]{40}):/m)![1]!;
 }, 300_000);
 
 // The client's sources and packages changed, the server runs an HTTP server: fresh hosts for the next files.
@@ -93,14 +101,33 @@ describe('apt_repository compared with ansible-core 2.14', () => {
 });
 
 describe('the module contract on the host', () => {
-  test('apt_repository: check predicts, the run changes, the next does not; then apt installs from it', async () => {
-    await remote(s, `${CLEAN}; curl -fsS -o /etc/apt/keyrings/hw.asc ${base}/key.asc`);
+  test('apt_signing_key from the URL (fingerprint pinned), then apt_repository: check predicts, the run changes, the next does not; apt installs from it', async () => {
+    await remote(s, CLEAN);
+    const key = await converge(s, apt_signing_key({ dest: '/etc/apt/keyrings/hw.asc', url: `${base}/key.asc`, id: fpr }));
+    expect(key.first.result).toMatchObject({ dest: '/etc/apt/keyrings/hw.asc', fingerprint: fpr });
+    expect(await remote(s, 'cat /etc/apt/keyrings/hw.asc')).toBe((await sshOk(server, 'cat /srv/www/key.asc')).replace(/\n$/, ''));
     const repo = `deb [signed-by=/etc/apt/keyrings/hw.asc] ${base}/repo ./`;
     const { check } = await converge(s, apt_repository({ repo, filename: 'hw' }));
     expect(check.plan?.diffs).toEqual([{ before: '', after: `${repo}\n`, before_header: '/dev/null', after_header: '/etc/apt/sources.list.d/hw.list' }]);
     expect(check.result).toMatchObject({ repo, state: 'present' });
     await converge(s, apt({ name: 'hw-signed' }));
     expect(await remote(s, 'cat /usr/share/hw-signed/hello')).toBe('hello');
+  });
+
+  test('apt_signing_key from a controller file into a .gpg keyring (de-armoured: apt verifies with it); another id refused', async () => {
+    await remote(s, CLEAN);
+    const dir = await mkdtemp(path.join(tmpdir(), 'hw-key-'));
+    try {
+      await writeFile(path.join(dir, 'hw.asc'), await sshOk(server, 'cat /srv/www/key.asc'));
+      const wrongId = await run(s, apt_signing_key({ dest: '/etc/apt/keyrings/hw.gpg', src: 'hw.asc', id: '0123456789ABCDEF' }), false, dir);
+      expect(wrongId).toMatchObject({ failed: true, msg: `the key's fingerprint is ${fpr}, not 0123456789ABCDEF: refused` });
+      await converge(s, apt_signing_key({ dest: '/etc/apt/keyrings/hw.gpg', src: 'hw.asc' }), { playbookDir: dir });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(await remote(s, "od -An -tx1 -N1 /etc/apt/keyrings/hw.gpg | tr -d ' '")).toBe('98');
+    await converge(s, apt_repository({ repo: `deb [signed-by=/etc/apt/keyrings/hw.gpg] ${base}/repo ./` }));
+    expect(await remote(s, 'apt-cache policy hw-signed | grep Candidate')).toContain('1.0');
   });
 
   test('deb822_repository with a key URL: the key fetched on the host into /etc/apt/keyrings, apt verifies with it and installs', async () => {
@@ -148,13 +175,14 @@ describe('the module contract on the host', () => {
 });
 
 describe('check mode across tasks', () => {
-  test('a repository that would be added, then apt from it: apt depends on it; the run does both; a second check predicts no change', async () => {
-    await remote(s, `${CLEAN}; curl -fsS -o /etc/apt/keyrings/hw.asc ${base}/key.asc`);
+  test('a key and a repository that would be added, then apt from it: apt depends on it; the run does both; a second check predicts no change', async () => {
+    await remote(s, CLEAN);
     const plays = [
       play({
         hosts: 'all',
         gather_facts: false,
         tasks: [
+          task('its key', apt_signing_key({ dest: '/etc/apt/keyrings/hw.asc', url: `${base}/key.asc` })),
           task('add the repository', apt_repository({ repo: `deb [signed-by=/etc/apt/keyrings/hw.asc] ${base}/repo ./` })),
           task('the same line in a second task', apt_repository({ repo: `deb [signed-by=/etc/apt/keyrings/hw.asc] ${base}/repo ./` })),
           task('a deb822 source too', deb822_repository({ name: 'hw', uris: `${base}/repo`, suites: './', signed_by: '/etc/apt/keyrings/hw.asc' })),
@@ -162,9 +190,9 @@ describe('check mode across tasks', () => {
         ],
       }),
     ];
-    expect(await playStatuses(client.name, plays, true)).toEqual(['changed', 'ok', 'changed', 'depends on a deb822 source too']);
-    expect(await remote(s, 'ls /etc/apt/sources.list.d')).toBe('');
-    expect(await playStatuses(client.name, plays, false)).toEqual(['changed', 'ok', 'changed', 'changed']);
-    expect(await playStatuses(client.name, plays, true)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(await playStatuses(client.name, plays, true)).toEqual(['changed', 'changed', 'ok', 'changed', 'depends on a deb822 source too']);
+    expect(await remote(s, 'ls /etc/apt/sources.list.d /etc/apt/keyrings')).toBe('/etc/apt/keyrings:\n\n/etc/apt/sources.list.d:');
+    expect(await playStatuses(client.name, plays, false)).toEqual(['changed', 'changed', 'ok', 'changed', 'changed']);
+    expect(await playStatuses(client.name, plays, true)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
   });
 });

@@ -43,6 +43,7 @@ const REQUIRED: Record<string, string[]> = {
   mount: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   apt_repository: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
   deb822_repository: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
+  apt_signing_key: ['create', 'converged', 'update', 'remove', 'invalid-params', 'host-failure'],
 };
 
 for (const module of caseModules()) {
