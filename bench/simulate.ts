@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Connection, ExecOptions, ExecResult } from '../runner/connection/types.js';
 import type { Facts } from '../runner/facts.types.js';
+import { answerBatch } from '../runner/probe-batch.js';
 import type { EngineDeps } from '../runner/state.js';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -43,9 +44,14 @@ class ReplayConnection implements Connection {
     private readonly latencyMs: number,
   ) {}
   async exec(script: string, _options?: ExecOptions): Promise<ExecResult> {
+    // Probes observed ahead come as one batch (runner/observe.ts): each part answered from the recording.
+    const reply = answerBatch(script, (part) => this.#reply(part)) ?? this.#reply(script);
+    await new Promise((r) => setTimeout(r, this.latencyMs));
+    return reply;
+  }
+  #reply(script: string): ExecResult {
     const reply = this.replies.get(script);
     if (!reply) throw new Error(`simulate: no recorded reply for this probe (re-record with --record):\n${script}`);
-    await new Promise((r) => setTimeout(r, this.latencyMs));
     return reply;
   }
   async close(): Promise<void> {}
@@ -154,6 +160,8 @@ async function record(instance: string): Promise<void> {
     },
     gatherFacts: async (conn, become) => (recording.facts = await realDeps.gatherFacts(conn, become)),
   };
+  // Each probe on its own, so that each is recorded under its own script (a batch's marker is random).
+  process.env.HOSTWRIGHT_PROBE_AHEAD = '0';
   // Once to converge, once recorded: the recording is of a converged host.
   for (let i = 0; i < 2; i++) {
     recording.replies = {};

@@ -24,8 +24,9 @@
  *   after it is discarded, and the window shrinks.
  */
 import type { BecomeSpec } from './connection/types.js';
+import type { InheritedKeywords } from './dsl.js';
 import { becomeFor, hostContext, keyword, type BatchContext, type TaskNode } from './execute.js';
-import type { Facts } from './facts.types.js';
+import type { HostContext } from './module.js';
 import type { ModuleContext, Probe } from './module.types.js';
 import { registerSecrets } from './module-run.js';
 import type { AheadProbe } from './observe.js';
@@ -35,13 +36,21 @@ import { optional, type Vars } from './vars.js';
 export async function probesAhead(b: BatchContext, node: TaskNode, host: string, become: BecomeSpec | undefined, limit: number): Promise<AheadProbe[]> {
   const facts = await b.run.facts(host);
   const asked: { node: TaskNode; probes: Recording }[] = [];
+  // Tasks under the same blocks without vars of their own see the same variables: one context for them.
+  const contexts = new Map<readonly InheritedKeywords[], HostContext>();
+  const contextOf = (n: TaskNode): HostContext => {
+    if (n.task.options.vars !== undefined) return hostContext(b, n, host, facts);
+    let ctx = contexts.get(n.scopes);
+    if (!ctx) contexts.set(n.scopes, (ctx = hostContext(b, n, host, facts)));
+    return ctx;
+  };
   for (const next of b.after?.(node) ?? []) {
     if (asked.length >= limit) break;
     // A pause waits on the world outside: what is observed before it is stale after it.
     if (next.task.call.module.bypassHostLoop) break;
     let probes: Recording | undefined;
     try {
-      probes = startGather(b, next, host, facts, become);
+      probes = startGather(b, next, contextOf, become);
     } catch {
       // A params or `when` function that cannot be evaluated yet: the task observes when it runs.
     }
@@ -55,7 +64,7 @@ export async function probesAhead(b: BatchContext, node: TaskNode, host: string,
 }
 
 /** The candidate's gather, started against a recording probe; undefined when the rules leave it out. */
-function startGather(b: BatchContext, node: TaskNode, host: string, facts: Facts, become: BecomeSpec | undefined): Recording | undefined {
+function startGather(b: BatchContext, node: TaskNode, contextOf: (n: TaskNode) => HostContext, become: BecomeSpec | undefined): Recording | undefined {
   const run = b.run;
   const { task } = node;
   const module = task.call.module;
@@ -64,7 +73,8 @@ function startGather(b: BatchContext, node: TaskNode, host: string, facts: Facts
   const check = keyword(node, 'check_mode') ?? run.options.check;
   if (check && module.checkModeSkip !== undefined) return undefined;
 
-  const ctx = hostContext(b, node, host, facts);
+  const ctx = contextOf(node);
+  const { host, facts } = ctx;
   const whens = [...node.scopes.map((s) => s.when), task.options.when];
   if (!whens.every((w) => w === undefined || w(ctx))) return undefined;
   const vars = optional(ctx.vars) as Vars;

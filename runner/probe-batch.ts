@@ -24,7 +24,8 @@ export interface BatchPart {
 export type BatchMarker = readonly [string, string];
 
 export function newMarker(): BatchMarker {
-  return [randomBytes(8).toString('hex'), randomBytes(8).toString('hex')];
+  const hex = randomBytes(16).toString('hex');
+  return [hex.slice(0, 16), hex.slice(16)];
 }
 
 /** A label as one comment line: no newline or control character can end the comment early. */
@@ -32,9 +33,11 @@ function comment(label: string): string {
   return `# ${label.replace(/[\x00-\x1f\x7f]/g, ' ')}`;
 }
 
+const HEADER = 'probes in one round trip: each in a subshell, then its frame (runner/probe-batch.ts)';
+
 export function batchScript(parts: readonly BatchPart[], marker: BatchMarker): string {
   const [a, b] = marker;
-  const lines = [`# ${parts.length} probes in one round trip: each in a subshell, then its frame (runner/probe-batch.ts)`];
+  const lines = [`# ${parts.length} ${HEADER}`];
   parts.forEach((part, i) => {
     if (part.label !== undefined) lines.push(comment(part.label));
     lines.push(`( eval ${quote(part.script)} ); printf '\\n%s%s %d %d\\n' ${a} ${b} ${i} "$?"; printf '\\n%s%s %d\\n' ${a} ${b} ${i} >&2`);
@@ -71,4 +74,27 @@ export function splitBatch(result: Pick<ExecResult, 'stdoutBytes' | 'stderr'>, m
   }
   while (out.length < count) out.push(undefined);
   return out;
+}
+
+const PART = /^\( eval ('(?:[^']|'\\'')*'|[^\s']+) \); printf '\\n%s%s %d %d\\n' ([0-9a-f]+) ([0-9a-f]+) (\d+) /;
+
+/**
+ * What a host would answer to a batch, each part's result given by `answer`: for simulated hosts
+ * (bench/simulate.ts, the engine's unit-test fakes), which answer known probes rather than run sh.
+ * Undefined when `script` is not a batch.
+ */
+export function answerBatch(script: string, answer: (part: string) => ExecResult): ExecResult | undefined {
+  if (!script.startsWith('# ') || !script.split('\n', 1)[0]!.endsWith(HEADER)) return undefined;
+  const out: Buffer[] = [];
+  let stderr = '';
+  for (const line of script.split('\n')) {
+    const m = PART.exec(line);
+    if (!m) continue;
+    const word = m[1]!;
+    const r = answer(word.startsWith("'") ? word.slice(1, -1).replace(/'\\''/g, "'") : word);
+    out.push(r.stdoutBytes, Buffer.from(`\n${m[2]}${m[3]} ${m[4]} ${r.rc}\n`));
+    stderr += `${r.stderr}\n${m[2]}${m[3]} ${m[4]}\n`;
+  }
+  const stdoutBytes = Buffer.concat(out);
+  return { rc: 0, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr };
 }

@@ -6,6 +6,7 @@
 import { applyActions } from '../../runner/apply.js';
 import type { Connection, ExecOptions, ExecResult } from '../../runner/connection/types.js';
 import type { Play } from '../../runner/dsl.js';
+import { answerBatch } from '../../runner/probe-batch.js';
 import { UnreachableError } from '../../runner/errors.js';
 import type { Reporter, RunEvent } from '../../runner/events.js';
 import type { Facts } from '../../runner/facts.types.js';
@@ -78,7 +79,9 @@ export class World {
   }
 
   #run(host: string, script: string): ExecResult {
-    if (script.startsWith('# ') && script.includes('probes in one round trip')) return this.#batch(host, script);
+    // A batch of probes (runner/observe.ts): each part answered here.
+    const batch = answerBatch(script, (part) => this.#run(host, part));
+    if (batch) return batch;
     const kv = this.store.get(host) ?? new Map<string, string>();
     this.store.set(host, kv);
     const out = (rc: number, stdout = '', stderr = '') => ({ rc, stdout, stderr, stdoutBytes: Buffer.from(stdout) });
@@ -97,22 +100,6 @@ export class World {
     }
     this.applied.push(`${host}: ${script}`);
     return out(0, `ran ${script}`);
-  }
-
-  /** A batch of probes (runner/probe-batch.ts): each part run here, its frames printed as sh would. */
-  #batch(host: string, script: string): ExecResult {
-    let stdout = '';
-    let stderr = '';
-    for (const line of script.split('\n')) {
-      const m = /^\( eval ('(?:[^']|'\\'')*'|\S+) \); printf '\\n%s%s %d %d\\n' (\w+) (\w+) (\d+) /.exec(line);
-      if (!m) continue;
-      const word = m[1]!;
-      const inner = word.startsWith("'") ? word.slice(1, -1).replace(/'\\''/g, "'") : word;
-      const r = this.#run(host, inner);
-      stdout += `${r.stdout}\n${m[2]}${m[3]} ${m[4]} ${r.rc}\n`;
-      stderr += `${r.stderr}\n${m[2]}${m[3]} ${m[4]}\n`;
-    }
-    return { rc: 0, stdout, stderr, stdoutBytes: Buffer.from(stdout) };
   }
 
   deps(): EngineDeps {
