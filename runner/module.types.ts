@@ -299,6 +299,13 @@ export type PathPrediction = Prediction<PathEffect> | { readonly state: 'unknown
  */
 export interface Predicted {
   path(path: string): PathPrediction | undefined;
+  /**
+   * The names in a directory that an earlier task creates, sorted, when everything in it is
+   * predicted (a new directory holds only what the plans put there); undefined otherwise (the
+   * directory was there before, or something in it is unknown). A module that reads a whole
+   * directory on the host (firewalld's zone files) reads it here.
+   */
+  entries(dir: string): string[] | undefined;
   package(name: string): Prediction<PackageEffect> | undefined;
   user(name: string): Prediction<UserEffect> | undefined;
   group(name: string): Prediction<GroupEffect> | undefined;

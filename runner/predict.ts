@@ -120,6 +120,25 @@ export class PredictedState {
     return decisive?.result;
   }
 
+  entries(dir: string): string[] | undefined {
+    const d = normalize(dir);
+    const own = this.#paths.get(d);
+    // Only a directory created by a prediction that still decides it: an ancestor's later event would.
+    if (!own || own.value.state !== 'directory' || !own.value.created || this.path(d) !== own.value) return undefined;
+    const prefix = d === '/' ? '/' : `${d}/`;
+    const child = (k: string) => k.startsWith(prefix) && k.length > prefix.length && !k.slice(prefix.length).includes('/');
+    // The directory made unknown after it was created, or an entry of it known only as unknown (a checkout's .git).
+    for (const [k, t] of this.#trees) if ((k === d && t.seq > own.seq) || (child(k) && !this.#paths.has(k))) return undefined;
+    const names: string[] = [];
+    for (const k of this.#paths.keys()) {
+      if (!child(k)) continue;
+      const p = this.path(k);
+      if (p?.state === 'unknown') return undefined;
+      if (p && p.state !== 'absent') names.push(k.slice(prefix.length));
+    }
+    return names.sort();
+  }
+
   #get<E extends Keyed>(kind: E['kind'], key: string): Prediction<E> | undefined {
     return this.#keyed.get(`${kind}\0${key}`) as Prediction<E> | undefined;
   }
@@ -128,6 +147,7 @@ export class PredictedState {
   view(creator: { uid: number; gid: number } | undefined): Predicted {
     return {
       path: (p) => this.path(p),
+      entries: (d) => this.entries(d),
       package: (name) => this.#get<PackageEffect>('package', name),
       user: (name) => this.#get<UserEffect>('user', name),
       group: (name) => this.#get<GroupEffect>('group', name),

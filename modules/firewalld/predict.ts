@@ -2,11 +2,14 @@
  * firewalld in a check run: a plan's effects are the zones it leaves (one `resource` per zone and
  * configuration, its settings as attrs) and firewalld's own settings; `overlayFirewalld` shows a
  * later task the firewall as those plans leave it, and a firewalld that an earlier task starts
- * (its `service` effect) as running with its permanent configuration loaded. A firewalld that only
- * an earlier task installs has a configuration nobody can know before: such a task depends on it.
+ * (its `service` effect) as running with its permanent configuration loaded. A firewalld that an
+ * earlier task installs (apt's package effect) has the configuration its package ships: the zone
+ * files of /usr/lib/firewalld/zones and /etc/firewalld/zones and firewalld.conf, as apt's check
+ * predicts them from the .deb (modules/packages/apt-contents.ts). Where those are not all known
+ * (another package manager, a directory that was already there), the task depends on the install.
  */
 import type { Effect, Predicted } from '../../runner/module.types.js';
-import type { FirewalldState } from './probe.js';
+import { emptyState, readPermanent, type FirewalldState } from './probe.js';
 import { sameZone, type ZoneSettings } from './zone.js';
 
 export const PERMANENT_ZONE = 'firewalld_zone_permanent';
@@ -49,9 +52,40 @@ function overlayZones(type: string, zones: Zones, names: Iterable<string>, predi
   return out;
 }
 
-export function overlayFirewalld(s: FirewalldState, predicted: Predicted, zone: string | undefined): FirewalldState {
+const ZONE_DIRS = ['/usr/lib/firewalld/zones', '/etc/firewalld/zones'];
+const FILES = ['/usr/lib/firewalld/services/ssh.xml', '/etc/firewalld/services/ssh.xml', '/etc/firewalld/firewalld.conf'];
+
+/** The configuration files a new firewalld gets (path → text as the probe's grep reads it), when all are predicted. */
+function installedFiles(predicted: Predicted): Map<string, string> | undefined {
+  const files = new Map<string, string>();
+  const read = (path: string): boolean => {
+    const p = predicted.path(path);
+    if (p?.state === 'absent') return true;
+    if (p?.state !== 'file' || !('content' in p) || p.content === undefined) return false;
+    const text = p.content.toString();
+    files.set(path, text === '' || text.endsWith('\n') ? text : `${text}\n`);
+    return true;
+  };
+  for (const dir of ZONE_DIRS) {
+    const names = predicted.entries(dir);
+    if (names === undefined || !names.filter((n) => n.endsWith('.xml')).every((n) => read(`${dir}/${n}`))) return undefined;
+  }
+  return FILES.every(read) ? files : undefined;
+}
+
+/** firewalld as an earlier task's install leaves it: its shipped configuration, not running (yet). */
+function installed(s: FirewalldState, predicted: Predicted, by: string): FirewalldState {
+  const files = installedFiles(predicted);
+  if (!files) return predicted.unpredictable(by, "firewalld's configuration once it is installed");
+  const offline = predicted.path('/usr/bin/firewall-offline-cmd');
+  const out: FirewalldState = { ...emptyState(true, offline !== undefined && offline.state !== 'absent', false), ...(s.ssh ? { ssh: s.ssh } : {}) };
+  readPermanent(out, files);
+  return out;
+}
+
+export function overlayFirewalld(observed: FirewalldState, predicted: Predicted, zone: string | undefined): FirewalldState {
   const pkg = predicted.package('firewalld');
-  if (!s.installed && pkg?.state === 'present') predicted.unpredictable(pkg.by, "firewalld's configuration once it is installed");
+  const s = !observed.installed && pkg?.state === 'present' ? installed(observed, predicted, pkg.by) : observed;
   const out: FirewalldState = { ...s };
   const svc = predicted.service('firewalld');
   if (svc?.running === true && !s.running) {

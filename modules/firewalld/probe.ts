@@ -50,7 +50,9 @@ const FILES = '/usr/lib/firewalld/zones/*.xml /etc/firewalld/zones/*.xml /usr/li
 /** The probe; `zone` (the task's, when it names one) is read at runtime besides default and active zones. */
 export function firewalldProbeScript(zone: string | undefined): string {
   return [
-    'if ! command -v firewall-cmd >/dev/null 2>&1 && ! command -v firewall-offline-cmd >/dev/null 2>&1; then echo @@missing; exit 0; fi',
+    // Not installed: the SSH connection is still read, for a check run that plans against a
+    // firewalld an earlier task installs (predict.ts).
+    'if ! command -v firewall-cmd >/dev/null 2>&1 && ! command -v firewall-offline-cmd >/dev/null 2>&1; then echo @@missing; else',
     'if command -v firewall-offline-cmd >/dev/null 2>&1; then echo @@offline-cmd; fi',
     `if command -v dbus-send >/dev/null 2>&1 && dz=$(${DBUS}.getDefaultZone 2>/dev/null); then`,
     '  echo @@running; echo @@default; echo "$dz"',
@@ -64,6 +66,7 @@ export function firewalldProbeScript(zone: string | undefined): string {
     '  done',
     'fi',
     `echo @@files; grep -H '' -- ${FILES} 2>/dev/null`,
+    'fi',
     SSH_PATH_PROBE,
   ].join('\n');
 }
@@ -112,37 +115,36 @@ function confValue(conf: string, key: string): string | undefined {
   return m?.[1];
 }
 
+/** firewalld's own defaults, before its configuration is read. */
+export function emptyState(installed: boolean, hasOfflineCmd: boolean, running: boolean): FirewalldState {
+  return {
+    installed,
+    hasOfflineCmd,
+    running,
+    defaultZone: 'public',
+    permanentDefaultZone: 'public',
+    logDenied: 'off',
+    runtime: {},
+    runtimeZones: [],
+    builtinZones: [],
+    permanent: {},
+    conf: '',
+    sshServicePorts: ['22/tcp'],
+  };
+}
+
 export function parseFirewalldProbe(out: string): FirewalldState {
   const s = sections(out);
   const installed = !s.flags.has('missing');
   const running = s.flags.has('running');
   const files = filesByPath(s.blocks.get('files') ?? '');
-  const conf = files.get('/etc/firewalld/firewalld.conf') ?? '';
-  const state: FirewalldState = {
-    installed,
-    hasOfflineCmd: s.flags.has('offline-cmd'),
-    running,
-    defaultZone: confValue(conf, 'DefaultZone') || 'public',
-    permanentDefaultZone: confValue(conf, 'DefaultZone') || 'public',
-    logDenied: confValue(conf, 'LogDenied') || 'off',
-    runtime: {},
-    runtimeZones: [],
-    builtinZones: [],
-    permanent: {},
-    conf,
-    sshServicePorts: ['22/tcp'],
-  };
+  const state = emptyState(installed, s.flags.has('offline-cmd'), running);
   const path = parseSshPath(s.ssh, s.blocks.get('addr') ?? '');
   if (path) state.ssh = path;
   if (!installed) return state;
+  readPermanent(state, files);
+  if (state.problem) return state;
   try {
-    const zoneFiles = [...files.keys()].filter((f) => f.endsWith('.xml') && f.includes('/zones/'));
-    // /etc/firewalld/zones overrides /usr/lib/firewalld/zones: read /usr/lib first.
-    zoneFiles.sort((a, b) => Number(a.startsWith('/etc/')) - Number(b.startsWith('/etc/')));
-    state.builtinZones = zoneFiles.filter((f) => f.startsWith('/usr/lib/')).map((f) => f.slice(f.lastIndexOf('/') + 1, -'.xml'.length));
-    for (const f of zoneFiles) state.permanent[f.slice(f.lastIndexOf('/') + 1, -'.xml'.length)] = zoneFromXml(parseXml(files.get(f)!));
-    const sshFile = files.get('/etc/firewalld/services/ssh.xml') ?? files.get('/usr/lib/firewalld/services/ssh.xml');
-    if (sshFile) state.sshServicePorts = parseXml(sshFile).children.filter((c) => c.name === 'port').map((c) => `${c.attrs.port}/${c.attrs.protocol}`);
     if (running) {
       const one = (key: string): string => String(parseDbusReply(s.blocks.get(key) ?? '')[0] ?? '');
       state.defaultZone = one('default');
@@ -160,6 +162,33 @@ export function parseFirewalldProbe(out: string): FirewalldState {
     else throw e;
   }
   return state;
+}
+
+/**
+ * The permanent configuration from its files (path → text: zone files of /usr/lib/firewalld/zones
+ * and /etc/firewalld/zones, the ssh service's file, firewalld.conf) into `state`; a file that
+ * does not parse is the state's `problem`.
+ */
+export function readPermanent(state: FirewalldState, files: ReadonlyMap<string, string>): void {
+  const conf = files.get('/etc/firewalld/firewalld.conf') ?? '';
+  state.conf = conf;
+  state.permanentDefaultZone = confValue(conf, 'DefaultZone') || 'public';
+  if (!state.running) {
+    state.defaultZone = state.permanentDefaultZone;
+    state.logDenied = confValue(conf, 'LogDenied') || 'off';
+  }
+  try {
+    const zoneFiles = [...files.keys()].filter((f) => f.endsWith('.xml') && f.includes('/zones/'));
+    // /etc/firewalld/zones overrides /usr/lib/firewalld/zones: read /usr/lib first.
+    zoneFiles.sort((a, b) => Number(a.startsWith('/etc/')) - Number(b.startsWith('/etc/')));
+    state.builtinZones = zoneFiles.filter((f) => f.startsWith('/usr/lib/')).map((f) => f.slice(f.lastIndexOf('/') + 1, -'.xml'.length));
+    for (const f of zoneFiles) state.permanent[f.slice(f.lastIndexOf('/') + 1, -'.xml'.length)] = zoneFromXml(parseXml(files.get(f)!));
+    const sshFile = files.get('/etc/firewalld/services/ssh.xml') ?? files.get('/usr/lib/firewalld/services/ssh.xml');
+    if (sshFile) state.sshServicePorts = parseXml(sshFile).children.filter((c) => c.name === 'port').map((c) => `${c.attrs.port}/${c.attrs.protocol}`);
+  } catch (e) {
+    if (e instanceof XmlError || e instanceof RichRuleError) state.problem = `could not read firewalld's configuration: ${e.message}`;
+    else throw e;
+  }
 }
 
 /** Runs the probe and reads it; a probe that fails is a `problem` the plan reports. */

@@ -7,22 +7,28 @@
  * Read from the packages themselves: the transaction's .debs are downloaded into a private temp
  * directory (the host's apt cache, lists and dpkg state are not touched) and listed with dpkg-deb.
  * What each declares:
- * - a file under /etc: its content (dpkg installs a new package's files verbatim), mode and owner;
+ * - a configuration file: its content (dpkg installs a new package's files verbatim), mode and
+ *   owner. Configuration is /etc, and /usr/lib/<package> when the package also ships
+ *   /etc/<package> (the vendor defaults that /etc overrides: firewalld's zones and services);
  * - any other file: that it exists (its content is not read: binaries, documentation);
  * - a link: its target;
- * - a directory the host does not have yet: created, with its mode, and everything below it that
- *   the package does not list unknown (a maintainer script may add files there);
+ * - a directory the host does not have yet: created, with its mode. In configuration it holds
+ *   exactly what the package lists, unless a maintainer script of the transaction names it (so a
+ *   directory made for a certificate in /etc/haproxy is known to be new); anywhere else what the
+ *   package does not list below it is unknown (py3compile's caches, a service's data under /var);
  * - a service (an init script or a systemd unit): enabled and running as its postinst says
- *   (update-rc.d/deb-systemd-helper enable; invoke-rc.d/deb-systemd-invoke start), unless the
- *   host's policy-rc.d forbids starting it.
- * Not known: files a maintainer script writes outside the package's new directories, users it
- * creates; packages upgraded (not newly installed) declare only their new version.
+ *   (update-rc.d/deb-systemd-helper enable; invoke-rc.d/deb-systemd-invoke start, the latter only
+ *   where systemd is the init, as the postinst checks), unless the host's policy-rc.d forbids it.
+ * Not known: files a maintainer script writes outside the package's new directories, or into a new
+ * configuration directory without naming it (a program it runs that fills the directory: the
+ * limit of reading the scripts' text), users it creates; packages upgraded (not newly installed)
+ * declare only their new version.
  */
 import { posix } from 'node:path';
 import type { Effect, PathEffect } from '../../runner/module.types.js';
 import { raw, sh } from '../../runner/shell.js';
 
-/** Files under /etc larger than this are declared without their content. */
+/** Configuration files larger than this are declared without their content. */
 const MAX_CONTENT = 256 * 1024;
 
 /**
@@ -33,6 +39,7 @@ const MAX_CONTENT = 256 * 1024;
 export function contentsScript(aptArgs: string): string {
   return `export DEBIAN_FRONTEND=noninteractive LC_ALL=C LANG=C
 d=$(mktemp -d /tmp/.hostwright-debs.XXXXXXXX) || exit 1
+[ -d /run/systemd/system ] && echo '::systemd::'
 trap 'rm -rf -- "$d"' EXIT
 if ! err=$(apt-get -q -d -y -o APT::Sandbox::User=root -o Dir::Cache::Archives="$d" ${aptArgs} 2>&1 >/dev/null); then
   printf '::fail:: %s\\n' "$err" | tr '\\n' ' '; echo; exit 0
@@ -48,6 +55,8 @@ for deb in "$d"/*.deb; do
   done < "$d/list"
   echo '::postinst::'
   dpkg-deb -I "$deb" postinst 2>/dev/null | grep -E 'update-rc\\.d|deb-systemd-helper|invoke-rc\\.d|deb-systemd-invoke' || true
+  echo '::scripts::'
+  for s in preinst postinst triggers; do dpkg-deb -I "$deb" "$s" 2>/dev/null; done | base64 -w0; echo
   echo '::policy::'
   if [ -x /usr/sbin/policy-rc.d ]; then
     sed -n -e 's#^.* \\./etc/init\\.d/\\([^/][^/]*\\)$#\\1#p' -e 's#^.* \\./\\(usr/\\)\\{0,1\\}lib/systemd/system/\\([^/@][^/]*\\)\\.service$#\\2#p' "$d/list" | sort -u |
@@ -55,12 +64,16 @@ for deb in "$d"/*.deb; do
   fi
   echo '::etc::'
   rm -rf "$d/x"; mkdir "$d/x"
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$d/x" --wildcards './etc/*' 2>/dev/null
-  if [ -d "$d/x/etc" ]; then
-    find "$d/x/etc" -type f -size -${MAX_CONTENT + 1}c | while IFS= read -r f; do
+  pkg=$(dpkg-deb -f "$deb" Package)
+  set -- './etc/*'
+  grep -q " \\./etc/$pkg/\$" "$d/list" && set -- "$@" "./usr/lib/$pkg/*"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$d/x" --wildcards "$@" 2>/dev/null
+  for c in "$d/x/etc" "$d/x/usr/lib/$pkg"; do
+    [ -d "$c" ] || continue
+    find "$c" -type f -size -${MAX_CONTENT + 1}c | while IFS= read -r f; do
       printf '%s %s\\n' "$(printf '%s' "\${f#"$d/x"}" | base64 -w0)" "$(base64 -w0 < "$f")"
     done
-  fi
+  done
   echo '::end::'
 done
 `;
@@ -91,11 +104,27 @@ export interface PackageContents {
   postinst: string[];
   /** policy-rc.d's exit status per service, when the host has one. */
   policy: Map<string, number>;
-  /** /etc files' content. */
+  /** Configuration files' content (/etc, and /usr/lib/<package> beside an /etc/<package>). */
   etc: Map<string, Buffer>;
+  /** The text of its preinst, postinst and triggers (what may write into its new directories). */
+  scripts: string;
 }
 
-export type ContentsOutput = { failed: string } | { packages: PackageContents[] };
+/** What the whole transaction tells about each package's effects. */
+export interface Transaction {
+  /** systemd is the host's init (deb-systemd-invoke starts units only then). */
+  systemd: boolean;
+  /** Every package's maintainer scripts, together: one package's may write into another's directories. */
+  scripts: string;
+}
+
+/** The packages of a transaction, and whether systemd is the host's init. */
+export interface Contents {
+  packages: PackageContents[];
+  systemd: boolean;
+}
+
+export type ContentsOutput = { failed: string } | Contents;
 
 /** `-rwsr-sr-x` → 0o6755. */
 export function parseMode(perms: string): number {
@@ -139,13 +168,13 @@ export function parseContents(out: string): ContentsOutput {
   for (const line of out.split('\n')) {
     const deb = /^::deb:: (.+)$/.exec(line);
     if (deb) {
-      cur = { name: deb[1]!, paths: [], newDirs: [], postinst: [], policy: new Map(), etc: new Map() };
+      cur = { name: deb[1]!, paths: [], newDirs: [], postinst: [], policy: new Map(), etc: new Map(), scripts: '' };
       packages.push(cur);
       section = 'list';
       continue;
     }
     if (!cur || line === '') continue;
-    const marker = /^::(newdirs|postinst|policy|etc|end)::$/.exec(line);
+    const marker = /^::(newdirs|postinst|scripts|policy|etc|end)::$/.exec(line);
     if (marker) {
       section = marker[1]!;
       continue;
@@ -155,6 +184,7 @@ export function parseContents(out: string): ContentsOutput {
       if (listed && listed.path !== '/') cur.paths.push(listed);
     } else if (section === 'newdirs') cur.newDirs.push(line);
     else if (section === 'postinst') cur.postinst.push(line);
+    else if (section === 'scripts') cur.scripts += Buffer.from(line, 'base64').toString();
     else if (section === 'policy') {
       const [name, rc] = line.split(' ');
       if (name && rc) cur.policy.set(name, Number(rc));
@@ -163,7 +193,18 @@ export function parseContents(out: string): ContentsOutput {
       if (p) cur.etc.set(Buffer.from(p, 'base64').toString(), Buffer.from(content, 'base64'));
     }
   }
-  return { packages };
+  return { packages, systemd: /^::systemd::$/m.test(out) };
+}
+
+/** What the whole transaction (its packages newly installed or not) tells. */
+export function transactionOf(c: Contents): Transaction {
+  return { systemd: c.systemd, scripts: c.packages.map((p) => p.scripts).join('\n') };
+}
+
+/** /etc, and the package's own vendor defaults beside its /etc directory. */
+function isConfig(pkg: PackageContents, p: string): boolean {
+  const own = `/usr/lib/${pkg.name}`;
+  return p.startsWith('/etc/') || ((p === own || p.startsWith(`${own}/`)) && pkg.paths.some((l) => l.path === `/etc/${pkg.name}` && l.type === 'directory'));
 }
 
 /** The services a package ships: init scripts and systemd service units, by name. */
@@ -182,16 +223,16 @@ function mentions(lines: string[], name: string, verbs: RegExp): boolean {
   return lines.some((l) => verbs.test(l) && quoted.test(l));
 }
 
-/** The effects of newly installing `pkg` (see the file's comment for what is and is not known). */
-export function contentsEffects(pkg: PackageContents): Effect[] {
+/** The effects of newly installing `pkg` within `tx` (see the file's comment for what is and is not known). */
+export function contentsEffects(pkg: PackageContents, tx: Transaction): Effect[] {
   const effects: Effect[] = [];
   const newDirs = new Set(pkg.newDirs);
   const byPath = new Map(pkg.paths.map((p) => [p.path, p]));
-  // New directories parents first, each followed by its tree: what the package does not list below it is unknown.
+  // New directories parents first, each followed by its tree where what the package does not list below it is unknown.
   for (const dir of [...newDirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))) {
     const listed = byPath.get(dir);
     effects.push({ kind: 'path', path: dir, state: 'directory', created: true, ...(listed ? attrs(listed) : {}) });
-    effects.push({ kind: 'tree', path: dir });
+    if (!isConfig(pkg, dir) || tx.scripts.includes(dir)) effects.push({ kind: 'tree', path: dir });
   }
   for (const p of pkg.paths) {
     if (p.type === 'directory' || p.type === 'other') continue;
@@ -201,14 +242,19 @@ export function contentsEffects(pkg: PackageContents): Effect[] {
     }
     const content = pkg.etc.get(p.path);
     effects.push(
-      content !== undefined && posix.normalize(p.path).startsWith('/etc/')
+      content !== undefined && isConfig(pkg, posix.normalize(p.path))
         ? { kind: 'path', path: p.path, state: 'file', created: true, content, ...attrs(p) }
         : { kind: 'path', path: p.path, state: 'exists' },
     );
   }
   for (const name of shippedServices(pkg)) {
     const enabled = mentions(pkg.postinst, name, /update-rc\.d .*defaults|deb-systemd-helper enable/);
-    const starts = mentions(pkg.postinst, name, /invoke-rc\.d .*(start|\$_dh_action)|deb-systemd-invoke .*(start|\$_dh_action)/);
+    // deb-systemd-invoke runs only under systemd (the postinst checks /run/systemd/system); invoke-rc.d
+    // --skip-systemd-native leaves a unit to it there.
+    const unit = pkg.paths.some((p) => new RegExp(`^(/usr)?/lib/systemd/system/${name.replace(/[.+]/g, '\\$&')}\\.service$`).test(p.path));
+    const sysv = pkg.postinst.filter((l) => !(tx.systemd && unit && l.includes('--skip-systemd-native')));
+    const starts =
+      mentions(sysv, name, /invoke-rc\.d .*(start|\$_dh_action)/) || (tx.systemd && mentions(pkg.postinst, name, /deb-systemd-invoke .*(start|\$_dh_action)/));
     const policy = pkg.policy.get(name);
     // policy-rc.d: 0 allowed, 104 allowed (unknown action treated as allowed), 101 forbidden.
     const allowed = policy === undefined || policy === 0 || policy === 104;

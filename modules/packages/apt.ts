@@ -21,7 +21,7 @@ import { defineModule, type ParamIssue } from '../../runner/module.js';
 import type { Plan, Probe } from '../../runner/module.types.js';
 import { raw, sh } from '../../runner/shell.js';
 import { fnmatch, hasConfigOnly, isInstalled, parseDpkgQuery, parsePolicy, parseSimulation, parseSpec, versionFor, type DpkgStatus, type Policy, type SimStep } from './apt-parse.js';
-import { contentsArgs, contentsScript, parseContents, type PackageContents } from './apt-contents.js';
+import { contentsArgs, contentsScript, parseContents, type Contents } from './apt-contents.js';
 import { packageDiff, packageResult } from './transaction.js';
 import { aptEffects, overlayApt } from './predict.js';
 
@@ -103,7 +103,7 @@ export interface AptState {
   /** Why the task cannot proceed (unknown package, apt's refusal, a failed refresh). */
   problem?: string;
   /** Check mode: what the transaction's packages bring (apt-contents.ts). */
-  contents?: PackageContents[];
+  contents?: Contents;
 }
 
 export interface AptRequest {
@@ -259,7 +259,7 @@ export async function gatherApt(p: AptParams, probe: Probe, check = false): Prom
     return { ...base, request: req, problem: `'apt-get ${req.verb}' would fail: ${(sim.stderr.trim() || sim.stdout.trim()).split('\n').filter((l) => l.startsWith('E:')).join(' ') || sim.stderr.trim()}` };
   }
   const steps = parseSimulation(sim.stdout);
-  let contents: PackageContents[] | undefined;
+  let contents: Contents | undefined;
   if (readContents) {
     if (steps.some((st) => st.op === 'install')) contents = await gatherContents(probe, contentsArgs(status.lists, aptOptions(p), req.args));
     await cleanup();
@@ -272,11 +272,11 @@ export async function gatherApt(p: AptParams, probe: Probe, check = false): Prom
 }
 
 /** What the transaction's new packages bring; nothing (no prediction) when apt cannot download them. */
-async function gatherContents(probe: Probe, args: string): Promise<PackageContents[] | undefined> {
+async function gatherContents(probe: Probe, args: string): Promise<Contents | undefined> {
   const out = await probe.run(contentsScript(args));
   if (out.rc !== 0) return undefined;
   const parsed = parseContents(out.stdout);
-  return 'packages' in parsed ? parsed.packages : undefined;
+  return 'packages' in parsed ? parsed : undefined;
 }
 
 /** The run: refresh (waiting for the lists lock), stamp, then one apt-get call with every name. */

@@ -9,7 +9,7 @@
  * transaction pulled in are only known as far as that transaction listed them.
  */
 import type { Effect, Predicted } from '../../runner/module.types.js';
-import { contentsEffects } from './apt-contents.js';
+import { contentsEffects, transactionOf } from './apt-contents.js';
 import type { DpkgStatus } from './apt-parse.js';
 import { parseSpec } from './apt-parse.js';
 import { aptRequest, nameList, type AptParams, type AptState } from './apt.js';
@@ -30,7 +30,7 @@ export function aptEffects(s: AptState): Effect[] {
   return [
     ...(s.cacheStale ? [{ kind: 'resource' as const, ...APT_CACHE, state: 'present' as const }] : []),
     ...packageEffects(s.steps),
-    ...(s.contents ?? []).filter((c) => installs.has(c.name)).flatMap(contentsEffects),
+    ...(s.contents ? s.contents.packages.filter((c) => installs.has(c.name)).flatMap((c) => contentsEffects(c, transactionOf(s.contents!))) : []),
   ];
 }
 

@@ -41,6 +41,25 @@ describe('PredictedState: what earlier plans leave on the host', () => {
     expect(p.path('/srv/app/other')).toMatchObject({ state: 'unknown' });
   });
 
+  it('lists a directory an earlier task creates, only while everything in it is predicted', () => {
+    const p = new PredictedState();
+    p.record([{ kind: 'path', path: '/etc/fw/zones', state: 'directory', created: true }], 'install');
+    expect(p.entries('/etc/fw/zones')).toEqual([]);
+    p.record([{ kind: 'path', path: '/etc/fw/zones/b.xml', state: 'file', created: true }, { kind: 'path', path: '/etc/fw/zones/a.xml', state: 'exists' }, { kind: 'path', path: '/etc/fw/zones/a.xml/x', state: 'file' }], 'write');
+    expect(p.entries('/etc/fw/zones/')).toEqual(['a.xml', 'b.xml']);
+    p.record([{ kind: 'path', path: '/etc/fw/zones/b.xml', state: 'absent' }], 'rm');
+    expect(p.entries('/etc/fw/zones')).toEqual(['a.xml']);
+    // A directory that was there before: what else it holds was never predicted.
+    p.record([{ kind: 'path', path: '/etc/old', state: 'directory' }, { kind: 'path', path: '/etc/old/x', state: 'file' }], 'write');
+    expect(p.entries('/etc/old')).toBeUndefined();
+    // A checkout: .git is only known as unknown; a tree over the directory hides it all.
+    p.record([{ kind: 'path', path: '/srv/co', state: 'directory', created: true }, { kind: 'tree', path: '/srv/co/.git' }, { kind: 'path', path: '/srv/co/README', state: 'file' }], 'clone');
+    expect(p.entries('/srv/co')).toBeUndefined();
+    p.record([{ kind: 'tree', path: '/etc/fw' }], 'unpack');
+    expect(p.entries('/etc/fw/zones')).toBeUndefined();
+    expect(p.entries('/nowhere')).toBeUndefined();
+  });
+
   it("`exists` (a command's creates) is a path of unknown kind and content", () => {
     const p = new PredictedState();
     p.record([{ kind: 'path', path: '/var/lib/done', state: 'exists' }], 'init');

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contentsEffects, parseContents, parseListing, parseMode, type PackageContents } from '../../../modules/packages/apt-contents.js';
+import { contentsEffects, parseContents, parseListing, parseMode, transactionOf, type PackageContents, type Transaction } from '../../../modules/packages/apt-contents.js';
 import { aptEffects } from '../../../modules/packages/predict.js';
 import { overlayService, type ServiceState } from '../../../modules/service.js';
 import { PredictedState } from '../../../runner/predict.js';
@@ -19,6 +19,9 @@ function at(): PackageContents {
   expect(parsed.packages.map((p) => p.name)).toEqual(['at']);
   return parsed.packages[0]!;
 }
+
+/** The recorded host: a plain one (tini), at alone in its transaction. */
+const PLAIN: Transaction = { systemd: false, scripts: '' };
 
 describe('apt: what a new package brings, in check mode', () => {
   it('reads modes with setuid, setgid and sticky bits, and listing lines with links', () => {
@@ -33,7 +36,7 @@ describe('apt: what a new package brings, in check mode', () => {
 
   it("declares the config file's content, new directories with their trees, other files, and the service", () => {
     const pkg = at();
-    const effects = contentsEffects(pkg);
+    const effects = contentsEffects(pkg, PLAIN);
     const deny = effects.find((e) => e.kind === 'path' && e.path === '/etc/at.deny');
     expect(deny).toMatchObject({ state: 'file', created: true, mode: 0o640, owner: 'root', group: 'daemon', uid: 0 });
     expect((deny as { content: Buffer }).content.toString()).toMatch(/^alias\nbackup\nbin\n/);
@@ -48,15 +51,15 @@ describe('apt: what a new package brings, in check mode', () => {
   it("a policy-rc.d that forbids starting leaves the service stopped; a package without a service declares none", () => {
     const pkg = at();
     pkg.policy.set('atd', 101);
-    expect(contentsEffects(pkg).filter((e) => e.kind === 'service')).toEqual([{ kind: 'service', name: 'atd', enabled: true, running: false }]);
+    expect(contentsEffects(pkg, PLAIN).filter((e) => e.kind === 'service')).toEqual([{ kind: 'service', name: 'atd', enabled: true, running: false }]);
     const lib = { ...at(), paths: at().paths.filter((p) => p.path.startsWith('/usr/share/doc')) };
-    expect(contentsEffects(lib).some((e) => e.kind === 'service')).toBe(false);
+    expect(contentsEffects(lib, PLAIN).some((e) => e.kind === 'service')).toBe(false);
   });
 
   it('a later task sees the host as the install leaves it', () => {
     const store = new PredictedState();
     store.record(
-      aptEffects({ cacheStale: false, dpkg: new Map(), policy: new Map(), steps: [{ op: 'install', name: 'at', to: '3.2.5-1+b1' }], contents: [at()] }),
+      aptEffects({ cacheStale: false, dpkg: new Map(), policy: new Map(), steps: [{ op: 'install', name: 'at', to: '3.2.5-1+b1' }], contents: { packages: [at()], systemd: false } }),
       'install at',
     );
     const view = store.view({ uid: 0, gid: 0 });
@@ -69,8 +72,34 @@ describe('apt: what a new package brings, in check mode', () => {
     expect(overlayService(notFound, view, { name: 'atd', state: 'started', enabled: true })).toMatchObject({ found: true, running: true, enabled: true });
   });
 
+  it("a new configuration directory holds exactly what the package lists, unless a maintainer script names it; its own vendor defaults' content is read", () => {
+    // Recorded on a systemd lab host: firewalld ships /etc/firewalld and /usr/lib/firewalld.
+    const parsed = parseContents(readFileSync(new URL('../../fixtures/apt/contents-firewalld.out', import.meta.url), 'utf8'));
+    if (!('packages' in parsed)) throw new Error(parsed.failed);
+    const fw = parsed.packages[0]!;
+    const record = (tx: Transaction) => {
+      const store = new PredictedState();
+      store.record(contentsEffects(fw, tx), 'install firewalld');
+      return store.view(undefined);
+    };
+    const tx = transactionOf(parsed);
+    expect(tx.systemd).toBe(true);
+    const view = record(tx);
+    expect(view.path('/etc/firewalld/services/mine.xml')).toEqual({ state: 'absent', path: '/etc/firewalld/services/mine.xml', by: 'install firewalld' });
+    expect(view.entries('/etc/firewalld/zones')).toEqual([]);
+    expect(view.entries('/usr/lib/firewalld/zones')).toContain('public.xml');
+    expect(String((view.path('/usr/lib/firewalld/zones/public.xml') as { content?: Buffer }).content)).toContain('<short>Public</short>');
+    // Not configuration: unknown below, as before.
+    expect(view.path('/usr/share/doc/firewalld/other')).toMatchObject({ state: 'unknown' });
+    // Its postinst starts it under systemd only.
+    expect(contentsEffects(fw, tx).filter((e) => e.kind === 'service')).toEqual([{ kind: 'service', name: 'firewalld', enabled: true, running: true }]);
+    expect(contentsEffects(fw, { ...tx, systemd: false }).filter((e) => e.kind === 'service')).toEqual([{ kind: 'service', name: 'firewalld', enabled: true, running: false }]);
+    // A maintainer script of the transaction that names the directory may fill it.
+    expect(record({ ...tx, scripts: 'install -d /etc/firewalld/services/extra' }).path('/etc/firewalld/services/mine.xml')).toMatchObject({ state: 'unknown' });
+  });
+
   it('an upgraded package (not newly installed) declares only its version', () => {
-    const effects = aptEffects({ cacheStale: false, dpkg: new Map(), policy: new Map(), steps: [{ op: 'upgrade', name: 'at', from: '3.2.4', to: '3.2.5-1+b1' }], contents: [at()] });
+    const effects = aptEffects({ cacheStale: false, dpkg: new Map(), policy: new Map(), steps: [{ op: 'upgrade', name: 'at', from: '3.2.4', to: '3.2.5-1+b1' }], contents: { packages: [at()], systemd: false } });
     expect(effects).toEqual([{ kind: 'package', name: 'at', state: 'present', version: '3.2.5-1+b1' }]);
   });
 

@@ -17,6 +17,10 @@ import { normalizeRichRule, RichRuleError } from '../../../modules/firewalld/ric
 import { planFirewalldSettings, withConfValue } from '../../../modules/firewalld/settings.js';
 import { emptyZone, sameZone, zoneFromXml, zoneText } from '../../../modules/firewalld/zone.js';
 import { parseXml } from '../../../modules/_lib/xml.js';
+import { overlayFirewalld } from '../../../modules/firewalld/predict.js';
+import { parseContents } from '../../../modules/packages/apt-contents.js';
+import { aptEffects } from '../../../modules/packages/predict.js';
+import { PredictedState, Unpredictable } from '../../../runner/predict.js';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '../../fixtures/firewalld', name), 'utf8');
 const running = () => parseFirewalldProbe(fixture('running-seed000.txt'));
@@ -251,5 +255,47 @@ describe('parameters at load', () => {
     const issues = firewalld(params as FirewalldParams).issues;
     expect(issues.map((i) => i.field)).toContain(field);
     expect(issues.find((i) => i.field === field)!.message).toMatch(message);
+  });
+});
+
+describe('check mode: a firewalld that an earlier task installs', () => {
+  // apt's check read firewalld's .deb on a systemd lab host (test/fixtures/apt/contents-firewalld.out):
+  // its zones, services and firewalld.conf, and the postinst that starts it.
+  const contents = (systemd: boolean) => {
+    const parsed = parseContents(readFileSync(path.join(import.meta.dirname, '../../fixtures/apt/contents-firewalld.out'), 'utf8'));
+    if (!('packages' in parsed)) throw new Error(parsed.failed);
+    expect(parsed.systemd).toBe(true);
+    return { ...parsed, systemd };
+  };
+  const afterInstall = (systemd: boolean) => {
+    const store = new PredictedState();
+    store.record(aptEffects({ cacheStale: false, dpkg: new Map(), policy: new Map(), steps: [{ op: 'install', name: 'firewalld', to: '1.3.3-1~deb12u2' }], contents: contents(systemd) }), 'packages');
+    return store.view({ uid: 0, gid: 0 });
+  };
+  const notInstalled = () => parseFirewalldProbe('@@missing\n');
+
+  test('under systemd it starts with its shipped zones: the run plans against those through firewall-cmd', () => {
+    const s = overlayFirewalld(notInstalled(), afterInstall(true), 'public');
+    expect(s).toMatchObject({ installed: true, running: true, defaultZone: 'public', logDenied: 'off', sshServicePorts: ['22/tcp'] });
+    expect(s.builtinZones).toEqual(['block', 'dmz', 'drop', 'external', 'home', 'internal', 'public', 'trusted', 'work']);
+    expect(s.runtime.public!.services).toEqual(s.permanent.public!.services);
+    expect(plan({ service: 'ssh', permanent: true, immediate: true }, s).changed).toBe(false);
+    const http = plan({ service: 'http', permanent: true, immediate: true }, s);
+    expect(http.changed).toBe(true);
+    expect(http.actions.map((a) => (a.kind === 'run' ? a.script : a.kind))).toEqual(['firewall-cmd --permanent --zone=public --add-service=http', 'firewall-cmd --zone=public --add-service=http']);
+  });
+
+  test('without systemd nothing starts it: permanent changes go offline, settings into its firewalld.conf', () => {
+    const s = overlayFirewalld(notInstalled(), afterInstall(false), 'public');
+    expect(s).toMatchObject({ installed: true, running: false, hasOfflineCmd: true });
+    expect(plan({ service: 'http', permanent: true }, s).actions).toEqual([{ kind: 'run', script: 'firewall-offline-cmd --zone=public --add-service=http' }]);
+    const settings = planFirewalldSettings({ log_denied: 'all' }, s);
+    expect(settings.actions).toEqual([{ kind: 'write', path: '/etc/firewalld/firewalld.conf', content: s.conf.replace(/^LogDenied=off$/m, 'LogDenied=all') }]);
+  });
+
+  test('a zone file not known from the package (a zones directory already on the host) leaves the task depending on the install', () => {
+    const store = new PredictedState();
+    store.record([{ kind: 'package', name: 'firewalld', state: 'present' }], 'packages');
+    expect(() => overlayFirewalld(notInstalled(), store.view(undefined), 'public')).toThrow(new Unpredictable('packages', "firewalld's configuration once it is installed"));
   });
 });
