@@ -270,14 +270,9 @@ function switchEffects(p: DeployParams, release: string): Effect[] {
  * Check mode: releases and the link as earlier deploy tasks of this run would leave them (their
  * commits from the git effects), so a second deploy task in a play plans on the first one's result.
  */
-export function overlayDeploy(s: DeployState, predicted: Predicted, p: DeployParams): DeployState {
+export function overlayDeploy(observed: DeployState, predicted: Predicted, p: DeployParams): DeployState {
   const root = rootOf(p);
-  // A repository on the host that an earlier task would create (a directory published there and
-  // committed) cannot be read before that task ran: say so rather than fail on the missing remote.
-  if (s.remote?.ok === false && p.repo.startsWith('/')) {
-    const repo = predicted.path(`${p.repo.replace(/\/+$/, '')}/.git`) ?? predicted.path(p.repo);
-    if (repo) predicted.unpredictable(repo.by, `the repository ${p.repo}`);
-  }
+  const s = p.repo.startsWith('/') ? overlayLocalRemote(observed, predicted, p.repo) : observed;
   const link = predicted.path(`${root}/current`);
   const releases = new Map(s.releases);
   let touched = false;
@@ -290,6 +285,28 @@ export function overlayDeploy(s: DeployState, predicted: Predicted, p: DeployPar
   if (link?.state === 'unknown') predicted.unpredictable(link.by, `${root}/current`);
   if (link?.state === 'link' && link.src !== undefined) return { ...s, releases, current: link.src, log: s.log };
   return touched ? { ...s, releases } : s;
+}
+
+/**
+ * A repository on the host that an earlier task publishes to (git_publish's git effect: the branch
+ * and its commit) is the remote as that task leaves it. One that an earlier task makes otherwise
+ * (a directory committed by a command) cannot be read before that task ran: the task says so
+ * rather than fail on the missing remote.
+ */
+function overlayLocalRemote(s: DeployState, predicted: Predicted, repo: string): DeployState {
+  const published = predicted.git(repo);
+  if (published?.version !== undefined && published.branch !== undefined) {
+    const observed = s.remote?.ok ? s.remote.refs : { refs: new Map<string, string>() };
+    const refs = new Map(observed.refs).set(`refs/heads/${published.branch}`, published.version);
+    const onHead = observed.headBranch === undefined || observed.headBranch === published.branch;
+    if (onHead) refs.set('HEAD', published.version);
+    return { ...s, remote: { ok: true, refs: { refs, headBranch: onHead ? published.branch : observed.headBranch! } } };
+  }
+  if (s.remote?.ok === false) {
+    const made = predicted.path(`${repo.replace(/\/+$/, '')}/.git`) ?? predicted.path(repo);
+    if (made) predicted.unpredictable(made.by, `the repository ${repo}`);
+  }
+  return s;
 }
 
 export const deploy = defineModule<DeployParams, DeployState, DeployTaskResult>({

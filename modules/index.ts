@@ -10,6 +10,7 @@ export { stat, type StatParams } from './stat.js';
 export { service, type ServiceParams } from './service.js';
 export { git, type GitParams, type GitTaskResult } from './git.js';
 export { deploy, type DeployParams, type DeployTaskResult } from './deploy.js';
+export { git_publish, type GitPublishParams } from './git_publish.js';
 export { firewalld, type FirewalldParams } from './firewalld/firewalld.js';
 export { firewalld_settings, type FirewalldSettingsParams } from './firewalld/settings.js';
 export { debug, type DebugParams } from './debug.js';
