@@ -10,7 +10,9 @@
  * branch's commit. Its id is therefore known before the run, computed on the controller
  * (_lib/git-objects.ts), and check mode tells a later deploy task which commit (which release) it
  * will check out; the run checks that git wrote exactly that tree and commit, else fails before
- * moving the branch. No Ansible counterpart.
+ * moving the branch. The files travel inside the run's script (base64): meant for an app's source,
+ * not for large assets. An existing repository with a work tree gets its branch moved and its work
+ * tree left as it was. No Ansible counterpart.
  */
 import type { JSONSchemaType } from 'ajv';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';

@@ -7,7 +7,7 @@
  * through an included loop (chains.yml includes c30-files.yml).
  */
 import { block, handler, includeTasks, play, playbook, task } from '../../../../runner/index.js';
-import { apt, blockinfile, command, copy, file, git, group, lineinfile, service, shell, stat, template, user } from '../../../../modules/index.js';
+import { apt, blockinfile, command, copy, file, firewalld, firewalld_settings, git, group, lineinfile, service, shell, stat, template, user } from '../../../../modules/index.js';
 
 const hosts = 'all';
 const gather_facts = false;
@@ -249,6 +249,21 @@ export default playbook(import.meta, [
       task('c30 dir', file({ path: '/opt/c30', state: 'directory' })),
       includeTasks('c30 files', (h) => [task(`c30 file ${h.item}`, copy({ dest: `/opt/c30/${h.item}`, content: `${h.item}\n` }))], { loop: ['a', 'b'] }),
       task('c30 a is a file', file({ path: '/opt/c30/a', state: 'file', mode: '0600' })),
+    ],
+  }),
+  play({
+    // firewalld's shipped zones and firewalld.conf come from the .deb in check mode; on a plain host
+    // nothing starts it (its postinst starts it only under systemd), so it is configured offline.
+    name: 'c22 a firewall package, then a file in its new /etc directory, then its zones and settings',
+    hosts,
+    gather_facts,
+    tasks: [
+      // netbase: /etc/protocols, which firewalld needs to load its zones (a recommendation of it).
+      task('c22 package', apt({ name: ['firewalld', 'netbase'], install_recommends: false, update_cache: true, cache_valid_time: 3600 })),
+      task('c22 a service of our own', copy({ dest: '/etc/firewalld/services/c22.xml', content: '<?xml version="1.0" encoding="utf-8"?>\n<service>\n  <short>c22</short>\n  <port protocol="tcp" port="8022"/>\n</service>\n' })),
+      task('c22 http open', firewalld({ zone: 'public', service: 'http', permanent: true, state: 'enabled' })),
+      task('c22 ssh already open', firewalld({ zone: 'public', service: 'ssh', permanent: true, state: 'enabled' })),
+      task('c22 log denied', firewalld_settings({ log_denied: 'all' })),
     ],
   }),
   play({
