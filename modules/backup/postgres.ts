@@ -67,8 +67,22 @@ export interface PostgresRestore extends PostgresConnection {
   globals?: boolean;
 }
 
+/** Where backup_verify reads dumps with pg_restore. */
+export interface DumpReader {
+  /** The podman container whose pg_restore reads the dumps. @default the host's pg_restore */
+  container?: string;
+}
+
+const containerName = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', nullable: true } as const;
+
+export const dumpReaderSchema: JSONSchemaType<DumpReader> = {
+  type: 'object',
+  properties: { container: containerName },
+  additionalProperties: false,
+};
+
 const connectionProperties = {
-  container: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', nullable: true },
+  container: containerName,
   user: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$', nullable: true },
   host: { type: 'string', pattern: '^[^\\n]+$', nullable: true },
   port: { type: 'integer', minimum: 1, maximum: 65535, nullable: true },

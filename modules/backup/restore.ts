@@ -5,8 +5,10 @@
  * the one the plan saw, under the series lock (so no backup prunes it meanwhile).
  *
  * Files: every archived path (or the `paths` chosen) is extracted into a temp directory beside it
- * (same filesystem), all of them before anything is replaced; then each is swapped in with two
- * renames (the old one moved into the temp dir, the restored one moved into place) and the temp dir
+ * (same filesystem), all of them before anything is replaced; then each restored tree and the old
+ * one exchange places in one atomic renameat2(RENAME_EXCHANGE) (through perl-base's syscall(): the
+ * path is never absent), or where the host cannot, with two renames (the old one moved into the
+ * temp dir, the restored one into place: the path is absent between them); the temp dir is then
  * removed. Databases: each dump is restored with pg_restore into its target, created when missing
  * or dropped and created first with `drop`, in one transaction (`--single-transaction
  * --exit-on-error`), before any file is swapped. Check mode lists what would be replaced or created.
@@ -77,7 +79,7 @@ export interface RestoreState extends VerifyState {
 export function restoreProbe(p: BackupRestoreParams): string {
   return [
     `printf 'suffix %s\\n' "$(od -An -tx1 -N5 /dev/urandom | tr -d ' \\n')"`,
-    `out=$(\n${archiveProbe(p.job, p.dest, p.archive, p.encryption_key)}\n) || exit 1`,
+    `out=$(\n${archiveProbe(p.job, p.dest, p.archive, p.encryption_key, p.postgres)}\n) || exit 1`,
     `printf '%s\\n' "$out"`,
     // Which of the archived paths are there now (they would be replaced).
     `printf '%s\\n' "$out" | while read -r k v; do [ "$k" = root ] || continue; if [ -e "$v" ] || [ -L "$v" ]; then printf 'existing %s\\n' "$v"; fi; done`,
@@ -99,6 +101,20 @@ export function parseRestoreProbe(stdout: string): RestoreState {
   }
   return st;
 }
+
+/**
+ * Shell function `exchange A B`: swaps two paths on one filesystem atomically with renameat2(2)'s
+ * RENAME_EXCHANGE, which no tool of Debian 12 offers (coreutils 9.1's mv has no --exchange, that
+ * came in 9.5; util-linux 2.38 has no exch, that came in 2.40). Perl is there on every Debian and
+ * Ubuntu host (perl-base is Essential) and its syscall() makes the call itself; renameat2 has a
+ * number per architecture, the ones below (from the kernel's syscall tables). It returns non-zero
+ * — and the caller falls back to two renames — without perl, on another architecture, or where the
+ * filesystem refuses the flag (EINVAL: some network filesystems; overlayfs and ext4/xfs/btrfs take it).
+ */
+const EXCHANGE_FUNCTION = [
+  'case $(uname -m) in x86_64) nr=316 ;; aarch64|riscv64) nr=276 ;; i?86) nr=353 ;; armv7*|armv6*) nr=382 ;; ppc64*) nr=357 ;; s390x) nr=347 ;; *) nr= ;; esac',
+  `exchange() { [ -n "$nr" ] && command -v perl >/dev/null 2>&1 && perl -e 'my ($n, $a, $b) = @ARGV; exit(syscall($n + 0, -100, $a, -100, $b, 2) == 0 ? 0 : 1)' "$nr" "$1" "$2" 2>/dev/null; }`,
+].join('\n');
 
 const parentOf = (path: string) => path.slice(0, path.lastIndexOf('/')) || '/';
 const baseOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -154,15 +170,30 @@ export function restoreScript(p: BackupRestoreParams, st: RestoreState, files: s
     }
     lines.push(sh`rm -rf -- ${stage}`);
   }
-  // 3. Files swapped in: the old one into the temp dir, the restored one into place.
+  // 3. Files swapped in: the restored tree and the old one exchange places in one renameat2
+  // (RENAME_EXCHANGE), so the path is never absent; where that is not possible, two renames.
+  if (files.length) lines.push(EXCHANGE_FUNCTION);
   for (const path of files) {
+    const restored = `${temp(path)}/${baseOf(path)}`;
     lines.push(
-      sh`if [ -e ${path} ] || [ -L ${path} ]; then mv -- ${path} ${`${temp(path)}/.replaced`} || fail ${`cannot move ${path} aside`}; fi`,
-      sh`mv -- ${`${temp(path)}/${baseOf(path)}`} ${path} || fail ${`cannot move the restored ${path} into place`}`,
+      sh`if [ ! -e ${path} ] && [ ! -L ${path} ]; then mv -- ${restored} ${path} || fail ${`cannot move the restored ${path} into place`}; echo ${`swap new ${path}`}`,
+      sh`elif exchange ${restored} ${path}; then echo ${`swap exchanged ${path}`}`,
+      // The old one goes back if the restored one cannot take its place: fail() removes the temp dir.
+      sh`else mv -- ${path} ${`${temp(path)}/.replaced`} || fail ${`cannot move ${path} aside`}; mv -- ${restored} ${path} || { mv -- ${`${temp(path)}/.replaced`} ${path}; fail ${`cannot move the restored ${path} into place; the old one was put back`}; }; echo ${`swap renamed ${path}`}; fi`,
       sh`rm -rf -- ${temp(path)}`,
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * How each path went into place, from the script's `swap HOW PATH` lines: `exchanged` (one atomic
+ * renameat2), `renamed` (two renames: the path was briefly absent), `new` (nothing was there).
+ */
+export function swapsOf(stdout: string): Record<string, 'exchanged' | 'renamed' | 'new'> {
+  const out: Record<string, 'exchanged' | 'renamed' | 'new'> = {};
+  for (const m of stdout.matchAll(/^swap (exchanged|renamed|new) (\/.*)$/gm)) out[m[2]!] = m[1] as 'exchanged' | 'renamed' | 'new';
+  return out;
 }
 
 export function planRestore(p: BackupRestoreParams, st: RestoreState): Plan {
@@ -205,7 +236,7 @@ export function planRestore(p: BackupRestoreParams, st: RestoreState): Plan {
     summary: `restore ${path}: ${parts.join('; ')}`,
     result: { archive: path, checksum: st.actual, replaced: replace, created: create, databases },
     effects,
-    actions: [{ kind: 'run', script: restoreScript(p, st, files, dbs), describe: `restore ${path}` }],
+    actions: [{ kind: 'run', script: restoreScript(p, st, files, dbs), describe: `restore ${path}`, result: (exec) => ({ swapped: swapsOf(exec.stdout) }) }],
   };
 }
 

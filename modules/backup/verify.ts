@@ -1,13 +1,21 @@
 /**
  * backup_verify: re-reads an archive of a job's series (the newest, or the one named) against the
  * sha256 beside it and lists it to the end with tar, so a damaged archive is found before it is
- * needed. Read-only: the work is the probe, never changed; a bad archive fails the task saying why.
+ * needed. PostgreSQL dumps inside it are read to the end too: the sha256 only proves the archive is
+ * the one backup wrote, not that pg_dump wrote a whole dump (a disk that filled, a pg_dump killed
+ * after its output was already archived by hand), so each `<db>.dump` is listed (`pg_restore
+ * --list`: its table of contents) and then decoded whole (`pg_restore -f /dev/null`: every data
+ * block read and decompressed, no server needed). pg_restore runs where backup runs pg_dump: in
+ * the podman `container` when one is named, else on the host; a host with neither (a copy's target)
+ * checks the archive only and says so. Read-only: the work is the probe, never changed; a bad
+ * archive fails the task saying why.
  */
 import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
-import { sh } from '../../runner/shell.js';
+import { raw, sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
+import { DUMP_DIR, dumpReaderSchema, type DumpReader } from './postgres.js';
 import { DEFAULT_DEST, JOB_PATTERN, parseArchiveName, seriesDir } from './series.js';
 
 export interface BackupVerifyParams {
@@ -23,6 +31,13 @@ export interface BackupVerifyParams {
    * @default none
    */
   encryption_key?: string;
+  /**
+   * Where the dumps are read with pg_restore: `container` names the podman container holding it
+   * (as backup's `postgres.container`; `podman exec -i`, never a TTY). Without it the host's own
+   * pg_restore reads them; a host without one checks the archive only (the summary says so).
+   * @default the host's pg_restore, when it has one
+   */
+  postgres?: DumpReader;
 }
 
 const schema: JSONSchemaType<BackupVerifyParams> = {
@@ -32,6 +47,7 @@ const schema: JSONSchemaType<BackupVerifyParams> = {
     archive: { type: 'string', pattern: '^[^/\\n]+$', nullable: true },
     dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
     encryption_key: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
+    postgres: { ...dumpReaderSchema, nullable: true },
   },
   required: ['job'],
   additionalProperties: false,
@@ -55,6 +71,22 @@ export interface VerifyState {
   notDecrypted?: boolean;
   /** age's error when it could not decrypt (a wrong key, a damaged header). */
   ageError?: string;
+  /** Each dump read with pg_restore, in archive order. */
+  dumpChecks: DumpCheck[];
+  /** The archive holds dumps but no pg_restore could read them (none on the host, no container). */
+  noPgRestore?: boolean;
+}
+
+/** One dump read to the end: pg_restore's exit code and its table of contents' entry count. */
+export interface DumpCheck {
+  database: string;
+  /** `pg_restore --list`'s exit code, and its entry count (lines naming an object). */
+  listRc: number;
+  toc: number;
+  /** `pg_restore -f /dev/null`'s exit code: every data block read and decompressed. */
+  readRc: number;
+  /** pg_restore's last error lines. */
+  error: string[];
 }
 
 /**
@@ -73,18 +105,25 @@ const LISTING_AWK = String.raw`
   END { printf "entries %d\n", count; if (last ~ /^::tar-exit [0-9]+$/) { sub(/^::tar-exit /, "", last); print "tar " last } }`;
 
 /**
+ * Sets `$a` to the archive's file name: the one named when it is in the series directory `dir`,
+ * else the newest (names of a series sort in time order: fixed-width UTC stamps after the same
+ * prefix); empty when there is none. Shared by verify, restore and copy.
+ */
+export function pickArchive(job: string, dir: string, archive: string | undefined): string {
+  return archive
+    ? sh`a=${archive}; [ -f ${dir}/"$a" ] || a=`
+    : sh`a=; for f in ${dir}/${job}-*.tar.gz ${dir}/${job}-*.tar.zst ${dir}/${job}-*.tar.gz.age ${dir}/${job}-*.tar.zst.age; do [ -f "$f" ] || continue; n=\${f##*/}; r=\${n#${job}-}; r=\${r#????????T??????Z-}; case $r in *[!a-z0-9.]*) continue ;; esac; if [ -z "$a" ] || [ "$n" \\> "$a" ]; then a=$n; fi; done`;
+}
+
+/**
  * Probe lines that choose the archive (`$a`, in the series directory, which becomes the cwd) and
  * read it: its sha256 against the `.sha256` beside it, and tar's listing to the end. Exits 0 early
  * (printing nothing about an archive) when the series has none. Shared with backup_restore.
  */
-export function archiveProbe(job: string, dest: string | undefined, archive: string | undefined, key: string | undefined): string {
+export function archiveProbe(job: string, dest: string | undefined, archive: string | undefined, key: string | undefined, reader?: DumpReader): string {
   const dir = seriesDir(dest ?? DEFAULT_DEST, job);
-  // Names of the series sort in time order (fixed-width UTC stamps after the same prefix).
-  const pick = archive
-    ? sh`a=${archive}; [ -f ${dir}/"$a" ] || a=`
-    : sh`a=; for f in ${dir}/${job}-*.tar.gz ${dir}/${job}-*.tar.zst ${dir}/${job}-*.tar.gz.age ${dir}/${job}-*.tar.zst.age; do [ -f "$f" ] || continue; n=\${f##*/}; r=\${n#${job}-}; r=\${r#????????T??????Z-}; case $r in *[!a-z0-9.]*) continue ;; esac; if [ -z "$a" ] || [ "$n" \\> "$a" ]; then a=$n; fi; done`;
   return [
-    pick,
+    pickArchive(job, dir, archive),
     '[ -n "$a" ] || exit 0',
     sh`cd ${dir} || exit 0`,
     `printf 'archive %s\\n' "$a"`,
@@ -96,17 +135,51 @@ export function archiveProbe(job: string, dest: string | undefined, archive: str
       ? sh`case $a in *.age) list() { age -d -i ${key} -- "$a" | tar -t $z -f -; } ;; *) list() { tar -t $z -f "$a"; } ;; esac`
       : `case $a in *.age) echo 'notdecrypted yes'; exit 0 ;; esac; list() { tar -t $z -f "$a"; }`,
     // tar's stdout (plus its exit code) goes through awk to fd 3 = the probe's stdout; from stderr
-    // age's first error and the last three other lines are kept.
-    `{ err=$( { { list; echo "::tar-exit $?"; } 2>&4 | awk '${LISTING_AWK}' >&3; } 4>&1); if [ -n "$err" ]; then printf '%s\\n' "$err" | grep -m1 '^age: error' | sed 's/^/ageerr /'; printf '%s\\n' "$err" | grep -v '^age: ' | tail -n 3 | sed 's/^/tarerr /'; fi; } 3>&1`,
+    // age's first error and the last three other lines are kept. The listing is kept in $l: its
+    // `dump` lines name the dumps read next.
+    `l=$( { err=$( { { list; echo "::tar-exit $?"; } 2>&4 | awk '${LISTING_AWK}' >&3; } 4>&1); if [ -n "$err" ]; then printf '%s\\n' "$err" | grep -m1 '^age: error' | sed 's/^/ageerr /'; printf '%s\\n' "$err" | grep -v '^age: ' | tail -n 3 | sed 's/^/tarerr /'; fi; } 3>&1)`,
+    `printf '%s\\n' "$l"`,
+    dumpChecks(key, reader),
+  ].join('\n');
+}
+
+/**
+ * Probe lines reading each dump the listing found (`dump DB` lines in $l, only when tar listed the
+ * archive to its end): the member alone out of the archive (`--occurrence=1`: tar stops at it, and
+ * backup archives the dumps first), through `pg_restore --list` and then `pg_restore -f /dev/null`.
+ * Prints `dumpcheck DB LISTRC TOC READRC` and `dumperr DB LINE` lines, or `nopgrestore yes`.
+ */
+function dumpChecks(key: string | undefined, reader: DumpReader | undefined): string {
+  const member = `"${DUMP_DIR}/$db.dump"`;
+  const extract = key
+    ? sh`case $a in *.age) dumpof() { age -d -i ${key} -- "$a" | tar -x $z -O --occurrence=1 -f - -- ${raw(member)}; } ;; *) dumpof() { tar -x $z -O --occurrence=1 -f "$a" -- ${raw(member)}; } ;; esac`
+    : `dumpof() { tar -x $z -O --occurrence=1 -f "$a" -- ${member}; }`;
+  return [
+    `printf '%s\\n' "$l" | grep -qx 'tar 0' || exit 0`,
+    `printf '%s\\n' "$l" | grep -q '^dump ' || exit 0`,
+    reader?.container
+      ? sh`pgr() { podman exec -i ${reader.container} pg_restore "$@"; }`
+      : `if command -v pg_restore >/dev/null 2>&1; then pgr() { pg_restore "$@"; }; else echo 'nopgrestore yes'; exit 0; fi`,
+    extract,
+    // A pipeline's status is pg_restore's (its last command): tar or age dying of SIGPIPE when
+    // --list stops reading after the table of contents is harmless. --list's entries are the
+    // lines `<id>; <oid> <oid> <kind> ...`; its errors are the lines starting `pg_restore:`.
+    `printf '%s\\n' "$l" | sed -n 's/^dump //p' | while IFS= read -r db; do`,
+    `  o=$( { dumpof | pgr --list 2>&1; echo "::rc $?"; } )`,
+    `  e=$( { dumpof | pgr -f /dev/null; } 2>&1 ); r=$?`,
+    `  printf 'dumpcheck %s %s %s %s\\n' "$db" "\${o##*::rc }" "$(printf '%s\\n' "$o" | grep -c '^[0-9][0-9]*;')" "$r"`,
+    `  { printf '%s\\n' "$o" | grep '^pg_restore:'; printf '%s\\n' "$e"; } | grep -v '^$' | awk '!seen[$0]++' | tail -n 3 | sed "s|^|dumperr $db |"`,
+    'done',
   ].join('\n');
 }
 
 export function verifyProbe(p: BackupVerifyParams): string {
-  return archiveProbe(p.job, p.dest, p.archive, p.encryption_key);
+  return archiveProbe(p.job, p.dest, p.archive, p.encryption_key, p.postgres);
 }
 
 export function parseVerifyProbe(stdout: string): VerifyState {
-  const st: VerifyState = { entries: 0, tarError: [], roots: [], dumps: [], globals: false };
+  const st: VerifyState = { entries: 0, tarError: [], roots: [], dumps: [], globals: false, dumpChecks: [] };
+  const checks = new Map<string, DumpCheck>();
   for (const line of stdout.split('\n')) {
     const sp = line.indexOf(' ');
     if (sp < 0) continue;
@@ -122,7 +195,17 @@ export function parseVerifyProbe(stdout: string): VerifyState {
     else if (key === 'globals') st.globals = value === 'yes';
     else if (key === 'notdecrypted') st.notDecrypted = value === 'yes';
     else if (key === 'ageerr') st.ageError = value;
+    else if (key === 'nopgrestore') st.noPgRestore = value === 'yes';
+    else if (key === 'dumpcheck') {
+      // The database name may hold no space (DATABASE_PATTERN): the last three fields are numbers.
+      const m = /^(\S+) (-?\d+) (\d+) (-?\d+)$/.exec(value);
+      if (m) checks.set(m[1]!, { database: m[1]!, listRc: Number(m[2]), toc: Number(m[3]), readRc: Number(m[4]), error: [] });
+    } else if (key === 'dumperr') {
+      const sp2 = value.indexOf(' ');
+      checks.get(value.slice(0, sp2))?.error.push(value.slice(sp2 + 1));
+    }
   }
+  st.dumpChecks = [...checks.values()];
   return st;
 }
 
@@ -137,17 +220,29 @@ export function archiveProblem(job: string, dest: string | undefined, archive: s
   if (st.notDecrypted) return undefined;
   if (st.ageError) return `cannot decrypt ${path}: ${st.ageError.replace(/^age: error: /, '')} (is encryption_key the identity this archive was encrypted for?)`;
   if (st.tarRc !== 0) return `archive ${path} is damaged: tar cannot list it to the end (exit ${st.tarRc ?? '?'}): ${st.tarError.join(' / ')}`;
+  for (const db of st.dumps) {
+    const c = st.dumpChecks.find((x) => x.database === db);
+    if (!c) {
+      if (st.noPgRestore) continue;
+      return `archive ${path}: the dump of database ${db} was not read (pg_restore printed nothing)`;
+    }
+    const why = c.error.join(' / ') || `exit ${c.listRc !== 0 ? c.listRc : c.readRc}`;
+    if (c.listRc !== 0 || c.toc === 0) return `archive ${path} is damaged: pg_restore --list cannot read the dump of database ${db}: ${c.listRc !== 0 ? why : 'its table of contents is empty'}`;
+    if (c.readRc !== 0) return `archive ${path} is damaged: pg_restore cannot read the dump of database ${db} to the end: ${why}`;
+  }
   return undefined;
 }
 
 export function planVerify(p: BackupVerifyParams, st: VerifyState): Plan {
   const dir = seriesDir(p.dest ?? DEFAULT_DEST, p.job);
   const path = st.archive ? `${dir}/${st.archive}` : undefined;
-  const result = path ? { archive: path, checksum: st.actual ?? null, entries: st.entries, paths: st.roots, databases: st.dumps } : undefined;
+  const dumpsRead = st.dumps.length > 0 && !st.noPgRestore && st.dumpChecks.length === st.dumps.length;
+  const result = path ? { archive: path, checksum: st.actual ?? null, entries: st.entries, paths: st.roots, databases: st.dumps, dumps_read: dumpsRead } : undefined;
   const problem = archiveProblem(p.job, p.dest, p.archive, st);
   if (problem) return { changed: false, actions: [], ...(result ? { result } : {}), failed: problem };
   if (st.notDecrypted) return { changed: false, actions: [], result, summary: `${path}: sha256 ok; encrypted, not decrypted (no encryption_key given)` };
-  return { changed: false, actions: [], result, summary: `${path}: sha256 ok, ${st.entries} entries listed` };
+  const dumps = st.dumps.length === 0 ? '' : st.noPgRestore ? `; dumps not read (no pg_restore on the host: give postgres.container)` : `; ${st.dumps.length} dump${st.dumps.length === 1 ? '' : 's'} read to the end by pg_restore`;
+  return { changed: false, actions: [], result, summary: `${path}: sha256 ok, ${st.entries} entries listed${dumps}` };
 }
 
 export const backup_verify = defineModule<BackupVerifyParams, VerifyState>({

@@ -82,6 +82,8 @@ describe('backup of PostgreSQL and files, then backup_restore', () => {
 
     const restored = await run(s, call);
     expect(restored.failed, restored.msg).toBe(false);
+    // The restored tree and the old one exchanged places in one renameat2 (perl-base's syscall()).
+    expect(restored.result.swapped).toEqual({ [src]: 'exchanged' });
     expect(await treeSums(src)).toBe(sumsBefore);
     expect(await remote(s, `test -e ${src}/extra || echo gone; ls -A /tmp/hw-e2e | grep -c hw-restore || true`)).toBe('gone\n0');
     expect(await psql('app', QUERY)).toBe(rowsBefore);
@@ -117,6 +119,52 @@ describe('backup of PostgreSQL and files, then backup_restore', () => {
     expect(await remote(s, `cat ${src}/f`)).toBe('after');
     expect(await psql('app', "SELECT count(*) FROM pg_tables WHERE tablename = 'after_backup'")).toBe('1');
     await psql('app', 'DROP TABLE after_backup');
+  });
+
+  test('a dump truncated or damaged inside an archive whose sha256 was rewritten to match: verify fails with pg_restore\'s reason, restore refuses it; without perl the swap falls back to two renames', async () => {
+    const src = await scratch(s, 'bakpg-src5');
+    const dest = await scratch(s, 'bakpg-dest5');
+    await remote(s, `echo kept > ${src}/f`);
+    const made = await run(s, backup({ job: 'dump', paths: [src], postgres: { databases: ['app'] }, dest }));
+    expect(made.failed, made.msg).toBe(false);
+    const good = await run(s, backup_verify({ job: 'dump', dest }));
+    expect(good.plan?.summary).toMatch(/: sha256 ok, \d+ entries listed; 1 dump read to the end by pg_restore$/);
+    expect(good.plan?.result).toMatchObject({ databases: ['app'], dumps_read: true });
+
+    // The archive unpacked, its dump damaged, packed again as the newest of the series, and a
+    // .sha256 written for it: only reading the dump can tell.
+    const damaged = async (damage: string, n: number): Promise<string> => {
+      const name = `dump-20991231T00000${n}Z-000000000${n}.tar.zst`;
+      await remote(s, `set -e; cd ${dest}/dump; rm -rf x; mkdir x; tar -C x -xf ${made.plan?.result?.archive as string}; cd x; ${damage}; tar --zstd -cf ../${name} .hostwright-backup ${src.slice(1)}; cd ..; rm -rf x; sha256sum ${name} > ${name}.sha256`);
+      return name;
+    };
+    await psql('app', 'CREATE TABLE after_backup (x int)');
+    const truncated = await damaged('truncate -s -100 .hostwright-backup/postgres/app.dump', 1);
+    const verify = await run(s, backup_verify({ job: 'dump', dest }));
+    expect(verify.failed).toBe(true);
+    expect(verify.msg).toBe(`archive ${dest}/dump/${truncated} is damaged: pg_restore cannot read the dump of database app to the end: pg_restore: error: could not read from input file: end of file`);
+    const refused = await run(s, backup_restore({ job: 'dump', dest, postgres: { databases: [{ name: 'app', drop: true }] } }));
+    expect(refused.msg).toBe(`${verify.msg}; nothing restored`);
+    expect(await psql('app', "SELECT count(*) FROM pg_tables WHERE tablename = 'after_backup'")).toBe('1');
+    await psql('app', 'DROP TABLE after_backup');
+    await remote(s, `rm ${dest}/dump/${truncated}*`);
+    // A header cut short: pg_restore --list itself fails.
+    const headless = await damaged('truncate -s 40 .hostwright-backup/postgres/app.dump', 2);
+    expect((await run(s, backup_verify({ job: 'dump', dest }))).msg).toBe(`archive ${dest}/dump/${headless} is damaged: pg_restore --list cannot read the dump of database app: pg_restore: error: could not read from input file: end of file`);
+    await remote(s, `rm ${dest}/dump/${headless}*`);
+
+    // No perl on the host: the restored tree goes into place with two renames. (A files-only
+    // archive: Debian's pg_restore is pg_wrapper, a perl script, so no dump is read without perl.)
+    expect((await run(s, backup({ job: 'noperl', paths: [src], dest }))).failed).toBe(false);
+    await remote(s, `echo changed > ${src}/f && mv /usr/bin/perl /usr/bin/perl.hidden`);
+    try {
+      const renamed = await run(s, backup_restore({ job: 'noperl', dest }));
+      expect(renamed.failed, renamed.msg).toBe(false);
+      expect(renamed.result.swapped).toEqual({ [src]: 'renamed' });
+    } finally {
+      await remote(s, 'mv /usr/bin/perl.hidden /usr/bin/perl');
+    }
+    expect(await remote(s, `cat ${src}/f; ls -A ${src}/.. | grep -c hw-restore || true`)).toBe('kept\n0');
   });
 
   test('encrypted with an age key file: verify without the key checks the sha256 only; a wrong key is refused clearly; the right one restores; a recipients file encrypts without being able to decrypt', async () => {
@@ -190,6 +238,11 @@ describe('backup of PostgreSQL and files, then backup_restore', () => {
     // pg_restore reads it to the end.
     expect(await remote(s, `tar -xOf ${archive} .hostwright-backup/postgres/shop.dump | pg_restore --list >/dev/null && echo readable`)).toBe('readable');
     expect(await remote(s, `tar -xOf ${archive} .hostwright-backup/postgres/shop.dump | head -c 5`)).toBe('PGDMP');
+
+    // verify reads the dump with the container's pg_restore, as backup ran pg_dump there.
+    const verified = await run(s, backup_verify({ job: 'shop', dest, postgres: { container: 'hw-bak-pg' } }));
+    expect(verified.failed, verified.msg).toBe(false);
+    expect(verified.plan?.result).toMatchObject({ databases: ['shop'], dumps_read: true });
 
     await inContainer('shop', 'DROP TABLE orders');
     const restored = await run(s, backup_restore({ job: 'shop', dest, postgres: { ...pg, databases: [{ name: 'shop', drop: true }] } }));

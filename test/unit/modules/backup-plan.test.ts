@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { backup, backup_verify } from '../../../modules/index.js';
 import { parseBackupProbe, planBackup, type BackupParams } from '../../../modules/backup/backup.js';
-import { parseVerifyProbe, planVerify } from '../../../modules/backup/verify.js';
+import { parseVerifyProbe, planVerify, verifyProbe } from '../../../modules/backup/verify.js';
 
 const SERIES = `now 20261205T192014Z
 zstd yes
@@ -80,6 +80,27 @@ describe('backup_verify plan', () => {
     expect(planVerify({ job: 'nightly' }, parseVerifyProbe(rec)).failed).toMatch(/is damaged: it has no nightly-20261204T020000Z-0f0f0f0f0f\.tar\.gz\.sha256 beside it$/);
     const truncated = planVerify({ job: 'nightly' }, parseVerifyProbe(`archive n.tar.gz\nexpected ${SUM}\nactual ${SUM}\ntar 2\ntarerr gzip: stdin: unexpected end of file\n`));
     expect(truncated.failed).toBe('archive /var/backups/hostwright/nightly/n.tar.gz is damaged: tar cannot list it to the end (exit 2): gzip: stdin: unexpected end of file');
+  });
+
+  test('dumps read to the end by pg_restore (recorded on a lab host with postgresql-15); a host without pg_restore checks the archive only and says so', () => {
+    const rec = `archive j-20261205T233033Z-d11b45f162.tar.zst\nexpected ${SUM}\nactual ${SUM}\ndump app\nglobals yes\nroot /tmp/src\nentries 6\ntar 0\ndumpcheck app 0 2 0\n`;
+    const sound = planVerify({ job: 'j', dest: '/tmp/d' }, parseVerifyProbe(rec));
+    expect(sound).toMatchObject({ changed: false, summary: '/tmp/d/j/j-20261205T233033Z-d11b45f162.tar.zst: sha256 ok, 6 entries listed; 1 dump read to the end by pg_restore', result: { databases: ['app'], dumps_read: true } });
+    expect(sound.failed).toBeUndefined();
+    const flipped = rec.replace('dumpcheck app 0 2 0\n', 'dumpcheck app 0 2 1\ndumperr app pg_restore: error: could not read from input file: end of file\n');
+    expect(planVerify({ job: 'j', dest: '/tmp/d' }, parseVerifyProbe(flipped)).failed).toBe('archive /tmp/d/j/j-20261205T233033Z-d11b45f162.tar.zst is damaged: pg_restore cannot read the dump of database app to the end: pg_restore: error: could not read from input file: end of file');
+    const none = planVerify({ job: 'j', dest: '/tmp/d' }, parseVerifyProbe(rec.replace('dumpcheck app 0 2 0\n', 'nopgrestore yes\n')));
+    expect(none.failed).toBeUndefined();
+    expect(none.summary).toBe('/tmp/d/j/j-20261205T233033Z-d11b45f162.tar.zst: sha256 ok, 6 entries listed; dumps not read (no pg_restore on the host: give postgres.container)');
+    expect(none.result).toMatchObject({ dumps_read: false });
+  });
+
+  test('the probe reads each dump alone out of the archive, where backup runs pg_dump', () => {
+    const host = verifyProbe({ job: 'j' });
+    expect(host).toContain('dumpof() { tar -x $z -O --occurrence=1 -f "$a" -- ".hostwright-backup/postgres/$db.dump"; }');
+    expect(host).toContain(`if command -v pg_restore >/dev/null 2>&1; then pgr() { pg_restore "$@"; }; else echo 'nopgrestore yes'; exit 0; fi`);
+    expect(host).toContain('e=$( { dumpof | pgr -f /dev/null; } 2>&1 ); r=$?');
+    expect(verifyProbe({ job: 'j', postgres: { container: 'pg' } })).toContain('pgr() { podman exec -i pg pg_restore "$@"; }');
   });
 
   test('an empty series or a name of another job fails clearly', () => {

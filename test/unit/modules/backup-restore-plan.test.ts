@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { backup, backup_restore } from '../../../modules/index.js';
 import { parseBackupProbe, planBackup, type BackupParams } from '../../../modules/backup/backup.js';
-import { parseRestoreProbe, planRestore, type BackupRestoreParams } from '../../../modules/backup/restore.js';
+import { parseRestoreProbe, planRestore, swapsOf, type BackupRestoreParams } from '../../../modules/backup/restore.js';
 import { planPrune } from '../../../modules/backup/prune.js';
 
 const script = (plan: { actions: unknown[] }) => (plan.actions[0] as { script: string }).script;
@@ -72,6 +72,7 @@ root /srv/app
 root /etc/app.conf
 entries 9
 tar 0
+dumpcheck app 0 2 0
 existing /srv/app
 pgdb postgres
 pgdb app
@@ -98,9 +99,15 @@ describe('backup_restore plan', () => {
     expect(s).toContain('hw_pg pg_restore -U postgres -d app2 --single-transaction --exit-on-error < /b/site/.restore-0a1b2c3d4e/app.dump');
     expect(s).toContain('hw_pg dropdb -U postgres --if-exists --force app </dev/null');
     expect(s).toContain('hw_pg pg_restore -U postgres -d app --single-transaction --exit-on-error <');
-    const order = ['tar -C /srv', 'tar -C /etc', 'pg_restore', 'mv -- /srv/app /srv/.hw-restore-0a1b2c3d4e/.replaced', 'mv -- /srv/.hw-restore-0a1b2c3d4e/app /srv/app'].map((x) => s.indexOf(x));
+    const order = ['tar -C /srv', 'tar -C /etc', 'pg_restore', 'exchange() {', 'elif exchange /srv/.hw-restore-0a1b2c3d4e/app /srv/app', 'else mv -- /srv/app /srv/.hw-restore-0a1b2c3d4e/.replaced', 'rm -rf -- /srv/.hw-restore-0a1b2c3d4e\n'].map((x) => s.indexOf(x));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // One renameat2(RENAME_EXCHANGE) through perl's syscall() when the host can; else two renames,
+    // and the old tree goes back if the restored one cannot take its place.
+    expect(s).toContain("syscall($n + 0, -100, $a, -100, $b, 2)");
+    expect(s).toContain('x86_64) nr=316 ;; aarch64|riscv64) nr=276 ;;');
+    expect(s).toContain("mv -- /srv/.hw-restore-0a1b2c3d4e/app /srv/app || { mv -- /srv/.hw-restore-0a1b2c3d4e/.replaced /srv/app; fail 'cannot move the restored /srv/app into place; the old one was put back'; }");
+    expect(swapsOf('swap exchanged /srv/app\nswap new /etc/app.conf\nswap renamed /srv/a b\n')).toEqual({ '/srv/app': 'exchanged', '/etc/app.conf': 'new', '/srv/a b': 'renamed' });
     // Restoring into an existing database without drop replaces the dump's objects only.
     expect(script(planRestore(p, parseRestoreProbe(ARCHIVE)))).toContain('pg_restore -U postgres -d app --clean --if-exists --single-transaction --exit-on-error');
   });
@@ -112,6 +119,15 @@ describe('backup_restore plan', () => {
     expect(planRestore({ ...p, postgres: { databases: [{ name: 'shop' }] } }, parseRestoreProbe(ARCHIVE)).failed).toBe(`${A} holds no dump of database shop (it holds: app)`);
     expect(planRestore({ job: 'site', dest: '/b', paths: [] }, parseRestoreProbe(ARCHIVE)).failed).toBe(`nothing to restore from ${A}: no paths chosen and no databases`);
     expect(planRestore(p, parseRestoreProbe('suffix 0a1b2c3d4e\n')).failed).toBe('no archive in /b/site; nothing restored');
+  });
+
+  test('a dump pg_restore cannot read to the end is refused although the archive matches its sha256 (recorded: a truncated dump, re-archived, sha256 rewritten)', () => {
+    const truncated = ARCHIVE.replace('dumpcheck app 0 2 0\n', 'dumpcheck app 0 2 1\ndumperr app pg_restore: error: could not read from input file: end of file\n');
+    expect(planRestore(p, parseRestoreProbe(truncated)).failed).toBe(`archive ${A} is damaged: pg_restore cannot read the dump of database app to the end: pg_restore: error: could not read from input file: end of file; nothing restored`);
+    const headless = ARCHIVE.replace('dumpcheck app 0 2 0\n', 'dumpcheck app 1 0 1\ndumperr app pg_restore: error: could not read from input file: end of file\n');
+    expect(planRestore(p, parseRestoreProbe(headless)).failed).toBe(`archive ${A} is damaged: pg_restore --list cannot read the dump of database app: pg_restore: error: could not read from input file: end of file; nothing restored`);
+    // The probe printed nothing for a dump it found: never taken as read.
+    expect(planRestore(p, parseRestoreProbe(ARCHIVE.replace('dumpcheck app 0 2 0\n', ''))).failed).toBe(`archive ${A}: the dump of database app was not read (pg_restore printed nothing); nothing restored`);
   });
 
   test('parameters: one target restored into once; paths absolute', () => {
@@ -144,9 +160,9 @@ describe('encryption with an age key file', () => {
     const r: BackupRestoreParams = { job: 'site', dest: '/b', encryption_key: '/k/id' };
     const s = script(planRestore(r, parseRestoreProbe(ENC)));
     expect(s).toContain('age -d -i /k/id -- site-20261205T204843Z-5031faac71.tar.zst.age | tar -C /srv/.hw-restore-0a1b2c3d4e -x -p --zstd -f - --strip-components=1 -- srv/app');
-    const wrong = ENC.replace(/dump app\n[^]*tar 0\n/, 'entries 0\ntar 2\nageerr age: error: no identity matched any of the recipients\ntarerr /*stdin*\\ : Read error (39) : premature end\n');
+    const wrong = ENC.replace(/dump app\n[^]*dumpcheck app 0 2 0\n/, 'entries 0\ntar 2\nageerr age: error: no identity matched any of the recipients\ntarerr /*stdin*\\ : Read error (39) : premature end\n');
     expect(planRestore(r, parseRestoreProbe(wrong)).failed).toBe('cannot decrypt /b/site/site-20261205T204843Z-5031faac71.tar.zst.age: no identity matched any of the recipients (is encryption_key the identity this archive was encrypted for?); nothing restored');
-    const unkeyed = ENC.replace(/dump app\n[^]*tar 0\n/, 'notdecrypted yes\n');
+    const unkeyed = ENC.replace(/dump app\n[^]*dumpcheck app 0 2 0\n/, 'notdecrypted yes\n');
     expect(planRestore({ job: 'site', dest: '/b' }, parseRestoreProbe(unkeyed)).failed).toBe('archive /b/site/site-20261205T204843Z-5031faac71.tar.zst.age is encrypted: give encryption_key (the age identity file that decrypts it); nothing restored');
   });
 });
