@@ -13,14 +13,16 @@
  * SIGPIPE nobody caught) is removed by the next write into the same directory.
  *
  * A WaitAction is ONE exec too (runner/wait.ts: the host retries, the host keeps the deadline); a
- * FetchAction streams a host file to the controller (runner/fetch.ts); a RunAction with `timeoutMs`
+ * FetchAction streams a host file to the controller (runner/fetch.ts); a RelayAction streams a
+ * command's output into a command on another host (runner/relay.ts); a RunAction with `timeoutMs`
  * is killed on the host when it runs over.
  */
 import { createHash } from 'node:crypto';
 import { CommandTimeoutError } from './connection/errors.js';
 import type { BecomeSpec, Connection, ExecResult } from './connection/types.js';
 import { FetchError, fetchToFile } from './fetch.js';
-import type { Action, FetchAction, ReconnectAction, RunAction, WaitAction, WriteAction } from './module.types.js';
+import type { Action, FetchAction, ReconnectAction, RelayAction, RunAction, WaitAction, WriteAction } from './module.types.js';
+import { relay, type PeerLookup } from './relay.js';
 import { UnreachableError } from './errors.js';
 import { raw, sh } from './shell.js';
 import { WAIT_GRACE_MS, WAIT_MARK, waitScript, waitTimedOut } from './wait.js';
@@ -31,6 +33,8 @@ export type ApplyOutcome =
 
 export interface ApplyOptions {
   become?: BecomeSpec;
+  /** Other hosts' connections, for a RelayAction's receiving end. @default none (a relay fails) */
+  peer?: PeerLookup;
 }
 
 /** The script's own failure reports: one stderr line `hostwright-write: <step> <rc>`. */
@@ -78,6 +82,8 @@ function applyOne(conn: Connection, action: Action, options: ApplyOptions): Prom
       return applyFetch(conn, action, options);
     case 'reconnect':
       return applyReconnect(conn, action, options);
+    case 'relay':
+      return applyRelay(conn, action, options);
   }
 }
 
@@ -183,6 +189,12 @@ async function applyWait(conn: Connection, action: WaitAction, options: ApplyOpt
   const mark = exec.stderr.split('\n').find((l) => l.startsWith(WAIT_MARK));
   if (mark) return { exec, error: waitTimedOut(action, Number(mark.split(' ').at(-1)), exec.stdout) };
   return { exec, error: `waiting for ${action.describe} failed (rc=${exec.rc}): ${exec.stderr.trim()}` };
+}
+
+async function applyRelay(conn: Connection, action: RelayAction, options: ApplyOptions): Promise<StepOutcome> {
+  const { sink, error } = await relay(conn, action, options.peer, options.become);
+  const result = sink && error === undefined && action.result ? action.result(sink) : undefined;
+  return { ...(error !== undefined ? { error } : {}), ...(result ? { result } : {}) };
 }
 
 async function applyFetch(conn: Connection, action: FetchAction, options: ApplyOptions): Promise<StepOutcome> {

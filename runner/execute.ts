@@ -18,6 +18,8 @@ import type { Notifications } from './handlers.js';
 import type { HostContext } from './module.js';
 import { probesAhead } from './ahead.js';
 import { Interrupted, runModuleCall } from './module-run.js';
+import { Interrupted, notInInventory, runModuleCall } from './module-run.js';
+import type { PeerConnection } from './relay.js';
 import type { FileDiff, TaskResult } from './module.types.js';
 import { guardUnknown, markUnknown, unknownMark, Unpredictable } from './predict.js';
 import { isSecret, MASK } from './secret.js';
@@ -119,6 +121,19 @@ export function becomeFor(b: BatchContext, node: TaskNode, vars: Vars, facts: Fa
     ...(o.becomePassword ? { password: o.becomePassword } : {}),
   });
   return becomeForHost(become, facts);
+}
+
+/**
+ * Another inventory host's connection for a module that works across hosts (a backup copied to a
+ * second host): the run's own connection to it, with the task's become resolved against that
+ * host's variables, as a delegated task's would be.
+ */
+async function peerConnection(b: BatchContext, node: TaskNode, name: string): Promise<PeerConnection> {
+  const run = b.run;
+  if (!run.inventory.hosts.has(name)) throw notInInventory(name);
+  const conn = await run.connection(name);
+  const become = becomeFor(b, node, optional(run.hostvars[name] ?? {}) as Vars, await run.facts(name));
+  return { conn, ...(become ? { become } : {}) };
 }
 
 function errorText(e: unknown): string {
@@ -400,6 +415,7 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
     probe,
     apply: run.deps.applyActions,
     interrupted: () => run.interrupted,
+    peer: (name) => peerConnection(b, node, name),
   });
   // A pause waited on the world outside: nothing observed before it holds.
   if (task.call.module.bypassHostLoop) run.observations.invalidate();

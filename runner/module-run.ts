@@ -16,6 +16,7 @@ import type { Facts } from './facts.types.js';
 import { Masker } from './mask.js';
 import { ProbeError, type HostContext, type ParamIssue } from './module.js';
 import type { ModuleContext, Plan, Predicted, Probe, TaskResult } from './module.types.js';
+import type { PeerConnection, PeerLookup } from './relay.js';
 import { markUnknown, OUTPUT_KEYS, type PredictedState } from './predict.js';
 import { isSecret } from './secret.js';
 
@@ -47,6 +48,11 @@ export interface CallEnv {
   apply: (conn: Connection, actions: Plan['actions'], options: ApplyOptions) => Promise<ApplyOutcome>;
   /** Ctrl-C arrived: do not start applying. */
   interrupted?: () => boolean;
+  /**
+   * Other inventory hosts' connections (a copy's target): `Probe.peer` while observing and a
+   * RelayAction's receiving end. Rejects with ProbeError for a host it cannot give. @default none
+   */
+  peer?: PeerLookup;
 }
 
 export interface CallRun {
@@ -80,6 +86,14 @@ export async function runModuleCall(call: AnyModuleCall, env: CallEnv): Promise<
 
   const mctx: ModuleContext = { facts: env.facts, vars: env.vars ?? env.ctx.vars, host: conn.host, playbookDir: env.playbookDir, check: env.check };
   const probe = env.probe ?? { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
+  const probe: Probe = { run: (script, o) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
+  const peer = env.peer && peerOf(env.peer, conn.host);
+  if (peer) {
+    probe.peer = async (host) => {
+      const p = await peer(host);
+      return { run: (script, o) => p.conn.exec(script, { ...o, ...(p.become ? { become: p.become } : {}) }) };
+    };
+  }
   let state: unknown;
   try {
     state = await call.module.gather(params, probe, mctx);
@@ -108,7 +122,7 @@ export async function runModuleCall(call: AnyModuleCall, env: CallEnv): Promise<
     if (plan.nonIdempotent && plan.changed) result = markUnknown({ ...result, would_run: true }, { by: env.taskName, keys: OUTPUT_KEYS });
   } else if ((plan.changed || plan.queries) && plan.actions.length > 0) {
     if (env.interrupted?.()) throw new Interrupted();
-    const outcome = await env.apply(conn, plan.actions, become ? { become } : {});
+    const outcome = await env.apply(conn, plan.actions, { ...(become ? { become } : {}), ...(peer ? { peer } : {}) });
     const cap = outcome.captured;
     if (call.module.interpret && cap) {
       // The module reads its own captured output (uri's response, wait_for's elapsed time).
@@ -139,6 +153,21 @@ export function registerSecrets(call: AnyModuleCall, params: unknown, masker: Ma
     const v = (params as Record<string, unknown>)[name];
     if (typeof v === 'string' || isSecret(v)) masker.add(v as string);
   }
+/**
+ * The lookup as modules get it: the task's own host is refused (a copy onto itself is a mistake,
+ * and its connection is the one already in use), and a lookup failure is a ProbeError, so the task
+ * fails with the reason instead of the host counting as unreachable.
+ */
+function peerOf(lookup: PeerLookup, self: string): PeerLookup {
+  return async (host) => {
+    if (host === self) throw new ProbeError(`${host} is the task's own host`);
+    try {
+      return await lookup(host);
+    } catch (e) {
+      if (e instanceof ProbeError) throw e;
+      throw new ProbeError(`cannot reach ${host}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
 }
 
 /** Who a new path would belong to: known for root (the usual become), else not. */
@@ -164,6 +193,13 @@ export interface StandaloneOptions {
   playbookDir?: string;
   /** @default a fresh Masker */
   masker?: Masker;
+  /** Other hosts' connections by inventory name (Probe.peer, RelayAction). @default none */
+  peers?: Record<string, PeerConnection>;
+}
+
+/** A peer lookup's refusal of a name that is not one of the inventory's hosts. */
+export function notInInventory(host: string): ProbeError {
+  return new ProbeError(`${host} is not a host of the inventory`);
 }
 
 /** One call on one connection outside any play (tests, one-off runs): the same path as a task. */
@@ -180,5 +216,6 @@ export function runCallOn(conn: Connection, call: AnyModuleCall, o: StandaloneOp
     masker: o.masker ?? new Masker(),
     taskName: call.module.name,
     apply: applyActions,
+    ...(o.peers ? { peer: (host: string) => (o.peers![host] ? Promise.resolve(o.peers![host]) : Promise.reject(notInInventory(host))) } : {}),
   });
 }

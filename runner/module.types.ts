@@ -16,6 +16,14 @@ import type { Facts } from './facts.types.js';
 /** Read-only access to the host while observing. `become` is the task's, applied by the runner. */
 export interface Probe {
   run(script: string, options?: { stdin?: string | Buffer }): Promise<ExecResult>;
+  /**
+   * The same read-only access to ANOTHER host of the inventory (a copy's target), over the run's
+   * own connection to it with the task's become and that host's own connection variables.
+   * Rejects with ProbeError (the task fails saying why, nothing touched) when the name is no
+   * inventory host, is the task's own host, or cannot be reached. Absent where the caller holds
+   * no other hosts' connections.
+   */
+  peer?(host: string): Promise<Probe>;
 }
 
 /** What a module gets besides its params. */
@@ -157,7 +165,32 @@ export interface ReconnectAction {
   timedOut: (what: string) => string;
 }
 
-export type Action = RunAction | WriteAction | WaitAction | FetchAction | ReconnectAction;
+/**
+ * Stream bytes from this host to another inventory host through the controller, over the run's
+ * own connection to each (runner/relay.ts): `source` runs here and its stdout is piped, with
+ * backpressure and never whole in memory, into the stdin of `sink` on `to`. The sink decides:
+ * it must check what it received (size, checksum) before it makes anything look complete, since
+ * a source that dies or a controller that is killed only looks like an end of input. If the sink
+ * ends first the source is killed. The action fails with whichever side failed, saying which.
+ */
+export interface RelayAction {
+  kind: 'relay';
+  /** Inventory name of the receiving host. */
+  to: string;
+  /**
+   * A POSIX sh script on this host writing the bytes to stdout. Absent: nothing is relayed and
+   * `sink` runs alone on `to` with an empty stdin (work left on the other host, a prune there).
+   */
+  source?: string;
+  /** A POSIX sh script on `to` reading them from stdin; runs with the task's become there. */
+  sink: string;
+  /** What is relayed, for messages: "copy of X to backup2". */
+  describe: string;
+  /** Keys the sink's output adds to the task result. @default none */
+  result?: (sink: ExecResult) => Record<string, unknown>;
+}
+
+export type Action = RunAction | WriteAction | WaitAction | FetchAction | ReconnectAction | RelayAction;
 
 export interface Plan {
   /** Whether applying would change the host (or, for non-idempotent work, would run). */

@@ -62,6 +62,8 @@ export function drive(
 
     const writeStdin = () => {
       proc.stdin.on('error', () => {}); // the command may exit without reading its stdin
+      // pipe() pauses the source while the channel's window is full, and ends stdin at its end.
+      if (options.stdinFrom) return void options.stdinFrom.pipe(proc.stdin);
       const data = options.stdin;
       if (data === undefined || data.length === 0) return void proc.stdin.end();
       // A large upload goes a slice at a time as the stream drains: one write of it all would be

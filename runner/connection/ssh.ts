@@ -75,9 +75,9 @@ export class SshConnection implements Connection {
     // stdin and a sudo password both need a channel's own stdin; the session's is its command stream.
     // Streamed stdout needs a channel too: only a channel's window pushes back on the host.
     const sessionFits =
-      (options.stdin === undefined || options.stdin.length === 0) && options.become?.password === undefined && !options.stdoutTo;
+      (options.stdin === undefined || options.stdin.length === 0) && !options.stdinFrom && options.become?.password === undefined && !options.stdoutTo;
     if (!this.#session || !sessionFits) {
-      const why = options.become?.password !== undefined ? 'a sudo password' : options.stdoutTo ? 'streamed output' : 'stdin';
+      const why = options.become?.password !== undefined ? 'a sudo password' : options.stdoutTo ? 'streamed output' : options.stdinFrom ? 'streamed input' : 'stdin';
       return this.#viaChannel(command, handshake, options, this.#session ? why : 'no shell session');
     }
     return this.#session.then((session) => {

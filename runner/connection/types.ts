@@ -4,7 +4,7 @@
  * as one child process. Modules never see a Connection: they observe through a Probe and act
  * through Actions the runner applies.
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Secret } from '../secret.js';
 
 /** Privilege escalation for one command. Only sudo is supported (as Ansible's default method). */
@@ -18,6 +18,11 @@ export interface BecomeSpec {
 export interface ExecOptions {
   /** Bytes written to the command's stdin, then stdin is closed. */
   stdin?: string | Buffer;
+  /**
+   * A stream piped into the command's stdin as it arrives (with backpressure), ended when it ends:
+   * bytes relayed from another host's command (runner/relay.ts), never held whole in memory.
+   */
+  stdinFrom?: Readable;
   /** Run through sudo as this user. */
   become?: BecomeSpec;
   /** Kill the command and reject after this long. @default no limit */
