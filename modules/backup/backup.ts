@@ -15,7 +15,7 @@ import { quote, raw, sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
 import { DUMP_DIR, pgConnArgs, pgDatabasesProbe, pgFunction, pgWhere, postgresBackupSchema, type PostgresBackupSource } from './postgres.js';
 import { applyRetention, retentionSchemaProperties, type RetentionPolicy } from './retention.js';
-import { archiveName, DEFAULT_DEST, JOB_PATTERN, parseStamp, seriesArchives, seriesDir, type Archive, type Compression } from './series.js';
+import { archiveName, DEFAULT_DEST, HASH_FUNCTION, JOB_PATTERN, parseStamp, seriesArchives, seriesDir, type Archive, type Compression } from './series.js';
 
 export interface BackupParams extends RetentionPolicy {
   /** The job's name: its series is `<dest>/<job>/`, and retention prunes only that series. */
@@ -166,9 +166,7 @@ function tarLines(p: BackupParams, compression: Compression, rest: string): stri
   return [
     // An identity file encrypts to its own recipient (age -e -i); anything else is a recipients file.
     ...(key ? [sh`if grep -q '^AGE-SECRET-KEY-' ${key}; then kf=-i; else kf=-R; fi`] : []),
-    // openssl's sha256 uses the CPU's SHA extensions (about 4x coreutils' sha256sum on the lab's
-    // hosts, where the hash, not zstd, was the slowest part of a run: bench/backup.ts).
-    'if command -v openssl >/dev/null 2>&1; then hash() { openssl dgst -sha256 -r; }; else hash() { sha256sum; }; fi',
+    HASH_FUNCTION,
     `mkfifo "$tmp.hash" && { hash < "$tmp.hash" > "$tmp.sum" & } || fail 'cannot start the sha256 of the archive'`,
     `st=$( { ${tar}${age} | tee "$tmp.hash" > "$tmp"; } 3>&1 ) || fail 'writing the archive failed'`,
     'wait',

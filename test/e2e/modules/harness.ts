@@ -43,6 +43,16 @@ export async function run<P, S>(s: HostSession, call: ModuleCall<P, S>, check = 
   return { ...r, changed: r.result.changed && !r.result.failed, failed: r.result.failed, ...(r.result.msg !== undefined ? { msg: r.result.msg } : {}) };
 }
 
+/**
+ * A call on `s` that may reach the other sessions' hosts (Probe.peer, RelayAction: a backup copied
+ * to another host), by their lab names, as a playbook run reaches its inventory's other hosts.
+ */
+export async function runAcross<P, S>(s: HostSession, call: ModuleCall<P, S>, others: HostSession[], check = false): Promise<ModuleRunResult> {
+  const peers = Object.fromEntries(others.map((o) => [o.host.name, { conn: o.conn }]));
+  const r = await runCallOn(s.conn, call, { facts: s.facts, check, peers });
+  return { ...r, changed: r.result.changed && !r.result.failed, failed: r.result.failed, ...(r.result.msg !== undefined ? { msg: r.result.msg } : {}) };
+}
+
 export interface Convergence {
   check: ModuleRunResult;
   first: ModuleRunResult;

@@ -3,10 +3,11 @@
  * on a Debian 12 lab host (postgresql-15 on the host and in a podman container).
  */
 import { describe, expect, test } from 'vitest';
-import { backup, backup_restore } from '../../../modules/index.js';
+import { backup, backup_copy, backup_restore } from '../../../modules/index.js';
 import { parseBackupProbe, planBackup, type BackupParams } from '../../../modules/backup/backup.js';
 import { parseRestoreProbe, planRestore, swapsOf, type BackupRestoreParams } from '../../../modules/backup/restore.js';
 import { planPrune } from '../../../modules/backup/prune.js';
+import { parseCopyProbes, planCopy } from '../../../modules/backup/copy.js';
 
 const script = (plan: { actions: unknown[] }) => (plan.actions[0] as { script: string }).script;
 
@@ -176,6 +177,36 @@ describe('off-host copies', () => {
       { kind: 'fetch', path: `/b/site/${name}`, dest: `/srv/offsite/web1/site/${name}` },
     ]);
     expect(plan.result?.copy).toBe(`/srv/offsite/web1/site/${name}`);
+  });
+
+  test('backup_copy (recorded on two lab hosts): the newest archive to <to_dest>/<this host>/<job>/ on the target, relayed and checked there; retention there over that series only', () => {
+    const SRC = 'archive j-20261205T234036Z-86ea30edc3.tar.gz\nexpected 82d55d05b4586582123d289fd0707621b30e8c807901f15fc5d68f040ac101bc\n';
+    const copies = ['j-20261205T234029Z-1b1d169742.tar.gz', 'j-20261205T234029Z-1b1d169742.tar.gz.sha256', 'j-20261205T234031Z-d3ee04b568.tar.gz', 'j-20261205T234031Z-d3ee04b568.tar.gz.sha256', 'jj-20261101T000000Z-0000000000.tar.gz'].map((e) => `entry ${e}`).join('\n');
+    const p = { job: 'j', to_host: 'bak202', keep_last: 2 };
+    const plan = planCopy(p, parseCopyProbes(SRC, copies), 'bak201');
+    const series = '/var/backups/hostwright-copies/bak201/j';
+    expect(plan).toMatchObject({ changed: true, result: { copy: `${series}/j-20261205T234036Z-86ea30edc3.tar.gz`, copied: true, pruned: [`${series}/j-20261205T234029Z-1b1d169742.tar.gz`] } });
+    expect(plan.summary).toBe(`copy /var/backups/hostwright/j/j-20261205T234036Z-86ea30edc3.tar.gz to bak202:${series}/j-20261205T234036Z-86ea30edc3.tar.gz; prune 1 on bak202: j-20261205T234029Z-1b1d169742.tar.gz`);
+    const relay = plan.actions[0] as { kind: string; to: string; source: string; sink: string };
+    expect(relay).toMatchObject({ kind: 'relay', to: 'bak202', source: 'exec cat -- /var/backups/hostwright/j/j-20261205T234036Z-86ea30edc3.tar.gz' });
+    // The sink takes the series lock, writes a temp name, and renames only with the source's sha256.
+    const order = ['flock -n 9', 'tee "$tmp.hash" > "$tmp"', '[ "$sum" = 82d55d05b4586582123d289fd0707621b30e8c807901f15fc5d68f040ac101bc ]', 'mv -f -- "$tmp.sha256"', 'mv -f -- "$tmp" "$d/$n"', `rm -f -- ${series}/j-20261205T234029Z-1b1d169742.tar.gz ${series}/j-20261205T234029Z-1b1d169742.tar.gz.sha256`].map((x) => relay.sink.indexOf(x));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(relay.sink).toContain(`rm -f -- "$d"/.j-*.partial "$d"/.j-*.partial.*`);
+
+    // Already there with the same sha256: ok; only pruning left: the sink runs alone there.
+    const there = `${copies}\nentry j-20261205T234036Z-86ea30edc3.tar.gz\npresent 82d55d05b4586582123d289fd0707621b30e8c807901f15fc5d68f040ac101bc\n`;
+    expect(planCopy({ ...p, keep_last: 3 }, parseCopyProbes(SRC, there), 'bak201')).toMatchObject({ changed: false, actions: [], result: { copied: false, pruned: [] } });
+    const pruneOnly = planCopy(p, parseCopyProbes(SRC, there), 'bak201');
+    expect(pruneOnly.actions[0]).not.toHaveProperty('source');
+    expect((pruneOnly.actions[0] as { sink: string }).sink).not.toContain('tee');
+    // A different file under the same name there is copied over.
+    expect(planCopy(p, parseCopyProbes(SRC, there.replace(/present 82/, 'present 00')), 'bak201').result).toMatchObject({ copied: true });
+    // Nothing to copy, or no checksum beside it: refused.
+    expect(planCopy(p, parseCopyProbes('', ''), 'bak201').failed).toBe('no archive in /var/backups/hostwright/j; nothing copied');
+    expect(planCopy(p, parseCopyProbes('archive j-20261205T234036Z-86ea30edc3.tar.gz\n', ''), 'bak201').failed).toBe('/var/backups/hostwright/j/j-20261205T234036Z-86ea30edc3.tar.gz has no j-20261205T234036Z-86ea30edc3.tar.gz.sha256 beside it; nothing copied');
+    expect(backup_copy({ job: 'j' } as never).issues.map((i) => i.field)).toEqual(['to_host']);
   });
 
   test('backup_prune: the policy over this job only, under the lock; nothing to prune is no change', () => {
