@@ -17,7 +17,6 @@ import type { Facts } from './facts.types.js';
 import type { Notifications } from './handlers.js';
 import type { HostContext } from './module.js';
 import { probesAhead } from './ahead.js';
-import { Interrupted, runModuleCall } from './module-run.js';
 import { Interrupted, notInInventory, runModuleCall } from './module-run.js';
 import type { PeerConnection } from './relay.js';
 import type { FileDiff, TaskResult } from './module.types.js';

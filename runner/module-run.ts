@@ -85,15 +85,17 @@ export async function runModuleCall(call: AnyModuleCall, env: CallEnv): Promise<
   }
 
   const mctx: ModuleContext = { facts: env.facts, vars: env.vars ?? env.ctx.vars, host: conn.host, playbookDir: env.playbookDir, check: env.check };
-  const probe = env.probe ?? { run: (script: string, o?: { stdin?: string | Buffer }) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
-  const probe: Probe = { run: (script, o) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
+  const own: Probe = env.probe ?? { run: (script, o) => conn.exec(script, { ...o, ...(become ? { become } : {}) }) };
   const peer = env.peer && peerOf(env.peer, conn.host);
-  if (peer) {
-    probe.peer = async (host) => {
-      const p = await peer(host);
-      return { run: (script, o) => p.conn.exec(script, { ...o, ...(p.become ? { become: p.become } : {}) }) };
-    };
-  }
+  const probe: Probe = peer
+    ? {
+        run: (script, o) => own.run(script, o),
+        peer: async (host) => {
+          const p = await peer(host);
+          return { run: (script, o) => p.conn.exec(script, { ...o, ...(p.become ? { become: p.become } : {}) }) };
+        },
+      }
+    : own;
   let state: unknown;
   try {
     state = await call.module.gather(params, probe, mctx);
@@ -153,6 +155,8 @@ export function registerSecrets(call: AnyModuleCall, params: unknown, masker: Ma
     const v = (params as Record<string, unknown>)[name];
     if (typeof v === 'string' || isSecret(v)) masker.add(v as string);
   }
+}
+
 /**
  * The lookup as modules get it: the task's own host is refused (a copy onto itself is a mistake,
  * and its connection is the one already in use), and a lookup failure is a ProbeError, so the task
