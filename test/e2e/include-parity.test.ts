@@ -2,9 +2,9 @@
  * Dynamic includes against ansible-playbook on lab hosts: playbooks/include/include.yml (with its
  * included files and role) and include.ts are one playbook written twice — include_tasks with a
  * loop and `when` per item, loop_control (loop_var, index_var, label), tags with and without
- * `apply`, handlers notified from included tasks, include_role with vars and its handler, an item
- * whose included task fails. Ansible runs on two fresh hosts, Hostwright on two others; `pick`
- * names the host that differs. Compared: every task section's status lines, the `included:` lines
+ * `apply`, handlers notified from included tasks, include_role with vars and its handler,
+ * include_role with tasks_from and a loop, an item whose included task fails. Ansible runs on two
+ * fresh hosts, Hostwright on two others; `pick` names the host that differs. Compared: every task section's status lines, the `included:` lines
  * (Ansible names the file, Hostwright the include; the hosts in order of the file, the item), the
  * PLAY RECAP and the exit code — in check mode on fresh hosts, the first run, the second run, and
  * under --tags. Hostwright's check must also predict its own run.
@@ -99,6 +99,9 @@ describe('dynamic includes match ansible-playbook', () => {
       `included: <file> for ${ansibleHosts[0]!.name} => (item=c)`,
     ]);
     expect(v.sections.map((s) => s.banner)).toContain('TASK [web : web port]');
+    // include_role with a loop: an item's skip is shown, the include itself prints nothing.
+    expect(v.sections.find((s) => s.banner === 'TASK [role loop]')!.lines).toEqual([`skipping: [${ansibleHosts[1]!.name}] => (item=1) `]);
+    expect(v.sections.map((s) => s.banner)).toEqual(expect.arrayContaining(['TASK [web : web other 1]', 'TASK [web : web other 2]']));
     for (const h of hwHosts) expect(await sshOk(h, 'ls /tmp/inc-* 2>/dev/null || true')).toBe('');
   });
 

@@ -1,7 +1,7 @@
 /**
  * Twin of include.yml (test/e2e/include-parity.test.ts runs both): includeTasks with a loop, when
  * per item, loop_control, tags with and without apply, handlers notified from included tasks,
- * includeRole with typed vars and its handler, and an item whose included task fails. `pick` (-e)
+ * includeRole with typed vars and its handler, includeRole with tasks_from and a loop, and an item whose included task fails. `pick` (-e)
  * is the host that differs.
  */
 import { defineRole, handler, includeRole, includeTasks, play, playbook, task, type Items } from '../../../../runner/index.js';
@@ -24,9 +24,13 @@ const fails = (item: string): Items => [
 /** roles/web */
 interface WebVars {
   port: number;
+  /** The item other.yml names its file after. */
+  n?: number;
 }
 const web = defineRole('web', (v: WebVars): Items => [task('web port', copy({ content: `port ${v.port}\n`, dest: '/tmp/inc-web-port' }), { notify: 'restart web' })], {
   handlers: [handler('restart web', copy({ content: 'restarted\n', dest: '/tmp/inc-web-restarted' }))],
+  // roles/web/tasks/other.yml
+  entries: { other: (v: WebVars): Items => [task(`web other ${v.n}`, copy({ content: `${v.port}\n`, dest: `/tmp/inc-web-other-${v.n}` }))] },
 });
 
 export default playbook(import.meta, [
@@ -43,6 +47,7 @@ export default playbook(import.meta, [
         tags: ['inc2'],
       }),
       includeRole(web, { name: 'role include', vars: (h) => ({ port: isPick(h) ? 80 : 81 }) }),
+      includeRole(web, { name: 'role loop', tasks_from: 'other', vars: (h) => ({ port: 82, n: h.item }), loop: [1, 2], when: (h) => h.item === 2 || isPick(h) }),
       includeTasks('failing item', (h) => fails(String(h.item)), { loop: ['a', 'c', 'd'] }),
       task('after all', copy({ content: 'done\n', dest: '/tmp/inc-done' })),
     ],
