@@ -19,6 +19,7 @@ import type { Action, Effect, FileDiff, Plan, Predicted } from '../../runner/mod
 import { sh } from '../../runner/shell.js';
 import { parseProbe, runProbe } from '../_lib/probe.js';
 import { binaryKey, fingerprint, isArmored, keyFetchLines } from './signing-key.js';
+import { overlayFile, type KnownFile } from './sources-predict.js';
 
 export interface AptSigningKeyParams {
   /** The key file, by convention `/etc/apt/keyrings/<name>.asc` (ASCII-armoured) or `.gpg` (binary). */
@@ -68,7 +69,7 @@ function check(p: AptSigningKeyParams): ParamIssue[] {
 }
 
 export interface AptSigningKeyState {
-  dest?: { content: Buffer; mode: number };
+  dest?: KnownFile;
   parentExists: boolean;
   /** The key from url, src or content. */
   key?: Buffer;
@@ -162,15 +163,9 @@ export function overlaySigningKey(s: AptSigningKeyState, predicted: Predicted, p
   const dir = predicted.path(path.posix.dirname(p.dest));
   if (dir?.state === 'unknown') return predicted.unpredictable(dir.by, `whether ${path.posix.dirname(p.dest)} exists is not known before it runs`);
   if (dir) out.parentExists = dir.state === 'directory';
-  const pred = predicted.path(p.dest);
-  if (!pred) return out;
-  if (pred.state === 'absent') {
-    delete out.dest;
-    return out;
-  }
-  // A file an earlier task writes without saying what (or a new one without a known mode) is unknown.
-  if (pred.state !== 'file' || (!s.dest && (!pred.content || pred.mode === undefined))) return predicted.unpredictable(pred.by, `${p.dest} is not known before it runs`);
-  out.dest = { content: pred.content ?? s.dest!.content, mode: pred.mode ?? s.dest!.mode };
+  const dest = overlayFile(s.dest, p.dest, predicted);
+  if (dest) out.dest = dest;
+  else delete out.dest;
   return out;
 }
 

@@ -22,7 +22,7 @@ import { sh } from '../../runner/shell.js';
 import { parseProbe, runProbe } from '../_lib/probe.js';
 import { SOURCES_DIR } from './apt_repository.js';
 import { isArmored, keyFetchLines } from './signing-key.js';
-import { overlayText, predictedSourceFiles, sourcesEffect } from './sources-predict.js';
+import { overlayFile, predictedSourceFiles, sourcesEffect, type KnownFile } from './sources-predict.js';
 
 type List = string | string[];
 
@@ -122,15 +122,10 @@ export const keyFile = (name: string, ext: 'asc' | 'gpg'): string => `${KEYRINGS
 /** signed_by with a URL scheme (Python's urlparse): fetched on the host. */
 export const isKeyUrl = (v: string): boolean => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(v);
 
-interface ExistingFile {
-  content: Buffer;
-  mode: number;
-}
-
 export interface Deb822State {
-  sources?: ExistingFile;
-  asc?: ExistingFile;
-  gpg?: ExistingFile;
+  sources?: KnownFile;
+  asc?: KnownFile;
+  gpg?: KnownFile;
   /** /etc/apt/keyrings: `mode owner group`, when it exists. */
   keyringsDir?: { mode: number; owner: string; group: string };
   /** signed_by names a file on the host (Ansible then reports it as key_filename). */
@@ -160,7 +155,7 @@ export function probeScript(p: Deb822RepositoryParams): string {
 
 export function parseDeb822State(out: Buffer): Deb822State {
   const { fields } = parseProbe(out);
-  const existing = (key: string): ExistingFile | undefined => {
+  const existing = (key: string): KnownFile | undefined => {
     const v = fields.get(key);
     if (v === undefined) return undefined;
     const [mode = '644', b64 = ''] = v.split(' ');
@@ -226,7 +221,7 @@ export function planDeb822(p: Deb822RepositoryParams, s: Deb822State): Plan {
   const diffs: FileDiff[] = [];
   let changed = false;
 
-  const remove = (path: string, f: ExistingFile | undefined): void => {
+  const remove = (path: string, f: KnownFile | undefined): void => {
     if (!f) return;
     changed = true;
     actions.push({ kind: 'run', script: sh`rm -f -- ${path}`, describe: `removing ${path}` });
@@ -234,7 +229,7 @@ export function planDeb822(p: Deb822RepositoryParams, s: Deb822State): Plan {
     diffs.push({ before: f.content.toString('utf8'), after: '', before_header: path, after_header: '/dev/null' });
   };
   /** Writes `content` when it differs, else sets `mode` when that differs (Ansible's checksum, then set_mode_if_different). */
-  const write = (path: string, f: ExistingFile | undefined, content: Buffer, mode: number): void => {
+  const write = (path: string, f: KnownFile | undefined, content: Buffer, mode: number): void => {
     if (!f || !f.content.equals(content)) {
       changed = true;
       actions.push({ kind: 'write', path, content, mode: modeString(mode) });
@@ -291,18 +286,9 @@ export function planDeb822(p: Deb822RepositoryParams, s: Deb822State): Plan {
 
 /** Check mode: the .sources and key files as earlier tasks would leave them. */
 export function overlayDeb822(s: Deb822State, predicted: Predicted, p: Deb822RepositoryParams): Deb822State {
-  const file = (path: string, f: ExistingFile | undefined): ExistingFile | undefined => {
-    const pred = predicted.path(path);
-    const text = overlayText(f?.content.toString('latin1'), path, predicted);
-    if (text === undefined) return undefined;
-    const content = pred?.state === 'file' && pred.content ? pred.content : (f?.content ?? Buffer.from(text, 'latin1'));
-    const mode = (pred?.state === 'file' ? pred.mode : undefined) ?? f?.mode;
-    if (mode === undefined) return predicted.unpredictable(pred!.by, `the mode of ${path} is not known before it runs`);
-    return { content, mode };
-  };
   const out: Deb822State = { ...s, predictedFiles: predictedSourceFiles(predicted) };
   for (const [k, path] of [['sources', sourcesFile(p.name)], ['asc', keyFile(p.name, 'asc')], ['gpg', keyFile(p.name, 'gpg')]] as const) {
-    const f = file(path, s[k]);
+    const f = overlayFile(s[k], path, predicted);
     if (f) out[k] = f;
     else delete out[k];
   }

@@ -32,3 +32,21 @@ export function overlayText(observed: string | undefined, file: string, predicte
   if (pred.state === 'file' && !pred.created && observed !== undefined) return observed;
   return predicted.unpredictable(pred.by, `the content of ${file} is not known before it runs`);
 }
+
+/** A file whose bytes and mode a module compares (a .sources file, a key file). */
+export interface KnownFile {
+  content: Buffer;
+  mode: number;
+}
+
+/** overlayText for a file whose mode matters too: both must be known (predicted, or observed and unchanged). */
+export function overlayFile(observed: KnownFile | undefined, file: string, predicted: Predicted): KnownFile | undefined {
+  const pred = predicted.path(file);
+  if (!pred) return observed;
+  if (pred.state === 'absent') return undefined;
+  const kept = pred.state === 'file' && !pred.created ? observed : undefined;
+  const content = pred.state === 'file' ? (pred.content ?? kept?.content) : undefined;
+  const mode = pred.state === 'file' ? (pred.mode ?? kept?.mode) : undefined;
+  if (content === undefined || mode === undefined) return predicted.unpredictable(pred.by, `${file} is not known before it runs`);
+  return { content, mode };
+}

@@ -124,6 +124,15 @@ describe('deb822_repository', () => {
     expect(planDeb822(p, overlayDeb822(s, store.view(undefined), p)).changed).toBe(false);
   });
 
+  test('check mode: a key file an earlier task would write is reported as key_filename, as the run does', () => {
+    const p = resolve822({ name: 'hw', uris: 'http://h/r', suites: './', signed_by: '/etc/apt/keyrings/hw.asc' });
+    const store = new PredictedState();
+    store.record([{ kind: 'path', path: '/etc/apt/keyrings/hw.asc', state: 'file', content: Buffer.from('k'), mode: 0o644, created: true }], 'its key');
+    const s = parseDeb822State(Buffer.from('keyrings 755 root root\n'));
+    expect(planDeb822(p, s).result).toMatchObject({ key_filename: null });
+    expect(planDeb822(p, overlayDeb822(s, store.view(undefined), p)).result).toMatchObject({ key_filename: '/etc/apt/keyrings/hw.asc' });
+  });
+
   test('invalid params at load', () => {
     expect(deb822_repository({ name: 'x', types: ['rpm'] as never }).issues[0]?.field).toBe('types');
     expect(deb822_repository({ name: '!!' }).issues[0]?.field).toBe('name');
