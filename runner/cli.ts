@@ -315,16 +315,16 @@ function positiveInt(name: string, value: string): number {
   return n;
 }
 
-/**
- * One -e value, as ansible/utils/vars.py load_extra_vars reads it: `@file` (YAML or JSON), an
- * inline YAML/JSON mapping starting with `{` (or `[`, which then fails as not a mapping),
- * otherwise `key=value` pairs (parsing/splitter.py parse_kv). A bare path asks for the `@`.
- */
 /** `-e a=1 b=2` (not `@file`, JSON or YAML): parseExtraVars gives strings. */
 function isKeyValueForm(value: string): boolean {
   return value !== '' && !value.startsWith('@') && !value.startsWith('{') && !value.startsWith('[');
 }
 
+/**
+ * One -e value, as ansible/utils/vars.py load_extra_vars reads it: `@file` (YAML or JSON), an
+ * inline YAML/JSON mapping starting with `{` (or `[`, which then fails as not a mapping),
+ * otherwise `key=value` pairs (parsing/splitter.py parse_kv). A bare path asks for the `@`.
+ */
 export function parseExtraVars(value: string, env: CliEnv = {}): Record<string, unknown> {
   if (value === '') return {};
   let data: unknown;
