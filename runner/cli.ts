@@ -43,6 +43,8 @@ export type CliCommand =
       askBecomePass: boolean;
       /** What to warn about before the run (settings of ansible.cfg and ANSIBLE_* Hostwright ignores). */
       warnings: string[];
+      /** The ansible.cfg read, if any: -v names it first, as ansible-playbook does. */
+      configFile: string | undefined;
     };
 
 export interface CliEnv {
@@ -240,6 +242,7 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliCommand 
     syntaxCheck: parsed.syntaxCheck,
     askBecomePass: parsed.askBecomePass,
     warnings: settingsWarnings(config, fullEnv.env),
+    configFile: config.file,
   };
 }
 
@@ -504,6 +507,9 @@ export async function runCli(argv: readonly string[], run: (request: RunRequest)
     }
     if (options.becomePassword) masker.add(options.becomePassword);
     const reporter = chooseReporter(options, io, masker);
+    // cli/__init__.py CLI.run(): the first thing -v shows.
+    const configLine = command.configFile ? `Using ${command.configFile} as config file` : 'No config file found; using defaults';
+    if (options.verbosity >= 1) reporter.emit({ type: 'verbose', level: 1, message: configLine });
     for (const message of command.warnings) reporter.emit({ type: 'warning', message });
     try {
       return await run({ options, syntaxCheck: command.syntaxCheck, reporter, masker });

@@ -4,7 +4,7 @@
  * `ansible-config dump --only-changed` (every supported setting from the file, from the
  * environment over the file, ANSIBLE_CONFIG naming a directory, a world-writable directory's file
  * skipped for ~/.ansible.cfg, Python's booleans), then what the settings do: the inventory and
- * tags of --list-hosts/--list-tasks, colors, and retry files. (Connection settings — forks,
+ * tags of --list-hosts/--list-tasks, colors, retry files, force_handlers and verbosity. (Connection settings — forks,
  * remote_user, private_key_file, host_key_checking, become — are compared on lab hosts in
  * test/e2e/ansible-cfg.test.ts.)
  */
@@ -202,7 +202,26 @@ export default playbook(import.meta, [play({ name: 'run play', hosts: 'all', gat
   task('fails on b', fail({ msg: 'boom' }), { when: (h) => h.host === 'b' }),
 ] })]);
 `;
-const PLAYBOOKS = { 'pb/list.yml': YAML_LIST, 'pb/list.ts': TS_LIST, 'pb/run.yml': YAML_RUN, 'pb/run.ts': TS_RUN };
+const YAML_HANDLERS = `- name: handler play
+  hosts: all
+  gather_facts: false
+  tasks:
+    - { name: notify, command: 'true', notify: the handler }
+    - { name: fails on b, fail: { msg: boom }, when: inventory_hostname == 'b' }
+  handlers:
+    - { name: the handler, command: 'true' }
+`;
+const TS_HANDLERS = `import { handler, play, playbook, task } from '${REPO}/runner/index.js';
+import { command, fail } from '${REPO}/modules/index.js';
+export default playbook(import.meta, [play({ name: 'handler play', hosts: 'all', gather_facts: false, tasks: [
+  task('notify', command({ cmd: 'true' }), { notify: 'the handler' }),
+  task('fails on b', fail({ msg: 'boom' }), { when: (h) => h.host === 'b' }),
+], handlers: [handler('the handler', command({ cmd: 'true' }))] })]);
+`;
+const PLAYBOOKS = {
+  'pb/list.yml': YAML_LIST, 'pb/list.ts': TS_LIST, 'pb/run.yml': YAML_RUN, 'pb/run.ts': TS_RUN,
+  'pb/handlers.yml': YAML_HANDLERS, 'pb/handlers.ts': TS_HANDLERS,
+};
 
 /** Listing lines without the `playbook:` line (the file names differ) and warnings. */
 const listing = (text: string) =>
@@ -276,6 +295,38 @@ describe('what the settings do, as in ansible-playbook', () => {
     const offRuns = await both(off.dir, 'run', [], env(off.home, { ANSIBLE_NOCOLOR: '1' }));
     expect(offRuns.map((r) => r.code)).toEqual([2, 2]);
     expect(offRuns.map((r) => r.stdout.includes('to retry'))).toEqual([false, false]);
+  });
+
+  it('force_handlers in ansible.cfg, ANSIBLE_FORCE_HANDLERS over it: the handler runs on the host that failed too', async () => {
+    const { dir, home } = workdir({ ...PLAYBOOKS, 'ansible.cfg': '[defaults]\ninventory = inv/hosts.ini\nforce_handlers = True\n', 'inv/hosts.ini': 'a ansible_connection=local\nb ansible_connection=local\n' });
+    /** Banners, status lines (sorted within a task: hosts finish in any order) and the recap. */
+    const shape = (out: string) =>
+      out
+        .split(/\n(?=(?:PLAY|TASK|RUNNING HANDLER) \[|PLAY RECAP)/)
+        .map((part) => part.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('fatal:')).map((l) => l.trimEnd()))
+        .map(([head, ...rest]) => [head, ...rest.sort()].join('\n'));
+    for (const [extra, forced] of [[{}, true], [{ ANSIBLE_FORCE_HANDLERS: 'no' }, false]] as const) {
+      const [ansible, ours] = await both(dir, 'handlers', [], env(home, { ANSIBLE_NOCOLOR: '1', ...extra }));
+      expect(ansible.code, ansible.stdout + ansible.stderr).toBe(2);
+      expect(ours.code, ours.stdout + ours.stderr).toBe(2);
+      const handlerRan = (out: string) => out.slice(out.indexOf('RUNNING HANDLER'), out.indexOf('PLAY RECAP')).includes('changed: [b]');
+      expect(handlerRan(ansible.stdout), ansible.stdout).toBe(forced);
+      expect(shape(ours.stdout), `ours:\n${ours.stdout}\nansible:\n${ansible.stdout}`).toEqual(shape(ansible.stdout));
+    }
+  });
+
+  it('verbosity in ansible.cfg: -v\'s results after each line, and first the config file named', async () => {
+    const { dir, home } = workdir({ ...PLAYBOOKS, 'ansible.cfg': '[defaults]\ninventory = inv/hosts.ini\nverbosity = 1\n', 'inv/hosts.ini': 'a ansible_connection=local\n' });
+    const [ansible, ours] = await both(dir, 'run', [], env(home, { ANSIBLE_NOCOLOR: '1' }));
+    expect(ansible.code, ansible.stderr).toBe(0);
+    expect(ours.code, ours.stderr).toBe(0);
+    const first = `Using ${path.join(dir, 'ansible.cfg')} as config file`;
+    expect(ansible.stdout.split('\n')[0]).toBe(first);
+    expect(ours.stdout.split('\n')[0]).toBe(first);
+    // The results' JSON differs (Ansible's command module adds start/end/delta); the lines' heads do not.
+    const heads = (out: string) => out.split('\n').filter((l) => /^(ok|changed|skipping): /.test(l)).map((l) => l.split(' => ')[0]);
+    expect(heads(ours.stdout)).toEqual(heads(ansible.stdout));
+    for (const line of ours.stdout.split('\n').filter((l) => l.startsWith('changed: '))) expect(line).toContain(' => {"changed": true');
   });
 
   it('settings Hostwright does not use are named in one warning, and the run goes on', async () => {
