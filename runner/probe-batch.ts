@@ -76,7 +76,7 @@ export function splitBatch(result: Pick<ExecResult, 'stdoutBytes' | 'stderr'>, m
   return out;
 }
 
-const PART = /^\( eval ('(?:[^']|'\\'')*'|[^\s']+) \); printf '\\n%s%s %d %d\\n' ([0-9a-f]+) ([0-9a-f]+) (\d+) /;
+const PART = /^\( eval ('(?:[^']|'\\'')*'|[^\s']+) \); printf '\\n%s%s %d %d\\n' ([0-9a-f]+) ([0-9a-f]+) (\d+) /gm;
 
 /**
  * What a host would answer to a batch, each part's result given by `answer`: for simulated hosts
@@ -87,9 +87,8 @@ export function answerBatch(script: string, answer: (part: string) => ExecResult
   if (!script.startsWith('# ') || !script.split('\n', 1)[0]!.endsWith(HEADER)) return undefined;
   const out: Buffer[] = [];
   let stderr = '';
-  for (const line of script.split('\n')) {
-    const m = PART.exec(line);
-    if (!m) continue;
+  // Over the whole script: a part's quoted script spans lines.
+  for (const m of script.matchAll(PART)) {
     const word = m[1]!;
     const r = answer(word.startsWith("'") ? word.slice(1, -1).replace(/'\\''/g, "'") : word);
     out.push(r.stdoutBytes, Buffer.from(`\n${m[2]}${m[3]} ${m[4]} ${r.rc}\n`));

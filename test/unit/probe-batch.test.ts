@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../runner/connection/local.js';
 import type { ExecResult } from '../../runner/connection/types.js';
-import { batchScript, newMarker, splitBatch, type BatchMarker } from '../../runner/probe-batch.js';
+import { answerBatch, batchScript, newMarker, splitBatch, type BatchMarker } from '../../runner/probe-batch.js';
 
 const local = new LocalConnection('local');
 
@@ -84,5 +84,16 @@ describe('a batch of probes', () => {
     expect(script.split('\n').filter((l) => l.includes('injected'))).toEqual(["# evil echo injected; 'x"]);
     const [r] = splitBatch(await local.exec(script), marker, 1);
     expect(r?.stdout).toBe('ok\n');
+  });
+
+  it('answerBatch (simulated hosts) answers a batch exactly as sh does, multi-line and quoted parts included', async () => {
+    const scripts = ["p='/a b'\nprintf '%s\\n' \"$p\"", "echo 'it''s'; echo err >&2; exit 4", 'printf x', "case x in x) echo \"( eval 'y' )\";; esac"];
+    const script = batchScript(scripts.map((s) => ({ script: s, label: 'l' })), newMarker());
+    const byParts = new Map<string, ExecResult>();
+    for (const s of scripts) byParts.set(s, await local.exec(s));
+    const simulated = answerBatch(script, (part) => byParts.get(part)!);
+    const real = await local.exec(script);
+    expect(simulated && { rc: simulated.rc, out: simulated.stdoutBytes.toString('hex'), err: simulated.stderr }).toEqual({ rc: real.rc, out: real.stdoutBytes.toString('hex'), err: real.stderr });
+    expect(answerBatch('echo not a batch', () => real)).toBeUndefined();
   });
 });
