@@ -94,6 +94,7 @@ export function parseAuthorizedKeyProbe(out: Buffer): AuthorizedKeyState {
 
 export const authorized_key = defineModule<AuthorizedKeyParams, AuthorizedKeyState>({
   name: 'authorized_key',
+  probeAhead: true,
   schema,
   check(p) {
     for (const line of keyLines(p.key)) {

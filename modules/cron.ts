@@ -144,6 +144,7 @@ export function parseCronProbe(out: { stdoutBytes: Buffer; stderr: string; rc: n
 
 export const cron = defineModule<CronParams, CronState>({
   name: 'cron',
+  probeAhead: true,
   schema,
   check,
   async gather(p, probe) {

@@ -50,6 +50,7 @@ export function parseGroupProbe(out: string): GroupState {
 
 export const group = defineModule<GroupParams, GroupState>({
   name: 'group',
+  probeAhead: true,
   schema,
   async gather(p, probe) {
     return parseGroupProbe((await probe.run(groupProbeScript(p.name))).stdout);

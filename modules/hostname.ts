@@ -133,6 +133,7 @@ export function overlayHostname(s: HostnameState, predicted: Predicted): Hostnam
 
 export const hostname = defineModule<HostnameParams, HostnameState>({
   name: 'hostname',
+  probeAhead: true,
   schema,
   check,
   async gather(p, probe) {

@@ -204,6 +204,7 @@ function remountScript(p: MountParams): string {
 
 export const mount = defineModule<MountParams, MountGathered>({
   name: 'mount',
+  probeAhead: true,
   schema,
   check: checkParams,
   async gather(p, probe) {

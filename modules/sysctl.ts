@@ -187,6 +187,7 @@ export function overlaySysctl(s: SysctlState, predicted: Predicted, p: SysctlPar
 
 export const sysctl = defineModule<SysctlParams, SysctlState>({
   name: 'sysctl',
+  probeAhead: true,
   schema,
   check,
   async gather(p, probe) {

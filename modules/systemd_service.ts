@@ -278,6 +278,7 @@ export function overlaySystemdService(s: SystemdServiceState, predicted: Predict
 
 export const systemd_service = defineModule<SystemdServiceParams, SystemdServiceState, SystemdServiceResult>({
   name: 'systemd_service',
+  probeAhead: true,
   schema,
   check,
   async gather(p, probe) {

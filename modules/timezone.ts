@@ -206,6 +206,7 @@ export function overlayTimezone(s: TimezoneState, predicted: Predicted): Timezon
 
 export const timezone = defineModule<TimezoneParams, TimezoneState>({
   name: 'timezone',
+  probeAhead: true,
   schema,
   check,
   async gather(p, probe) {

@@ -118,6 +118,7 @@ export function parseUserProbe(out: string): UserState {
 
 export const user = defineModule<UserParams, UserState>({
   name: 'user',
+  probeAhead: true,
   schema,
   check,
   secretParams: ['password'],
