@@ -6,7 +6,8 @@
  *    (from process start, node_modules/.bin/tsx);
  *  - Ansible: its twin bench/playbooks/twelve.yml over the same N hosts (-f N, pipelining);
  *  - counts per host per task: round trips (commands Hostwright sent, from -vvvv) and processes
- *    started on the host (its PID namespace's ns_last_pid before and after, less the reading's own).
+ *    started on the host (its PID namespace's ns_last_pid before and after, less the reading's own),
+ *    with probes observed ahead (the default) and each on its own (HOSTWRIGHT_PROBE_AHEAD=0).
  * Each figure is the median of --runs runs (--ansible-runs 0 leaves Ansible out, e.g. at 200 hosts); wall, controller CPU (cgroup: the tool and all it
  * starts) and the hosts' CPU. Prints a markdown table for bench/README.md.
  *
@@ -57,10 +58,12 @@ const RUNNERS = {
   openssh: (n: readonly LabHost[]) => ['sh', '-c', `${n.map((h) => `${sshArgv(state, h, 'true').map(shQuote).join(' ')} &`).join('\n')}\nwait`],
   ssh2: (n: readonly LabHost[]) => [TSX, path.join(REPO_ROOT, 'bench/ssh2-floor.ts'), '--name', state.instance, '--hosts', String(n.length)],
   hostwright: (n: readonly LabHost[]) => [TSX, twelveTs, '-i', state.inventoryFile, '-l', n.map((h) => h.name).join(',')],
+  /** The same with each probe on its own, as before probes were observed ahead. */
+  alone: (n: readonly LabHost[]) => [TSX, twelveTs, '-i', state.inventoryFile, '-l', n.map((h) => h.name).join(',')],
   ansible: (n: readonly LabHost[]) => ['ansible-playbook', twelveYml, '-i', state.inventoryFile, '-l', n.map((h) => h.name).join(','), '-f', String(n.length)],
 };
 type Kind = keyof typeof RUNNERS;
-const envFor = (k: Kind) => (k === 'ansible' ? childEnv({ ANSIBLE_PIPELINING: '1' }) : childEnv());
+const envFor = (k: Kind) => (k === 'ansible' ? childEnv({ ANSIBLE_PIPELINING: '1' }) : k === 'alone' ? childEnv({ HOSTWRIGHT_PROBE_AHEAD: '0' }) : childEnv());
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -79,8 +82,8 @@ async function timed(kind: Kind, on: readonly LabHost[], runs: number): Promise<
     loads.push(os.loadavg()[0]!);
     const m = await measure(RUNNERS[kind](on), envFor(kind), method, REPO_ROOT, targets);
     if (m.code !== 0) throw new Error(`${kind} on ${on.length} hosts exited ${m.code}:\n${m.stdout.slice(-2000)}\n${m.stderr.slice(-2000)}`);
-    if ((kind === 'hostwright' || kind === 'ansible') && !/PLAY RECAP/.test(m.stdout)) throw new Error(`${kind}: no recap`);
-    if ((kind === 'hostwright' || kind === 'ansible') && / changed=[1-9]/.test(m.stdout)) throw new Error(`${kind}: the no-op run changed something`);
+    if (kind !== 'openssh' && kind !== 'ssh2' && !/PLAY RECAP/.test(m.stdout)) throw new Error(`${kind}: no recap`);
+    if (kind !== 'openssh' && kind !== 'ssh2' && / changed=[1-9]/.test(m.stdout)) throw new Error(`${kind}: the no-op run changed something`);
     samples.push(m);
     log(`noop: ${kind} on ${on.length} host(s): ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s cpu` +
       `${m.targetCpuMs !== undefined ? `, ${(m.targetCpuMs / 1000).toFixed(2)} s target cpu` : ''}, load ${loads.at(-1)!.toFixed(1)}`);
@@ -112,8 +115,10 @@ async function processesStarted(run: () => Promise<void>): Promise<number> {
   return median(perHost);
 }
 
-async function roundTrips(): Promise<number> {
-  const m = await measure([...RUNNERS.hostwright(hosts.slice(0, 1)), '-vvvv'], childEnv(), method, REPO_ROOT);
+/** Commands sent to one host in a run, from -vvvv; `alone`: each probe on its own (HOSTWRIGHT_PROBE_AHEAD=0). */
+async function roundTrips(alone = false): Promise<number> {
+  const kind = alone ? 'alone' : 'hostwright';
+  const m = await measure([...RUNNERS[kind](hosts.slice(0, 1)), '-vvvv'], envFor(kind), method, REPO_ROOT);
   return (m.stdout.match(/^<[^>]+> EXEC /gm) ?? []).length;
 }
 
@@ -123,10 +128,13 @@ try {
   const openssh = await timed('openssh', hosts, RUNS);
   const ssh2 = await timed('ssh2', hosts, RUNS);
   const hw = await timed('hostwright', hosts, RUNS);
+  const alone = await timed('alone', hosts, RUNS);
   const hw1 = await timed('hostwright', hosts.slice(0, 1), RUNS);
   const an = ANSIBLE_RUNS > 0 ? await timed('ansible', hosts, ANSIBLE_RUNS) : undefined;
   const trips = await roundTrips();
+  const tripsAlone = await roundTrips(true);
   const hwProcs = await processesStarted(async () => void (await measure(RUNNERS.hostwright(hosts), envFor('hostwright'), method, REPO_ROOT)));
+  const hwProcsAlone = await processesStarted(async () => void (await measure(RUNNERS.alone(hosts), envFor('alone'), method, REPO_ROOT)));
   const anProcs = an ? await processesStarted(async () => void (await measure(RUNNERS.ansible(hosts), envFor('ansible'), method, REPO_ROOT))) : undefined;
 
   const s = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
@@ -141,6 +149,7 @@ try {
     row(`floor: OpenSSH, ${N} × \`ssh host true\` in parallel`, openssh, RUNS, false),
     row(`floor: ssh2 alone, ${N} connections running \`true\` (tsx start included)`, ssh2, RUNS, false),
     row(`Hostwright twelve.ts no-op, default flags`, hw, RUNS),
+    row(`Hostwright twelve.ts no-op, each probe on its own (HOSTWRIGHT_PROBE_AHEAD=0)`, alone, RUNS),
     ...(an ? [row(`Ansible twelve.yml no-op, -f ${N}, pipelining`, an, ANSIBLE_RUNS)] : []),
     row(`Hostwright twelve.ts no-op, 1 host, from process start`, hw1, RUNS, false),
     '',
@@ -150,6 +159,8 @@ try {
       : 'Ansible: not run (--ansible-runs 0)',
     `Per host per task: Hostwright ${(trips / TASKS).toFixed(2)} round trips (${trips} commands for ${TASKS} tasks incl. facts), ` +
       `${(hwProcs / TASKS).toFixed(2)} processes started on the host (${hwProcs} per host per run, the connection's own included); ` +
+      `each probe on its own (HOSTWRIGHT_PROBE_AHEAD=0): ${(tripsAlone / TASKS).toFixed(2)} round trips (${tripsAlone} commands), ` +
+      `${(hwProcsAlone / TASKS).toFixed(2)} processes (${hwProcsAlone}); ` +
       `${anProcs !== undefined ? `Ansible ${(anProcs / TASKS).toFixed(2)} processes (${anProcs} per host per run)` : ''}`,
     '',
   ];
