@@ -1,6 +1,7 @@
 /**
- * The nightly backup of seed 000's stack (the cron entry site.ts's backup role writes on the
- * controller runs this): a dump of the application's database and an archive of the volumes, in
+ * The stack's backup taken now, the same run as the nightly script site.ts's backup role puts in
+ * the host's cron: dumps of the application's database and its roles, and the files of the
+ * volumes in backup_volumes (never PostgreSQL's live data volume: roles/backup.ts says why), in
  * the series of inventory/site/group_vars/backup.yml, pruned by its retention.
  *
  *   npx tsx playbooks/backup.ts -i inventory/site/lab.ts

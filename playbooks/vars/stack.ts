@@ -8,7 +8,7 @@ import { optional, type HostContext } from '../../runner/index.js';
 import type { AppSourceVars } from '../roles/app-source.js';
 import type { BackupVars } from '../roles/backup.js';
 import type { BaseVars } from '../roles/base.js';
-import type { DatabaseVars } from '../roles/database.js';
+import { pgContainer, pgVolume, type DatabaseVars } from '../roles/database.js';
 import type { ImageSource } from '../roles/images.js';
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
@@ -53,7 +53,8 @@ export function stackVars(h: HostContext) {
       return {
         job: String(opt['backup_job'] ?? 'site'),
         ...(opt['backup_dest'] ? { dest: String(opt['backup_dest']) } : {}),
-        postgres: { container: 'postgres', databases: [String(vars['postgres_database'])] },
+        // Its data volume is named so the backup role can refuse to archive it as files.
+        postgres: { container: pgContainer(this.database), databases: [String(vars['postgres_database'])], volume: pgVolume(this.database) },
         volumes: strings(opt['backup_volumes']),
         schedule: { hour: String(opt['backup_hour'] ?? '3'), minute: String(opt['backup_minute'] ?? '17') },
         ...(opt['backup_log'] ? { log: String(opt['backup_log']) } : {}),

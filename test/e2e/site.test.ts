@@ -125,7 +125,7 @@ describe('playbooks/site.ts on a fresh host', () => {
     expect(new Set(statuses)).toEqual(new Set([200, 429]));
   });
 
-  test('backup: the nightly run is scheduled in the host\'s cron; a backup, a dropped table and restore.ts bring the rows back; a named archive restores its own state', async () => {
+  test('backup: the nightly run is scheduled in the host\'s cron; a backup, a dropped table and restore.ts bring the rows and an application volume back (its container stopped meanwhile; pgdata refused as files); a named archive restores its own state', async () => {
     const psql = (sql: string) => sshOk(vps, `podman exec postgres psql -h /run/postgresql -U postgres -d shiftplan -v ON_ERROR_STOP=1 -Atc "${sql}"`);
     const archives = async () => (await sshOk(vps, 'cd /var/backups/hostwright/shiftplan && ls *.tar.* | grep -v sha256$ | sort')).trim().split('\n').filter(Boolean);
     await psql("CREATE TABLE shifts (id int, who text); INSERT INTO shifts VALUES (1, 'ann'), (2, 'bob'), (3, 'cy')");
@@ -137,14 +137,36 @@ describe('playbooks/site.ts on a fresh host', () => {
     expect(await archives()).toHaveLength(1);
 
     await psql("INSERT INTO shifts VALUES (4, 'dee')");
-    const second = await playbook(BACKUP);
+    // An application volume beside the database, in use by a running container: backed up with
+    // backup_volumes, and restored with the rows while its container is stopped.
+    const files = '/var/lib/containers/storage/volumes/appfiles/_data';
+    await sshOk(vps, `podman volume create appfiles >/dev/null && echo v1 > ${files}/note && podman run -d --name hw-appfiles -v appfiles:/data localhost/busybox sleep 600 >/dev/null`);
+    const volumes = ['-e', '{"backup_volumes": ["appfiles"]}'];
+    const second = await playbook(BACKUP, ...volumes);
     expect(second.recap[0]).toMatch(/ changed=1 .* failed=0 /);
     const [older, newer] = await archives();
     expect(newer).toBeDefined();
+    // pgdata, the database's own data volume, is refused as files (the dump is the consistent copy).
+    const refused = await runTool([TSX, BACKUP, '-i', LAB_INVENTORY, '-e', '{"backup_volumes": ["pgdata"]}'], { env: childEnv({ HOSTWRIGHT_LAB: labState().instance }) });
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain('pgdata is the data volume of the running PostgreSQL container postgres');
 
     await psql('DROP TABLE shifts');
-    await playbook(RESTORE);
+    await sshOk(vps, `echo v2 > ${files}/note && touch ${files}/extra`);
+    // Check mode lists what it would replace and touches nothing.
+    const checked = await runTool([TSX, RESTORE, '-i', LAB_INVENTORY, '--check', '-v', ...volumes], { env: childEnv({ HOSTWRIGHT_LAB: labState().instance }) });
+    expect(checked.code, checked.stdout).toBe(0);
+    expect(checked.stdout).toContain(`replace ${files}; database shiftplan from shiftplan.dump (drop and create)`);
+    expect(await sshOk(vps, `cat ${files}/note`)).toBe('v2\n');
+    const started = () => sshOk(vps, "podman inspect --format '{{.State.StartedAt}}' hw-appfiles");
+    const startedBefore = await started();
+    const restored = await playbook(RESTORE, ...volumes);
+    expect(restored.recap[0]).toMatch(/ failed=0 /);
     expect(await psql('SELECT count(*) FROM shifts')).toBe('4\n');
+    expect(await sshOk(vps, `cat ${files}/note; ls ${files}; podman ps --format '{{.Names}}' --filter name=hw-appfiles`)).toBe('v1\nnote\nhw-appfiles\n');
+    // Its container was stopped for the swap and started again.
+    expect(restored.tasks.find((t) => t.banner === 'TASK [stop the containers using the volumes]')?.statuses).toEqual([expect.stringMatching(/^changed: /)]);
+    expect(await started()).not.toBe(startedBefore);
     await playbook(RESTORE, '-e', `archive=${older}`);
     expect(await psql('SELECT string_agg(who, \',\' ORDER BY id) FROM shifts')).toBe('ann,bob,cy\n');
   });
