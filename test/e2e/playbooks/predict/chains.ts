@@ -7,7 +7,7 @@
  * through an included loop (chains.yml includes c30-files.yml).
  */
 import { block, handler, includeTasks, play, playbook, task } from '../../../../runner/index.js';
-import { apt, blockinfile, command, copy, file, firewalld, firewalld_settings, git, group, lineinfile, service, shell, stat, template, user } from '../../../../modules/index.js';
+import { apt, blockinfile, command, copy, deploy, file, firewalld, firewalld_settings, git, git_publish, group, lineinfile, service, shell, stat, template, user } from '../../../../modules/index.js';
 
 const hosts = 'all';
 const gather_facts = false;
@@ -264,6 +264,19 @@ export default playbook(import.meta, [
       task('c22 http open', firewalld({ zone: 'public', service: 'http', permanent: true, state: 'enabled' })),
       task('c22 ssh already open', firewalld({ zone: 'public', service: 'ssh', permanent: true, state: 'enabled' })),
       task('c22 log denied', firewalld_settings({ log_denied: 'all' })),
+    ],
+  }),
+  play({
+    // The release's name is the published commit's id, computed before the run: check shows the
+    // same `releases/<id>` as the run. No Ansible counterpart (chains.yml has no c23).
+    name: 'c23 a directory published as a repository, then a release of it',
+    hosts,
+    gather_facts,
+    tasks: [
+      task('c23 publish', git_publish({ src: 'c23-app', repo: '/srv/c23.git' })),
+      task('c23 release', deploy({ path: '/opt/c23', repo: '/srv/c23.git' })),
+      task('c23 publish again', git_publish({ src: 'c23-app', repo: '/srv/c23.git' })),
+      task('c23 release again', deploy({ path: '/opt/c23', repo: '/srv/c23.git' })),
     ],
   }),
   play({
