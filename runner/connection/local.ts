@@ -15,6 +15,7 @@ export class LocalConnection implements Connection {
   exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
     return this.#limit.run(() => {
       const { argv, handshake } = commandLine(script, options.become, undefined, options.timeoutMs);
+      const startedAt = Date.now();
       // Its own process group, so a timeout kills the script's children too, not only /bin/sh.
       const child = spawn(argv[0]!, argv.slice(1), { stdio: 'pipe', detached: true });
       return drive(
@@ -38,6 +39,7 @@ export class LocalConnection implements Connection {
         },
         options,
         handshake,
+        startedAt,
       );
     });
   }

@@ -32,14 +32,19 @@ export const BECOME_TIMEOUT_MS = 20_000;
 /** How long after the host should have killed a timed-out command we stop waiting for it. */
 export const TIMEOUT_GRACE_MS = 2_000;
 
+/**
+ * `startedAt` is when the command was asked for, taken before spawning it or opening its channel:
+ * the host's `timeout` starts its clock after that, and starting a process can itself take tens of
+ * ms on a loaded machine, so an elapsed time taken later could call a kill at the deadline early.
+ */
 export function drive(
   host: string,
   proc: RunningCommand,
   options: ExecOptions,
   handshake: BecomeHandshake | undefined,
+  startedAt = Date.now(),
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const startedAt = Date.now();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let settled = false;

@@ -111,6 +111,7 @@ export class SshConnection implements Connection {
   #run(command: string, handshake: BecomeHandshake | undefined, options: ExecOptions): Promise<ExecResult> {
     // ssh2 may parse the exec reply, the output, the exit status and the close from one TCP read,
     // so exit and close are watched from inside the callback, before anything else can run.
+    const startedAt = Date.now();
     return new Promise<{ channel: ClientChannel; state: ChannelEnd }>((resolve, reject) => {
       const opened = (err: Error | undefined, channel: ClientChannel): void => {
         if (err) return reject(new UnreachableError(this.host, `ssh channel to ${this.host} refused: ${err.message}`));
@@ -153,6 +154,7 @@ export class SshConnection implements Connection {
         },
         options,
         handshake,
+        startedAt,
       ),
     );
   }
