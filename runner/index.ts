@@ -9,7 +9,6 @@ import path, { sep } from 'node:path';
 import { stackLocation } from './callsite.js';
 import { playbooksDefined, setEntryHandler } from './dsl.js';
 import { formatLocation, LoadError } from './errors.js';
-import { relayUnderTsxLauncher } from './launcher-relay.js';
 import { armProcessSignals } from './signals.js';
 
 export {
@@ -112,10 +111,7 @@ function esbuildSyntaxError(error: Error): { file: string; line: number; column:
 // Arm only when a script of the user's is the entry point (`tsx playbooks/site.ts`), never inside
 // a tool that imports playbooks (a test runner's worker runs from node_modules).
 const entry = process.argv[1];
-if (entry && !entry.includes(`${sep}node_modules${sep}`)) armEntryPoint(entry);
-
-function armEntryPoint(entry: string): void {
-  if (relayUnderTsxLauncher()) stopEvaluatingHere();
+if (entry && !entry.includes(`${sep}node_modules${sep}`)) {
   armProcessSignals();
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
@@ -131,18 +127,4 @@ function armEntryPoint(entry: string): void {
     );
     process.exitCode = 4;
   });
-}
-
-/**
- * This process only relays to the one that runs the playbook (runner/launcher-relay.ts): the
- * playbook's code must not run here too, so its evaluation ends with this module's.
- */
-function stopEvaluatingHere(): never {
-  const stop = new Error('the playbook runs in the relay\'s child');
-  process.on('uncaughtException', (error) => {
-    if (error === stop) return;
-    process.stderr.write(`ERROR! Unexpected Exception, this is probably a bug: ${error.message}\n`);
-    process.exit(250);
-  });
-  throw stop;
 }

@@ -1,21 +1,24 @@
 /**
- * Stopping a run on request: Ctrl-C (SIGINT), SIGTERM, SIGHUP, and the death of the parent that
- * started us (tsx's launcher, or the relay under it: runner/launcher-relay.ts). Whichever arrives,
- * the run stops starting new work, lets in-flight commands end (a write either lands whole or not at
- * all: apply.ts), prints the recap and exits 99, like ansible-playbook. Before a run has started
- * nothing has changed yet: exit 99 at once.
+ * Stopping a run on request: Ctrl-C (SIGINT), SIGTERM, SIGHUP, and the death of the tsx launcher
+ * that started us. Whichever arrives, the run stops starting new work, lets in-flight commands end
+ * (a write either lands whole or not at all: apply.ts), prints the recap and exits 99, like
+ * ansible-playbook. Before a run has started nothing has changed yet: exit 99 at once.
  *
- * - A terminal's Ctrl-C reaches us and, relayed, a moment later again (the relay, or tsx's launcher
- *   when we do not acknowledge within 30 ms). So a repeat within REPEAT_MS is the same request, not
- *   the user's second Ctrl-C.
- * - SIGKILL of our parent does not reach us: we would run on, changing hosts, with nobody to report
- *   to. We watch the parent and treat its death as SIGTERM.
+ * Two details of tsx's launcher (node_modules/.bin/tsx) shape this:
+ * - It relays a signal it receives to us and, when we do not acknowledge within ~30 ms (our event
+ *   loop busy), sends it again, then SIGKILLs us. So a repeat within REPEAT_MS is the same request,
+ *   not the user's second Ctrl-C; and a listener must be installed from the first moment (tsx's
+ *   preflight exits 130 at once when the process has no listener of its own).
+ * - SIGKILL of the launcher does not reach us: we would run on, changing hosts, with nobody to
+ *   report to. We watch our parent and treat its death as SIGTERM.
  */
-import { PARENT_POLL_MS, watchedParent } from './launcher-relay.js';
+import { readFileSync } from 'node:fs';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-/** Signals closer together than this are one request (a relayed copy follows within milliseconds). */
+/** Signals closer together than this are one request (tsx's launcher re-sends after 30 ms). */
 export const REPEAT_MS = 1_000;
+/** How often the parent is checked for having gone. */
+const PARENT_POLL_MS = 250;
 
 type OnInterrupt = (why: string) => void;
 
@@ -53,19 +56,16 @@ function uninstall(): void {
 
 /**
  * For a playbook file run as the entry point: listen from now on (a signal while loading exits 99),
- * and stop when the launcher or relay that started us dies.
+ * and stop when the tsx launcher that started us dies.
  */
 export function armProcessSignals(): void {
   armed = true;
   install();
-  const parent = watchedParent();
-  if (parent !== undefined) {
-    const poll = setInterval(() => {
-      if (process.ppid === parent) return;
-      clearInterval(poll);
-      onSignal('parent exited');
-    }, PARENT_POLL_MS);
-    poll.unref();
+  const parent = process.ppid;
+  if (isTsxLauncher(parent)) {
+    setInterval(() => {
+      if (process.ppid !== parent) onSignal('parent exited');
+    }, PARENT_POLL_MS).unref();
   }
 }
 
@@ -79,4 +79,14 @@ export function onStopRequest(onInterrupt: OnInterrupt): () => void {
     current = previous;
     if (!previous) uninstall();
   };
+}
+
+function isTsxLauncher(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.some((a) => /[/\\]tsx[/\\]dist[/\\]cli\.m?js$|[/\\]\.bin[/\\]tsx$/.test(a));
+  } catch {
+    // No /proc (not Linux) or the parent is already gone: nothing to watch.
+    return false;
+  }
 }
