@@ -3,6 +3,9 @@
  * socket, logs and cache (two instances run side by side). It has no remapping rules: a host's
  * request for http://<mirror>/debian/... is fetched from that mirror (the machine's own, written
  * into the base's sources.list), and the second host's install of a package is served locally.
+ * apt-cacher-ng refuses ports other than 80 and 443 ("prohibited port"): a test serving an apt
+ * repository from a lab host on another port sets `Acquire::http::Proxy::<address> "DIRECT";` in
+ * the client host (test/e2e/modules/apt_repository.test.ts).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
