@@ -114,6 +114,20 @@ export interface AptRequest {
 const ENV = 'export DEBIAN_FRONTEND=noninteractive DEBIAN_PRIORITY=critical LC_ALL=C LANG=C';
 
 /**
+ * The opening `if` of a shell test that holds when the cache must be refreshed. Ansible's rule:
+ * refresh unless the stamp's mtime + cache_valid_time >= now, compared with sub-second times, so
+ * with cache_valid_time 0 it always refreshes; whole seconds here would skip the refresh in the
+ * second the stamp was touched (a quick run after an earlier update did). No stamp: age unknown, refresh.
+ */
+export function cacheStaleIf(validSeconds: number, stamp: string): string[] {
+  return [
+    sh`valid=${validSeconds}; stamp=${stamp}`,
+    `now=$(date +%s); t=0; if [ -e "$stamp" ]; then t=$(stat -c %Y -- "$stamp"); fi`,
+    `if [ "$valid" -eq 0 ] || [ "$t" -eq 0 ] || [ $((t + valid)) -lt "$now" ]; then`,
+  ];
+}
+
+/**
  * The first probe: whether the cache is stale (and if so, a refreshed private copy of the lists),
  * then dpkg's status and apt's policy of the packages `names` (bare names, no versions).
  */
@@ -122,10 +136,7 @@ export function aptStatusScript(p: AptParams, names: string[]): string {
   const lines = [ENV, 'lists=; o='];
   if (wantsUpdate) {
     lines.push(
-      sh`valid=${p.cache_valid_time ?? 0}; stamp=${UPDATE_STAMP}`,
-      `now=$(date +%s); t=0; if [ -e "$stamp" ]; then t=$(stat -c %Y -- "$stamp"); fi`,
-      // Ansible's rule: refresh unless stamp + cache_valid_time >= now; no stamp: age unknown, refresh.
-      `if [ "$t" -eq 0 ] || [ $((t + valid)) -lt "$now" ]; then`,
+      ...cacheStaleIf(p.cache_valid_time ?? 0, UPDATE_STAMP),
       `  echo stale yes`,
       `  lists=$(mktemp -d /tmp/.hostwright-apt.XXXXXXXX) || exit 1`,
       `  cp -a /var/lib/apt/lists/. "$lists"/ 2>/dev/null; rm -f "$lists/lock"; mkdir -p "$lists/partial"`,

@@ -1,6 +1,10 @@
 /** The apt backend from recorded dpkg-query, apt-cache policy and apt-get -s output (no host). */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apt, applyScript, aptRequest, parseStatusOutput, planApt, type AptParams, type AptState } from '../../../modules/packages/apt.js';
+import { apt, applyScript, aptRequest, cacheStaleIf, parseStatusOutput, planApt, type AptParams, type AptState } from '../../../modules/packages/apt.js';
 import { compareVersions, fnmatch, parseSimulation } from '../../../modules/packages/apt-parse.js';
 
 // Recorded on a Debian 12 machine (jq installed from bookworm, a security update available).
@@ -42,6 +46,28 @@ Conf tree (2.1.0-1 Debian:12.15/oldstable [amd64])
 
 const status = parseStatusOutput(STATUS);
 const request = (p: AptParams) => aptRequest(p, Array.isArray(p.name) ? p.name : [p.name!], status.dpkg, status.policy);
+
+describe('apt cache staleness (run by sh)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hw-apt-stamp-'));
+  const stamp = path.join(dir, 'update-success-stamp');
+  const stale = (valid: number): string =>
+    execFileSync('sh', ['-c', [...cacheStaleIf(valid, stamp), 'echo yes; else echo no; fi'].join('\n')]).toString().trim();
+
+  it('update_cache alone refreshes even when the stamp was touched this very second, as Ansible does', () => {
+    writeFileSync(stamp, '');
+    expect(stale(0)).toBe('yes');
+    expect(stale(3600)).toBe('no');
+  });
+
+  it('cache_valid_time refreshes an older stamp, and refreshes when there is none', () => {
+    const twoHoursAgo = Date.now() / 1000 - 7200;
+    utimesSync(stamp, twoHoursAgo, twoHoursAgo);
+    expect(stale(3600)).toBe('yes');
+    expect(stale(10_000)).toBe('no');
+    rmSync(dir, { recursive: true });
+    expect(stale(3600)).toBe('yes');
+  });
+});
 
 describe('apt parsers', () => {
   it('reads dpkg status and the policy with its version table', () => {
