@@ -134,6 +134,7 @@ export function overlayHostname(s: HostnameState, predicted: Predicted): Hostnam
 export const hostname = defineModule<HostnameParams, HostnameState>({
   name: 'hostname',
   probeAhead: true,
+  setsFacts: true,
   schema,
   check,
   async gather(p, probe) {

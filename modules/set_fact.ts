@@ -29,6 +29,7 @@ const schema = {
 
 const setFactModule = defineModule<FactValues, undefined>({
   name: 'set_fact',
+  setsFacts: true,
   schema,
   gather: nothingToObserve,
   plan: (facts) => ({ changed: false, actions: [], result: { ansible_facts: { ...facts } } }),

@@ -200,6 +200,7 @@ function register(b: BatchContext, node: TaskNode, host: string, result: TaskRes
   if (!result.failed && facts && typeof facts === 'object') Object.assign(h.hostVars, facts);
   const name = node.task.options.register;
   if (name) h.hostVars[name] = seen;
+  if (name || (!result.failed && facts && typeof facts === 'object')) b.run.prepared.varsWritten();
 }
 
 async function execute(b: BatchContext, node: TaskNode, host: string): Promise<{ result: TaskResult; outcome: Outcome }> {
@@ -356,6 +357,7 @@ function finish(
       const vars = run.host(host).hostVars;
       vars.ansible_failed_task = { name: node.task.name };
       vars.ansible_failed_result = result;
+      run.prepared.varsWritten();
     }
     return { result, outcome: 'failed' };
   }
@@ -382,8 +384,11 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
   const task = node.task;
   const opts = task.options as Keywords;
 
+  // What runner/ahead.ts worked out for this task, while it still holds: the playbook's code runs once.
+  const prepared = run.prepared.take(ctx.host, node, optional(ctx.vars) as Vars, run.host(ctx.host).results);
+  if (prepared?.kind === 'threw') throw prepared.error;
   const whens = [...node.scopes.map((s) => s.when), opts.when].filter((w): w is NonNullable<typeof w> => w !== undefined);
-  if (!whens.every((w) => w(ctx))) {
+  if (prepared ? prepared.kind === 'skip' : !whens.every((w) => w(ctx))) {
     return { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False' };
   }
 
@@ -412,6 +417,7 @@ async function once(b: BatchContext, node: TaskNode, ctx: HostContext, delegate:
     taskName: task.name,
     ...(predicted ? { predicted } : {}),
     probe,
+    ...(prepared?.kind === 'ready' ? { prepared } : {}),
     apply: run.deps.applyActions,
     interrupted: () => run.interrupted,
     peer: (name) => peerConnection(b, node, name),

@@ -199,7 +199,10 @@ export async function expandInclude(b: BatchContext, step: IncludeStep, hosts: r
         const { items, error } = checkItems(include, expansion.items, [...handlers, ...ownHandlers]);
         if (error !== undefined) throw new Error(error);
         const itemScope: Vars = { ...options.vars, ...special, ...expansion.vars };
-        if (include.role?.public && expansion.vars) publicVars(b, host).push(expansion.vars);
+        if (include.role?.public && expansion.vars) {
+          publicVars(b, host).push(expansion.vars);
+          b.run.prepared.varsWritten();
+        }
         mine.push({
           key: JSON.stringify(special ?? {}) + (label !== undefined ? `\0${label}` : ''),
           label,

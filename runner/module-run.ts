@@ -18,6 +18,7 @@ import { ProbeError, type HostContext, type ParamIssue } from './module.js';
 import type { ModuleContext, Plan, Predicted, Probe, TaskResult } from './module.types.js';
 import type { PeerConnection, PeerLookup } from './relay.js';
 import { markUnknown, OUTPUT_KEYS, type PredictedState } from './predict.js';
+import type { Resolved } from './prepared.js';
 import { isSecret } from './secret.js';
 
 export interface CallEnv {
@@ -53,6 +54,11 @@ export interface CallEnv {
    * RelayAction's receiving end. Rejects with ProbeError for a host it cannot give. @default none
    */
   peer?: PeerLookup;
+  /**
+   * Worked out ahead for this task (runner/prepared.ts): its params, and its gather started ahead,
+   * continued with `probe` (undefined: gather afresh). @default params and gather computed here
+   */
+  prepared?: { resolved: Resolved; gather(probe: Probe): Promise<unknown> | undefined };
 }
 
 export interface CallRun {
@@ -68,12 +74,16 @@ export class Interrupted extends Error {
   override name = 'Interrupted';
 }
 
+/** The call's params for a host: validated, defaults filled in, when they are a function of it. */
+export function resolveParams(call: AnyModuleCall, ctx: HostContext): Resolved {
+  return typeof call.params === 'function'
+    ? call.resolve((call.params as (c: HostContext) => unknown)(ctx))
+    : { issues: call.issues, ...(call.issues.length === 0 ? { params: call.params } : {}) };
+}
+
 export async function runModuleCall(call: AnyModuleCall, env: CallEnv): Promise<CallRun> {
   const { conn, become } = env;
-  const resolved =
-    typeof call.params === 'function'
-      ? call.resolve((call.params as (c: HostContext) => unknown)(env.ctx))
-      : { issues: call.issues, ...(call.issues.length === 0 ? { params: call.params } : {}) };
+  const resolved = env.prepared?.resolved ?? resolveParams(call, env.ctx);
   const params = resolved.params;
   if (params === undefined) {
     return { issues: resolved.issues, result: { changed: false, failed: true, msg: issuesText(call.module.name, resolved.issues) } };
@@ -98,7 +108,7 @@ export async function runModuleCall(call: AnyModuleCall, env: CallEnv): Promise<
     : own;
   let state: unknown;
   try {
-    state = await call.module.gather(params, probe, mctx);
+    state = await (env.prepared?.gather(probe) ?? call.module.gather(params, probe, mctx));
   } catch (e) {
     // The module's probe failed on the host: the task fails, nothing planned.
     if (e instanceof ProbeError) return { issues: [], result: { changed: false, failed: true, msg: e.message } };

@@ -52,6 +52,12 @@ export interface ModuleSpec<P, S> {
    * no probe (debug, set_fact) qualifies too. @default false: observed when the task runs
    */
   probeAhead?: boolean;
+  /**
+   * Its result may carry `ansible_facts`, which become the host's variables (set_fact, hostname):
+   * the tasks after it are not worked out ahead with the variables of before (runner/ahead.ts).
+   * @default false
+   */
+  setsFacts?: boolean;
   gather(params: P, probe: Probe, ctx: ModuleContext): Promise<S>;
   plan(params: P, state: S, ctx: ModuleContext): Plan;
   /**

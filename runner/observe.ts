@@ -117,7 +117,17 @@ export class Observations {
   }
 
   #valid(s: Stored): boolean {
-    return s.generation === this.#generation && this.#changing === 0;
+    return this.holds(s.generation);
+  }
+
+  /** Where the hosts stand now: what `holds` later compares with. */
+  stamp(): number {
+    return this.#generation;
+  }
+
+  /** Nothing may have changed a host since `stamp()` returned `stamp`, and nothing is changing one now. */
+  holds(stamp: number): boolean {
+    return stamp === this.#generation && this.#changing === 0;
   }
 
   /**

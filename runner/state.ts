@@ -13,6 +13,7 @@ import type { Inventory } from './inventory/types.js';
 import { Masker } from './mask.js';
 import { Observations, probeAheadEnabled } from './observe.js';
 import { PredictedState } from './predict.js';
+import { PreparedTasks } from './prepared.js';
 import { isSecret } from './secret.js';
 import type { Action, TaskResult } from './module.types.js';
 import type { RunOptions } from './options.js';
@@ -58,6 +59,8 @@ export class RunState {
   readonly masker: Masker;
   /** Probes observed ahead, and what may have changed the hosts since (runner/observe.ts). */
   readonly observations: Observations;
+  /** What runner/ahead.ts worked out for later tasks (their params, their gathers' start). */
+  readonly prepared: PreparedTasks;
   readonly #hosts = new Map<string, HostRuntime>();
 
   constructor(
@@ -72,6 +75,7 @@ export class RunState {
     this.observations = new Observations(probeAheadEnabled(), (host, message) =>
       this.options.verbosity >= 3 ? this.emit({ type: 'verbose', level: 3, host, message: this.masker.mask(message) }) : undefined,
     );
+    this.prepared = new PreparedTasks(this.observations);
     if (options.becomePassword) this.masker.add(options.becomePassword);
     this.#maskSecretVars(options.extraVars);
   }
