@@ -15,7 +15,7 @@ import { raw, sh } from '../runner/shell.js';
 import { attrIssues, fileAttrSchema, planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './_lib/attrs.js';
 import { formatMode, resolveMode } from './_lib/mode.js';
 import { attrEffectFields, overlayIds, overlayInfo, owned } from './_lib/predicted.js';
-import { UMASK_LINE, dirnameLines, fieldLine, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, runProbe, statLines, type FileInfo } from './_lib/probe.js';
+import { IN_BATCH_SHELL, UMASK_LINE, dirnameLines, fieldLine, idLookupLines, parseIds, parseProbe, parseStat, parseUmask, runProbe, statLines, type FileInfo } from './_lib/probe.js';
 
 export type FileState = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
 
@@ -154,7 +154,8 @@ export const file = defineModule<FileParams, FileModuleState>({
   schema,
   check,
   async gather(p, probe) {
-    const out = await runProbe(probe, fileProbeScript(p), p.path);
+    // Builtins and stat/readlink/find only: safe in a batch's own shell (test/unit/probe-shell.test.ts).
+    const out = await runProbe(probe, fileProbeScript(p), p.path, IN_BATCH_SHELL);
     return parseFileProbe(out.stdoutBytes, p);
   },
   plan: planFile,

@@ -10,7 +10,7 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule, type ParamIssue } from '../runner/module.js';
 import type { Action, Plan, Predicted, WaitAction } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
-import { parseProbe, runProbe } from './_lib/probe.js';
+import { IN_BATCH_SHELL, parseProbe, runProbe } from './_lib/probe.js';
 
 export interface ServiceParams {
   /** Name of the service. */
@@ -178,7 +178,8 @@ export const service = defineModule<ServiceParams, ServiceState>({
   check,
   async gather(p, probe, ctx) {
     const backend = backendFor(p.use, ctx.facts.service_mgr);
-    const out = await runProbe(probe, serviceProbeScript(p.name, backend), `service ${p.name}`);
+    // The SysV probe keeps to builtins and its own variables; systemd's exits when systemctl fails.
+    const out = await runProbe(probe, serviceProbeScript(p.name, backend), `service ${p.name}`, backend === 'sysv' ? IN_BATCH_SHELL : undefined);
     return parseServiceProbe(out.stdout, backend);
   },
   plan(p, s, ctx) {

@@ -76,7 +76,9 @@ export async function probesAhead(b: BatchContext, node: TaskNode, host: string,
   }
   // One turn of the event loop for all the gathers to ask (their synchronous part and microtasks).
   await new Promise((resolve) => setImmediate(resolve));
-  return asked.flatMap(({ node: owner, prepared }) => prepared.scripts.map((script) => ({ owner, label: owner.task.name, script })));
+  return asked.flatMap(({ node: owner, prepared }) =>
+    prepared.scripts.map((script) => ({ owner, label: owner.task.name, script, ...(prepared.inBatchShell?.has(script) ? { inBatchShell: true } : {}) })),
+  );
 }
 
 /** Whether the task's result may set variables: what it registers, the facts it sets. */
@@ -136,6 +138,7 @@ function prepare(b: BatchContext, node: TaskNode, hostCtx: HostContext): Prepare
     get scripts() {
       return r.usable ? r.scripts : [];
     },
+    inBatchShell: r.inBatchShell,
     gather: (probe) => r.continueWith(probe),
   });
 }
@@ -143,6 +146,8 @@ function prepare(b: BatchContext, node: TaskNode, hostCtx: HostContext): Prepare
 /** What a gather asked its recording probe so far; `usable` false once it failed or asked with stdin. */
 export interface Recording {
   readonly scripts: string[];
+  /** Those of `scripts` declared safe in a batch's own shell (ProbeOptions.inBatchShell). */
+  readonly inBatchShell: Set<string>;
   usable: boolean;
   /**
    * The gather, its waiting probes answered by `probe` from now on (and every later one asked
@@ -162,6 +167,7 @@ export function recording(gather: (probe: Probe) => Promise<unknown>): Recording
   let started: Promise<unknown> | undefined;
   const r: Recording = {
     scripts: [],
+    inBatchShell: new Set(),
     usable: true,
     continueWith(probe) {
       if (!r.usable || live || !started) return undefined;
@@ -174,7 +180,10 @@ export function recording(gather: (probe: Probe) => Promise<unknown>): Recording
     run: (script, o) => {
       if (live) return live.run(script, o);
       if (o?.stdin !== undefined && o.stdin.length > 0) r.usable = false;
-      else r.scripts.push(script);
+      else {
+        r.scripts.push(script);
+        if (o?.inBatchShell) r.inBatchShell.add(script);
+      }
       return new Promise((answer) => waiting.push({ script, options: o, answer }));
     },
   };

@@ -14,8 +14,22 @@ import type { ExecResult } from './connection/types.js';
 import type { Facts } from './facts.types.js';
 
 /** Read-only access to the host while observing. `become` is the task's, applied by the runner. */
+export interface ProbeOptions {
+  stdin?: string | Buffer;
+  /**
+   * When the probe rides in a batch (runner/probe-batch.ts), it may run in the batch's own shell
+   * instead of a subshell: one process fewer on the host. Declare it only for a script that leaves
+   * the shell as it found it and needs nothing from it: no `exit`, `return`, `exec`, `cd`, `set`,
+   * `shift`, `trap`, `umask MODE`, `.`, `export`, `readonly`, `unset`, background jobs, IFS left
+   * as it was (`IFS= read` is fine); every variable it reads it assigned first; and nothing a
+   * non-interactive shell dies of (a syntax error, `$((...))` over data it read, `${x?}`, a failing
+   * special builtin). Its exit status is its last command's. Alone it runs as every probe does.
+   */
+  inBatchShell?: boolean;
+}
+
 export interface Probe {
-  run(script: string, options?: { stdin?: string | Buffer }): Promise<ExecResult>;
+  run(script: string, options?: ProbeOptions): Promise<ExecResult>;
   /**
    * The same read-only access to ANOTHER host of the inventory (a copy's target), over the run's
    * own connection to it with the task's become and that host's own connection variables.

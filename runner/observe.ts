@@ -22,7 +22,7 @@
  */
 import type { BecomeSpec, Connection, ExecOptions, ExecResult } from './connection/types.js';
 import type { Probe } from './module.types.js';
-import { batchScript, newMarker, splitBatch } from './probe-batch.js';
+import { batchScript, newMarker, splitBatch, type BatchPart } from './probe-batch.js';
 
 /** A later task's probe, worked out ahead (runner/ahead.ts). */
 export interface AheadProbe {
@@ -31,6 +31,8 @@ export interface AheadProbe {
   /** The task's name, for -vvv. */
   readonly label: string;
   readonly script: string;
+  /** Its module declared it safe in the batch's own shell (ProbeOptions.inBatchShell). */
+  readonly inBatchShell?: boolean;
 }
 
 /** At most this many later tasks ride on one probe (and the first batch's size). */
@@ -151,12 +153,12 @@ export class Observations {
           }
         }
         if (!this.enabled || !ahead || h.sending || become?.password !== undefined) return this.read(conn, script, options());
-        return this.#batch(conn, h, script, label, become, ahead);
+        return this.#batch(conn, h, { script, label: `task '${label}'`, ...(o?.inBatchShell ? { inBatchShell: true } : {}) }, label, become, ahead);
       },
     };
   }
 
-  async #batch(conn: Connection, h: HostAhead, script: string, label: string, become: BecomeSpec | undefined, ahead: (limit: number) => Promise<AheadProbe[]>): Promise<ExecResult> {
+  async #batch(conn: Connection, h: HostAhead, own: BatchPart, label: string, become: BecomeSpec | undefined, ahead: (limit: number) => Promise<AheadProbe[]>): Promise<ExecResult> {
     const exec = (s: string) => this.read(conn, s, become ? { become } : {});
     h.sending = true;
     try {
@@ -168,12 +170,12 @@ export class Observations {
       }
       h.window = wasted > 0 ? Math.max(1, h.window >> 1) : Math.min(MAX_AHEAD, h.window * 2);
       const extras = (await ahead(h.window)).filter((p) => !h.stored.get(p.owner)?.has(keyOf(become, p.script)));
-      if (extras.length === 0) return await exec(script);
+      if (extras.length === 0) return await exec(own.script);
       // A change in flight now, or starting before the batch is back, moves the generation on.
       const generation = this.#generation;
       const marker = newMarker();
-      const parts = [{ script, label: `task '${label}'` }, ...extras.map((p) => ({ script: p.script, label: `ahead: task '${p.label}'` }))];
-      const results = splitBatch(await exec(batchScript(parts, marker)), marker, parts.length);
+      const parts: BatchPart[] = [own, ...extras.map((p) => ({ script: p.script, label: `ahead: task '${p.label}'`, ...(p.inBatchShell ? { inBatchShell: true } : {}) }))];
+      const results = splitBatch(await exec(batchScript(parts, marker)), marker, parts);
       extras.forEach((p, i) => {
         const result = results[i + 1];
         if (!result) return;
@@ -182,7 +184,7 @@ export class Observations {
         forOwner.set(keyOf(become, p.script), { result, generation, carrier: label });
       });
       // The batch shell died before this part's frame: the probe alone, as it would have gone.
-      return results[0] ?? (await exec(script));
+      return results[0] ?? (await exec(own.script));
     } finally {
       h.sending = false;
     }

@@ -41,6 +41,8 @@ export type Prepared =
       readonly gather: (probe: Probe) => Promise<unknown> | undefined;
       /** The probes it asked first (what a batch carries for it). */
       readonly scripts: readonly string[];
+      /** Those of `scripts` declared safe in a batch's own shell (ProbeOptions.inBatchShell). */
+      readonly inBatchShell?: ReadonlySet<string>;
     };
 
 /** The inputs a preparation depends on, as they were (see the file's comment). */

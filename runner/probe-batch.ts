@@ -1,10 +1,14 @@
 /**
  * Several probe scripts in one command: one round trip instead of one per probe
- * (runner/observe.ts decides which). Each part runs as `( eval '<script>' )`: a subshell of the
+ * (runner/observe.ts decides which). A part runs as `( eval '<script>' )`: a subshell of the
  * one shell, so its `exit`, `cd`, `set -e`, traps, variables or a syntax error stay in it (as in a
- * `/bin/sh -c` of its own), forking but not exec'ing a shell. After each part the batch prints a
- * frame on stdout (`\n<MARKER> <index> <exit status>\n`) and one on stderr (`\n<MARKER> <index>\n`);
- * the leading newline is ours, so a part's output stays byte-exact, binary included.
+ * `/bin/sh -c` of its own), forking but not exec'ing a shell. A part whose module declared it
+ * `inBatchShell` (runner/module.types.ts: it never changes the shell's state and assigns every
+ * variable before reading it) runs as `eval '<script>'` in the batch's shell itself, one fork
+ * fewer; those run after all the subshell parts, so no subshell part ever sees what they set.
+ * After each part the batch prints a frame on stdout (`\n<MARKER> <index> <exit status>\n`) and
+ * one on stderr (`\n<MARKER> <index>\n`); the leading newline is ours, so a part's output stays
+ * byte-exact, binary included.
  *
  * The marker is random per batch and never appears whole in the command line: the script holds
  * its two halves as separate words that only printf joins, so a probe reading process command lines
@@ -18,6 +22,8 @@ export interface BatchPart {
   script: string;
   /** Shown as a comment above the part (the task it observes for), for -vvv readers. */
   label?: string;
+  /** Declared safe to run in the batch's own shell, without a subshell (ProbeOptions.inBatchShell). */
+  inBatchShell?: boolean;
 }
 
 /** The two halves of a batch's marker (hex, so they need no quoting). */
@@ -33,31 +39,42 @@ function comment(label: string): string {
   return `# ${label.replace(/[\x00-\x1f\x7f]/g, ' ')}`;
 }
 
-const HEADER = 'probes in one round trip: each in a subshell, then its frame (runner/probe-batch.ts)';
+const HEADER = 'probes in one round trip: each in a subshell or the shell itself, then its frame (runner/probe-batch.ts)';
+
+/** The order a batch runs its parts in: the subshell parts first, then those declared `inBatchShell`. */
+export function runOrder(parts: readonly Pick<BatchPart, 'inBatchShell'>[]): number[] {
+  const indexes = parts.map((_, i) => i);
+  return [...indexes.filter((i) => !parts[i]!.inBatchShell), ...indexes.filter((i) => parts[i]!.inBatchShell)];
+}
 
 export function batchScript(parts: readonly BatchPart[], marker: BatchMarker): string {
   const [a, b] = marker;
   const lines = [`# ${parts.length} ${HEADER}`];
-  parts.forEach((part, i) => {
+  for (const i of runOrder(parts)) {
+    const part = parts[i]!;
     if (part.label !== undefined) lines.push(comment(part.label));
-    lines.push(`( eval ${quote(part.script)} ); printf '\\n%s%s %d %d\\n' ${a} ${b} ${i} "$?"; printf '\\n%s%s %d\\n' ${a} ${b} ${i} >&2`);
-  });
+    const run = part.inBatchShell ? `eval ${quote(part.script)}` : `( eval ${quote(part.script)} )`;
+    lines.push(`${run}; printf '\\n%s%s %d %d\\n' ${a} ${b} ${i} "$?"; printf '\\n%s%s %d\\n' ${a} ${b} ${i} >&2`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
 /**
- * Splits a batch's output into each part's result, in order. A part whose frames are missing
- * (the batch shell died, or was cut short) is undefined, and so is every part after it.
+ * Splits a batch's output into each part's result, indexed as the parts were given; `parts` (or
+ * their number, when all ran in subshells) says in which order they ran (runOrder). A part whose
+ * frames are missing (the batch shell died, or was cut short) is undefined, and so is every part
+ * that ran after it.
  */
-export function splitBatch(result: Pick<ExecResult, 'stdoutBytes' | 'stderr'>, marker: BatchMarker, count: number): (ExecResult | undefined)[] {
+export function splitBatch(result: Pick<ExecResult, 'stdoutBytes' | 'stderr'>, marker: BatchMarker, parts: number | readonly Pick<BatchPart, 'inBatchShell'>[]): (ExecResult | undefined)[] {
   const tag = marker[0] + marker[1];
-  const out: (ExecResult | undefined)[] = [];
+  const order = typeof parts === 'number' ? Array.from({ length: parts }, (_, i) => i) : runOrder(parts);
+  const out: (ExecResult | undefined)[] = order.map(() => undefined);
   const stdout = result.stdoutBytes;
   // stderr comes decoded (ExecResult): frames are ASCII, and a part's stderr is decoded the same way alone.
   const stderr = result.stderr;
   let at = 0;
   let errAt = 0;
-  for (let i = 0; i < count; i++) {
+  for (const i of order) {
     const needle = Buffer.from(`\n${tag} ${i} `, 'latin1');
     const frame = stdout.indexOf(needle, at);
     const errNeedle = `\n${tag} ${i}\n`;
@@ -68,15 +85,14 @@ export function splitBatch(result: Pick<ExecResult, 'stdoutBytes' | 'stderr'>, m
     const status = stdout.toString('latin1', frame + needle.length, statusEnd);
     if (!/^\d+$/.test(status)) break;
     const bytes = Buffer.from(stdout.subarray(at, frame));
-    out.push({ rc: Number(status), stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr: stderr.slice(errAt, errFrame) });
+    out[i] = { rc: Number(status), stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr: stderr.slice(errAt, errFrame) };
     at = statusEnd + 1;
     errAt = errFrame + errNeedle.length;
   }
-  while (out.length < count) out.push(undefined);
   return out;
 }
 
-const PART = /^\( eval ('(?:[^']|'\\'')*'|[^\s']+) \); printf '\\n%s%s %d %d\\n' ([0-9a-f]+) ([0-9a-f]+) (\d+) /gm;
+const PART = /^(?:\( )?eval ('(?:[^']|'\\'')*'|[^\s']+)(?: \))?; printf '\\n%s%s %d %d\\n' ([0-9a-f]+) ([0-9a-f]+) (\d+) /gm;
 
 /**
  * What a host would answer to a batch, each part's result given by `answer`: for simulated hosts
@@ -87,6 +103,7 @@ export function answerBatch(script: string, answer: (part: string) => ExecResult
   if (!script.startsWith('# ') || !script.split('\n', 1)[0]!.endsWith(HEADER)) return undefined;
   const out: Buffer[] = [];
   let stderr = '';
+  // In the order they are written, which is the order they run.
   // Over the whole script: a part's quoted script spans lines.
   for (const m of script.matchAll(PART)) {
     const word = m[1]!;

@@ -9,20 +9,24 @@
  */
 import type { ExecResult } from '../../runner/connection/types.js';
 import { ProbeError } from '../../runner/module.js';
-import type { Probe } from '../../runner/module.types.js';
+import type { Probe, ProbeOptions } from '../../runner/module.types.js';
 import { sh, type Raw } from '../../runner/shell.js';
 
 /**
  * Runs a probe script; a non-zero exit fails the task (ProbeError: `probing <what> failed: <stderr>`).
- * A probe reports what it finds in its output, so it exits 0 whenever it could look.
+ * A probe reports what it finds in its output, so it exits 0 whenever it could look. `options`:
+ * `inBatchShell` for a script that keeps ProbeOptions' rules (unit-tested in probe-shell.test.ts).
  */
-export async function runProbe(probe: Probe, script: string, what: string): Promise<ExecResult> {
-  const out = await probe.run(script);
+export async function runProbe(probe: Probe, script: string, what: string, options?: Pick<ProbeOptions, 'inBatchShell'>): Promise<ExecResult> {
+  const out = await probe.run(script, options);
   if (out.rc !== 0) throw new ProbeError(`probing ${what} failed: ${out.stderr.trim() || `rc=${out.rc}`}`);
   return out;
 }
 
 export const CONTENT_MARK = '::content::';
+
+/** runProbe's options for a script that keeps ProbeOptions.inBatchShell's rules. */
+export const IN_BATCH_SHELL = { inBatchShell: true } as const;
 
 /**
  * Probe scripts run once per task per host, so they fork as little as possible: tests, printf,

@@ -11,7 +11,7 @@ import { sh } from '../../runner/shell.js';
 import { planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './attrs.js';
 import { formatMode, resolveMode } from './mode.js';
 import { attrEffectFields, contentEffects, owned } from './predicted.js';
-import { CONTENT_MARK, STAT_FORMAT, UMASK_LINE, dirnameLines, fieldLine, idLookupLines, linkTargetLine, parseIds, parseProbe, parseStat, parseUmask, runProbe, type FileInfo } from './probe.js';
+import { CONTENT_MARK, IN_BATCH_SHELL, STAT_FORMAT, UMASK_LINE, dirnameLines, fieldLine, idLookupLines, linkTargetLine, parseIds, parseProbe, parseStat, parseUmask, runProbe, type FileInfo } from './probe.js';
 
 /** Ansible's default max_diff_size: larger files are compared by checksum and not diffed. */
 export const MAX_DIFF_SIZE = 104448;
@@ -82,7 +82,7 @@ export interface TargetGathered {
 /** The target's probe (one read-only command) with the owner/group ids `attrs` asks for; `shown` names it in a failure. */
 export async function gatherTarget(probe: Probe, where: Omit<TargetProbe, 'owner' | 'group'>, attrs: Pick<FileAttrParams, 'owner' | 'group'>, shown: string): Promise<TargetGathered> {
   const t: TargetProbe = { ...where, ...(attrs.owner !== undefined ? { owner: attrs.owner } : {}), ...(attrs.group !== undefined ? { group: attrs.group } : {}) };
-  const out = await runProbe(probe, targetScript(t), shown);
+  const out = await runProbe(probe, targetScript(t), shown, IN_BATCH_SHELL);
   return { target: parseTarget(out.stdoutBytes, t) };
 }
 

@@ -11,7 +11,7 @@ import type { Connection, ExecOptions, ExecResult } from '../../runner/connectio
 import type { TaskNode } from '../../runner/execute.js';
 import { defaultRunOptions } from '../../runner/options.js';
 import { runPlaybook } from '../../runner/run.js';
-import { cmd, fakeInventory, Recorder, runPlays, setv, setva, World } from './engine-fakes.js';
+import { cmd, fakeInventory, Recorder, runPlays, setv, setva, setvs, World } from './engine-fakes.js';
 
 const noFacts = { gather_facts: false } as const;
 
@@ -47,6 +47,14 @@ describe('observing ahead in a run', () => {
     expect(sent(off.world)).toEqual(['h1 get a', 'h1 get b', 'h1 get c', 'h1 get d']);
     expect(on.ran.rec.lines).toEqual(off.ran.rec.lines);
     expect(on.ran.rec.lines).toEqual(['set a h1 ok', 'set b h1 ok', 'set c h1 ok', 'set d h1 ok']);
+  });
+
+  it("probes declared inBatchShell, the carrier's and those observed ahead, run in the batch's own shell, after the others", async () => {
+    const tasks = [task('a', setvs({ key: 'a', value: '1' })), task('b', setva({ key: 'b', value: '1' })), task('c', setvs({ key: 'c', value: '1' }))];
+    const { world, ran } = await converged(tasks);
+    expect(world.execs).toHaveLength(1);
+    expect([...world.execs[0]!.script.matchAll(/^(\( )?eval '([^']*)'/gm)].map((m) => `${m[1] ? 'subshell' : 'shell'} ${m[2]}`)).toEqual(['subshell get b', 'shell get a', 'shell get c']);
+    expect(ran.rec.lines).toEqual(['a h1 ok', 'b h1 ok', 'c h1 ok']);
   });
 
   it('a change discards what was observed ahead: the next task looks again and sees it', async () => {

@@ -4,7 +4,8 @@
  * this machine's /bin/sh (dash on Debian) through a LocalConnection, with adversarial parts:
  * binary output, output without a final newline, text that looks like a frame, non-zero exits,
  * `exit`, a syntax error, a part that changes directory or options, one that reads the batch's
- * command line, one that kills its shell.
+ * command line, one that kills its shell. Parts declared `inBatchShell` run in the batch's own
+ * shell, after the others: the same, and no process more than their own commands.
  */
 import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../runner/connection/local.js';
@@ -18,6 +19,13 @@ const same = (r: ExecResult | undefined) => r && { rc: r.rc, stdout: r.stdoutByt
 async function batched(scripts: string[], marker: BatchMarker = newMarker()) {
   const whole = await local.exec(batchScript(scripts.map((script) => ({ script, label: 'a task' })), marker));
   return splitBatch(whole, marker, scripts.length);
+}
+
+/** A batch of parts, those given as `{ shell: script }` declared inBatchShell. */
+async function mixed(scripts: (string | { shell: string })[], marker: BatchMarker = newMarker()) {
+  const parts = scripts.map((s) => (typeof s === 'string' ? { script: s } : { script: s.shell, inBatchShell: true }));
+  const whole = await local.exec(batchScript(parts, marker));
+  return splitBatch(whole, marker, parts);
 }
 
 async function alone(scripts: string[]) {
@@ -51,6 +59,40 @@ describe('a batch of probes', () => {
     expect(got[i]!.rc).toBe(want[i]!.rc);
     expect(got[i]!.stderr).toMatch(/Syntax error/);
     expect(got.map((r, k) => (k === i ? undefined : same(r)))).toEqual(want.map((r, k) => (k === i ? undefined : same(r))));
+  });
+
+  it('parts declared inBatchShell give exactly what they give alone, mixed with subshell parts in any order', async () => {
+    const scripts = [
+      'p=/; if [ -d "$p" ]; then echo dir; fi',
+      { shell: 'printf "\\000\\377bin"; printf "\\377err\\n" >&2' }, // binary stdout, no final newline
+      { shell: 'echo out; echo err >&2; false' }, // its status is its last command's
+      'echo sub; exit 5',
+      { shell: "printf 'a\\n\\n'" },
+      { shell: 'IFS= read -r l < /proc/self/stat; n=0; for w in one two; do n=$((n + 1)); done; echo "$n ${#l}" | tr -d 0-9' },
+      { shell: "printf '\\n%s 0 0\\n' deadbeef; printf '\\nx 1\\n' >&2" }, // looks like a frame
+      'echo last',
+    ];
+    const got = await mixed(scripts);
+    const want = await alone(scripts.map((s) => (typeof s === 'string' ? s : s.shell)));
+    expect(got.map(same)).toEqual(want.map(same));
+  });
+
+  it('a part declared inBatchShell runs in the batch\'s own shell: no subshell forked for it', async () => {
+    // A child's parent is the shell the part runs in: the batch's ($$) only without a subshell.
+    const script = 'p=$(sh -c \'echo $PPID\'); if [ "$p" = "$$" ]; then echo own shell; else echo subshell; fi';
+    const [sub, own] = await mixed([script, { shell: script }]);
+    expect(sub?.stdout).toBe('subshell\n');
+    expect(own?.stdout).toBe('own shell\n');
+  });
+
+  it('subshell parts never see what a part in the batch\'s shell set, wherever it is given', async () => {
+    const got = await mixed([{ shell: 'x=leaked; echo set' }, 'echo "x=${x-unset}"', { shell: 'echo "x=$x"' }]);
+    expect(got.map((r) => r?.stdout)).toEqual(['set\n', 'x=unset\n', 'x=leaked\n']);
+  });
+
+  it('a part in the batch\'s shell that kills it loses itself and the parts after it, not the subshell parts', async () => {
+    const got = await mixed([{ shell: 'echo first' }, { shell: 'kill -9 $$' }, 'echo sub', { shell: 'echo never' }]);
+    expect(got.map((r) => r?.stdout)).toEqual(['first\n', undefined, 'sub\n', undefined]);
   });
 
   it('a part reading the command line cannot print the marker', async () => {
@@ -87,8 +129,8 @@ describe('a batch of probes', () => {
   });
 
   it('answerBatch (simulated hosts) answers a batch exactly as sh does, multi-line and quoted parts included', async () => {
-    const scripts = ["p='/a b'\nprintf '%s\\n' \"$p\"", "echo 'it''s'; echo err >&2; exit 4", 'printf x', "case x in x) echo \"( eval 'y' )\";; esac"];
-    const script = batchScript(scripts.map((s) => ({ script: s, label: 'l' })), newMarker());
+    const scripts = ["p='/a b'\nprintf '%s\\n' \"$p\"", "echo 'it''s'; echo err >&2; exit 4", 'printf x', "case x in x) echo \"( eval 'y' )\";; esac", "echo 'in the shell'"];
+    const script = batchScript(scripts.map((s, i) => ({ script: s, label: 'l', ...(i === 0 || i === 4 ? { inBatchShell: true } : {}) })), newMarker());
     const byParts = new Map<string, ExecResult>();
     for (const s of scripts) byParts.set(s, await local.exec(s));
     const simulated = answerBatch(script, (part) => byParts.get(part)!);
