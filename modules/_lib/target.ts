@@ -62,15 +62,40 @@ export function targetScript(t: TargetProbe): string {
   );
   const ids = idLookupLines(t.owner, t.group);
   if (ids) lines.push(ids);
-  // The size is stat's 7th field; a symlink's is its target's (stat -L, only then).
-  const size = `case $s in 'symbolic link|'*) z=$(stat -L -c %s -- "$p") ;; *) z=\${s#*|*|*|*|*|*|}; z=\${z%%|*} ;; esac`;
-  const small = t.fullContent ? 'true' : `{ ${size}; [ "$z" -le ${MAX_DIFF_SIZE} ]; }`;
+  // The size is stat's 7th field; a symlink's is its target's (stat -L, only when the size decides).
+  const fromStat = `z=\${s#*|*|*|*|*|*|}; z=\${z%%|*}`;
+  const size = `case $s in 'symbolic link|'*) ${t.fullContent ? 'z=' : 'z=$(stat -L -c %s -- "$p")'} ;; *) ${fromStat} ;; esac`;
+  const small = t.fullContent ? 'true' : `[ "$z" -le ${MAX_DIFF_SIZE} ]`;
   lines.push(
     `if [ -f "$p" ]; then`,
-    `  if ${small}; then echo '${CONTENT_MARK}'; cat -- "$p"; else h=$(sha1sum < "$p") && printf 'sha1 %s\\n' "\${h%% *}"; fi`,
+    `  ${size}`,
+    `  if ${small}; then echo '${CONTENT_MARK}'; ${contentLines()}; else h=$(sha1sum < "$p") && printf 'sha1 %s\\n' "\${h%% *}"; fi`,
     `fi`,
   );
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Up to this size a file's content is read by the read builtin rather than `cat`: dash reads a
+ * byte per system call, which costs about what a fork and exec of cat cost at 2 KiB on the lab's
+ * machine (0.42 against 0.47 ms) and less where forks are slower.
+ */
+export const READ_BUILTIN_MAX = 2048;
+
+/**
+ * Prints the content of "$p", whose size stat said is "$z", byte for byte: a small file through
+ * the read builtin, kept only when what it read is exactly "$z" bytes long. read drops NUL bytes,
+ * and bash in a UTF-8 locale counts characters (${#c}), so a file with NULs or multibyte text, one
+ * that changed size since its stat, or one that could not be opened is printed by `cat` instead.
+ * `-r` and an empty IFS keep backslashes and blanks; the last line without a newline stays in $l.
+ */
+function contentLines(): string {
+  return [
+    `c=; l=; k=no; if [ -r "$p" ] && [ "$z" -le ${READ_BUILTIN_MAX} ] 2>/dev/null; then`,
+    `while IFS= read -r l; do c="$c$l`,
+    `"; done < "$p" && k=yes; c=$c$l; fi`,
+    `if [ $k = yes ] && [ "\${#c}" = "$z" ]; then printf '%s' "$c"; else cat -- "$p"; fi`,
+  ].join('\n');
 }
 
 /** What a content module's gather found: the target, or (copy's src) why it cannot go on. */
