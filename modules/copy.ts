@@ -9,7 +9,8 @@ import type { JSONSchemaType } from 'ajv';
 import { defineModule, stringOrSecretSchema, type ParamIssue } from '../runner/module.js';
 import { isSecret, type Secret } from '../runner/secret.js';
 import { attrIssues, fileAttrSchema, type FileAttrParams } from './_lib/attrs.js';
-import { gatherTarget, sha1, type TargetState } from './_lib/target.js';
+import { utf8Bytes } from '../runner/slices.js';
+import { gatherTarget, hashAhead, sha1, type TargetState } from './_lib/target.js';
 import { planContentFile } from './_lib/contentfile.js';
 import { overlayGathered } from './_lib/predicted.js';
 
@@ -72,8 +73,9 @@ export const copy = defineModule<CopyParams, CopyState>({
         return { problem: code === 'EISDIR' ? `src ${p.src} is a directory: copy takes a file` : `Could not find or access '${p.src}' (${sourcePath})` };
       }
     } else {
-      source = Buffer.from(isSecret(p.content) ? (p.content.reveal() as string) : (p.content ?? ''));
+      source = await utf8Bytes(isSecret(p.content) ? (p.content.reveal() as string) : (p.content ?? ''));
     }
+    await hashAhead(source);
     const where = { path: destPath(p), ...(p.src !== undefined ? { intoDir: path.basename(p.src) } : {}), ...(p.follow ? { followLink: true } : {}) };
     return { source, ...(sourcePath ? { sourcePath } : {}), ...(await gatherTarget(probe, where, p, p.dest)) };
   },

@@ -18,6 +18,7 @@
  * is killed on the host when it runs over.
  */
 import { createHash } from 'node:crypto';
+import { digestHex, utf8Bytes } from './slices.js';
 import { CommandTimeoutError } from './connection/errors.js';
 import type { BecomeSpec, Connection, ExecResult } from './connection/types.js';
 import { FetchError, fetchToFile } from './fetch.js';
@@ -282,17 +283,9 @@ export function writeScript(action: WriteAction, sha256: string = createHash('sh
   return lines.join('\n') + '\n';
 }
 
-/** Hashing a large upload in one call would hold the event loop long enough for tsx's launcher to
- * give up on a signal's acknowledgement (signals.ts); a slice per turn keeps it free. */
-const HASH_SLICE = 1 << 20;
+/** The upload's sha256, a slice per turn (slices.ts: a stop request must be answered meanwhile). */
 async function sha256Hex(content: string | Buffer): Promise<string> {
-  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-  const hash = createHash('sha256');
-  for (let at = 0; at < bytes.length; at += HASH_SLICE) {
-    hash.update(bytes.subarray(at, at + HASH_SLICE));
-    if (at + HASH_SLICE < bytes.length) await new Promise((resolve) => setImmediate(resolve));
-  }
-  return hash.digest('hex');
+  return digestHex('sha256', typeof content === 'string' ? await utf8Bytes(content) : content);
 }
 
 function parentDir(path: string): string {

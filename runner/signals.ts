@@ -8,15 +8,21 @@
  * - It relays a signal it receives to us and, when we do not acknowledge within ~30 ms (our event
  *   loop busy), sends it again, then SIGKILLs us. So a repeat within REPEAT_MS is the same request,
  *   not the user's second Ctrl-C; and a listener must be installed from the first moment (tsx's
- *   preflight exits 130 at once when the process has no listener of its own).
+ *   preflight exits 130 at once when the process has no listener of its own). To acknowledge in
+   time, our event loop never holds on for long (large contents go a slice per turn: slices.ts) and
+   the launcher is reniced to run after us; on a machine loaded well past its cores a miss remains
+   possible (README, bench/stop-trials.ts), which `npx hostwright` and `node --import tsx` avoid.
  * - SIGKILL of the launcher does not reach us: we would run on, changing hosts, with nobody to
  *   report to. We watch our parent and treat its death as SIGTERM.
  */
 import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Signals closer together than this are one request (tsx's launcher re-sends after 30 ms). */
 export const REPEAT_MS = 1_000;
+/** tsx's launcher's niceness once we run: the lowest priority. */
+const LAUNCHER_NICE = 19;
 /** How often the parent is checked for having gone. */
 const PARENT_POLL_MS = 250;
 
@@ -63,6 +69,15 @@ export function armProcessSignals(): void {
   install();
   const parent = process.ppid;
   if (isTsxLauncher(parent)) {
+    // The launcher's 30 ms are counted from when it runs again: at the lowest priority it runs after
+    // us on a loaded machine, so our acknowledgement is there when it looks (bench/stop-trials.ts).
+    // It has nothing else to do. (SCHED_IDLE was tried too: starved that far, it saw our exit late
+    // and exited 130 after our recap.)
+    try {
+      setPriority(parent, LAUNCHER_NICE);
+    } catch {
+      // Not ours to renice (another user's launcher).
+    }
     setInterval(() => {
       if (process.ppid !== parent) onSignal('parent exited');
     }, PARENT_POLL_MS).unref();

@@ -5,6 +5,7 @@
  * its directory exists, the umask and the ids of a requested owner/group.
  */
 import { createHash } from 'node:crypto';
+import { digestHex, SLICE } from '../../runner/slices.js';
 import type { Action, FileDiff, PathEffect, Plan, Probe, WriteAction } from '../../runner/module.types.js';
 import { MASK } from '../../runner/secret.js';
 import { sh } from '../../runner/shell.js';
@@ -127,8 +128,24 @@ export function parseTarget(out: Buffer, t: Pick<TargetProbe, 'owner' | 'group'>
   return state;
 }
 
+/** Digests computed so far, per content: a plan asks for its content's sha1 up to three times. */
+const sha1s = new WeakMap<Buffer, string>();
+
 export function sha1(data: Buffer): string {
-  return createHash('sha1').update(data).digest('hex');
+  let hex = sha1s.get(data);
+  if (hex === undefined) {
+    hex = createHash('sha1').update(data).digest('hex');
+    sha1s.set(data, hex);
+  }
+  return hex;
+}
+
+/**
+ * For a gather (async) to call on a large content: hashes it a slice per turn (runner/slices.ts),
+ * so that the plan's sha1() finds it done instead of holding the event loop.
+ */
+export async function hashAhead(data: Buffer): Promise<void> {
+  if (data.length > SLICE && !sha1s.has(data)) sha1s.set(data, await digestHex('sha1', data));
 }
 
 export interface WritePlanInput extends FileAttrParams {
