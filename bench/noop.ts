@@ -12,6 +12,8 @@
  * starts) and the hosts' CPU. Prints a markdown table for bench/README.md.
  *
  *   npm run lab -- up 30 --name bench && npx tsx bench/noop.ts --name bench [--hosts 30] [--runs 5] [--ansible-runs 5]
+ *   npm run lab -- up 5 --name bench && npx tsx bench/noop.ts --name bench --hosts 5 --counts-only
+ * (bench/processes.ts says what the processes are.)
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     hosts: { type: 'string', default: '30' },
     runs: { type: 'string', default: '5' },
     'ansible-runs': { type: 'string' },
+    /** Only the counts per host per task (round trips, processes): no timing, no Ansible. */
+    'counts-only': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.hosts);
@@ -122,6 +126,33 @@ async function roundTrips(alone = false): Promise<number> {
   return (m.stdout.match(/^<[^>]+> EXEC /gm) ?? []).length;
 }
 
+/** The counts per host per task, from -vvvv (round trips) and the hosts' PID namespaces (processes). */
+async function counts(): Promise<{ trips: number; tripsAlone: number; procs: number; procsAlone: number }> {
+  const trips = await roundTrips();
+  const tripsAlone = await roundTrips(true);
+  const procs = await processesStarted(async () => void (await measure(RUNNERS.hostwright(hosts), envFor('hostwright'), method, REPO_ROOT)));
+  const procsAlone = await processesStarted(async () => void (await measure(RUNNERS.alone(hosts), envFor('alone'), method, REPO_ROOT)));
+  return { trips, tripsAlone, procs, procsAlone };
+}
+const countsLine = (c: Awaited<ReturnType<typeof counts>>, anProcs?: number) =>
+  `Per host per task: Hostwright ${(c.trips / TASKS).toFixed(2)} round trips (${c.trips} commands for ${TASKS} tasks incl. facts), ` +
+  `${(c.procs / TASKS).toFixed(2)} processes started on the host (${c.procs} per host per run, the connection's own included); ` +
+  `each probe on its own (HOSTWRIGHT_PROBE_AHEAD=0): ${(c.tripsAlone / TASKS).toFixed(2)} round trips (${c.tripsAlone} commands), ` +
+  `${(c.procsAlone / TASKS).toFixed(2)} processes (${c.procsAlone}); ` +
+  `${anProcs !== undefined ? `Ansible ${(anProcs / TASKS).toFixed(2)} processes (${anProcs} per host per run)` : ''}`;
+
+if (values['counts-only']) {
+  try {
+    await measure(RUNNERS.hostwright(hosts), envFor('hostwright'), method, REPO_ROOT);
+    const load = os.loadavg()[0]!.toFixed(1);
+    process.stdout.write(`${countsLine(await counts())} (median of ${COUNTED.length} hosts; load ${load})\n`);
+  } finally {
+    await targets?.release();
+    await cleanupCgroups();
+  }
+  process.exit(0);
+}
+
 try {
   // Converge both tools' way once (they agree: each one's no-op after the other's is changed=0).
   for (const k of ANSIBLE_RUNS > 0 ? (['hostwright', 'ansible'] as const) : (['hostwright'] as const)) await measure(RUNNERS[k](hosts), envFor(k), method, REPO_ROOT);
@@ -131,10 +162,7 @@ try {
   const alone = await timed('alone', hosts, RUNS);
   const hw1 = await timed('hostwright', hosts.slice(0, 1), RUNS);
   const an = ANSIBLE_RUNS > 0 ? await timed('ansible', hosts, ANSIBLE_RUNS) : undefined;
-  const trips = await roundTrips();
-  const tripsAlone = await roundTrips(true);
-  const hwProcs = await processesStarted(async () => void (await measure(RUNNERS.hostwright(hosts), envFor('hostwright'), method, REPO_ROOT)));
-  const hwProcsAlone = await processesStarted(async () => void (await measure(RUNNERS.alone(hosts), envFor('alone'), method, REPO_ROOT)));
+  const c = await counts();
   const anProcs = an ? await processesStarted(async () => void (await measure(RUNNERS.ansible(hosts), envFor('ansible'), method, REPO_ROOT))) : undefined;
 
   const s = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
@@ -157,11 +185,7 @@ try {
       ? `Ansible / Hostwright (${N} hosts): wall ${(an.wall / hw.wall).toFixed(1)}x, controller cpu ${(an.cpu / hw.cpu).toFixed(1)}x` +
         `${an.target !== undefined && hw.target !== undefined ? `, controller + hosts cpu ${((an.cpu + an.target) / (hw.cpu + hw.target)).toFixed(1)}x` : ''}`
       : 'Ansible: not run (--ansible-runs 0)',
-    `Per host per task: Hostwright ${(trips / TASKS).toFixed(2)} round trips (${trips} commands for ${TASKS} tasks incl. facts), ` +
-      `${(hwProcs / TASKS).toFixed(2)} processes started on the host (${hwProcs} per host per run, the connection's own included); ` +
-      `each probe on its own (HOSTWRIGHT_PROBE_AHEAD=0): ${(tripsAlone / TASKS).toFixed(2)} round trips (${tripsAlone} commands), ` +
-      `${(hwProcsAlone / TASKS).toFixed(2)} processes (${hwProcsAlone}); ` +
-      `${anProcs !== undefined ? `Ansible ${(anProcs / TASKS).toFixed(2)} processes (${anProcs} per host per run)` : ''}`,
+    countsLine(c, anProcs),
     '',
   ];
   process.stdout.write(out.join('\n'));
