@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { PathPrediction, Predicted, TaskResult } from '../runner/module.types.js';
 import { sha1 } from './_lib/target.js';
 import { overlayInfo } from './_lib/predicted.js';
-import { parseProbe, runProbe, type FileInfo } from './_lib/probe.js';
+import { IN_BATCH_SHELL, parseProbe, runProbe, type FileInfo } from './_lib/probe.js';
 
 export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
@@ -74,12 +74,14 @@ const FORMAT = '%f|%u|%g|%s|%i|%d|%h|%.9X|%.9Y|%.9Z|%U|%G|%b|%B|%t|%T';
 export function statScript(p: StatParams): string {
   const L = p.follow ? raw('-L ') : raw('');
   const algo = p.checksum_algorithm ?? 'sha1';
+  // No exit (ProbeOptions.inBatchShell): the rest runs in the branch where stat succeeded, and a
+  // failing stat ends the probe with its status (1), as `|| exit` did.
   return [
     sh`p=${p.path}`,
     // A dangling symlink exists unless following links.
-    `if ! { ${p.follow ? '[ -e "$p" ]' : '[ -e "$p" ] || [ -L "$p" ]'}; }; then echo absent; exit 0; fi`,
+    `if ! { ${p.follow ? '[ -e "$p" ]' : '[ -e "$p" ] || [ -L "$p" ]'}; }; then echo absent`,
     // Into a variable first: a failing stat must fail the probe, not leave a half-printed line.
-    sh`s=$(stat ${L}-c ${FORMAT} -- "$p") || exit; printf 'stat %s\n' "$s"`,
+    sh`elif s=$(stat ${L}-c ${FORMAT} -- "$p"); then printf 'stat %s\n' "$s"`,
     `for t in r w x; do if [ -$t "$p" ]; then echo "access_$t 1"; else echo "access_$t 0"; fi; done`,
     `if [ -L "$p" ]; then printf 'lnk_source %s\\n' "$(readlink -f -- "$p")"; printf 'lnk_target %s\\n' "$(readlink -- "$p")"; fi`,
     p.get_checksum !== false ? sh`if [ -f "$p" ] && [ -r "$p" ]; then h=$(${algo}sum < "$p") && printf 'checksum %s\n' "\${h%% *}"; fi` : '',
@@ -87,6 +89,7 @@ export function statScript(p: StatParams): string {
       ? // One `file --mime` prints both: `text/plain; charset=us-ascii`.
         `if command -v file >/dev/null 2>&1; then printf 'mime '; file ${p.follow ? '-L ' : ''}-b --mime -- "$p"; else echo 'mimetype unknown'; echo 'charset unknown'; fi`
       : '',
+    'else false; fi',
   ]
     .filter(Boolean)
     .join('\n');
@@ -161,7 +164,7 @@ export const stat = defineModule<StatParams, { stat: StatResult }, StatTaskResul
   probeAhead: true,
   schema,
   async gather(p, probe) {
-    const out = await runProbe(probe, statScript(p), p.path);
+    const out = await runProbe(probe, statScript(p), p.path, IN_BATCH_SHELL);
     return { stat: parseStatOutput(out.stdout, p) };
   },
   overlay(state, predicted, p) {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Effect, Plan, Predicted, Probe, RunAction } from '../../runner/module.types.js';
 import { quote, sh } from '../../runner/shell.js';
-import { parseProbe, runProbe } from './probe.js';
+import { IN_BATCH_SHELL, parseProbe, runProbe } from './probe.js';
 
 export interface CommandCommon {
   /** Change into this directory before running (creates/removes are relative to it too). @default none */
@@ -28,17 +28,21 @@ export interface CommandState {
   removesFound?: boolean;
 }
 
-/** One probe for chdir/creates/removes; none at all when they are not given. */
-function commandProbeScript(p: CommandCommon): string | undefined {
+/**
+ * One probe for chdir/creates/removes; none at all when they are not given. Without chdir it
+ * leaves the shell as it found it (IFS put back), so it may run in a batch's own shell.
+ */
+export function commandProbeScript(p: CommandCommon): string | undefined {
   if (p.creates === undefined && p.removes === undefined) return undefined;
   const lines: string[] = [];
   if (p.chdir !== undefined) lines.push(sh`cd -- ${p.chdir} 2>/dev/null || { echo chdir missing; exit 0; }`);
   // Unquoted expansion with IFS empty: pathname expansion only, no word splitting.
-  lines.push('IFS=');
+  lines.push('o=$IFS; IFS=');
   const glob = (key: string, pattern: string): string =>
     sh`g=${pattern}; r=no; for f in $g; do if [ -e "$f" ] || [ -L "$f" ]; then r=yes; break; fi; done; echo ${key} "$r"`;
   if (p.creates !== undefined) lines.push(glob('creates', p.creates));
   if (p.removes !== undefined) lines.push(glob('removes', p.removes));
+  lines.push('IFS=$o');
   return lines.join('\n');
 }
 
@@ -56,7 +60,7 @@ export async function gatherCommand(p: CommandCommon, probe: Probe): Promise<Com
   const script = commandProbeScript(p);
   if (!script) return {};
   const what = [p.chdir, p.creates, p.removes].filter((x) => x !== undefined).join(', ');
-  return parseCommandProbe((await runProbe(probe, script, what)).stdout);
+  return parseCommandProbe((await runProbe(probe, script, what, p.chdir === undefined ? IN_BATCH_SHELL : undefined)).stdout);
 }
 
 /** Skip, fail or run-and-capture `script` (the command itself, without chdir). */

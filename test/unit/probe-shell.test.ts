@@ -13,6 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileProbeScript } from '../../modules/file.js';
 import { serviceProbeScript } from '../../modules/service.js';
+import { statScript } from '../../modules/stat.js';
+import { commandProbeScript } from '../../modules/_lib/command.js';
 import { MAX_DIFF_SIZE, targetScript } from '../../modules/_lib/target.js';
 import type { ExecResult } from '../../runner/connection/types.js';
 import { batchScript, newMarker, splitBatch } from '../../runner/probe-batch.js';
@@ -78,6 +80,13 @@ function declared(): [string, string][] {
     ['target: into a directory, owner and an unknown group', targetScript({ path: d('conf'), intoDir: 'a.conf', owner: 'root', group: 'hw-no-such-group' })],
     ['target: absent in an absent directory', targetScript({ path: d('none/a.conf') })],
     ['service (SysV): a service this machine may not have', serviceProbeScript('cron', 'sysv')],
+    ['stat: a file', statScript({ path: d('conf/a.conf') })],
+    ['stat: a link, with sha256', statScript({ path: d('a-link'), checksum_algorithm: 'sha256' })],
+    ['stat: a link followed, no checksum, no mime', statScript({ path: d('current'), follow: true, get_checksum: false, get_mime: false })],
+    ['stat: absent', statScript({ path: d('nowhere') })],
+    ['stat: a dangling link followed', statScript({ path: d('dangling'), follow: true })],
+    ['command: creates (a glob with a blank) and removes', commandProbeScript({ creates: d('odd name*'), removes: d('conf/*.conf') })!],
+    ['command: creates absent', commandProbeScript({ creates: d('none here') })!],
     ['service (SysV): a name nothing has', serviceProbeScript('hw-no-such-service', 'sysv')],
   ];
 }
