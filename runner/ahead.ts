@@ -12,13 +12,15 @@
  *   skipped by check mode, its become is the carrying task's (same user, no password: one command
  *   runs them all), and its `when` holds now.
  * - Its `when`s, params and first probe are worked out now, with the host's variables as they are
- *   now, and kept for the task (runner/prepared.ts): when it runs, it takes them instead of running
- *   the playbook's functions and its gather's start a second time, as long as nothing they were
- *   computed from has changed since (else it evaluates afresh). A `when` that does not hold, or a
- *   params or `when` function that throws, leaves the task out of the batch (and the task skips or
- *   fails with that when it runs). gather runs against a probe that records what it is asked until
- *   it asks for its first probe (or several at once); the task's own probe answers it then. A gather
- *   that reads a controller file first does not ask within a turn of the event loop and is not carried.
+ *   now. For a task with code of its own (a params function, a `when`), what that code gave is
+ *   kept for the task (runner/prepared.ts): when it runs, it takes it instead of running the
+ *   playbook's functions a second time, as long as nothing they were computed from has changed
+ *   since (else it evaluates afresh). A `when` that does not hold, or a params or `when` function
+ *   that throws, leaves the task out of the batch (and the task skips or fails with that when it
+ *   runs). gather runs against a recording probe until it asks for its first probe (or several at
+ *   once), and never gets an answer: the task gathers again when it runs (a gather kept waiting
+ *   for every task ahead on every host cost more memory than the second start cost CPU). A gather
+ *   that reads a controller file first does not ask within a turn of the event loop and is left out.
  * - After a task that may set variables (register, a module that sets facts: the carrying task
  *   itself included), a task with code of its own (a params function, a `when`) is not worked
  *   out ahead: its code would see the variables of before, and run again once they changed.
@@ -32,53 +34,82 @@
 import type { BecomeSpec } from './connection/types.js';
 import { RESULTS, type InheritedKeywords } from './dsl.js';
 import { becomeFor, hostContext, keyword, type BatchContext, type TaskNode } from './execute.js';
+import type { Facts } from './facts.types.js';
 import type { HostContext } from './module.js';
 import type { ModuleContext, Probe } from './module.types.js';
 import { registerSecrets, resolveParams } from './module-run.js';
 import type { AheadProbe } from './observe.js';
-import type { Prepared, Resolved } from './prepared.js';
+import type { Resolved } from './prepared.js';
 import { optional, type Vars } from './vars.js';
+
+/** A candidate worked out: its first probes, known after a turn of the event loop (recording) or before (kept). */
+interface Asked {
+  readonly node: TaskNode;
+  readonly recording?: Recording;
+  /** What a task with code of its own keeps (runner/prepared.ts): its probes are added once known. */
+  readonly prepared?: { scripts: readonly string[]; inBatchShell?: ReadonlySet<string> };
+  readonly scripts?: readonly string[];
+  readonly inBatchShell?: ReadonlySet<string> | undefined;
+}
 
 /** The first probes of up to `limit` tasks after `node` on `host`, run with `become`. */
 export async function probesAhead(b: BatchContext, node: TaskNode, host: string, become: BecomeSpec | undefined, limit: number): Promise<AheadProbe[]> {
   const run = b.run;
   const facts = await run.facts(host);
-  const results = run.host(host).results;
   run.prepared.prune(host);
-  const asked: { node: TaskNode; prepared: Prepared & { kind: 'ready' } }[] = [];
+  const asked: Asked[] = [];
   // Tasks under the same blocks without vars of their own see the same variables: one context for them.
   const contexts = new Map<readonly InheritedKeywords[], HostContext>();
-  const contextOf = (n: TaskNode): HostContext => {
-    if (n.task.options.vars !== undefined) return hostContext(b, n, host, facts);
-    let ctx = contexts.get(n.scopes);
-    if (!ctx) contexts.set(n.scopes, (ctx = hostContext(b, n, host, facts)));
-    return ctx;
-  };
   let varsMayChange = setsVars(node);
   for (const next of b.after?.(node) ?? []) {
     if (asked.length >= limit) break;
     // A pause waits on the world outside: what is observed before it is stale after it.
     if (next.task.call.module.bypassHostLoop) break;
-    const own = varsMayChange && runsOwnCode(next);
+    const own = runsOwnCode(next);
+    const after = varsMayChange;
     if (setsVars(next)) varsMayChange = true;
-    if (own || !mayRide(b, next)) continue;
+    if ((own && after) || !mayRide(b, next)) continue;
     let ctx: HostContext;
     try {
-      ctx = contextOf(next);
+      ctx = contextOf(b, next, host, facts, contexts);
       if (!sameBecome(b, next, ctx, become)) continue;
     } catch {
       // Variables that cannot be merged or a become that cannot be worked out: the task sees to it when it runs.
       continue;
     }
-    const kept = run.prepared.peek(host, next, optional(ctx.vars) as Vars, results);
-    const prepared = kept ?? prepare(b, next, ctx);
-    if (prepared.kind === 'ready') asked.push({ node: next, prepared });
+    if (!own) {
+      // Static params and no `when`: nothing of the playbook's runs, nothing to keep.
+      asked.push({ node: next, recording: startGather(b, next, ctx, next.task.call.params) });
+      continue;
+    }
+    const kept = run.prepared.peek(host, next, optional(ctx.vars) as Vars, run.host(host).results);
+    if (kept) {
+      if (kept.kind === 'ready') asked.push({ node: next, scripts: kept.scripts, inBatchShell: kept.inBatchShell });
+      continue;
+    }
+    const started = prepare(b, next, ctx);
+    if (started) asked.push({ node: next, ...started });
   }
   // One turn of the event loop for all the gathers to ask (their synchronous part and microtasks).
   await new Promise((resolve) => setImmediate(resolve));
-  return asked.flatMap(({ node: owner, prepared }) =>
-    prepared.scripts.map((script) => ({ owner, label: owner.task.name, script, ...(prepared.inBatchShell?.has(script) ? { inBatchShell: true } : {}) })),
-  );
+  const probes: AheadProbe[] = [];
+  for (const a of asked) {
+    const scripts = a.recording ? (a.recording.usable ? a.recording.scripts : []) : (a.scripts ?? []);
+    const inBatchShell = a.recording ? a.recording.inBatchShell : a.inBatchShell;
+    if (a.prepared) {
+      a.prepared.scripts = scripts;
+      if (inBatchShell) a.prepared.inBatchShell = inBatchShell;
+    }
+    for (const script of scripts) probes.push({ owner: a.node, label: a.node.task.name, script, ...(inBatchShell?.has(script) ? { inBatchShell: true } : {}) });
+  }
+  return probes;
+}
+
+function contextOf(b: BatchContext, n: TaskNode, host: string, facts: Facts, shared: Map<readonly InheritedKeywords[], HostContext>): HostContext {
+  if (n.task.options.vars !== undefined) return hostContext(b, n, host, facts);
+  let ctx = shared.get(n.scopes);
+  if (!ctx) shared.set(n.scopes, (ctx = hostContext(b, n, host, facts)));
+  return ctx;
 }
 
 /** Whether the task's result may set variables: what it registers, the facts it sets. */
@@ -108,91 +139,83 @@ function sameBecome(b: BatchContext, node: TaskNode, ctx: HostContext, become: B
 }
 
 /**
- * The task's `when`s, params and gather, worked out now and kept for it (runner/prepared.ts):
- * the playbook's functions run here, not again when the task runs while nothing changed.
+ * The `when`s and params of a task with code of its own, worked out now and kept for it
+ * (runner/prepared.ts): the playbook's functions run here, not again when the task runs while
+ * nothing changed. When they hold, its gather is started against a recording probe. The gather
+ * itself is not kept (the task gathers afresh with the kept params): a gather left waiting for
+ * each task ahead on each host held more memory than it saved CPU (bench/README.md).
  */
-function prepare(b: BatchContext, node: TaskNode, hostCtx: HostContext): Prepared {
+function prepare(b: BatchContext, node: TaskNode, hostCtx: HostContext): { prepared: { scripts: readonly string[] }; recording: Recording } | undefined {
   const run = b.run;
   const { task } = node;
   const { ctx, done } = run.prepared.begin(hostCtx.host, node, hostCtx, run.host(hostCtx.host).results, RESULTS);
-  const keep = (p: Prepared): Prepared => (done(p), p);
   let resolved: Resolved;
   try {
     const whens = [...node.scopes.map((s) => s.when), task.options.when];
-    if (!whens.every((w) => w === undefined || w(ctx))) return keep({ kind: 'skip' });
+    if (!whens.every((w) => w === undefined || w(ctx))) return void done({ kind: 'skip' });
     resolved = resolveParams(task.call, ctx);
   } catch (error) {
-    return keep({ kind: 'threw', error });
+    return void done({ kind: 'threw', error });
   }
-  const params = resolved.params;
-  if (params === undefined) return keep({ kind: 'ready', resolved, scripts: [], gather: () => undefined });
+  const prepared: { kind: 'ready'; resolved: Resolved; scripts: readonly string[]; inBatchShell?: ReadonlySet<string> } = { kind: 'ready', resolved, scripts: [] };
+  done(prepared);
+  if (resolved.params === undefined) return undefined;
+  return { prepared, recording: startGather(b, node, ctx, resolved.params) };
+}
+
+/** The task's gather with `params`, started against a recording probe. */
+function startGather(b: BatchContext, node: TaskNode, ctx: HostContext, params: unknown): Recording {
+  const run = b.run;
   // Its probe script is shown under -vvv before the task runs: its secrets are masked from now on.
-  registerSecrets(task.call, params, run.masker);
+  registerSecrets(node.task.call, params, run.masker);
   const check = keyword(node, 'check_mode') ?? run.options.check;
   const mctx: ModuleContext = { facts: ctx.facts, vars: optional(ctx.vars) as Vars, host: ctx.host, playbookDir: run.playbookDir, check };
-  const r = recording((probe) => task.call.module.gather(params, probe, mctx));
-  return keep({
-    kind: 'ready',
-    resolved,
-    // Read after the turn of the event loop: a gather that failed or asked with stdin is not carried.
-    get scripts() {
-      return r.usable ? r.scripts : [];
-    },
-    inBatchShell: r.inBatchShell,
-    gather: (probe) => r.continueWith(probe),
-  });
+  return recording((probe) => node.task.call.module.gather(params, probe, mctx));
 }
 
 /** What a gather asked its recording probe so far; `usable` false once it failed or asked with stdin. */
 export interface Recording {
   readonly scripts: string[];
-  /** Those of `scripts` declared safe in a batch's own shell (ProbeOptions.inBatchShell). */
-  readonly inBatchShell: Set<string>;
+  /** Those of `scripts` declared safe in a batch's own shell (ProbeOptions.inBatchShell); none: undefined. */
+  inBatchShell?: Set<string>;
   usable: boolean;
-  /**
-   * The gather, its waiting probes answered by `probe` from now on (and every later one asked
-   * of it); undefined when it cannot go on (it failed, asked with stdin, was continued already).
-   */
-  continueWith(probe: Probe): Promise<unknown> | undefined;
 }
 
 /**
- * Starts `gather` against a probe that records what it is asked and answers only once the gather
- * is continued with a real probe: after a turn of the event loop, the probes it asks before it
- * waits on the first answer. A gather never continued is dropped with what it waits on.
+ * Starts `gather` against a probe that records what it is asked and never answers (the gather is
+ * left pending and dropped): after a turn of the event loop, the probes it asks before it waits
+ * on the first answer. Each script is the one copy every host asking the same shares.
  */
 export function recording(gather: (probe: Probe) => Promise<unknown>): Recording {
-  const waiting: { script: string; options: Parameters<Probe['run']>[1]; answer: (r: ReturnType<Probe['run']>) => void }[] = [];
-  let live: Probe | undefined;
-  let started: Promise<unknown> | undefined;
-  const r: Recording = {
-    scripts: [],
-    inBatchShell: new Set(),
-    usable: true,
-    continueWith(probe) {
-      if (!r.usable || live || !started) return undefined;
-      live = probe;
-      for (const w of waiting.splice(0)) w.answer(probe.run(w.script, w.options));
-      return started;
-    },
-  };
+  const r: Recording = { scripts: [], usable: true };
   const probe: Probe = {
     run: (script, o) => {
-      if (live) return live.run(script, o);
       if (o?.stdin !== undefined && o.stdin.length > 0) r.usable = false;
       else {
-        r.scripts.push(script);
-        if (o?.inBatchShell) r.inBatchShell.add(script);
+        const one = shared(script);
+        r.scripts.push(one);
+        if (o?.inBatchShell) (r.inBatchShell ??= new Set()).add(one);
       }
-      return new Promise((answer) => waiting.push({ script, options: o, answer }));
+      return new Promise(() => {});
     },
   };
   try {
-    started = gather(probe);
-    // Failing before it was continued: the task gathers afresh (afterwards the task sees the failure).
-    started.catch(() => (live ? undefined : (r.usable = false)));
+    gather(probe).catch(() => (r.usable = false));
   } catch {
     r.usable = false;
   }
   return r;
+}
+
+/**
+ * Probe scripts are mostly the same on every host (the same paths), and each is held until its
+ * task runs: one copy for all (a few thousand distinct ones at most, then it starts afresh).
+ */
+const scripts = new Map<string, string>();
+function shared(script: string): string {
+  const known = scripts.get(script);
+  if (known !== undefined) return known;
+  if (scripts.size >= 4096) scripts.clear();
+  scripts.set(script, script);
+  return script;
 }

@@ -54,11 +54,8 @@ export interface CallEnv {
    * RelayAction's receiving end. Rejects with ProbeError for a host it cannot give. @default none
    */
   peer?: PeerLookup;
-  /**
-   * Worked out ahead for this task (runner/prepared.ts): its params, and its gather started ahead,
-   * continued with `probe` (undefined: gather afresh). @default params and gather computed here
-   */
-  prepared?: { resolved: Resolved; gather(probe: Probe): Promise<unknown> | undefined };
+  /** The params as worked out ahead for this task (runner/prepared.ts). @default resolved here */
+  prepared?: { resolved: Resolved };
 }
 
 export interface CallRun {
@@ -108,7 +105,7 @@ export async function runModuleCall(call: AnyModuleCall, env: CallEnv): Promise<
     : own;
   let state: unknown;
   try {
-    state = await (env.prepared?.gather(probe) ?? call.module.gather(params, probe, mctx));
+    state = await call.module.gather(params, probe, mctx);
   } catch (e) {
     // The module's probe failed on the host: the task fails, nothing planned.
     if (e instanceof ProbeError) return { issues: [], result: { changed: false, failed: true, msg: e.message } };

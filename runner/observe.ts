@@ -39,6 +39,9 @@ export interface AheadProbe {
 export const MAX_AHEAD = 32;
 
 interface Stored {
+  readonly script: string;
+  /** The become user it ran as ('' without become). */
+  readonly user: string;
   result: ExecResult;
   /** The fleet's change count when it was observed. */
   generation: number;
@@ -47,8 +50,8 @@ interface Stored {
 }
 
 interface HostAhead {
-  /** owner → (become user + script) → result */
-  readonly stored: Map<object, Map<string, Stored>>;
+  /** owner → its results not handed out yet (usually one: a gather's first probe) */
+  readonly stored: Map<object, Stored[]>;
   /** A batch is on its way: another probe meanwhile goes alone. */
   sending: boolean;
   /** For how many later tasks the next batch may carry probes. */
@@ -142,11 +145,8 @@ export class Observations {
       run: async (script, o) => {
         if (o?.stdin !== undefined && o.stdin.length > 0) return this.read(conn, script, options(o.stdin));
         const h = this.#host(conn.host);
-        const key = keyOf(become, script);
-        const mine = h.stored.get(owner);
-        const hit = mine?.get(key);
+        const hit = take(h.stored, owner, become, script);
         if (hit) {
-          mine!.delete(key);
           if (this.#valid(hit)) {
             this.trace?.(conn.host, `PROBE observed ahead, in one round trip with task '${hit.carrier}': ${script}`);
             return hit.result;
@@ -165,11 +165,14 @@ export class Observations {
       // What a change made useless says how far ahead is worth observing on this host.
       let wasted = 0;
       for (const [owner, results] of h.stored) {
-        for (const [k, s] of results) if (!this.#valid(s)) (results.delete(k), wasted++);
-        if (results.size === 0) h.stored.delete(owner);
+        const valid = results.filter((s) => this.#valid(s));
+        wasted += results.length - valid.length;
+        if (valid.length === 0) h.stored.delete(owner);
+        else if (valid.length < results.length) h.stored.set(owner, valid);
       }
       h.window = wasted > 0 ? Math.max(1, h.window >> 1) : Math.min(MAX_AHEAD, h.window * 2);
-      const extras = (await ahead(h.window)).filter((p) => !h.stored.get(p.owner)?.has(keyOf(become, p.script)));
+      const user = userOf(become);
+      const extras = (await ahead(h.window)).filter((p) => !h.stored.get(p.owner)?.some((s) => s.script === p.script && s.user === user));
       if (extras.length === 0) return await exec(own.script);
       // A change in flight now, or starting before the batch is back, moves the generation on.
       const generation = this.#generation;
@@ -179,9 +182,10 @@ export class Observations {
       extras.forEach((p, i) => {
         const result = results[i + 1];
         if (!result) return;
-        let forOwner = h.stored.get(p.owner);
-        if (!forOwner) h.stored.set(p.owner, (forOwner = new Map()));
-        forOwner.set(keyOf(become, p.script), { result, generation, carrier: label });
+        const stored: Stored = { script: p.script, user, result, generation, carrier: label };
+        const forOwner = h.stored.get(p.owner);
+        if (forOwner) forOwner.push(stored);
+        else h.stored.set(p.owner, [stored]);
       });
       // The batch shell died before this part's frame: the probe alone, as it would have gone.
       return results[0] ?? (await exec(own.script));
@@ -191,6 +195,19 @@ export class Observations {
   }
 }
 
-function keyOf(become: BecomeSpec | undefined, script: string): string {
-  return `${become ? become.user : ''}\0${script}`;
+function userOf(become: BecomeSpec | undefined): string {
+  return become ? become.user : '';
+}
+
+/** The result stored for `owner`'s `script` run as `become`, removed (a result is handed out once). */
+function take(stored: Map<object, Stored[]>, owner: object, become: BecomeSpec | undefined, script: string): Stored | undefined {
+  const mine = stored.get(owner);
+  if (!mine) return undefined;
+  const user = userOf(become);
+  const i = mine.findIndex((s) => s.script === script && s.user === user);
+  if (i < 0) return undefined;
+  const hit = mine[i]!;
+  if (mine.length === 1) stored.delete(owner);
+  else mine.splice(i, 1);
+  return hit;
 }

@@ -1,9 +1,9 @@
 /**
  * What runner/ahead.ts worked out for a later task on a host, kept for the task itself, so the
  * playbook's code (`when` and params functions, a template's render) runs once per host whether
- * the task was observed ahead or not (HOSTWRIGHT_PROBE_AHEAD=0), and the module's gather is not
- * started twice: whether its `when`s held, its params (validated, defaults filled in) or what
- * evaluating them threw, and its gather, started against a probe that answers once the task runs.
+ * the task was observed ahead or not (HOSTWRIGHT_PROBE_AHEAD=0): whether its `when`s held, its
+ * params (validated, defaults filled in) or what evaluating them threw, and the probes its gather
+ * asked first.
  *
  * Handed to the task only while nothing it was computed from can have changed, else the task
  * evaluates afresh:
@@ -19,7 +19,7 @@
  * that may set variables, a task with code of its own is not worked out ahead.
  */
 import type { HostContext, ParamIssue } from './module.js';
-import type { Probe, TaskResult } from './module.types.js';
+import type { TaskResult } from './module.types.js';
 import type { Observations } from './observe.js';
 import { optional, type Vars } from './vars.js';
 
@@ -34,12 +34,10 @@ export type Prepared =
   | { readonly kind: 'skip' }
   /** A `when` or the params function threw this. */
   | { readonly kind: 'threw'; readonly error: unknown }
+  /** The params as resolved (or refused) for the host, and the probes its gather asked first (what a batch carries for it). */
   | {
       readonly kind: 'ready';
       readonly resolved: Resolved;
-      /** The gather started ahead, continued with the task's own probe; undefined when it cannot be (it failed, asked with stdin). */
-      readonly gather: (probe: Probe) => Promise<unknown> | undefined;
-      /** The probes it asked first (what a batch carries for it). */
       readonly scripts: readonly string[];
       /** Those of `scripts` declared safe in a batch's own shell (ProbeOptions.inBatchShell). */
       readonly inBatchShell?: ReadonlySet<string>;
@@ -51,8 +49,8 @@ export interface PreparedInputs {
   readonly varsStamp: number;
   /** The host's merged variables (optional(ctx.vars)) the functions saw. */
   readonly vars: Vars;
-  /** Each task result read, by task id, as it was read. */
-  readonly results: ReadonlyMap<number, TaskResult | undefined>;
+  /** Each task result read, by task id, as it was read (none read: undefined). */
+  readonly results: ReadonlyMap<number, TaskResult | undefined> | undefined;
 }
 
 interface Entry {
@@ -80,13 +78,13 @@ export class PreparedTasks {
   begin(host: string, owner: object, ctx: HostContext, results: ReadonlyMap<number, TaskResult>, resultsKey: symbol): { ctx: HostContext; done: (prepared: Prepared) => void } {
     const stamp = this.observations.stamp();
     const varsStamp = this.#varsGeneration;
-    const read = new Map<number, TaskResult | undefined>();
+    let read: Map<number, TaskResult | undefined> | undefined;
     const tracked: HostContext = { ...ctx };
     Object.defineProperty(tracked, resultsKey, {
       value: {
         get: (id: number) => {
           const r = results.get(id);
-          read.set(id, r);
+          (read ??= new Map()).set(id, r);
           return r;
         },
       },
@@ -133,7 +131,7 @@ export class PreparedTasks {
 
   #holds(i: PreparedInputs, vars: Vars, results: ReadonlyMap<number, TaskResult>): boolean {
     if (!this.#stampsHold(i) || !sameValues(i.vars, vars)) return false;
-    for (const [id, r] of i.results) if (results.get(id) !== r) return false;
+    for (const [id, r] of i.results ?? []) if (results.get(id) !== r) return false;
     return true;
   }
 }

@@ -1,12 +1,11 @@
 /**
  * What runner/ahead.ts works out for a later task is kept for it (runner/prepared.ts): the
- * playbook's functions (params, `when`) and the module's gather run as often observing ahead as
- * with HOSTWRIGHT_PROBE_AHEAD=0, and a value an earlier task set (register, set_fact, a result
+ * playbook's functions (params, `when`) run as often observing ahead as with
+ * HOSTWRIGHT_PROBE_AHEAD=0, and a value an earlier task set (register, set_fact, a result
  * read with Task.result, a change on a host) always reaches the later task.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { play, task } from '../../runner/dsl.js';
-import { defineModule } from '../../runner/module.js';
 import { set_fact } from '../../modules/set_fact.js';
 import { RESULTS } from '../../runner/dsl.js';
 import { Observations } from '../../runner/observe.js';
@@ -86,18 +85,6 @@ describe('the playbook code of a task observed ahead runs once', () => {
     expect(on.calls).toEqual(off.calls);
     expect(on.lines).toEqual(['a h1 ok', 'a h2 ok', 'b h1 failed ignored', 'b h2 failed ignored', 'c h1 ok', 'c h2 ok']);
     expect(on.lines).toEqual(off.lines);
-  });
-
-  it("the module's gather starts once per task and host", async () => {
-    const base = setva({ key: 'k', value: 'v' }).module;
-    let count: (what: string) => void = () => {};
-    const watched = defineModule({ ...base, name: 'watched', gather: (p, probe, c) => (count(`gather ${c.host}`), base.gather(p, probe, c)) });
-    const build = (c: (what: string) => void) => ((count = c), [play({ hosts: 'all', ...noFacts, tasks: ['a', 'b', 'c'].map((k) => task(k, watched({ key: k, value: '1' }))) })]);
-    const on = await counted(build, true);
-    const off = await counted(build, false);
-    expect(batched(on.world)).toBe(true);
-    expect(on.calls).toEqual({ 'gather h1': 3, 'gather h2': 3 });
-    expect(on.calls).toEqual(off.calls);
   });
 });
 
