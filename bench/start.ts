@@ -10,6 +10,11 @@
  *
  * `--list-tasks` loads everything a run loads except the SSH connection's files and connects to
  * nothing: the difference to the run is connecting, facts and the 12 tasks.
+ *
+ * A change is measured against the tree without it in the same alternating rounds:
+ * `--baseline DIR` (a checkout with its own `npm ci`, e.g. `git worktree add --detach DIR main`)
+ * adds its `tsx twelve.ts` and `--list-tasks` rows; `--forms tsx,list,base,base-list` runs only
+ * those rows (keys: node, tsx-e, list, tsx, import, bin, npx, base, base-list).
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -19,7 +24,9 @@ import { childEnv, REPO_ROOT, TSX } from '../test/e2e/playbooks/parity/output.js
 import { readLabState } from '../test/lab/lab.js';
 import { cleanupCgroups, cpuMethod, measure } from './measure.js';
 
-const { values } = parseArgs({ options: { name: { type: 'string', default: 'bench' }, runs: { type: 'string', default: '7' } } });
+const { values } = parseArgs({
+  options: { name: { type: 'string', default: 'bench' }, runs: { type: 'string', default: '7' }, baseline: { type: 'string' }, forms: { type: 'string' } },
+});
 const RUNS = Number(values.runs);
 const state = await readLabState(values.name!);
 if (!state) throw new Error(`no lab named '${values.name}' is up (npm run lab -- up 1 --name ${values.name})`);
@@ -28,15 +35,25 @@ if (!host) throw new Error(`lab '${values.name}' has no plain host`);
 
 const twelve = ['bench/playbooks/twelve.ts', '-i', state.inventoryFile, '-l', host.name];
 const BIN = path.join(REPO_ROOT, 'dist/runner/bin.js');
-const FORMS: { what: string; argv: string[]; run: boolean }[] = [
-  { what: '`node -e 0` (Node alone)', argv: ['node', '-e', '0'], run: false },
-  { what: '`node_modules/.bin/tsx -e 0` (tsx alone: its launcher and the loader thread)', argv: [TSX, '-e', '0'], run: false },
-  { what: '`node_modules/.bin/tsx twelve.ts --list-tasks` (loading, no connection)', argv: [TSX, ...twelve, '--list-tasks'], run: false },
-  { what: '**`node_modules/.bin/tsx twelve.ts`**', argv: [TSX, ...twelve], run: true },
-  { what: '`node --import tsx twelve.ts` (one process)', argv: ['node', '--import', 'tsx', ...twelve], run: true },
-  { what: "`node_modules/.bin/hostwright twelve.ts` (the package's bin, one process: dist/runner/bin.js)", argv: ['node', BIN, ...twelve], run: true },
-  { what: '`npx hostwright twelve.ts` (npm exec first)', argv: ['npx', 'hostwright', ...twelve], run: true },
+const BASE = values.baseline ? path.resolve(values.baseline) : undefined;
+const ALL_FORMS: { key: string; what: string; argv: string[]; run: boolean; cwd?: string }[] = [
+  { key: 'node', what: '`node -e 0` (Node alone)', argv: ['node', '-e', '0'], run: false },
+  { key: 'tsx-e', what: '`node_modules/.bin/tsx -e 0` (tsx alone: its launcher and the loader thread)', argv: [TSX, '-e', '0'], run: false },
+  { key: 'list', what: '`node_modules/.bin/tsx twelve.ts --list-tasks` (loading, no connection)', argv: [TSX, ...twelve, '--list-tasks'], run: false },
+  { key: 'tsx', what: '**`node_modules/.bin/tsx twelve.ts`**', argv: [TSX, ...twelve], run: true },
+  { key: 'import', what: '`node --import tsx twelve.ts` (one process)', argv: ['node', '--import', 'tsx', ...twelve], run: true },
+  { key: 'bin', what: "`node_modules/.bin/hostwright twelve.ts` (the package's bin, one process: dist/runner/bin.js)", argv: ['node', BIN, ...twelve], run: true },
+  { key: 'npx', what: '`npx hostwright twelve.ts` (npm exec first)', argv: ['npx', 'hostwright', ...twelve], run: true },
+  ...(BASE
+    ? [
+        { key: 'base-list', what: `baseline (${BASE}): \`tsx twelve.ts --list-tasks\``, argv: [path.join(BASE, 'node_modules/.bin/tsx'), ...twelve, '--list-tasks'], run: false, cwd: BASE },
+        { key: 'base', what: `baseline (${BASE}): \`tsx twelve.ts\``, argv: [path.join(BASE, 'node_modules/.bin/tsx'), ...twelve], run: true, cwd: BASE },
+      ]
+    : []),
 ];
+const keys = values.forms?.split(',');
+const FORMS = keys ? ALL_FORMS.filter((f) => keys.includes(f.key)) : ALL_FORMS;
+if (FORMS.length === 0) throw new Error(`--forms names none of ${ALL_FORMS.map((f) => f.key).join(', ')}`);
 
 const method = await cpuMethod();
 const median = (v: number[]) => {
@@ -48,10 +65,11 @@ const samples = FORMS.map(() => ({ wall: [] as number[], cpu: [] as number[], lo
 try {
   // Converge once, and fill tsx's and the validators' caches as every later run finds them.
   execFileSync(TSX, twelve, { cwd: REPO_ROOT, env: childEnv(), stdio: 'ignore' });
+  if (BASE) execFileSync(path.join(BASE, 'node_modules/.bin/tsx'), twelve, { cwd: BASE, env: childEnv(), stdio: 'ignore' });
   for (let r = 0; r < RUNS; r++) {
     for (const [i, form] of FORMS.entries()) {
       samples[i]!.load.push(os.loadavg()[0]!);
-      const m = await measure(form.argv, childEnv(), method, REPO_ROOT);
+      const m = await measure(form.argv, childEnv(), method, form.cwd ?? REPO_ROOT);
       if (m.code !== 0) throw new Error(`${form.argv.join(' ')} exited ${m.code}:\n${m.stderr.slice(-2000)}`);
       if (form.run && !/ changed=0 /.test(m.stdout)) throw new Error(`${form.argv.join(' ')}: not a converged no-op:\n${m.stdout.slice(-1000)}`);
       samples[i]!.wall.push(m.wallMs);

@@ -126,6 +126,14 @@ export { includeTasks, includeRole, defineRole } from './include.js';
 export type { Include, IncludeOptions, IncludeRoleOptions, LoopControl, Role } from './include.js';
 
 export type Item = Task<any> | Block | Meta | Include;
+
+/** The modules these items' tasks call, inside blocks too (an include's own load when it is expanded). */
+export function modulesIn(items: readonly Item[]): AnyModuleCall['module'][] {
+  return items.flatMap((item) => {
+    if (item.kind === 'block') return modulesIn([...item.block, ...item.rescue, ...item.always]);
+    return item.kind === 'task' ? [item.call.module] : [];
+  });
+}
 /**
  * Roles are plain functions returning tasks, so lists may nest: `tasks: [common(), web({ port })]`.
  * To give a role's tasks tags or other keywords (Ansible's `roles: [{ role: x, tags: [...] }]`),

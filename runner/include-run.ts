@@ -17,11 +17,11 @@
  *
  * The caller (schedule.ts) lays the files' tasks out in that order after the include.
  */
-import { flat, play, validatePlays, type InheritedKeywords, type Item, type Items, type Task } from './dsl.js';
+import { flat, modulesIn, play, validatePlays, type InheritedKeywords, type Item, type Items, type Task } from './dsl.js';
 import { UnreachableError } from './errors.js';
 import { itemLabel, scopeContext, type BatchContext, type Outcome } from './execute.js';
 import type { Include, LoopControl } from './include.js';
-import type { HostContext } from './module.js';
+import { loadModules, type HostContext } from './module.js';
 import type { TaskResult } from './module.types.js';
 import { Unpredictable } from './predict.js';
 import { itemIssues } from './structure.js';
@@ -198,6 +198,7 @@ export async function expandInclude(b: BatchContext, step: IncludeStep, hosts: r
         const expansion = include.expand(ctx);
         const { items, error } = checkItems(include, expansion.items, [...handlers, ...ownHandlers]);
         if (error !== undefined) throw new Error(error);
+        await loadModules(modulesIn([...items, ...ownHandlers]));
         const itemScope: Vars = { ...options.vars, ...special, ...expansion.vars };
         if (include.role?.public && expansion.vars) {
           publicVars(b, host).push(expansion.vars);

@@ -164,7 +164,77 @@ function copyPlain<T>(value: T): T {
   return value;
 }
 
+/**
+ * What validating a call needs, without the module's code: its name, schema, extra checks and
+ * flags. A module kept in a folder or beside a `.params.ts` file exports this separately, so the
+ * modules barrel (modules/index.ts) can validate a call while the playbook loads and load the
+ * module's gather/plan code only for a playbook that uses it (issue 18: a playbook's start paid for
+ * every module's code).
+ */
+export type ModuleDefinition<P> = Omit<ModuleSpec<P, never>, 'gather' | 'plan' | 'overlay' | 'interpret'>;
+
+/** Any module's spec (JSONSchemaType<P> does not widen to <any>, so the schema is left out). */
+type AnySpec = Omit<ModuleSpec<any, any>, 'schema'>;
+/** Each module function's spec, for lazyModule to find the implementation it loaded. */
+const specs = new WeakMap<object, AnySpec>();
+/** A lazy spec's loader (loadModules calls it before the run touches a host). */
+const LOAD: unique symbol = Symbol('hostwright.loadModule');
+type LazySpec = AnySpec & { [LOAD]?: () => Promise<AnySpec> };
+
 export function defineModule<P, S, R extends TaskResult = TaskResult>(spec: ModuleSpec<P, S>): ModuleFn<P, S, R> {
+  return moduleFn<P, S, R>(spec);
+}
+
+/**
+ * A module function whose gather/plan code is imported the first time a run needs it:
+ * `definition` validates calls at once, as defineModule's do (file:line, task and field while the
+ * playbook loads); `load` imports the module's own file (the same definition with gather and plan).
+ * The runner loads what a playbook's tasks use before it contacts a host (loadModules); a gather
+ * started before that loads first.
+ */
+export function lazyModule<P, S, R extends TaskResult>(definition: ModuleDefinition<P>, load: () => Promise<ModuleFn<P, S, R>>): ModuleFn<P, S, R> {
+  let implementation: AnySpec | undefined;
+  let loading: Promise<AnySpec> | undefined;
+  const loadSpec = (): Promise<AnySpec> =>
+    (loading ??= load().then((fn) => {
+      const spec = specs.get(fn);
+      if (spec?.name !== definition.name) throw new Error(`module '${definition.name}': its file exports no module of that name`);
+      return (implementation = spec);
+    }));
+  const unloaded = (what: string) => () => {
+    throw new Error(`module '${definition.name}': ${what} before its code was loaded (runner/module.ts loadModules)`);
+  };
+  const spec: LazySpec = {
+    ...(definition as ModuleDefinition<unknown>),
+    [LOAD]: loadSpec,
+    get gather() {
+      return implementation?.gather ?? (async (params: unknown, probe: Probe, ctx: ModuleContext) => (await loadSpec()).gather(params, probe, ctx));
+    },
+    get plan() {
+      return implementation?.plan ?? unloaded('plan');
+    },
+    // Read by the runner only after gather, when the code is loaded.
+    get overlay() {
+      return implementation?.overlay;
+    },
+    get interpret() {
+      return implementation?.interpret;
+    },
+  };
+  return moduleFn<P, S, R>(spec as ModuleSpec<P, S>);
+}
+
+/** Loads the code of every lazy module among these (a module defined eagerly is loaded already). */
+export async function loadModules(modules: Iterable<AnySpec>): Promise<void> {
+  const loads = new Set<() => Promise<unknown>>();
+  for (const m of modules) {
+    const load = (m as LazySpec)[LOAD];
+    if (load) loads.add(load);
+  }
+  await Promise.all([...loads].map((load) => load()));
+}
+
+function moduleFn<P, S, R extends TaskResult>(spec: ModuleSpec<P, S>): ModuleFn<P, S, R> {
   // Compiled on the module's first call (still while the playbook loads): a playbook pays only
   // for the schemas of the modules it uses, not for every module the library defines.
   let validateFn: Validator<P> | undefined;
@@ -189,5 +259,6 @@ export function defineModule<P, S, R extends TaskResult = TaskResult>(spec: Modu
     };
   };
   Object.defineProperty(fn, 'name', { value: spec.name });
+  specs.set(fn, spec as AnySpec);
   return fn;
 }

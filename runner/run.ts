@@ -2,7 +2,8 @@
  * runPlaybook: validate everything (no host contacted on a load error), then play by play, batch
  * by batch, run the tasks and end with the recap. Returns ansible-playbook's exit code.
  */
-import { validatePlays, type Item, type Play } from './dsl.js';
+import { modulesIn, validatePlays, type Item, type Play } from './dsl.js';
+import { loadModules } from './module.js';
 import { LoadError, RunError } from './errors.js';
 import type { HostStats, Reporter } from './events.js';
 import type { Inventory } from './inventory/types.js';
@@ -81,6 +82,9 @@ function maskWrittenSecrets(play: Play, masker: Masker): void {
 export async function runPlaybook(plays: readonly Play[], options: RunOptions, reporter: Reporter, context: RunContext): Promise<number> {
   checkPlays(plays);
   checkTargets(context.inventory, options);
+  // The code of the modules the barrel left unloaded, before the first host: observing ahead
+  // needs each gather to ask its probes at once.
+  await loadModules(plays.flatMap((p) => modulesIn([...p.pre_tasks, ...p.tasks, ...p.post_tasks, ...p.handlers])));
   const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
   for (const play of plays) maskWrittenSecrets(play, run.masker);
   if (options.step && context.ask) run.step = new StepMode(context.ask);

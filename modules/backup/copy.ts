@@ -23,48 +23,17 @@
  * two hosts' jobs of the same name never share a series (nor a retention): backup_verify,
  * backup_restore and backup_prune read it there with `dest: <to_dest>/<inventory_hostname>`.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule, ProbeError } from '../../runner/module.js';
 import type { Plan, Probe } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
-import { applyRetention, isEmptyPolicy, retentionSchemaProperties, type RetentionPolicy } from './retention.js';
-import { DEFAULT_DEST, HASH_FUNCTION, JOB_PATTERN, parseArchiveName, seriesArchives, seriesDir } from './series.js';
+import { applyRetention, isEmptyPolicy } from './retention.js';
+import { DEFAULT_DEST, HASH_FUNCTION, parseArchiveName, seriesArchives, seriesDir } from './series.js';
 import { pickArchive } from './verify.js';
+import { backupCopyDefinition, DEFAULT_COPY_DEST, type BackupCopyParams } from './copy.params.js';
 
-/** Where copies go on the target by default: beside the target's own series, never among them. */
-export const DEFAULT_COPY_DEST = '/var/backups/hostwright-copies';
-
-export interface BackupCopyParams extends RetentionPolicy {
-  /** The job whose series holds the archive (on this host: `<dest>/<job>/`). */
-  job: string;
-  /** An archive's file name in the series. @default the newest */
-  archive?: string;
-  /** Directory holding the series on this host (as given to `backup`). @default /var/backups/hostwright */
-  dest?: string;
-  /** The inventory host that receives the copy (reached over the run's own connection to it). */
-  to_host: string;
-  /**
-   * Directory on `to_host` holding one directory per source host: the copy goes to
-   * `<to_dest>/<inventory_hostname>/<job>/<archive>`.
-   * @default /var/backups/hostwright-copies
-   */
-  to_dest?: string;
-}
-
-const schema: JSONSchemaType<BackupCopyParams> = {
-  type: 'object',
-  properties: {
-    job: { type: 'string', pattern: JOB_PATTERN },
-    archive: { type: 'string', pattern: '^[^/\\n]+$', nullable: true },
-    dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
-    to_host: { type: 'string', pattern: '^[^\\s]+$' },
-    to_dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
-    ...retentionSchemaProperties,
-  },
-  required: ['job', 'to_host'],
-  additionalProperties: false,
-};
+export { DEFAULT_COPY_DEST } from './copy.params.js';
+export type { BackupCopyParams } from './copy.params.js';
 
 export interface CopyState {
   /** The archive's file name on this host (undefined: none, or the named one is not there). */
@@ -207,8 +176,7 @@ async function target(probe: Probe, host: string): Promise<Probe> {
 }
 
 export const backup_copy = defineModule<BackupCopyParams, CopyState>({
-  name: 'backup_copy',
-  schema,
+  ...backupCopyDefinition,
   async gather(p, probe, ctx) {
     const source = await runProbe(probe, sourceProbe(p), `the series of backup job ${p.job}`);
     const peer = await target(probe, p.to_host);

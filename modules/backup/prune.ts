@@ -5,31 +5,15 @@
  * only this job's archives are candidates, and a run holding the series lock makes it fail rather
  * than prune under a writer. Idempotent: changed only when an archive goes.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Effect, Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
-import { applyRetention, isEmptyPolicy, retentionSchemaProperties, type RetentionPolicy } from './retention.js';
-import { DEFAULT_DEST, JOB_PATTERN, seriesArchives, seriesDir } from './series.js';
+import { applyRetention, isEmptyPolicy } from './retention.js';
+import { DEFAULT_DEST, seriesArchives, seriesDir } from './series.js';
+import { backupPruneDefinition, type BackupPruneParams } from './prune.params.js';
 
-export interface BackupPruneParams extends RetentionPolicy {
-  /** The job whose series is pruned (`<dest>/<job>/`). */
-  job: string;
-  /** Directory holding the series (for copy_to_controller's copies: `<dir>/<inventory_hostname>`). @default /var/backups/hostwright */
-  dest?: string;
-}
-
-const schema: JSONSchemaType<BackupPruneParams> = {
-  type: 'object',
-  properties: {
-    job: { type: 'string', pattern: JOB_PATTERN },
-    dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
-    ...retentionSchemaProperties,
-  },
-  required: ['job'],
-  additionalProperties: false,
-};
+export type { BackupPruneParams } from './prune.params.js';
 
 export interface PruneState {
   entries: string[];
@@ -73,8 +57,7 @@ export function planPrune(p: BackupPruneParams, st: PruneState): Plan {
 }
 
 export const backup_prune = defineModule<BackupPruneParams, PruneState>({
-  name: 'backup_prune',
-  schema,
+  ...backupPruneDefinition,
   async gather(p, probe) {
     const out = await runProbe(probe, pruneProbe(p), `the series of backup job ${p.job}`);
     return { entries: out.stdout.split('\n').filter((l) => l.startsWith('entry ')).map((l) => l.slice(6)) };

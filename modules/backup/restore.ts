@@ -14,57 +14,16 @@
  * --exit-on-error`), before any file is swapped. Check mode lists what would be replaced or created.
  * Restoring always runs (non-idempotent).
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../../runner/module.js';
+import { defineModule } from '../../runner/module.js';
 import type { Effect, Plan } from '../../runner/module.types.js';
 import { quote, raw, sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
-import { DUMP_DIR, pgConnArgs, pgDatabasesProbe, pgFunction, pgWhere, postgresRestoreSchema, type PostgresRestore } from './postgres.js';
-import { DEFAULT_DEST, JOB_PATTERN, parseArchiveName, seriesDir, tarReader } from './series.js';
+import { DUMP_DIR, pgConnArgs, pgDatabasesProbe, pgFunction, pgWhere } from './postgres.js';
+import { DEFAULT_DEST, parseArchiveName, seriesDir, tarReader } from './series.js';
 import { archiveProbe, archiveProblem, parseVerifyProbe, type VerifyState } from './verify.js';
+import { backupRestoreDefinition, type BackupRestoreParams } from './restore.params.js';
 
-export interface BackupRestoreParams {
-  /** The job whose series holds the archive. */
-  job: string;
-  /** An archive's file name in the series (as `backup`'s result `archive` ends). @default the newest */
-  archive?: string;
-  /** Directory holding the series (as given to `backup`). @default /var/backups/hostwright */
-  dest?: string;
-  /**
-   * Archived paths to put back in their places, each exactly as it was given to `backup`.
-   * `[]` restores no files (only databases).
-   * @default every path in the archive
-   */
-  paths?: string[];
-  /** Databases to restore from the archive's dumps, and where PostgreSQL is. @default none */
-  postgres?: PostgresRestore;
-  /**
-   * The age identity file on the host that decrypts the archive (needed for an encrypted one; a
-   * key it was not encrypted for is refused before anything is touched).
-   * @default none
-   */
-  encryption_key?: string;
-}
-
-const schema: JSONSchemaType<BackupRestoreParams> = {
-  type: 'object',
-  properties: {
-    job: { type: 'string', pattern: JOB_PATTERN },
-    archive: { type: 'string', pattern: '^[^/\\n]+$', nullable: true },
-    dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
-    paths: { type: 'array', items: { type: 'string', pattern: '^/[^\\n]*[^/\\n]$' }, nullable: true },
-    postgres: { ...postgresRestoreSchema, nullable: true },
-    encryption_key: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
-  },
-  required: ['job'],
-  additionalProperties: false,
-};
-
-function check(p: BackupRestoreParams): ParamIssue[] {
-  const targets = (p.postgres?.databases ?? []).map((d) => d.target ?? d.name);
-  const twice = targets.find((t, i) => targets.indexOf(t) !== i);
-  return twice ? [{ field: 'postgres.databases', message: `database ${twice} is restored into twice` }] : [];
-}
+export type { BackupRestoreParams } from './restore.params.js';
 
 export interface RestoreState extends VerifyState {
   /** Random suffix for the temp names (from the host's /dev/urandom). */
@@ -241,9 +200,7 @@ export function planRestore(p: BackupRestoreParams, st: RestoreState): Plan {
 }
 
 export const backup_restore = defineModule<BackupRestoreParams, RestoreState>({
-  name: 'backup_restore',
-  schema,
-  check,
+  ...backupRestoreDefinition,
   async gather(p, probe) {
     return parseRestoreProbe((await runProbe(probe, restoreProbe(p), `an archive of backup job ${p.job}`)).stdout);
   },

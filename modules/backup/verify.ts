@@ -10,48 +10,15 @@
  * checks the archive only and says so. Read-only: the work is the probe, never changed; a bad
  * archive fails the task saying why.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { raw, sh } from '../../runner/shell.js';
 import { runProbe } from '../_lib/probe.js';
-import { DUMP_DIR, dumpReaderSchema, type DumpReader } from './postgres.js';
-import { DEFAULT_DEST, JOB_PATTERN, parseArchiveName, seriesDir } from './series.js';
+import { DUMP_DIR, type DumpReader } from './postgres.js';
+import { DEFAULT_DEST, parseArchiveName, seriesDir } from './series.js';
+import { backupVerifyDefinition, type BackupVerifyParams } from './verify.params.js';
 
-export interface BackupVerifyParams {
-  /** The job whose series is read. */
-  job: string;
-  /** An archive's file name in the series. @default the newest */
-  archive?: string;
-  /** @default /var/backups/hostwright */
-  dest?: string;
-  /**
-   * The age identity file on the host that decrypts the series' encrypted archives. Without it an
-   * encrypted archive is checked against its sha256 only (not decrypted, not listed).
-   * @default none
-   */
-  encryption_key?: string;
-  /**
-   * Where the dumps are read with pg_restore: `container` names the podman container holding it
-   * (as backup's `postgres.container`; `podman exec -i`, never a TTY). Without it the host's own
-   * pg_restore reads them; a host without one checks the archive only (the summary says so).
-   * @default the host's pg_restore, when it has one
-   */
-  postgres?: DumpReader;
-}
-
-const schema: JSONSchemaType<BackupVerifyParams> = {
-  type: 'object',
-  properties: {
-    job: { type: 'string', pattern: JOB_PATTERN },
-    archive: { type: 'string', pattern: '^[^/\\n]+$', nullable: true },
-    dest: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
-    encryption_key: { type: 'string', pattern: '^/[^\\n]*$', nullable: true },
-    postgres: { ...dumpReaderSchema, nullable: true },
-  },
-  required: ['job'],
-  additionalProperties: false,
-};
+export type { BackupVerifyParams } from './verify.params.js';
 
 export interface VerifyState {
   /** The archive checked (undefined: the series has none). */
@@ -246,8 +213,7 @@ export function planVerify(p: BackupVerifyParams, st: VerifyState): Plan {
 }
 
 export const backup_verify = defineModule<BackupVerifyParams, VerifyState>({
-  name: 'backup_verify',
-  schema,
+  ...backupVerifyDefinition,
   async gather(p, probe) {
     return parseVerifyProbe((await runProbe(probe, verifyProbe(p), `an archive of backup job ${p.job}`)).stdout);
   },

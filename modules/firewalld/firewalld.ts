@@ -10,7 +10,7 @@
  * a reload (ansible.posix#96); a target takes effect at once the same way.
  */
 import { defineModule } from '../../runner/module.js';
-import { checkFirewalld, firewalldSchema, type FirewalldParams } from './params.js';
+import { firewalldDefinition, type FirewalldParams } from './params.js';
 import { planFirewalld } from './plan.js';
 import { overlayFirewalld } from './predict.js';
 import { gatherFirewalld, type FirewalldState } from './probe.js';
@@ -18,9 +18,7 @@ import { gatherFirewalld, type FirewalldState } from './probe.js';
 export type { FirewalldParams, PortForward } from './params.js';
 
 export const firewalld = defineModule<FirewalldParams, FirewalldState>({
-  name: 'firewalld',
-  schema: firewalldSchema,
-  check: checkFirewalld,
+  ...firewalldDefinition,
   gather: (p, probe) => gatherFirewalld(probe, p.zone),
   plan: (p, s) => planFirewalld(p, s),
   overlay: (s, predicted, p) => overlayFirewalld(s, predicted, p.zone),

@@ -3,7 +3,7 @@
  * (one setting per task; present/absent for zones and targets only), plus allow_ssh_lockout.
  */
 import type { JSONSchemaType } from 'ajv';
-import type { ParamIssue } from '../../runner/module.js';
+import type { ModuleDefinition, ParamIssue } from '../../runner/module.js';
 import { normalizeRichRule, RichRuleError } from './rich-rule.js';
 
 export interface PortForward {
@@ -136,3 +136,6 @@ export function checkFirewalld(p: FirewalldParams): ParamIssue[] {
   }
   return issues;
 }
+
+/** What validates a firewalld call without loading its probe and plan code (modules/index.ts). */
+export const firewalldDefinition: ModuleDefinition<FirewalldParams> = { name: 'firewalld', schema: firewalldSchema, check: checkFirewalld };

@@ -5,39 +5,15 @@
  * firewall and firewalld.conf together. Without it: firewalld.conf is rewritten atomically, its
  * other lines untouched. The default zone goes through the same SSH lockout guard as zone changes.
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../../runner/module.js';
+import { defineModule } from '../../runner/module.js';
 import type { Action, Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { lockoutReason } from './lockout.js';
 import { overlayFirewalld, settingsEffect } from './predict.js';
 import { gatherFirewalld, type FirewalldState } from './probe.js';
+import { firewalldSettingsDefinition, type LogDenied, type FirewalldSettingsParams } from './settings.params.js';
 
-export type LogDenied = 'all' | 'unicast' | 'broadcast' | 'multicast' | 'off';
-
-export interface FirewalldSettingsParams {
-  /** Log denied packets: all, unicast, broadcast, multicast or off. @default unchanged */
-  log_denied?: LogDenied;
-  /** The zone for connections no source or interface binding claims. @default unchanged */
-  default_zone?: string;
-  /** Let a default zone change go ahead even when it would cut the run's SSH connection. @default false */
-  allow_ssh_lockout?: boolean;
-}
-
-const schema: JSONSchemaType<FirewalldSettingsParams> = {
-  type: 'object',
-  properties: {
-    log_denied: { type: 'string', enum: ['all', 'unicast', 'broadcast', 'multicast', 'off'], nullable: true },
-    default_zone: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,17}$', nullable: true },
-    allow_ssh_lockout: { type: 'boolean', nullable: true, default: false },
-  },
-  required: [],
-  additionalProperties: false,
-};
-
-function check(p: FirewalldSettingsParams): ParamIssue[] {
-  return p.log_denied === undefined && p.default_zone === undefined ? [{ field: '', message: 'one of log_denied, default_zone is required' }] : [];
-}
+export type { LogDenied, FirewalldSettingsParams } from './settings.params.js';
 
 /** firewalld.conf with `key=value` set: the existing line replaced in place, else appended. */
 export function withConfValue(conf: string, key: string, value: string): string {
@@ -91,9 +67,7 @@ export function planFirewalldSettings(p: FirewalldSettingsParams, s: FirewalldSt
 }
 
 export const firewalld_settings = defineModule<FirewalldSettingsParams, FirewalldState>({
-  name: 'firewalld_settings',
-  schema,
-  check,
+  ...firewalldSettingsDefinition,
   gather: (p, probe) => gatherFirewalld(probe, p.default_zone),
   plan: (p, s) => planFirewalldSettings(p, s),
   overlay: (s, predicted, p) => overlayFirewalld(s, predicted, p.default_zone),

@@ -14,49 +14,18 @@
  *  - HAProxy not running: it is started. A restart is never used for a config change.
  * The host needs haproxy, and socat to save the state (see socket.ts).
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Action, Effect, Plan, Predicted } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { contentEffects, overlayTarget } from '../_lib/predicted.js';
 import { parseProbe } from '../_lib/probe.js';
 import { parseTarget, planWrite, targetScript, type TargetState } from '../_lib/target.js';
-import { configIssues, haproxyConfigSchema } from './config.schema.js';
 import type { HaproxyConfig } from './config.types.js';
 import { renderConfig } from './render.js';
 import { SOCAT_MISSING, SOCKET_PATH_PATTERN } from './socket.js';
+import { haproxyConfigDefinition, type HaproxyConfigParams } from './config.params.js';
 
-export interface HaproxyConfigParams {
-  /** The whole configuration. */
-  config: HaproxyConfig;
-  /** The configuration file. @default '/etc/haproxy/haproxy.cfg' */
-  dest?: string;
-  /** Keep the old file as `dest.<pid>.<timestamp>~`. @default false */
-  backup?: boolean;
-  /** After a change, reload HAProxy (start it when it is not running). @default true */
-  reload?: boolean;
-  /** The service's name. @default 'haproxy' */
-  service?: string;
-  /** The service manager: 'auto' picks from facts.service_mgr. @default 'auto' */
-  use?: 'auto' | 'systemd' | 'sysvinit';
-  /** SysV: the pidfile of the init script (the master's pid in master-worker mode). @default '/run/haproxy.pid' */
-  pidfile?: string;
-}
-
-const schema: JSONSchemaType<HaproxyConfigParams> = {
-  type: 'object',
-  properties: {
-    config: haproxyConfigSchema,
-    dest: { type: 'string', nullable: true, minLength: 1, default: '/etc/haproxy/haproxy.cfg' },
-    backup: { type: 'boolean', nullable: true, default: false },
-    reload: { type: 'boolean', nullable: true, default: true },
-    service: { type: 'string', nullable: true, pattern: '^[A-Za-z0-9_.@-]+$', default: 'haproxy' },
-    use: { type: 'string', nullable: true, enum: ['auto', 'systemd', 'sysvinit'], default: 'auto' },
-    pidfile: { type: 'string', nullable: true, pattern: '^/', default: '/run/haproxy.pid' },
-  },
-  required: ['config'],
-  additionalProperties: false,
-};
+export type { HaproxyConfigParams } from './config.params.js';
 
 /** Which service manager runs HAProxy (not a config backend). */
 export type ServiceBackend = 'systemd' | 'sysv';
@@ -115,9 +84,7 @@ export function backendFor(use: HaproxyConfigParams['use'], serviceMgr: string):
 }
 
 export const haproxy_config = defineModule<HaproxyConfigParams, HaproxyConfigState>({
-  name: 'haproxy_config',
-  schema,
-  check: (p) => configIssues(p.config),
+  ...haproxyConfigDefinition,
   async gather(p, probe, ctx) {
     const backend = backendFor(p.use, ctx.facts.service_mgr);
     const dest = p.dest ?? '/etc/haproxy/haproxy.cfg';

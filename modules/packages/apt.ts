@@ -16,78 +16,17 @@
  * host without the stamp has a cache of unknown age, which is refreshed. Refreshing the cache is
  * a change of its own.
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../../runner/module.js';
+import { defineModule } from '../../runner/module.js';
 import type { Plan, Probe } from '../../runner/module.types.js';
 import { raw, sh } from '../../runner/shell.js';
 import { fnmatch, hasConfigOnly, isInstalled, parseDpkgQuery, parsePolicy, parseSimulation, parseSpec, versionFor, type DpkgStatus, type Policy, type SimStep } from './apt-parse.js';
 import { contentsArgs, contentsScript, parseContents, type Contents } from './apt-contents.js';
 import { packageDiff, packageResult } from './transaction.js';
 import { aptEffects, overlayApt } from './predict.js';
+import { aptDefinition, type AptParams, nameList } from './apt.params.js';
 
-export interface AptParams {
-  /** Package names, optionally with a version (`nginx=1.22*`, a pattern on the version). */
-  name?: string | string[];
-  /** present: installed (any version matching); latest: installed and upgraded; absent: removed. @default 'present' */
-  state?: 'present' | 'absent' | 'latest';
-  /** Run apt-get update first (see cache_valid_time). @default false */
-  update_cache?: boolean;
-  /** Update the cache only when it is older than this many seconds (implies update_cache). @default 0 */
-  cache_valid_time?: number;
-  /** true/false: install recommended packages or not. @default the host's apt configuration */
-  install_recommends?: boolean;
-  /** state=absent: also remove configuration files (--purge). @default false */
-  purge?: boolean;
-  /** Remove packages nothing depends on any more (alone, or with the named packages). @default false */
-  autoremove?: boolean;
-  /** Allow installing a version lower than the installed one. @default false */
-  allow_downgrade?: boolean;
-  /** Seconds to wait for the dpkg/apt lock another process holds. @default 60 */
-  lock_timeout?: number;
-  /** dpkg options, comma separated, each passed as `-o Dpkg::Options::=--OPTION`. @default 'force-confdef,force-confold' */
-  dpkg_options?: string;
-}
-
-export const aptSchema: JSONSchemaType<AptParams> = {
-  type: 'object',
-  properties: {
-    name: { type: ['string', 'array'], nullable: true, items: { type: 'string', minLength: 1 } } as never,
-    state: { type: 'string', enum: ['present', 'absent', 'latest'], nullable: true, default: 'present' },
-    update_cache: { type: 'boolean', nullable: true, default: false },
-    cache_valid_time: { type: 'integer', nullable: true, minimum: 0, default: 0 },
-    install_recommends: { type: 'boolean', nullable: true },
-    purge: { type: 'boolean', nullable: true, default: false },
-    autoremove: { type: 'boolean', nullable: true, default: false },
-    allow_downgrade: { type: 'boolean', nullable: true, default: false },
-    lock_timeout: { type: 'integer', nullable: true, minimum: 0, default: 60 },
-    dpkg_options: { type: 'string', nullable: true, default: 'force-confdef,force-confold', pattern: '^[A-Za-z0-9,-]+$' },
-  },
-  required: [],
-  additionalProperties: false,
-};
-
-/** A package name apt accepts (Debian policy: lowercase, digits, + - .; an :arch qualifier). */
-const NAME = /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/;
-
-export function aptIssues(p: AptParams): ParamIssue[] {
-  const names = nameList(p.name);
-  for (const n of names) {
-    const spec = parseSpec(n);
-    if (!NAME.test(spec.name)) return [{ field: 'name', message: `'${n}' is not a valid package name` }];
-    if (spec.version !== undefined && (p.state === 'absent' || !/^[A-Za-z0-9.+~:*?[\]!-]+$/.test(spec.version))) {
-      return [{ field: 'name', message: p.state === 'absent' ? `a version ('${n}') cannot be given with state=absent` : `'${n}' has an invalid version` }];
-    }
-  }
-  if (names.length === 0 && !p.update_cache && !p.cache_valid_time && !p.autoremove) {
-    return [{ field: 'name', message: 'one of the following is required: name, update_cache, autoremove' }];
-  }
-  return [];
-}
-
-export function nameList(name: AptParams['name']): string[] {
-  if (name === undefined) return [];
-  return (Array.isArray(name) ? name : [name]).map((n) => n.trim()).filter(Boolean);
-}
+export { aptSchema, aptIssues, nameList } from './apt.params.js';
+export type { AptParams } from './apt.params.js';
 
 export const UPDATE_STAMP = '/var/lib/apt/periodic/update-success-stamp';
 
@@ -331,9 +270,7 @@ export function planApt(p: AptParams, s: AptState): Plan {
 }
 
 export const apt = defineModule<AptParams, AptState>({
-  name: 'apt',
-  schema: aptSchema,
-  check: aptIssues,
+  ...aptDefinition,
   gather: (p, probe, ctx) => gatherApt(p, probe, ctx.check),
   plan: (p, s) => planApt(p, s),
   overlay: (s, predicted, p) => overlayApt(s, predicted, p),

@@ -13,60 +13,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../../runner/module.js';
+import { defineModule } from '../../runner/module.js';
 import type { Action, Effect, FileDiff, Plan, Predicted } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { parseProbe, runProbe } from '../_lib/probe.js';
 import { binaryKey, fingerprint, isArmored, keyFetchLines } from './signing-key.js';
 import { overlayFile, type KnownFile } from './sources-predict.js';
+import { aptSigningKeyDefinition, type AptSigningKeyParams, octal, normalId } from './apt_signing_key.params.js';
 
-export interface AptSigningKeyParams {
-  /** The key file, by convention `/etc/apt/keyrings/<name>.asc` (ASCII-armoured) or `.gpg` (binary). */
-  dest: string;
-  /** A URL of the key, fetched on the host. One of url, src, content for state present. */
-  url?: string;
-  /** A key file on the controller, relative to the playbook. */
-  src?: string;
-  /** The key itself (ASCII-armoured). */
-  content?: string;
-  /** The key's fingerprint, or its long (16) or short (8 hex digits) id: any other key is refused. */
-  id?: string;
-  /** @default 'present' */
-  state?: 'present' | 'absent';
-  /** @default '0644' */
-  mode?: string | number;
-  /** Check the URL's TLS certificate. @default true */
-  validate_certs?: boolean;
-}
-
-const schema: JSONSchemaType<AptSigningKeyParams> = {
-  type: 'object',
-  properties: {
-    dest: { type: 'string', minLength: 1 },
-    url: { type: 'string', nullable: true, minLength: 1 },
-    src: { type: 'string', nullable: true, minLength: 1 },
-    content: { type: 'string', nullable: true, minLength: 1 },
-    id: { type: 'string', nullable: true, pattern: '^(0[xX])?[0-9A-Fa-f ]+$' },
-    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
-    mode: { type: ['string', 'integer'], nullable: true, default: '0644' } as never,
-    validate_certs: { type: 'boolean', nullable: true, default: true },
-  },
-  required: ['dest'],
-  additionalProperties: false,
-};
-
-const octal = (mode: string | number): number | undefined => (typeof mode === 'number' ? (mode >= 0 && mode <= 0o7777 ? mode : undefined) : /^[0-7]{1,4}$/.test(mode) ? parseInt(mode, 8) : undefined);
-const normalId = (id: string): string => id.replace(/^0x/i, '').replace(/ /g, '').toUpperCase();
-
-function check(p: AptSigningKeyParams): ParamIssue[] {
-  if (!p.dest.startsWith('/')) return [{ field: 'dest', message: `'${p.dest}' must be an absolute path` }];
-  const sources = [p.url, p.src, p.content].filter((x) => x !== undefined).length;
-  if ((p.state ?? 'present') === 'present' && sources !== 1) return [{ field: 'url', message: 'state present needs exactly one of url, src, content' }];
-  if (p.mode !== undefined && octal(p.mode) === undefined) return [{ field: 'mode', message: `'${p.mode}' is not an octal mode: use a string like '0644' or a number like 0o644` }];
-  if (p.id !== undefined && ![8, 16, 40].includes(normalId(p.id).length)) return [{ field: 'id', message: `'${p.id}' is not a key id: give the fingerprint (40 hex digits) or a long (16) or short (8) id` }];
-  return [];
-}
+export type { AptSigningKeyParams } from './apt_signing_key.params.js';
 
 export interface AptSigningKeyState {
   dest?: KnownFile;
@@ -170,9 +125,7 @@ export function overlaySigningKey(s: AptSigningKeyState, predicted: Predicted, p
 }
 
 export const apt_signing_key = defineModule<AptSigningKeyParams, AptSigningKeyState>({
-  name: 'apt_signing_key',
-  schema,
-  check,
+  ...aptSigningKeyDefinition,
   async gather(p, probe, ctx) {
     const out = await runProbe(probe, probeScript(p), p.dest);
     const s = parseState(out.stdoutBytes);

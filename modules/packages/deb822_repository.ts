@@ -15,106 +15,19 @@
  * Like Ansible's, it does not update apt's cache: follow it with `apt: { update_cache: true }`
  * when it changed. absent removes the .sources file and both key files.
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../../runner/module.js';
+import { defineModule } from '../../runner/module.js';
 import type { Action, Effect, FileDiff, Plan, Predicted } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { parseProbe, runProbe } from '../_lib/probe.js';
 import { SOURCES_DIR } from './apt_repository.js';
 import { isArmored, keyFetchLines } from './signing-key.js';
 import { overlayFile, predictedSourceFiles, sourcesEffect, type KnownFile } from './sources-predict.js';
+import { deb822RepositoryDefinition, type List, type Deb822RepositoryParams, asList, octal, slug } from './deb822_repository.params.js';
 
-type List = string | string[];
-
-export interface Deb822RepositoryParams {
-  /** The repository's name: `X-Repolib-Name`, and (as a slug) the names of its files. */
-  name: string;
-  /** deb and/or deb-src. @default ['deb'] */
-  types?: List;
-  /** Base URIs of the archive. */
-  uris?: List;
-  /** Suites (`bookworm`), or an exact path ending in `/` (then no components). */
-  suites?: List;
-  components?: List;
-  /** A key URL (fetched on the host into /etc/apt/keyrings), a keyring path, fingerprints, or an inline ASCII-armoured key. */
-  signed_by?: string;
-  architectures?: List;
-  /** Whether apt uses the source. */
-  enabled?: boolean;
-  /** Trust the source without signatures (`Trusted: yes`). */
-  trusted?: boolean;
-  allow_downgrade_to_insecure?: boolean;
-  allow_insecure?: boolean;
-  allow_weak?: boolean;
-  by_hash?: boolean;
-  check_date?: boolean;
-  check_valid_until?: boolean;
-  date_max_future?: number;
-  inrelease_path?: string;
-  languages?: List;
-  pdiffs?: boolean;
-  targets?: List;
-  /** Mode of the .sources file. @default '0644' */
-  mode?: string | number;
-  /** @default 'present' */
-  state?: 'present' | 'absent';
-  /** Ansible installs python3-debian with it; Hostwright needs no Python: accepted, no effect. @default true */
-  install_python_debian?: boolean;
-}
-
-const list = { type: ['string', 'array'], nullable: true, items: { type: 'string' } } as never;
-const bool = { type: 'boolean', nullable: true } as const;
-
-const schema: JSONSchemaType<Deb822RepositoryParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1 },
-    types: { ...(list as object), default: ['deb'] } as never,
-    uris: list,
-    suites: list,
-    components: list,
-    signed_by: { type: 'string', nullable: true },
-    architectures: list,
-    enabled: bool,
-    trusted: bool,
-    allow_downgrade_to_insecure: bool,
-    allow_insecure: bool,
-    allow_weak: bool,
-    by_hash: bool,
-    check_date: bool,
-    check_valid_until: bool,
-    date_max_future: { type: 'integer', nullable: true },
-    inrelease_path: { type: 'string', nullable: true },
-    languages: list,
-    pdiffs: bool,
-    targets: list,
-    mode: { type: ['string', 'integer'], nullable: true, default: '0644' } as never,
-    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
-    install_python_debian: { type: 'boolean', nullable: true, default: true },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
+export { slug } from './deb822_repository.params.js';
+export type { Deb822RepositoryParams } from './deb822_repository.params.js';
 
 export const KEYRINGS_DIR = '/etc/apt/keyrings';
-
-/** Ansible's list type: a string is split on commas. */
-const asList = (v: List): string[] => (Array.isArray(v) ? v : v.split(',').map((x) => x.trim()));
-
-const octal = (mode: string | number): number | undefined => (typeof mode === 'number' ? (mode >= 0 && mode <= 0o7777 ? mode : undefined) : /^[0-7]{1,4}$/.test(mode) ? parseInt(mode, 8) : undefined);
-
-function check(p: Deb822RepositoryParams): ParamIssue[] {
-  const bad = p.types !== undefined ? asList(p.types).find((t) => t !== 'deb' && t !== 'deb-src') : undefined;
-  if (bad !== undefined) return [{ field: 'types', message: `value of types must be one or more of: deb, deb-src. Got no match for: ${bad}` }];
-  if (p.mode !== undefined && octal(p.mode) === undefined) return [{ field: 'mode', message: `'${p.mode}' is not an octal mode: use a string like '0644' or a number like 0o644` }];
-  if (slug(p.name) === '') return [{ field: 'name', message: `'${p.name}' gives an empty file name (letters, digits and - are kept)` }];
-  return [];
-}
-
-/** Ansible's slug of the name: lower case, `_` and whitespace runs to `-`, anything but [a-z0-9-] dropped. */
-export function slug(name: string): string {
-  return name.toLowerCase().replace(/[_\s]+/g, '-').replace(/[^a-z0-9-]+/g, '');
-}
 
 export const sourcesFile = (name: string): string => `${SOURCES_DIR}/${slug(name)}.sources`;
 export const keyFile = (name: string, ext: 'asc' | 'gpg'): string => `${KEYRINGS_DIR}/${slug(name)}.${ext}`;
@@ -305,9 +218,7 @@ export function overlayDeb822(s: Deb822State, predicted: Predicted, p: Deb822Rep
 }
 
 export const deb822_repository = defineModule<Deb822RepositoryParams, Deb822State>({
-  name: 'deb822_repository',
-  schema,
-  check,
+  ...deb822RepositoryDefinition,
   async gather(p, probe) {
     const out = await runProbe(probe, probeScript(p), sourcesFile(p.name));
     return parseDeb822State(out.stdoutBytes);

@@ -11,53 +11,15 @@
  * on a lab host with Debian's dnf 4.14 and a createrepo_c repository (not in the e2e suite:
  * installing dnf there costs about a minute per CI run).
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../../runner/module.js';
+import { defineModule } from '../../runner/module.js';
 import type { Plan, Probe } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { packageDiff, packageResult, type TransactionStep } from './transaction.js';
 import { packageEffects } from './predict.js';
+import { dnfDefinition, type DnfParams, SPEC, dnfNames } from './dnf.params.js';
 
-export interface DnfParams {
-  /** Package specs: names or name-version globs (`nginx-1.22*`). */
-  name?: string | string[];
-  /** @default 'present' */
-  state?: 'present' | 'absent' | 'latest';
-  /** Refresh the metadata first (dnf makecache). @default false */
-  update_cache?: boolean;
-  /** Remove dependencies nothing needs any more. @default false */
-  autoremove?: boolean;
-  /** Install weak dependencies (Recommends). @default true */
-  install_weak_deps?: boolean;
-}
-
-const schema: JSONSchemaType<DnfParams> = {
-  type: 'object',
-  properties: {
-    name: { type: ['string', 'array'], nullable: true, items: { type: 'string', minLength: 1 } } as never,
-    state: { type: 'string', enum: ['present', 'absent', 'latest'], nullable: true, default: 'present' },
-    update_cache: { type: 'boolean', nullable: true, default: false },
-    autoremove: { type: 'boolean', nullable: true, default: false },
-    install_weak_deps: { type: 'boolean', nullable: true, default: true },
-  },
-  required: [],
-  additionalProperties: false,
-};
-
-const SPEC = /^[A-Za-z0-9_.+*?[\]-]+(:[A-Za-z0-9_.*+~^-]+)?$/;
-
-export function dnfIssues(p: DnfParams): ParamIssue[] {
-  const names = dnfNames(p.name);
-  const bad = names.find((n) => !SPEC.test(n));
-  if (bad) return [{ field: 'name', message: `'${bad}' is not a valid package spec` }];
-  if (names.length === 0 && !p.update_cache && !p.autoremove) return [{ field: 'name', message: 'one of the following is required: name, update_cache, autoremove' }];
-  return [];
-}
-
-export function dnfNames(name: DnfParams['name']): string[] {
-  if (name === undefined) return [];
-  return (Array.isArray(name) ? name : [name]).map((n) => n.trim()).filter(Boolean);
-}
+export { dnfIssues, dnfNames } from './dnf.params.js';
+export type { DnfParams } from './dnf.params.js';
 
 export interface DnfState {
   /** For each spec, the installed packages matching it (`name epoch:version-release.arch`). */
@@ -190,9 +152,7 @@ export function planDnf(p: DnfParams, s: DnfState): Plan {
 }
 
 export const dnf = defineModule<DnfParams, DnfState>({
-  name: 'dnf',
-  schema,
-  check: dnfIssues,
+  ...dnfDefinition,
   gather: (p, probe) => gatherDnf(p, probe),
   plan: (p, s) => planDnf(p, s),
 });

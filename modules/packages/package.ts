@@ -3,40 +3,19 @@
  * reserved word in ES modules. The backend comes from facts.pkg_mgr (or `use`): apt on Debian and
  * Ubuntu, dnf on Fedora and RHEL; the backend's module does the work.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
-import { aptIssues, gatherApt, planApt, type AptState } from './apt.js';
+import { gatherApt, planApt, type AptState } from './apt.js';
 import { overlayApt } from './predict.js';
-import { dnfIssues, gatherDnf, planDnf, type DnfState } from './dnf.js';
+import { gatherDnf, planDnf, type DnfState } from './dnf.js';
+import { packageDefinition, type PackageParams } from './package.params.js';
 
-export interface PackageParams {
-  /** Package names (with a version: `nginx=1.22*` for apt, `nginx-1.22*` for dnf). */
-  name: string | string[];
-  /** @default 'present' */
-  state?: 'present' | 'absent' | 'latest';
-  /** The package manager; 'auto' picks it from facts.pkg_mgr. @default 'auto' */
-  use?: 'auto' | 'apt' | 'dnf';
-}
-
-const schema: JSONSchemaType<PackageParams> = {
-  type: 'object',
-  properties: {
-    name: { type: ['string', 'array'], items: { type: 'string', minLength: 1 } } as never,
-    state: { type: 'string', enum: ['present', 'absent', 'latest'], nullable: true, default: 'present' },
-    use: { type: 'string', enum: ['auto', 'apt', 'dnf'], nullable: true, default: 'auto' },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
+export type { PackageParams } from './package.params.js';
 
 export type PackageState = { backend: 'apt'; state: AptState } | { backend: 'dnf'; state: DnfState } | { backend: 'none'; pkgMgr: string };
 
 export const pkg = defineModule<PackageParams, PackageState>({
-  name: 'package',
-  schema,
-  // Names must suit both backends' syntax; the backend's own checks run on the host's choice.
-  check: (p) => aptIssues({ name: p.name, ...(p.state ? { state: p.state } : {}) }).length === 0 ? [] : dnfIssues({ name: p.name, ...(p.state ? { state: p.state } : {}) }),
+  ...packageDefinition,
   async gather(p, probe, ctx) {
     const use = p.use && p.use !== 'auto' ? p.use : ctx.facts.pkg_mgr;
     const { use: _use, ...params } = p;

@@ -8,66 +8,14 @@
  * Containerfile (containers.podman#646) — and the containers of the image then see a new image ID.
  */
 import { createHash } from 'node:crypto';
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../../runner/module.js';
+import { defineModule } from '../../runner/module.js';
 import type { Action, Plan, Predicted } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { inspected, parseSections, podmanEffect, podmanScript, resourceDiff, section } from './common.js';
 import type { ImageInspect } from './inspect.types.js';
+import { podmanImageDefinition, type PodmanImageParams } from './image.params.js';
 
-export interface PodmanImageParams {
-  /** Image name, with or without a tag (`localhost/app`, `registry:5000/web:1.2`). */
-  name: string;
-  /** Tag, when `name` has none. @default 'latest' */
-  tag?: string;
-  /** present: pulled, or built when `path` is given; absent: removed. @default 'present' */
-  state?: 'present' | 'absent' | 'build';
-  /** Build context directory on the host; the image is built from it (rebuilt when its content changes). */
-  path?: string;
-  build?: {
-    /** Containerfile, relative to `path` or absolute. @default podman's (Containerfile or Dockerfile in path) */
-    file?: string;
-    /** --build-arg values. @default none */
-    build_args?: Record<string, string>;
-  };
-  /** Pull when the image is not on the host (present without path). @default true */
-  pull?: boolean;
-  /** Pull again (present), rebuild (build) or remove in use (absent): not idempotent. @default false */
-  force?: boolean;
-  /** Verify the registry's TLS certificate when pulling. @default true */
-  validate_certs?: boolean;
-}
-
-const schema: JSONSchemaType<PodmanImageParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1 },
-    tag: { type: 'string', nullable: true },
-    state: { type: 'string', enum: ['present', 'absent', 'build'], nullable: true, default: 'present' },
-    path: { type: 'string', nullable: true },
-    build: {
-      type: 'object',
-      properties: {
-        file: { type: 'string', nullable: true },
-        build_args: { type: 'object', additionalProperties: { type: 'string' }, required: [], nullable: true },
-      },
-      required: [],
-      additionalProperties: false,
-      nullable: true,
-    },
-    pull: { type: 'boolean', nullable: true, default: true },
-    force: { type: 'boolean', nullable: true, default: false },
-    validate_certs: { type: 'boolean', nullable: true, default: true },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
-
-function check(p: PodmanImageParams): ParamIssue[] {
-  if (p.state === 'build' && p.path === undefined) return [{ field: 'path', message: 'is required for state build' }];
-  if (p.path !== undefined && !p.path.startsWith('/')) return [{ field: 'path', message: 'must be an absolute path on the host' }];
-  return [];
-}
+export type { PodmanImageParams } from './image.params.js';
 
 /** `name:tag` (a name that already has a tag or digest keeps it). */
 export function imageRef(p: Pick<PodmanImageParams, 'name' | 'tag'>): string {
@@ -193,9 +141,7 @@ export function planImage(p: PodmanImageParams, s: ImageState): Plan {
 }
 
 export const podman_image = defineModule<PodmanImageParams, ImageState>({
-  name: 'podman_image',
-  schema,
-  check,
+  ...podmanImageDefinition,
   overlay: overlayImage,
   async gather(p, probe) {
     const out = await probe.run(imageProbeScript(p));

@@ -4,33 +4,15 @@
  * `io.hostwright.source`, and is imported again exactly when that differs.
  */
 import { createHash } from 'node:crypto';
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { inspected, parseSections, podmanEffect, podmanScript, resourceDiff, section } from './common.js';
 import { imageRef } from './image.js';
 import type { ImageInspect } from './inspect.types.js';
+import { podmanImportDefinition, type PodmanImportParams } from './import.params.js';
 
-export interface PodmanImportParams {
-  /** The tarball on the host (tar, optionally compressed). */
-  src: string;
-  /** The image's name (`localhost/base:latest`). */
-  repository: string;
-  /** Dockerfile instructions applied to the image (`CMD ["/bin/sh"]`, `ENV A=b`). @default none */
-  change?: string[];
-}
-
-const schema: JSONSchemaType<PodmanImportParams> = {
-  type: 'object',
-  properties: {
-    src: { type: 'string', pattern: '^/' },
-    repository: { type: 'string', minLength: 1 },
-    change: { type: 'array', items: { type: 'string' }, nullable: true },
-  },
-  required: ['src', 'repository'],
-  additionalProperties: false,
-};
+export type { PodmanImportParams } from './import.params.js';
 
 export const SOURCE_LABEL = 'io.hostwright.source';
 
@@ -75,8 +57,7 @@ export function planImport(p: PodmanImportParams, s: ImportState): Plan {
 }
 
 export const podman_import = defineModule<PodmanImportParams, ImportState>({
-  name: 'podman_import',
-  schema,
+  ...podmanImportDefinition,
   async gather(p, probe) {
     return parseImportProbe((await probe.run(importProbeScript(p))).stdout);
   },

@@ -3,52 +3,14 @@
  * and create it again (podman cannot change a network in place; removing one that containers use
  * fails with podman's message, and nothing else is touched).
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { inspected, labelArgs, parseSections, planRecreatable, podmanScript, section, sortedObject, stringMap, type Fields } from './common.js';
 import type { NetworkInspect } from './inspect.types.js';
+import { podmanNetworkDefinition, type PodmanNetworkParams } from './network.params.js';
 
-export interface PodmanNetworkParams {
-  name: string;
-  /** @default 'present' */
-  state?: 'present' | 'absent';
-  /** @default 'bridge' */
-  driver?: string;
-  /** A subnet in CIDR form. @default podman picks a free one (not compared) */
-  subnet?: string;
-  /** @default the subnet's first address (not compared when unset) */
-  gateway?: string;
-  /** No route out of the network. @default false */
-  internal?: boolean;
-  /**
-   * No DNS server for the network's containers (names of other containers do not resolve).
-   * @default podman's (DNS when aardvark-dns is installed; not compared when unset)
-   */
-  disable_dns?: boolean;
-  /** @default false */
-  ipv6?: boolean;
-  /** @default none */
-  label?: Record<string, string>;
-}
-
-const schema: JSONSchemaType<PodmanNetworkParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' },
-    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
-    driver: { type: 'string', nullable: true },
-    subnet: { type: 'string', nullable: true },
-    gateway: { type: 'string', nullable: true },
-    internal: { type: 'boolean', nullable: true },
-    disable_dns: { type: 'boolean', nullable: true },
-    ipv6: { type: 'boolean', nullable: true },
-    label: { type: 'object', additionalProperties: { type: 'string' }, required: [], nullable: true },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
+export type { PodmanNetworkParams } from './network.params.js';
 
 export interface NetworkState {
   network?: NetworkInspect;
@@ -106,8 +68,7 @@ export function planNetwork(p: PodmanNetworkParams, s: NetworkState): Plan {
 }
 
 export const podman_network = defineModule<PodmanNetworkParams, NetworkState>({
-  name: 'podman_network',
-  schema,
+  ...podmanNetworkDefinition,
   async gather(p, probe) {
     return parseNetworkProbe((await probe.run(networkProbeScript(p))).stdout);
   },

@@ -4,38 +4,15 @@
  * ports, networks or labels differ is removed with its containers and created again; the
  * container tasks that follow then create their containers in the new pod.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Action, FileDiff, Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { differingFields, inspected, labelArgs, parseSections, parseUid, podmanEffect, podmanScript, resourceDiff, section, sortedObject, stringMap, UID_SECTION, type Fields } from './common.js';
 import { publishedPorts, wantedNetworks, wantedPublish } from './container-spec.js';
 import type { PodInspect } from './inspect.types.js';
+import { podmanPodDefinition, type PodmanPodParams } from './pod.params.js';
 
-export interface PodmanPodParams {
-  name: string;
-  /** created: exists; started: exists and runs; stopped: exists, not running; absent. @default 'created' */
-  state?: 'created' | 'started' | 'stopped' | 'absent';
-  /** Ports of the pod, `[ip:][hostPort:]containerPort[/proto]`. @default none */
-  publish?: string[];
-  /** Networks of the pod. @default podman's default network */
-  network?: string[];
-  /** @default none */
-  label?: Record<string, string>;
-}
-
-const schema: JSONSchemaType<PodmanPodParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' },
-    state: { type: 'string', enum: ['created', 'started', 'stopped', 'absent'], nullable: true, default: 'created' },
-    publish: { type: 'array', items: { type: 'string' }, nullable: true },
-    network: { type: 'array', items: { type: 'string' }, nullable: true },
-    label: { type: 'object', additionalProperties: { type: 'string' }, required: [], nullable: true },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
+export type { PodmanPodParams } from './pod.params.js';
 
 export interface PodState {
   uid: number;
@@ -110,8 +87,7 @@ export function planPod(p: PodmanPodParams, s: PodState): Plan {
 }
 
 export const podman_pod = defineModule<PodmanPodParams, PodState>({
-  name: 'podman_pod',
-  schema,
+  ...podmanPodDefinition,
   async gather(p, probe) {
     return parsePodProbe((await probe.run(podProbeScript(p))).stdout);
   },

@@ -2,41 +2,13 @@
  * podman_prune: remove dangling images (the untagged leftovers of rebuilds and re-pulls).
  * Changed only when there is one to remove; the diff names them.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { parseSections, podmanScript, section } from './common.js';
+import { podmanPruneDefinition, type PodmanPruneParams } from './prune.params.js';
 
-export interface PodmanPruneParams {
-  /** Prune images. @default true */
-  image?: boolean;
-  image_filters?: {
-    /** Only dangling images (untagged); the only mode supported. @default true */
-    dangling_only?: true;
-    /** Only images with this label (`key` or `key=value`). @default any */
-    label?: string;
-  };
-}
-
-const schema: JSONSchemaType<PodmanPruneParams> = {
-  type: 'object',
-  properties: {
-    image: { type: 'boolean', nullable: true, default: true },
-    image_filters: {
-      type: 'object',
-      properties: {
-        dangling_only: { type: 'boolean', const: true, nullable: true } as never,
-        label: { type: 'string', nullable: true },
-      },
-      required: [],
-      additionalProperties: false,
-      nullable: true,
-    },
-  },
-  required: [],
-  additionalProperties: false,
-};
+export type { PodmanPruneParams } from './prune.params.js';
 
 export interface PruneState {
   /** IDs of the images a prune would remove. */
@@ -71,8 +43,7 @@ export function planPrune(p: PodmanPruneParams, s: PruneState): Plan {
 }
 
 export const podman_prune = defineModule<PodmanPruneParams, PruneState>({
-  name: 'podman_prune',
-  schema,
+  ...podmanPruneDefinition,
   async gather(p, probe) {
     return parsePruneProbe((await probe.run(pruneProbeScript(p))).stdout);
   },

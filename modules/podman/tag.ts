@@ -2,30 +2,15 @@
  * podman_tag: more names for an image. Changed only when a target name is missing or names
  * another image.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { inspected, parseSections, podmanEffect, podmanScript, section } from './common.js';
 import { imageRef } from './image.js';
 import type { ImageInspect } from './inspect.types.js';
+import { podmanTagDefinition, type PodmanTagParams } from './tag.params.js';
 
-export interface PodmanTagParams {
-  /** The image to tag (name or ID). */
-  image: string;
-  /** The names it gets. */
-  target_names: string[];
-}
-
-const schema: JSONSchemaType<PodmanTagParams> = {
-  type: 'object',
-  properties: {
-    image: { type: 'string', minLength: 1 },
-    target_names: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
-  },
-  required: ['image', 'target_names'],
-  additionalProperties: false,
-};
+export type { PodmanTagParams } from './tag.params.js';
 
 export interface TagState {
   image?: ImageInspect;
@@ -66,8 +51,7 @@ export function planTag(p: PodmanTagParams, s: TagState): Plan {
 }
 
 export const podman_tag = defineModule<PodmanTagParams, TagState>({
-  name: 'podman_tag',
-  schema,
+  ...podmanTagDefinition,
   async gather(p, probe) {
     return parseTagProbe((await probe.run(tagProbeScript(p))).stdout, p);
   },

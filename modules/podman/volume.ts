@@ -3,37 +3,14 @@
  * whose settings differ is removed and created again, which podman refuses while a container uses
  * it: its data is never dropped silently.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../../runner/module.js';
 import type { Plan } from '../../runner/module.types.js';
 import { sh } from '../../runner/shell.js';
 import { inspected, labelArgs, parseSections, planRecreatable, podmanScript, section, sortedObject, stringMap, type Fields } from './common.js';
 import type { VolumeInspect } from './inspect.types.js';
+import { podmanVolumeDefinition, type PodmanVolumeParams } from './volume.params.js';
 
-export interface PodmanVolumeParams {
-  name: string;
-  /** @default 'present' */
-  state?: 'present' | 'absent';
-  /** @default 'local' */
-  driver?: string;
-  /** Driver options as `key=value` (`type=tmpfs`, `device=tmpfs`, `o=size=64m`). @default none */
-  options?: string[];
-  /** @default none */
-  label?: Record<string, string>;
-}
-
-const schema: JSONSchemaType<PodmanVolumeParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' },
-    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
-    driver: { type: 'string', nullable: true },
-    options: { type: 'array', items: { type: 'string', pattern: '^[^=]+=' }, nullable: true },
-    label: { type: 'object', additionalProperties: { type: 'string' }, required: [], nullable: true },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
+export type { PodmanVolumeParams } from './volume.params.js';
 
 export interface VolumeState {
   volume?: VolumeInspect;
@@ -69,8 +46,7 @@ export function planVolume(p: PodmanVolumeParams, s: VolumeState): Plan {
 }
 
 export const podman_volume = defineModule<PodmanVolumeParams, VolumeState>({
-  name: 'podman_volume',
-  schema,
+  ...podmanVolumeDefinition,
   async gather(p, probe) {
     return parseVolumeProbe((await probe.run(volumeProbeScript(p))).stdout);
   },

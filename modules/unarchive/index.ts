@@ -16,36 +16,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, ProbeError, type ParamIssue } from '../../runner/module.js';
+import { defineModule, ProbeError } from '../../runner/module.js';
 import type { Action, Effect, RunAction, TaskResult } from '../../runner/module.types.js';
 import { fnmatchToRegExp } from '../../runner/inventory/patterns.js';
 import { quote, sh } from '../../runner/shell.js';
-import { attrIssues, fileAttrSchema, planAttrs, type FileAttrParams } from '../_lib/attrs.js';
+import { planAttrs } from '../_lib/attrs.js';
 import { formatMode } from '../_lib/mode.js';
 import type { FileInfo } from '../_lib/probe.js';
 import { parseUnarchiveProbe, TAR_FLAGS, tarOptions, unarchiveProbe, unzipSelection, type Handler, type UnarchiveState } from './probe.js';
+import { unarchiveDefinition, type UnarchiveParams, words } from './params.js';
 
-export interface UnarchiveParams extends FileAttrParams {
-  /** The archive: a controller path (relative to the playbook's directory), or with remote_src a path on the host. */
-  src: string;
-  /** Absolute path of an existing directory to unpack into. */
-  dest: string;
-  /** src is already on the host. @default false */
-  remote_src?: boolean;
-  /** Absolute path: when it exists, the task is skipped. @default none */
-  creates?: string;
-  /** Return the archive's entries as `files`. @default false */
-  list_files?: boolean;
-  /** Do not replace files in dest that are newer than the archive's (tar --keep-newer-files). @default false */
-  keep_newer?: boolean;
-  /** Entries not to unpack (tar --exclude patterns / unzip -x). Exclusive with include. @default [] */
-  exclude?: string[];
-  /** Only these entries are unpacked. Exclusive with exclude. @default [] */
-  include?: string[];
-  /** More options for tar/unzip, one word per element (`['--strip-components', '1']`). @default [] */
-  extra_opts?: string[];
-}
+export type { UnarchiveParams } from './params.js';
 
 export interface UnarchiveResult extends TaskResult {
   dest: string;
@@ -54,25 +35,6 @@ export interface UnarchiveResult extends TaskResult {
   files?: string[];
   extract_results?: { cmd: string[]; rc: number; out: string; err: string };
 }
-
-const words = { type: 'array', items: { type: 'string' }, default: [] } as const;
-const schema = {
-  type: 'object',
-  properties: {
-    src: { type: 'string', minLength: 1 },
-    dest: { type: 'string', pattern: '^/' },
-    remote_src: { type: 'boolean', default: false },
-    creates: { type: 'string', pattern: '^/', nullable: true },
-    list_files: { type: 'boolean', default: false },
-    keep_newer: { type: 'boolean', default: false },
-    exclude: words,
-    include: words,
-    extra_opts: words,
-    ...fileAttrSchema,
-  },
-  required: ['src', 'dest'],
-  additionalProperties: false,
-} as unknown as JSONSchemaType<UnarchiveParams>;
 
 export interface UnarchiveGathered extends UnarchiveState {
   /** The controller archive's bytes (uploaded by the run) and its path. */
@@ -84,13 +46,6 @@ export interface UnarchiveGathered extends UnarchiveState {
   destPredicted?: boolean;
   /** An earlier task of this check run unpacks this archive into dest already. */
   alreadyPredicted?: boolean;
-}
-
-function checkParams(p: UnarchiveParams): ParamIssue[] {
-  const issues = attrIssues(p);
-  if (p.include?.length && p.exclude?.length) issues.push({ field: 'include', message: 'parameters are mutually exclusive: include|exclude' });
-  if (p.src.includes('://')) issues.push({ field: 'src', message: 'a URL src is not implemented: download it with get_url, then unarchive the file' });
-  return issues;
 }
 
 /** Entries as Ansible's files_in_archive: leading '/' dropped, Ansible's fnmatch excludes applied. */
@@ -158,9 +113,7 @@ function effectKey(p: UnarchiveParams, sha1: string): string {
 }
 
 export const unarchive = defineModule<UnarchiveParams, UnarchiveGathered, UnarchiveResult>({
-  name: 'unarchive',
-  schema,
-  check: checkParams,
+  ...unarchiveDefinition,
   async gather(p, probe, ctx) {
     let archive: Buffer | undefined;
     let archivePath: string | undefined;
