@@ -6,7 +6,6 @@
  * directory exists; the write is atomic (0600, owned by the user), with the directory made 0700
  * first when manage_dir. Not implemented: keys from a URL, follow, validate_certs.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import type { Action, Effect, Plan, Predicted } from '../runner/module.types.js';
 import { overlayAccount } from './_lib/accounts-predict.js';
@@ -14,47 +13,10 @@ import { sh } from '../runner/shell.js';
 import { accountLines, linesOf, parsePasswd, type PasswdEntry } from './_lib/accounts.js';
 import { CONTENT_MARK, parseProbe } from './_lib/probe.js';
 import { dirnameOf, parseKey, parseKeys, parseOptions, sameOptions, serializeKeys, type ParsedKey } from './_lib/sshkeys.js';
+import { authorizedKeyDefinition, type AuthorizedKeyParams, keyLines } from './authorized_key.params.js';
 
-export interface AuthorizedKeyParams {
-  /** The account whose keys these are (it must exist). */
-  user: string;
-  /** One key line, several (one per line), or a list of key lines. */
-  key: string | string[];
-  /** @default 'present' */
-  state?: 'present' | 'absent';
-  /** The authorized_keys file. @default ~USER/.ssh/authorized_keys */
-  path?: string;
-  /** Create the file's directory (0700, owned by the user) when writing. @default true */
-  manage_dir?: boolean;
-  /** Options put in front of every key (`no-pty,from="10.0.0.0/8"`). @default the key's own */
-  key_options?: string;
-  /** Remove every other key from the file (state=present). @default false */
-  exclusive?: boolean;
-  /** The comment of the keys. @default the key's own */
-  comment?: string;
-}
-
-const schema: JSONSchemaType<AuthorizedKeyParams> = {
-  type: 'object',
-  properties: {
-    user: { type: 'string', minLength: 1 },
-    key: { type: ['string', 'array'], items: { type: 'string' }, minLength: 1 } as never,
-    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
-    path: { type: 'string', nullable: true, pattern: '^/' },
-    manage_dir: { type: 'boolean', nullable: true, default: true },
-    key_options: { type: 'string', nullable: true },
-    exclusive: { type: 'boolean', nullable: true, default: false },
-    comment: { type: 'string', nullable: true },
-  },
-  required: ['user', 'key'],
-  additionalProperties: false,
-};
-
-/** The key lines of the `key` parameter (blank and `#` lines dropped, as Ansible does). */
-export function keyLines(key: AuthorizedKeyParams['key']): string[] {
-  const text = Array.isArray(key) ? key.join('\n') : key;
-  return text.split(/\r\n|\r|\n/).filter((l) => l && !l.startsWith('#'));
-}
+export { keyLines } from './authorized_key.params.js';
+export type { AuthorizedKeyParams } from './authorized_key.params.js';
 
 export interface AuthorizedKeyState {
   account?: PasswdEntry;
@@ -93,15 +55,7 @@ export function parseAuthorizedKeyProbe(out: Buffer): AuthorizedKeyState {
 }
 
 export const authorized_key = defineModule<AuthorizedKeyParams, AuthorizedKeyState>({
-  name: 'authorized_key',
-  probeAhead: true,
-  schema,
-  check(p) {
-    for (const line of keyLines(p.key)) {
-      if (!parseKey(line, 0)) return [{ field: 'key', message: `invalid key specified: ${line}` }];
-    }
-    return keyLines(p.key).length === 0 ? [{ field: 'key', message: 'no key given' }] : [];
-  },
+  ...authorizedKeyDefinition,
   async gather(p, probe) {
     return parseAuthorizedKeyProbe((await probe.run(authorizedKeyProbeScript(p))).stdoutBytes);
   },

@@ -16,64 +16,14 @@
  * their last `deployed` line in revisions.log (releases the log does not know come first, by name).
  * One probe reads the link, the releases with their commits, the log and the remote (ls-remote).
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../runner/module.js';
+import { defineModule } from '../runner/module.js';
 import type { Action, Effect, FileDiff, Plan, Predicted, TaskResult } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { UMASK_LINE } from './_lib/probe.js';
-import { checkoutEffects, cloneScript, envLines, lsRemoteLines, parseGitProbe, resolveTarget, type GitSshOptions, type RemoteRefs } from './_lib/git.js';
+import { checkoutEffects, cloneScript, envLines, lsRemoteLines, parseGitProbe, resolveTarget, type RemoteRefs } from './_lib/git.js';
+import { deployDefinition, type DeployParams } from './deploy.params.js';
 
-export interface DeployParams extends GitSshOptions {
-  /** The application's directory (Capistrano's deploy_to). */
-  path: string;
-  /** URL or path of the repository (state present). */
-  repo: string;
-  /** A branch, a tag or a full commit id to deploy. @default 'HEAD' */
-  version?: string;
-  /** The release's directory name under releases/. @default the commit's first 12 hex digits */
-  release?: string;
-  /** present: deploy `version`; rollback: make an earlier release live again. @default 'present' */
-  state?: 'present' | 'rollback';
-  /** With rollback: how many releases back from the live one. @default 1 */
-  steps?: number;
-  /** Releases kept after a deploy (older ones are removed, the live one never). @default 5 */
-  keep_releases?: number;
-  /** Name of the remote in each release's checkout. @default 'origin' */
-  remote?: string;
-  /** Shallow checkouts with this many commits. @default full history */
-  depth?: number;
-  /** umask for the checkout. @default the login's */
-  umask?: string;
-}
-
-const schema: JSONSchemaType<DeployParams> = {
-  type: 'object',
-  properties: {
-    path: { type: 'string', minLength: 1, pattern: '^/' },
-    repo: { type: 'string', minLength: 1, pattern: '^[^-]' },
-    version: { type: 'string', minLength: 1, nullable: true, default: 'HEAD' },
-    release: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', nullable: true },
-    state: { type: 'string', enum: ['present', 'rollback'], nullable: true, default: 'present' },
-    steps: { type: 'integer', minimum: 1, nullable: true, default: 1 },
-    keep_releases: { type: 'integer', minimum: 1, nullable: true, default: 5 },
-    remote: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', nullable: true, default: 'origin' },
-    depth: { type: 'integer', minimum: 1, nullable: true },
-    umask: { type: 'string', pattern: '^[0-7]{3,4}$', nullable: true },
-    key_file: { type: 'string', minLength: 1, nullable: true },
-    accept_hostkey: { type: 'boolean', nullable: true, default: false },
-    accept_newhostkey: { type: 'boolean', nullable: true, default: false },
-    ssh_opts: { type: 'string', nullable: true },
-  },
-  required: ['path', 'repo'],
-  additionalProperties: false,
-};
-
-function check(p: DeployParams): ParamIssue[] {
-  if (p.accept_hostkey && p.accept_newhostkey) {
-    return [{ field: 'accept_newhostkey', message: 'parameters are mutually exclusive: accept_hostkey|accept_newhostkey' }];
-  }
-  return [];
-}
+export type { DeployParams } from './deploy.params.js';
 
 export interface DeployTaskResult extends TaskResult {
   /** The live release after the task. */
@@ -310,9 +260,7 @@ function overlayLocalRemote(s: DeployState, predicted: Predicted, repo: string):
 }
 
 export const deploy = defineModule<DeployParams, DeployState, DeployTaskResult>({
-  name: 'deploy',
-  schema,
-  check,
+  ...deployDefinition,
   async gather(p, probe) {
     return parseDeployProbe((await probe.run(probeScript(p))).stdout);
   },

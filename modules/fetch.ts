@@ -10,23 +10,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import type { ModuleContext, TaskResult } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
+import { fetchDefinition, type FetchParams } from './fetch.params.js';
 
-export interface FetchParams {
-  /** The file on the host (not a directory). */
-  src: string;
-  /** Controller directory (or, with flat, file path); relative to the playbook's directory. */
-  dest: string;
-  /** Put the file at dest itself instead of dest/<host>/<src>. @default false */
-  flat?: boolean;
-  /** A missing src fails the task; false: ok with a message. @default true */
-  fail_on_missing?: boolean;
-  /** Verify the copy against the host's checksum (always done by the transfer). @default true */
-  validate_checksum?: boolean;
-}
+export type { FetchParams } from './fetch.params.js';
 
 export interface FetchResult extends TaskResult {
   dest?: string;
@@ -35,19 +24,6 @@ export interface FetchResult extends TaskResult {
   md5sum?: string;
   file?: string;
 }
-
-const schema: JSONSchemaType<FetchParams> = {
-  type: 'object',
-  properties: {
-    src: { type: 'string', minLength: 1 },
-    dest: { type: 'string', minLength: 1 },
-    flat: { type: 'boolean', nullable: true, default: false },
-    fail_on_missing: { type: 'boolean', nullable: true, default: true },
-    validate_checksum: { type: 'boolean', nullable: true, default: true },
-  },
-  required: ['src', 'dest'],
-  additionalProperties: false,
-};
 
 export interface FetchState {
   remote: { kind: 'missing' } | { kind: 'dir' } | { kind: 'file'; sha1: string; md5: string } | { kind: 'error'; message: string };
@@ -103,9 +79,7 @@ async function gatherFetch(p: FetchParams, probe: { run(s: string): Promise<{ st
 }
 
 export const fetch = defineModule<FetchParams, FetchState, FetchResult>({
-  name: 'fetch',
-  schema,
-  checkModeSkip: 'check mode not (yet) supported for this module',
+  ...fetchDefinition,
   gather: gatherFetch,
   plan(p, s) {
     const missingOk = p.fail_on_missing === false;

@@ -12,32 +12,17 @@
  * what the run does. Not implemented: dest as a directory, checksum as a URL, url_username/
  * url_password, tmp_dest, backup, headers with secrets in them are visible in `ps` on the host.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import type { Effect, RunAction, TaskResult } from '../runner/module.types.js';
 import { raw, sh } from '../runner/shell.js';
-import { attrIssues, fileAttrSchema, planAttrs, type FileAttrParams } from './_lib/attrs.js';
+import { planAttrs, type FileAttrParams } from './_lib/attrs.js';
 import { formatMode } from './_lib/mode.js';
 import { idLookupLines, parseIds, parseProbe, parseStat, statLines, type FileInfo } from './_lib/probe.js';
+import { getUrlDefinition, type GetUrlParams } from './get_url.params.js';
+
+export type { GetUrlParams } from './get_url.params.js';
 
 export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
-
-export interface GetUrlParams extends FileAttrParams {
-  /** http, https (or ftp) URL, downloaded from the host. */
-  url: string;
-  /** Absolute path of the file to write. */
-  dest: string;
-  /** `<algorithm>:<hex digest>` the file must have, e.g. 'sha256:9f86d0...'. @default none */
-  checksum?: string;
-  /** Download even when dest exists (it is replaced only if the content differs). @default false */
-  force?: boolean;
-  /** Seconds for the request. @default 10 */
-  timeout?: number;
-  /** Request headers. @default {} */
-  headers?: Record<string, string>;
-  /** Check the server's TLS certificate. @default true */
-  validate_certs?: boolean;
-}
 
 export interface GetUrlResult extends TaskResult {
   dest: string;
@@ -47,22 +32,6 @@ export interface GetUrlResult extends TaskResult {
   checksum_dest?: string | null;
   size?: number;
 }
-
-const schema = {
-  type: 'object',
-  properties: {
-    url: { type: 'string', pattern: '^([Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp])://' },
-    dest: { type: 'string', pattern: '^/.*[^/]$' },
-    checksum: { type: 'string', pattern: '^(md5|sha1|sha224|sha256|sha384|sha512):[0-9a-fA-F]+$' },
-    force: { type: 'boolean', default: false },
-    timeout: { type: 'integer', minimum: 1, default: 10 },
-    headers: { type: 'object', additionalProperties: { type: 'string' }, required: [], default: {} },
-    validate_certs: { type: 'boolean', default: true },
-    ...fileAttrSchema,
-  },
-  required: ['url', 'dest'],
-  additionalProperties: false,
-} as unknown as JSONSchemaType<GetUrlParams>;
 
 export interface GetUrlState {
   dest?: FileInfo;
@@ -176,9 +145,7 @@ function pathInfo(info: FileInfo | undefined): Record<string, unknown> {
 }
 
 export const get_url = defineModule<GetUrlParams, GetUrlState, GetUrlResult>({
-  name: 'get_url',
-  schema,
-  check: attrIssues,
+  ...getUrlDefinition,
   async gather(p, probe) {
     const r = await probe.run(getUrlProbe(p));
     if (r.rc !== 0) throw new Error(`get_url: probing ${p.dest} failed (rc=${r.rc}): ${r.stderr.trim()}`);

@@ -10,66 +10,16 @@
  * Not implemented: bare, refspec, reference, recursive/track_submodules, separate_git_dir,
  * verify_commit/gpg_whitelist, archive, executable.
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../runner/module.js';
+import { defineModule } from '../runner/module.js';
 import type { FileDiff, Plan, Predicted, Probe, TaskResult } from '../runner/module.types.js';
 import { parseTree, treeScript } from './_lib/git-tree.js';
 import {
   atTarget, checkoutEffects, checkoutResult, cloneScript, depthWarning, gitProbeScript, parseGitProbe, repoUrl, resolveTarget, sameRepo,
   updateScript, type GitProbe, type GitSshOptions, type Target,
 } from './_lib/git.js';
+import { gitDefinition, type GitParams } from './git.params.js';
 
-export interface GitParams extends GitSshOptions {
-  /** URL or path of the repository (an absolute path becomes a file:// URL). */
-  repo: string;
-  /** Where the checkout goes (required unless clone is false). */
-  dest: string;
-  /** A branch, a tag or a commit id; HEAD is the remote's default branch. @default 'HEAD' */
-  version?: string;
-  /** Name of the remote. @default 'origin' */
-  remote?: string;
-  /** Shallow clone/fetch with this many commits of history. @default full history */
-  depth?: number;
-  /** Clone only the history leading to `version`'s branch or tag. @default false */
-  single_branch?: boolean;
-  /** Discard local modifications to tracked files; without it they make the task fail. @default false */
-  force?: boolean;
-  /** Move an existing checkout to `version`; false only reports it. @default true */
-  update?: boolean;
-  /** Clone when dest has no checkout; false only reports the remote's commit. @default true */
-  clone?: boolean;
-  /** umask for the clone and checkout, an octal string like '0022'. @default the login's */
-  umask?: string;
-}
-
-const schema: JSONSchemaType<GitParams> = {
-  type: 'object',
-  properties: {
-    repo: { type: 'string', minLength: 1, pattern: '^[^-]' },
-    dest: { type: 'string', minLength: 1 },
-    version: { type: 'string', minLength: 1, nullable: true, default: 'HEAD' },
-    remote: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', nullable: true, default: 'origin' },
-    depth: { type: 'integer', minimum: 1, nullable: true },
-    single_branch: { type: 'boolean', nullable: true, default: false },
-    force: { type: 'boolean', nullable: true, default: false },
-    update: { type: 'boolean', nullable: true, default: true },
-    clone: { type: 'boolean', nullable: true, default: true },
-    umask: { type: 'string', pattern: '^[0-7]{3,4}$', nullable: true },
-    key_file: { type: 'string', minLength: 1, nullable: true },
-    accept_hostkey: { type: 'boolean', nullable: true, default: false },
-    accept_newhostkey: { type: 'boolean', nullable: true, default: false },
-    ssh_opts: { type: 'string', nullable: true },
-  },
-  required: ['repo', 'dest'],
-  additionalProperties: false,
-};
-
-function check(p: GitParams): ParamIssue[] {
-  if (p.accept_hostkey && p.accept_newhostkey) {
-    return [{ field: 'accept_newhostkey', message: 'parameters are mutually exclusive: accept_hostkey|accept_newhostkey' }];
-  }
-  return [];
-}
+export type { GitParams } from './git.params.js';
 
 /** What `register` gets: ansible-core's keys, and the files the checkout changed. */
 export interface GitTaskResult extends TaskResult {
@@ -187,9 +137,7 @@ function describeTarget(t: Target): string {
 }
 
 export const git = defineModule<GitParams, GitProbe, GitTaskResult>({
-  name: 'git',
-  schema,
-  check,
+  ...gitDefinition,
   async gather(p, probe, ctx) {
     const out = await probe.run(
       gitProbeScript({ dest: p.dest, repo: p.repo, remote: p.remote ?? 'origin', version: p.version ?? 'HEAD', ssh: sshOf(p), askRemote: p.update === false ? 'unless-checkout' : 'always' }),

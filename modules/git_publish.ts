@@ -14,36 +14,15 @@
  * not for large assets. An existing repository with a work tree gets its branch moved and its work
  * tree left as it was. No Ansible counterpart.
  */
-import type { JSONSchemaType } from 'ajv';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { defineModule } from '../runner/module.js';
 import type { Effect, Plan, Predicted } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { commitId, treeId, type GitFile } from './_lib/git-objects.js';
+import { gitPublishDefinition, type GitPublishParams } from './git_publish.params.js';
 
-export interface GitPublishParams {
-  /** The directory on the controller (relative paths: to the playbook's directory). */
-  src: string;
-  /** The repository's path on the host; made (bare) when missing. */
-  repo: string;
-  /** The branch the commit goes on; the repository's HEAD names it. @default 'main' */
-  branch?: string;
-  /** The commit message. @default 'published by Hostwright' */
-  message?: string;
-}
-
-const schema: JSONSchemaType<GitPublishParams> = {
-  type: 'object',
-  properties: {
-    src: { type: 'string', minLength: 1 },
-    repo: { type: 'string', minLength: 2, pattern: '^/' },
-    branch: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$', nullable: true, default: 'main' },
-    message: { type: 'string', minLength: 1, nullable: true, default: 'published by Hostwright' },
-  },
-  required: ['src', 'repo'],
-  additionalProperties: false,
-};
+export type { GitPublishParams } from './git_publish.params.js';
 
 const IDENTITY = { name: 'Hostwright', email: 'hostwright@localhost' };
 /** Check mode: a branch's commit and tree as a plan leaves them (repo NUL branch). */
@@ -164,8 +143,7 @@ export function overlayPublish(s: GitPublishState, predicted: Predicted, p: GitP
 }
 
 export const git_publish = defineModule<GitPublishParams, GitPublishState>({
-  name: 'git_publish',
-  schema,
+  ...gitPublishDefinition,
   async gather(p, probe, ctx) {
     const dir = path.resolve(ctx.playbookDir, p.src);
     let source: { files: GitFile[]; time: number };

@@ -2,37 +2,14 @@
  * group: a local group with groupadd/groupmod/groupdel, as ansible-core's group module on Linux.
  * One probe reads the group's line from /etc/group.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import type { Plan } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { entryLines, linesOf, parseGroupLine, type GroupEntry } from './_lib/accounts.js';
 import { groupEffect } from './_lib/accounts-predict.js';
+import { groupDefinition, type GroupParams } from './group.params.js';
 
-export interface GroupParams {
-  name: string;
-  /** The group id. @default chosen by groupadd (unchanged for an existing group) */
-  gid?: number;
-  /** A system group (groupadd -r). Only used when creating. @default false */
-  system?: boolean;
-  /** @default 'present' */
-  state?: 'present' | 'absent';
-  /** Allow a gid that another group has (groupadd/groupmod -o). @default false */
-  non_unique?: boolean;
-}
-
-const schema: JSONSchemaType<GroupParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1, pattern: '^[^:\\s,]+$' },
-    gid: { type: 'integer', nullable: true, minimum: 0 },
-    system: { type: 'boolean', nullable: true, default: false },
-    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
-    non_unique: { type: 'boolean', nullable: true, default: false },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
+export type { GroupParams } from './group.params.js';
 
 export interface GroupState {
   group?: GroupEntry;
@@ -49,9 +26,7 @@ export function parseGroupProbe(out: string): GroupState {
 }
 
 export const group = defineModule<GroupParams, GroupState>({
-  name: 'group',
-  probeAhead: true,
-  schema,
+  ...groupDefinition,
   async gather(p, probe) {
     return parseGroupProbe((await probe.run(groupProbeScript(p.name))).stdout);
   },

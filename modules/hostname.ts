@@ -7,39 +7,14 @@
  * (ansible_hostname, ansible_nodename, ansible_fqdn, ansible_domain; fqdn as Python's
  * socket.getfqdn() finds it on the host after the change); the diff is `hostname = NAME`.
  */
-import type { JSONSchemaType } from 'ajv';
 import type { ExecResult } from '../runner/connection/types.js';
-import { defineModule, type ParamIssue } from '../runner/module.js';
+import { defineModule } from '../runner/module.js';
 import type { Action, ModuleContext, Plan, Predicted } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { fieldLine, parseProbe, runProbe, textFileLine } from './_lib/probe.js';
+import { hostnameDefinition, type HostnameParams } from './hostname.params.js';
 
-/** Ansible's `use` choices; only the ones Debian needs are implemented (check() says so for the rest). */
-const STRATEGIES = ['alpine', 'debian', 'freebsd', 'generic', 'macos', 'macosx', 'darwin', 'openbsd', 'openrc', 'redhat', 'sles', 'solaris', 'systemd'] as const;
-
-export interface HostnameParams {
-  /** The name (a FQDN that does not resolve on the host makes the fqdn lookup wait for DNS). */
-  name: string;
-  /** The strategy: 'systemd' (also Ansible's 'debian') through hostnamectl; unset: systemd when it runs, else /etc/hostname on Debian. @default auto */
-  use?: (typeof STRATEGIES)[number];
-}
-
-const schema: JSONSchemaType<HostnameParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1 },
-    use: { type: 'string', enum: [...STRATEGIES], nullable: true },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
-
-function check(p: HostnameParams): ParamIssue[] {
-  if (p.use !== undefined && p.use !== 'systemd' && p.use !== 'debian') {
-    return [{ field: 'use', message: `'${p.use}' is not implemented: use 'systemd' (or 'debian', Ansible's name for the same), or leave it out` }];
-  }
-  return [];
-}
+export type { HostnameParams } from './hostname.params.js';
 
 export interface HostnameState {
   strategy: 'systemd' | 'file';
@@ -132,11 +107,7 @@ export function overlayHostname(s: HostnameState, predicted: Predicted): Hostnam
 }
 
 export const hostname = defineModule<HostnameParams, HostnameState>({
-  name: 'hostname',
-  probeAhead: true,
-  setsFacts: true,
-  schema,
-  check,
+  ...hostnameDefinition,
   async gather(p, probe) {
     const out = await runProbe(probe, hostnameProbeScript(p), 'the hostname');
     return parseHostnameProbe(out.stdoutBytes);

@@ -12,61 +12,13 @@
  * is_bind_mounted). The fstab is written atomically (backup optional); mount/umount run after.
  * Check mode predicts from the same plan (Ansible's too: it never mounts in check mode).
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../runner/module.js';
+import { defineModule } from '../runner/module.js';
 import type { Action, Effect, FileDiff } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { CONTENT_MARK, parseProbe, runProbe } from './_lib/probe.js';
+import { mountDefinition, type MountParams } from './mount.params.js';
 
-export type MountState = 'mounted' | 'unmounted' | 'present' | 'absent' | 'absent_from_fstab' | 'remounted' | 'ephemeral';
-
-export interface MountParams {
-  /** The mount point (absolute). */
-  path: string;
-  /** What to mount: a device, `UUID=...`, a directory (bind), `tmpfs`. Required for mounted, present, ephemeral. @default none */
-  src?: string;
-  /** Filesystem type. Required for mounted, present, ephemeral. @default none */
-  fstype?: string;
-  /** Mount options. @default 'defaults' */
-  opts?: string;
-  /** fstab's dump field. @default '0' */
-  dump?: string;
-  /** fstab's pass field. @default '0' */
-  passno?: string;
-  state: MountState;
-  /** The fstab file. @default '/etc/fstab' */
-  fstab?: string;
-  /** Mount at boot; false adds `noauto` to opts (unless opts has `defaults`). @default true */
-  boot?: boolean;
-  /** Keep the old fstab as `fstab.<pid>.<timestamp>~`. @default false */
-  backup?: boolean;
-}
-
-const schema = {
-  type: 'object',
-  properties: {
-    path: { type: 'string', pattern: '^/' },
-    src: { type: 'string', minLength: 1, nullable: true },
-    fstype: { type: 'string', minLength: 1, nullable: true },
-    opts: { type: 'string', minLength: 1, nullable: true },
-    dump: { type: 'string', pattern: '^[0-9]+$', default: '0' },
-    passno: { type: 'string', pattern: '^[0-9]+$', default: '0' },
-    state: { type: 'string', enum: ['mounted', 'unmounted', 'present', 'absent', 'absent_from_fstab', 'remounted', 'ephemeral'] },
-    fstab: { type: 'string', pattern: '^/', default: '/etc/fstab' },
-    boot: { type: 'boolean', default: true },
-    backup: { type: 'boolean', default: false },
-  },
-  required: ['path', 'state'],
-  additionalProperties: false,
-} as unknown as JSONSchemaType<MountParams>;
-
-function checkParams(p: MountParams): ParamIssue[] {
-  if (['mounted', 'present', 'ephemeral'].includes(p.state)) {
-    const missing = (['src', 'fstype'] as const).filter((k) => p[k] === undefined);
-    if (missing.length) return [{ field: missing[0]!, message: `state is ${p.state} but all of the following are missing: ${missing.join(', ')}` }];
-  }
-  return [];
-}
+export type { MountState, MountParams } from './mount.params.js';
 
 export interface MountGathered {
   fstab?: string;
@@ -203,10 +155,7 @@ function remountScript(p: MountParams): string {
 }
 
 export const mount = defineModule<MountParams, MountGathered>({
-  name: 'mount',
-  probeAhead: true,
-  schema,
-  check: checkParams,
+  ...mountDefinition,
   async gather(p, probe) {
     return parseMountProbe(Buffer.from((await runProbe(probe, mountProbe(p), p.path)).stdout));
   },

@@ -8,20 +8,11 @@
  * host, and Ansible also pauses in check mode.
  */
 import { createInterface } from 'node:readline/promises';
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import type { TaskResult } from '../runner/module.types.js';
+import { pauseDefinition, type PauseParams } from './pause.params.js';
 
-export interface PauseParams {
-  /** Minutes to wait. Exclusive with `seconds`. @default none */
-  minutes?: number;
-  /** Seconds to wait (at least 1, as Ansible). Exclusive with `minutes`. @default none */
-  seconds?: number;
-  /** Text shown when asking for input; without a duration, the pause waits for Enter. @default none */
-  prompt?: string;
-  /** Echo what is typed at the prompt. @default true */
-  echo?: boolean;
-}
+export type { PauseParams } from './pause.params.js';
 
 export interface PauseResult extends TaskResult {
   user_input: string;
@@ -30,18 +21,6 @@ export interface PauseResult extends TaskResult {
   delta: number;
   echo: boolean;
 }
-
-const schema: JSONSchemaType<PauseParams> = {
-  type: 'object',
-  properties: {
-    minutes: { type: 'number', nullable: true, minimum: 0 },
-    seconds: { type: 'number', nullable: true, minimum: 0 },
-    prompt: { type: 'string', nullable: true },
-    echo: { type: 'boolean', nullable: true, default: true },
-  },
-  required: [],
-  additionalProperties: false,
-};
 
 interface Paused {
   start: Date;
@@ -79,10 +58,7 @@ function pyDatetime(d: Date): string {
 }
 
 export const pause = defineModule<PauseParams, Paused, PauseResult>({
-  name: 'pause',
-  schema,
-  bypassHostLoop: true,
-  check: (p) => (p.minutes !== undefined && p.seconds !== undefined ? [{ field: '', message: 'parameters are mutually exclusive: minutes|seconds' }] : []),
+  ...pauseDefinition,
   gather: (p) => waitFor(p),
   plan(p, paused) {
     const elapsed = (paused.stop.getTime() - paused.start.getTime()) / 1000;

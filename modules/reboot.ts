@@ -7,60 +7,17 @@
  * Registers `rebooted` and `elapsed` (seconds). Never idempotent: check mode says it would run.
  * Refused on a local connection (it would reboot the controller).
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../runner/module.js';
+import { defineModule } from '../runner/module.js';
 import type { ModuleContext, Plan, TaskResult } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { fieldLine, parseProbe, runProbe } from './_lib/probe.js';
+import { rebootDefinition, type RebootParams, SEARCH_PATHS } from './reboot.params.js';
 
-const SEARCH_PATHS = ['/sbin', '/bin', '/usr/sbin', '/usr/bin', '/usr/local/sbin'];
-
-export interface RebootParams {
-  /** Seconds before the reboot, passed to shutdown in whole minutes (rounded down). @default 0 */
-  pre_reboot_delay?: number;
-  /** Seconds to wait after the reboot command before checking the host. @default 0 */
-  post_reboot_delay?: number;
-  /** Seconds to wait for the new boot, and again for test_command. @default 600 */
-  reboot_timeout?: number;
-  /** Seconds each connection attempt may take. @default the run's connection timeout */
-  connect_timeout?: number;
-  /** Must succeed on the rebooted host before the task is done. @default 'whoami' */
-  test_command?: string;
-  /** Shown to logged-in users by shutdown. @default 'Reboot initiated by Ansible' */
-  msg?: string;
-  /** Where to look for `shutdown` (PATH is not used). @default ['/sbin', '/bin', '/usr/sbin', '/usr/bin', '/usr/local/sbin'] */
-  search_paths?: string[];
-  /** Prints a string unique to this boot. @default 'cat /proc/sys/kernel/random/boot_id' */
-  boot_time_command?: string;
-  /** The whole reboot command instead of shutdown (then pre_reboot_delay and msg are not used). @default shutdown -r ... */
-  reboot_command?: string;
-}
+export type { RebootParams } from './reboot.params.js';
 
 export interface RebootResult extends TaskResult {
   rebooted?: boolean;
   elapsed?: number;
-}
-
-const schema: JSONSchemaType<RebootParams> = {
-  type: 'object',
-  properties: {
-    pre_reboot_delay: { type: 'integer', nullable: true, default: 0 },
-    post_reboot_delay: { type: 'integer', nullable: true, default: 0 },
-    reboot_timeout: { type: 'integer', minimum: 1, nullable: true, default: 600 },
-    connect_timeout: { type: 'integer', minimum: 1, nullable: true },
-    test_command: { type: 'string', minLength: 1, nullable: true, default: 'whoami' },
-    msg: { type: 'string', nullable: true, default: 'Reboot initiated by Ansible' },
-    search_paths: { type: 'array', items: { type: 'string' }, nullable: true, default: SEARCH_PATHS },
-    boot_time_command: { type: 'string', minLength: 1, nullable: true, default: 'cat /proc/sys/kernel/random/boot_id' },
-    reboot_command: { type: 'string', minLength: 1, nullable: true },
-  },
-  required: [],
-  additionalProperties: false,
-};
-
-function check(p: RebootParams): ParamIssue[] {
-  const bad = p.search_paths?.find((d) => !d.startsWith('/'));
-  return bad !== undefined ? [{ field: 'search_paths', message: `'${bad}' is not an absolute path` }] : [];
 }
 
 export interface RebootState {
@@ -145,9 +102,7 @@ export function planReboot(p: RebootParams, s: RebootState): Plan {
 }
 
 export const reboot = defineModule<RebootParams, RebootState, RebootResult>({
-  name: 'reboot',
-  schema,
-  check,
+  ...rebootDefinition,
   async gather(p, probe, ctx) {
     const out = await runProbe(probe, rebootProbeScript(p), 'the boot id');
     return parseRebootProbe(out.stdoutBytes, p, ctx);

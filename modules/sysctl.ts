@@ -8,68 +8,16 @@
  * machine's; a lab's plain host can write those, a systemd-nspawn host only net.* (see LAB-NOTES).
  */
 import path from 'node:path';
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../runner/module.js';
+import { defineModule } from '../runner/module.js';
 import type { Action, Plan, Predicted } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { parseTarget, planWrite, targetScript, type TargetGathered } from './_lib/target.js';
 import { overlayGathered } from './_lib/predicted.js';
 import { fieldLine, parseProbe, runProbe } from './_lib/probe.js';
+import { sysctlDefinition, type SysctlParams, sysctlValue } from './sysctl.params.js';
+export { sysctlValue } from './sysctl.params.js';
 
-export interface SysctlParams {
-  /** The key, dot-separated (`net.ipv4.ip_forward`). Ansible's alias: key. */
-  name: string;
-  /** The value; booleans and yes/no/on/off/true/false become 1/0, as Ansible's. Required with state present. Ansible's alias: val. */
-  value?: string | number | boolean;
-  /** Whether the key is in the file. @default 'present' */
-  state?: 'present' | 'absent';
-  /** Run `sysctl -p <sysctl_file>` after a change. @default true */
-  reload?: boolean;
-  /** The file holding the key. @default '/etc/sysctl.conf' */
-  sysctl_file?: string;
-  /** Also set the running value with `sysctl -w` when it differs. @default false */
-  sysctl_set?: boolean;
-  /** Ignore unknown keys (`sysctl -e`). @default false */
-  ignoreerrors?: boolean;
-}
-
-const schema: JSONSchemaType<SysctlParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    value: { type: ['string', 'number', 'boolean'], nullable: true } as unknown as JSONSchemaType<SysctlParams>['properties']['value'],
-    state: { type: 'string', enum: ['present', 'absent'], nullable: true, default: 'present' },
-    reload: { type: 'boolean', nullable: true, default: true },
-    sysctl_file: { type: 'string', minLength: 1, nullable: true, default: '/etc/sysctl.conf' },
-    sysctl_set: { type: 'boolean', nullable: true, default: false },
-    ignoreerrors: { type: 'boolean', nullable: true, default: false },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
-
-/** Ansible's BOOLEANS_TRUE / BOOLEANS_FALSE, as sysctl's _parse_value reads them. */
-const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
-const FALSE_WORDS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
-
-/** Ansible's _parse_value: the value as the file and sysctl get it. */
-export function sysctlValue(v: SysctlParams['value']): string {
-  if (v === undefined) return '';
-  if (typeof v === 'boolean') return v ? '1' : '0';
-  const s = String(v);
-  if (TRUE_WORDS.has(s.toLowerCase())) return '1';
-  if (FALSE_WORDS.has(s.toLowerCase())) return '0';
-  return s.trim();
-}
-
-function check(p: SysctlParams): ParamIssue[] {
-  if (p.name.trim() === '') return [{ field: 'name', message: 'name cannot be blank' }];
-  if ((p.state ?? 'present') === 'present') {
-    if (p.value === undefined) return [{ field: 'value', message: 'state is present but all of the following are missing: value' }];
-    if (sysctlValue(p.value) === '') return [{ field: 'value', message: 'value cannot be blank' }];
-  }
-  return [];
-}
+export type { SysctlParams } from './sysctl.params.js';
 
 export interface SysctlState extends TargetGathered {
   /** `sysctl -e -n <name>` output, undefined when sysctl failed (Ansible's proc_value None). */
@@ -186,10 +134,7 @@ export function overlaySysctl(s: SysctlState, predicted: Predicted, p: SysctlPar
 }
 
 export const sysctl = defineModule<SysctlParams, SysctlState>({
-  name: 'sysctl',
-  probeAhead: true,
-  schema,
-  check,
+  ...sysctlDefinition,
   async gather(p, probe) {
     const file = p.sysctl_file ?? '/etc/sysctl.conf';
     // One round trip: the running value, then the file (its content comes last in the output).

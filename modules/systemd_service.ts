@@ -11,32 +11,13 @@
  * reloaded always act (a stopped unit is started), started/stopped only when needed,
  * daemon-reload and -reexec run (outside check mode) without counting as a change.
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../runner/module.js';
+import { defineModule } from '../runner/module.js';
 import type { Action, Effect, Plan, Predicted, TaskResult } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { fieldLine, parseProbe, runProbe } from './_lib/probe.js';
+import { systemdServiceDefinition, type SystemdServiceParams } from './systemd_service.params.js';
 
-export interface SystemdServiceParams {
-  /** The unit (`nginx` means nginx.service). Ansible's aliases: service, unit. Required with state, enabled or masked. */
-  name?: string;
-  /** started/stopped act only when needed; restarted and reloaded always act. @default unchanged */
-  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
-  /** Whether the unit starts at boot. @default unchanged */
-  enabled?: boolean;
-  /** Masked units cannot be started at all. @default unchanged */
-  masked?: boolean;
-  /** `systemctl daemon-reload` first (after unit files changed). Not a change by itself. @default false */
-  daemon_reload?: boolean;
-  /** `systemctl daemon-reexec` first. Not a change by itself. @default false */
-  daemon_reexec?: boolean;
-  /** Whose manager: the system's, the task user's (`--user`, XDG_RUNTIME_DIR set to /run/user/UID when missing), or every user's (`--global`, enable/disable only). @default 'system' */
-  scope?: 'system' | 'user' | 'global';
-  /** Do not wait for the job to finish (`--no-block`). @default false */
-  no_block?: boolean;
-  /** `--force` on the systemctl commands (enable over conflicting symlinks). @default unset */
-  force?: boolean;
-}
+export type { SystemdServiceParams } from './systemd_service.params.js';
 
 export interface SystemdServiceResult extends TaskResult {
   name?: string;
@@ -44,34 +25,6 @@ export interface SystemdServiceResult extends TaskResult {
   status?: Record<string, string>;
   enabled?: boolean;
   state?: string;
-}
-
-const schema: JSONSchemaType<SystemdServiceParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1, nullable: true },
-    state: { type: 'string', enum: ['started', 'stopped', 'restarted', 'reloaded'], nullable: true },
-    enabled: { type: 'boolean', nullable: true },
-    masked: { type: 'boolean', nullable: true },
-    daemon_reload: { type: 'boolean', nullable: true, default: false },
-    daemon_reexec: { type: 'boolean', nullable: true, default: false },
-    scope: { type: 'string', enum: ['system', 'user', 'global'], nullable: true, default: 'system' },
-    no_block: { type: 'boolean', nullable: true, default: false },
-    force: { type: 'boolean', nullable: true },
-  },
-  required: [],
-  additionalProperties: false,
-};
-
-function check(p: SystemdServiceParams): ParamIssue[] {
-  if (p.state === undefined && p.enabled === undefined && p.masked === undefined && !p.daemon_reload && !p.daemon_reexec) {
-    return [{ field: '', message: 'one of the following is required: state, enabled, masked, daemon_reload, daemon_reexec' }];
-  }
-  const needName = (['state', 'enabled', 'masked'] as const).filter((k) => p[k] !== undefined);
-  if (p.name === undefined && needName.length > 0) return [{ field: 'name', message: `missing parameter(s) required by '${needName[0]}': name` }];
-  const glob = ['*', '?', '['].find((g) => p.name?.includes(g));
-  if (glob) return [{ field: 'name', message: `This module does not currently support using glob patterns, found '${glob}' in service name: ${p.name}` }];
-  return [];
 }
 
 export interface SystemdServiceState {
@@ -277,10 +230,7 @@ export function overlaySystemdService(s: SystemdServiceState, predicted: Predict
 }
 
 export const systemd_service = defineModule<SystemdServiceParams, SystemdServiceState, SystemdServiceResult>({
-  name: 'systemd_service',
-  probeAhead: true,
-  schema,
-  check,
+  ...systemdServiceDefinition,
   async gather(p, probe) {
     const out = await runProbe(probe, systemdProbeScript(p), p.name !== undefined ? `systemd unit ${p.name}` : 'systemd');
     return parseSystemdProbe(out.stdoutBytes);

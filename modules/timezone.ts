@@ -7,34 +7,15 @@
  * Ansible's values, messages and dict diff ({name, hwclock} before/after). Not implemented: the
  * Red Hat/SUSE files (/etc/sysconfig/clock), BSD, macOS, SmartOS and AIX.
  */
-import type { JSONSchemaType } from 'ajv';
-import { defineModule, type ParamIssue } from '../runner/module.js';
+import { defineModule } from '../runner/module.js';
 import type { Action, Plan, Predicted } from '../runner/module.types.js';
 import { sh } from '../runner/shell.js';
 import { serializeDiffDict } from './_lib/attrs.js';
 import { readLines } from './_lib/lines.js';
 import { fieldLine, linkTargetLine, parseProbe, runProbe, textFileLine } from './_lib/probe.js';
+import { timezoneDefinition, type TimezoneParams } from './timezone.params.js';
 
-export interface TimezoneParams {
-  /** The zone for the system clock (a name under /usr/share/zoneinfo, e.g. 'Europe/Berlin'). @default unchanged */
-  name?: string;
-  /** Whether the hardware clock is in UTC or local time (Ansible's alias: rtc). @default unchanged */
-  hwclock?: 'local' | 'UTC';
-}
-
-const schema: JSONSchemaType<TimezoneParams> = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1, nullable: true },
-    hwclock: { type: 'string', enum: ['local', 'UTC'], nullable: true },
-  },
-  required: [],
-  additionalProperties: false,
-};
-
-function check(p: TimezoneParams): ParamIssue[] {
-  return p.name === undefined && p.hwclock === undefined ? [{ field: '', message: 'one of the following is required: hwclock, name' }] : [];
-}
+export type { TimezoneParams } from './timezone.params.js';
 
 const ZONEINFO = '/usr/share/zoneinfo';
 const TZ_FILE = '/etc/timezone';
@@ -205,10 +186,7 @@ export function overlayTimezone(s: TimezoneState, predicted: Predicted): Timezon
 }
 
 export const timezone = defineModule<TimezoneParams, TimezoneState>({
-  name: 'timezone',
-  probeAhead: true,
-  schema,
-  check,
+  ...timezoneDefinition,
   async gather(p, probe) {
     const out = await runProbe(probe, timezoneProbeScript(p), 'the time zone');
     return parseTimezoneProbe(out.stdoutBytes, p);

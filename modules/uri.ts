@@ -13,38 +13,14 @@
  * Not implemented: dest, src, creates/removes, form-multipart, url_username/url_password,
  * client_cert/key, unix_socket, ca_path, decompress, use_proxy, http_agent.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineModule } from '../runner/module.js';
 import type { ExecResult } from '../runner/connection/types.js';
 import type { TaskResult } from '../runner/module.types.js';
 import { raw, sh } from '../runner/shell.js';
 import { nothingToObserve } from './_lib/controller.js';
+import { uriDefinition, type UriParams } from './uri.params.js';
 
-export interface UriParams {
-  /** http:// or https:// URL, requested from the host. */
-  url: string;
-  /** An uppercase HTTP method. @default 'GET' */
-  method?: string;
-  /** Request body: a string, or any JSON value with body_format json / form-urlencoded. @default none */
-  body?: unknown;
-  /** How `body` is encoded; json and form-urlencoded also set Content-Type unless given. @default 'raw' */
-  body_format?: 'raw' | 'json' | 'form-urlencoded';
-  /** Request headers. @default {} */
-  headers?: Record<string, string>;
-  /** Statuses that count as success. @default [200] */
-  status_code?: number | number[];
-  /** Put the body in the result as `content`. @default false */
-  return_content?: boolean;
-  /** Check the server's TLS certificate. @default true */
-  validate_certs?: boolean;
-  /** Seconds for the whole request. @default 30 */
-  timeout?: number;
-  /**
-   * Which redirects to follow: 'safe' (GET and HEAD only), 'all'/'yes', 'none'/'no'; 'urllib2'
-   * behaves like 'safe'. @default 'safe'
-   */
-  follow_redirects?: 'all' | 'yes' | 'safe' | 'urllib2' | 'none' | 'no';
-}
+export type { UriParams } from './uri.params.js';
 
 export interface UriResult extends TaskResult {
   status: number;
@@ -58,24 +34,6 @@ export interface UriResult extends TaskResult {
   cookies?: Record<string, string>;
   cookies_string?: string;
 }
-
-const schema = {
-  type: 'object',
-  properties: {
-    url: { type: 'string', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' },
-    method: { type: 'string', pattern: '^[A-Z]+$', default: 'GET' },
-    body: {},
-    body_format: { type: 'string', enum: ['raw', 'json', 'form-urlencoded'], default: 'raw' },
-    headers: { type: 'object', additionalProperties: { type: 'string' }, required: [], default: {} },
-    status_code: { anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' }, minItems: 1 }], default: [200] },
-    return_content: { type: 'boolean', default: false },
-    validate_certs: { type: 'boolean', default: true },
-    timeout: { type: 'integer', minimum: 1, default: 30 },
-    follow_redirects: { type: 'string', enum: ['all', 'yes', 'safe', 'urllib2', 'none', 'no'], default: 'safe' },
-  },
-  required: ['url'],
-  additionalProperties: false,
-} as unknown as JSONSchemaType<UriParams>;
 
 /** Markers between the parts of the script's output. */
 const HEADERS = '::hostwright-uri-headers::';
@@ -207,9 +165,7 @@ export function uriResult(p: UriParams, r: Response): { result: Record<string, u
 }
 
 export const uri = defineModule<UriParams, undefined, UriResult>({
-  name: 'uri',
-  schema,
-  checkModeSkip: 'remote module (ansible.legacy.uri) does not support check mode',
+  ...uriDefinition,
   gather: nothingToObserve,
   plan(p) {
     const { body, contentType } = encodeBody(p);
