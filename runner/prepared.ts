@@ -113,7 +113,9 @@ export class PreparedTasks {
   /** The same, handed to the task: removed either way (a task uses what was prepared once). */
   take(host: string, owner: object, vars: Vars, results: ReadonlyMap<number, TaskResult>): Prepared | undefined {
     const prepared = this.peek(host, owner, vars, results);
-    if (prepared) this.#hosts.get(host)!.delete(owner);
+    const forHost = this.#hosts.get(host);
+    if (prepared) forHost!.delete(owner);
+    if (forHost?.size === 0) this.#hosts.delete(host);
     return prepared;
   }
 
