@@ -22,7 +22,8 @@ import { parseProbe } from '../_lib/probe.js';
 import { parseTarget, planWrite, targetScript, type TargetState } from '../_lib/target.js';
 import type { HaproxyConfig } from './config.types.js';
 import { renderConfig } from './render.js';
-import { SOCAT_MISSING, SOCKET_PATH_PATTERN } from './socket.js';
+import { SOCKET_PATH_PATTERN } from './runtime.params.js';
+import { SOCAT_MISSING } from './socket.js';
 import { haproxyConfigDefinition, type HaproxyConfigParams } from './config.params.js';
 
 export type { HaproxyConfigParams } from './config.params.js';

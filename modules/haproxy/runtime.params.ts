@@ -1,7 +1,9 @@
 /** haproxy's parameters: what validates a call without loading the module's code (runtime.ts). */
 import type { JSONSchemaType } from 'ajv';
 import type { ModuleDefinition, ParamIssue } from '../../runner/module.js';
-import { SOCKET_PATH_PATTERN } from './socket.js';
+
+/** A socket path socat's address syntax cannot misread (no `,`, `:`, `!`, spaces or quotes). */
+export const SOCKET_PATH_PATTERN = '^/[A-Za-z0-9._/@+-]+$';
 
 export interface HaproxyParams {
   /** Desired administrative state of the server(s). */

@@ -17,9 +17,6 @@ export const NO_SOCKET = 'hostwright-haproxy: no socket';
 
 export const SOCAT_MISSING = 'socat is needed on the host to talk to the HAProxy socket (install the socat package)';
 
-/** A socket path socat's address syntax cannot misread (no `,`, `:`, `!`, spaces or quotes). */
-export const SOCKET_PATH_PATTERN = '^/[A-Za-z0-9._/@+-]+$';
-
 /**
  * sh lines that send `commands` (joined by `;`) over one connection to `socket` and print the
  * answers; when socat or the socket is missing they print the marker instead and stop the script

@@ -12,6 +12,9 @@
  */
 import { shlexSplit } from '../../runner/shlex.js';
 import { formatDuration, parseDuration, parseSize, sortedObject, stringMap, type Fields } from './common.js';
+import { normalisePublish } from './syntax.js';
+
+export { normalisePublish } from './syntax.js';
 import type { ContainerInspect, HealthConfig, ImageInspect } from './inspect.types.js';
 
 /** The task's parameters that describe the container (podman_container's names). */
@@ -100,17 +103,6 @@ const normCap = (c: string): string => {
   const up = c.toUpperCase();
   return up.startsWith('CAP_') ? up : `CAP_${up}`;
 };
-
-/** `[ip:][hostPort:]containerPort[/proto]` as `ip:hostPort:containerPort/proto` (empty ip = all addresses; empty hostPort = any). */
-export function normalisePublish(spec: string): string {
-  const [ports, proto = 'tcp'] = spec.split('/');
-  const parts = ports!.replace(/\[([^\]]*)\]/, (_, ip: string) => ip.replace(/:/g, '%')).split(':');
-  const container = parts.pop()!;
-  const host = parts.pop() ?? '';
-  let ip = parts.join(':').replace(/%/g, ':');
-  if (ip === '0.0.0.0') ip = '';
-  return `${ip}:${host}:${container}/${proto}`;
-}
 
 /** A path without double or trailing slashes. */
 const cleanPath = (p: string): string => p.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');

@@ -1,8 +1,8 @@
 /** podman_container's parameters: what validates a call without loading the module's code (container.ts). */
 import type { JSONSchemaType } from 'ajv';
 import type { ModuleDefinition, ParamIssue } from '../../runner/module.js';
-import { parseDuration, parseSize } from './common.js';
-import { normalisePublish, type ContainerConfig } from './container-spec.js';
+import type { ContainerConfig } from './container-spec.js';
+import { normalisePublish, parseDuration, parseSize } from './syntax.js';
 import type { GenerateSystemd } from './systemd.js';
 
 export interface PodmanContainerParams extends ContainerConfig {
