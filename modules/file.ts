@@ -155,7 +155,7 @@ export const file = defineModule<FileParams, FileModuleState>({
   check,
   async gather(p, probe) {
     // Builtins and stat/readlink/find only: safe in a batch's own shell (test/unit/probe-shell.test.ts).
-    const out = await runProbe(probe, fileProbeScript(p), p.path, IN_BATCH_SHELL);
+    const out = await runProbe(probe, fileProbeScript(p), p.path, { ...IN_BATCH_SHELL, statPaths: [p.path] });
     return parseFileProbe(out.stdoutBytes, p);
   },
   plan: planFile,

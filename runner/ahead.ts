@@ -36,9 +36,9 @@ import { RESULTS, type InheritedKeywords } from './dsl.js';
 import { becomeFor, hostContext, keyword, type BatchContext, type TaskNode } from './execute.js';
 import type { Facts } from './facts.types.js';
 import type { HostContext } from './module.js';
-import type { ModuleContext, Probe } from './module.types.js';
+import type { ModuleContext, Probe, ProbeOptions } from './module.types.js';
 import { registerSecrets, resolveParams } from './module-run.js';
-import type { AheadProbe } from './observe.js';
+import { batchOptions, type AheadProbe } from './observe.js';
 import type { Resolved } from './prepared.js';
 import { optional, type Vars } from './vars.js';
 
@@ -47,9 +47,9 @@ interface Asked {
   readonly node: TaskNode;
   readonly recording?: Recording;
   /** What a task with code of its own keeps (runner/prepared.ts): its probes are added once known. */
-  readonly prepared?: { scripts: readonly string[]; inBatchShell?: ReadonlySet<string> };
+  readonly prepared?: { scripts: readonly string[]; inBatchShell?: ReadonlyMap<string, ProbeOptions> };
   readonly scripts?: readonly string[];
-  readonly inBatchShell?: ReadonlySet<string> | undefined;
+  readonly inBatchShell?: ReadonlyMap<string, ProbeOptions> | undefined;
 }
 
 /** The first probes of up to `limit` tasks after `node` on `host`, run with `become`. */
@@ -100,7 +100,7 @@ export async function probesAhead(b: BatchContext, node: TaskNode, host: string,
       a.prepared.scripts = scripts;
       if (inBatchShell) a.prepared.inBatchShell = inBatchShell;
     }
-    for (const script of scripts) probes.push({ owner: a.node, label: a.node.task.name, script, ...(inBatchShell?.has(script) ? { inBatchShell: true } : {}) });
+    for (const script of scripts) probes.push({ owner: a.node, label: a.node.task.name, script, ...batchOptions(inBatchShell?.get(script)) });
   }
   return probes;
 }
@@ -157,7 +157,7 @@ function prepare(b: BatchContext, node: TaskNode, hostCtx: HostContext): { prepa
   } catch (error) {
     return void done({ kind: 'threw', error });
   }
-  const prepared: { kind: 'ready'; resolved: Resolved; scripts: readonly string[]; inBatchShell?: ReadonlySet<string> } = { kind: 'ready', resolved, scripts: [] };
+  const prepared: { kind: 'ready'; resolved: Resolved; scripts: readonly string[]; inBatchShell?: ReadonlyMap<string, ProbeOptions> } = { kind: 'ready', resolved, scripts: [] };
   done(prepared);
   if (resolved.params === undefined) return undefined;
   return { prepared, recording: startGather(b, node, ctx, resolved.params) };
@@ -176,8 +176,8 @@ function startGather(b: BatchContext, node: TaskNode, ctx: HostContext, params: 
 /** What a gather asked its recording probe so far; `usable` false once it failed or asked with stdin. */
 export interface Recording {
   readonly scripts: string[];
-  /** Those of `scripts` declared safe in a batch's own shell (ProbeOptions.inBatchShell); none: undefined. */
-  inBatchShell?: Set<string>;
+  /** Those of `scripts` declared safe in a batch's own shell, with their options (ProbeOptions.inBatchShell, statPaths); none: undefined. */
+  inBatchShell?: Map<string, ProbeOptions>;
   usable: boolean;
 }
 
@@ -194,7 +194,7 @@ export function recording(gather: (probe: Probe) => Promise<unknown>): Recording
       else {
         const one = shared(script);
         r.scripts.push(one);
-        if (o?.inBatchShell) (r.inBatchShell ??= new Set()).add(one);
+        if (o?.inBatchShell) (r.inBatchShell ??= new Map()).set(one, o);
       }
       return new Promise(() => {});
     },

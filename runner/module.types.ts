@@ -24,8 +24,17 @@ export interface ProbeOptions {
    * as it was (`IFS= read` is fine); every variable it reads it assigned first; and nothing a
    * non-interactive shell dies of (a syntax error, `$((...))` over data it read, `${x?}`, a failing
    * special builtin). Its exit status is its last command's. Alone it runs as every probe does.
+   * It may define `hw_stat` (HW_STAT_FALLBACK, below).
    */
   inBatchShell?: boolean;
+  /**
+   * With inBatchShell: the paths the script passes to `hw_stat` (runner/probe-batch.ts), which sets
+   * `hw_s` to what `stat -c '<PROBE_STAT_FORMAT>' -- PATH` prints (without its newline) and returns
+   * stat's status; the script defines it with HW_STAT_FALLBACK where it is missing. A batch stats
+   * the paths its parts declare with ONE `stat` before those parts run, and their `hw_stat` answers
+   * from that. A path declared but not asked, or asked but not declared, costs nothing wrong.
+   */
+  statPaths?: readonly string[];
 }
 
 export interface Probe {

@@ -21,7 +21,7 @@
  * Off with HOSTWRIGHT_PROBE_AHEAD=0 (every probe its own round trip, as before), for comparing.
  */
 import type { BecomeSpec, Connection, ExecOptions, ExecResult } from './connection/types.js';
-import type { Probe } from './module.types.js';
+import type { Probe, ProbeOptions } from './module.types.js';
 import { batchScript, newMarker, splitBatch, type BatchPart } from './probe-batch.js';
 
 /** A later task's probe, worked out ahead (runner/ahead.ts). */
@@ -31,8 +31,15 @@ export interface AheadProbe {
   /** The task's name, for -vvv. */
   readonly label: string;
   readonly script: string;
-  /** Its module declared it safe in the batch's own shell (ProbeOptions.inBatchShell). */
+  /** Its module declared it safe in the batch's own shell (ProbeOptions.inBatchShell, statPaths). */
   readonly inBatchShell?: boolean;
+  readonly statPaths?: readonly string[];
+}
+
+/** What of a probe's options a batch part takes. */
+export function batchOptions(o: Pick<ProbeOptions, 'inBatchShell' | 'statPaths'> | undefined): Pick<BatchPart, 'inBatchShell' | 'statPaths'> {
+  if (!o?.inBatchShell) return {};
+  return { inBatchShell: true, ...(o.statPaths?.length ? { statPaths: o.statPaths } : {}) };
 }
 
 /** At most this many later tasks ride on one probe (and the first batch's size). */
@@ -153,7 +160,7 @@ export class Observations {
           }
         }
         if (!this.enabled || !ahead || h.sending || become?.password !== undefined) return this.read(conn, script, options());
-        return this.#batch(conn, h, { script, label: `task '${label}'`, ...(o?.inBatchShell ? { inBatchShell: true } : {}) }, label, become, ahead);
+        return this.#batch(conn, h, { script, label: `task '${label}'`, ...batchOptions(o) }, label, become, ahead);
       },
     };
   }
@@ -177,7 +184,7 @@ export class Observations {
       // A change in flight now, or starting before the batch is back, moves the generation on.
       const generation = this.#generation;
       const marker = newMarker();
-      const parts: BatchPart[] = [own, ...extras.map((p) => ({ script: p.script, label: `ahead: task '${p.label}'`, ...(p.inBatchShell ? { inBatchShell: true } : {}) }))];
+      const parts: BatchPart[] = [own, ...extras.map((p) => ({ script: p.script, label: `ahead: task '${p.label}'`, ...batchOptions(p) }))];
       const results = splitBatch(await exec(batchScript(parts, marker)), marker, parts);
       extras.forEach((p, i) => {
         const result = results[i + 1];

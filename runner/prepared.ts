@@ -19,7 +19,7 @@
  * that may set variables, a task with code of its own is not worked out ahead.
  */
 import type { HostContext, ParamIssue } from './module.js';
-import type { TaskResult } from './module.types.js';
+import type { ProbeOptions, TaskResult } from './module.types.js';
 import type { Observations } from './observe.js';
 import { optional, type Vars } from './vars.js';
 
@@ -39,8 +39,8 @@ export type Prepared =
       readonly kind: 'ready';
       readonly resolved: Resolved;
       readonly scripts: readonly string[];
-      /** Those of `scripts` declared safe in a batch's own shell (ProbeOptions.inBatchShell). */
-      readonly inBatchShell?: ReadonlySet<string>;
+      /** Those of `scripts` declared safe in a batch's own shell, with their options (ProbeOptions.inBatchShell, statPaths). */
+      readonly inBatchShell?: ReadonlyMap<string, ProbeOptions>;
     };
 
 /** The inputs a preparation depends on, as they were (see the file's comment). */

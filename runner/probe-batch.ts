@@ -24,6 +24,43 @@ export interface BatchPart {
   label?: string;
   /** Declared safe to run in the batch's own shell, without a subshell (ProbeOptions.inBatchShell). */
   inBatchShell?: boolean;
+  /** With inBatchShell: the paths it passes to `hw_stat` (ProbeOptions.statPaths). */
+  statPaths?: readonly string[];
+}
+
+/** The format of the stat `hw_stat` stands for (modules/_lib/probe.ts STAT_FORMAT is this). */
+export const PROBE_STAT_FORMAT = '%F|%a|%U|%G|%u|%g|%s|%Y|%h|%i';
+
+/**
+ * A probe's own `hw_stat` where the batch did not define one (alone, in a subshell part, or a
+ * batch without declared paths): `hw_s` set to stat's line, stat's status.
+ */
+export const HW_STAT_FALLBACK = `command -v hw_stat >/dev/null 2>&1 || hw_stat() { hw_s=$(stat -c '${PROBE_STAT_FORMAT}' -- "$1"); }`;
+
+/**
+ * Before the parts in the batch's shell: ONE stat of every declared path that exists, its lines
+ * split into hw_s1..hw_sN (path i's), and an \`hw_stat\` that answers a declared path from them. The
+ * cache is used only when stat succeeded and printed exactly one line per path (the format has no
+ * newline but user and group names, which never hold one); otherwise, and for any other path or
+ * one that did not exist then, \`hw_stat\` runs stat as the fallback does. It prints nothing: stat's
+ * stderr goes to /dev/null, so no part's stderr gets it.
+ */
+function statPrologue(paths: readonly string[]): string {
+  const fmt = `'${PROBE_STAT_FORMAT}'`;
+  const lines = [
+    `# ${paths.length} paths the parts below stat, in one stat`,
+    `unset ${paths.map((_, i) => `hw_s${i + 1}`).join(' ')}; hw_w=; hw_k=; hw_ok=no; hw_nl='`,
+    `'`,
+    ...paths.map((p, i) => `if [ -e ${quote(p)} ] || [ -L ${quote(p)} ]; then hw_w="$hw_w "${quote(quote(p))}; hw_k="$hw_k ${i + 1}"; fi`),
+    `if [ -n "$hw_k" ] && eval "hw_S=\\$(stat -c ${fmt} -- $hw_w 2>/dev/null)"; then hw_ok=yes; hw_r=$hw_S$hw_nl`,
+    `  for hw_i in $hw_k; do case $hw_r in *"$hw_nl"*) hw_l=\${hw_r%%"$hw_nl"*}; hw_r=\${hw_r#*"$hw_nl"}; eval "hw_s$hw_i=\\$hw_l" ;; *) hw_ok=no ;; esac; done`,
+    `  [ -z "$hw_r" ] || hw_ok=no`,
+    `fi`,
+    `if [ $hw_ok = yes ]; then hw_stat() { case $1 in`,
+    ...paths.map((p, i) => `  ${quote(p)}) if [ -n "\${hw_s${i + 1}+x}" ]; then hw_s=$hw_s${i + 1}; return 0; fi ;;`),
+    `  esac; hw_s=$(stat -c ${fmt} -- "$1"); }; fi`,
+  ];
+  return lines.join('\n');
 }
 
 /** The two halves of a batch's marker (hex, so they need no quoting). */
@@ -50,8 +87,12 @@ export function runOrder(parts: readonly Pick<BatchPart, 'inBatchShell'>[]): num
 export function batchScript(parts: readonly BatchPart[], marker: BatchMarker): string {
   const [a, b] = marker;
   const lines = [`# ${parts.length} ${HEADER}`];
+  const statPaths = [...new Set(parts.flatMap((p) => (p.inBatchShell ? (p.statPaths ?? []) : [])))];
+  let prologue = statPaths.length > 0;
   for (const i of runOrder(parts)) {
     const part = parts[i]!;
+    // After the subshell parts (they never see its variables), before the first part in the shell.
+    if (part.inBatchShell && prologue) (lines.push(statPrologue(statPaths)), (prologue = false));
     if (part.label !== undefined) lines.push(comment(part.label));
     const run = part.inBatchShell ? `eval ${quote(part.script)}` : `( eval ${quote(part.script)} )`;
     lines.push(`${run}; printf '\\n%s%s %d %d\\n' ${a} ${b} ${i} "$?"; printf '\\n%s%s %d\\n' ${a} ${b} ${i} >&2`);

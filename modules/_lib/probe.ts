@@ -10,6 +10,7 @@
 import type { ExecResult } from '../../runner/connection/types.js';
 import { ProbeError } from '../../runner/module.js';
 import type { Probe, ProbeOptions } from '../../runner/module.types.js';
+import { HW_STAT_FALLBACK, PROBE_STAT_FORMAT } from '../../runner/probe-batch.js';
 import { sh, type Raw } from '../../runner/shell.js';
 
 /**
@@ -17,7 +18,7 @@ import { sh, type Raw } from '../../runner/shell.js';
  * A probe reports what it finds in its output, so it exits 0 whenever it could look. `options`:
  * `inBatchShell` for a script that keeps ProbeOptions' rules (unit-tested in probe-shell.test.ts).
  */
-export async function runProbe(probe: Probe, script: string, what: string, options?: Pick<ProbeOptions, 'inBatchShell'>): Promise<ExecResult> {
+export async function runProbe(probe: Probe, script: string, what: string, options?: Pick<ProbeOptions, 'inBatchShell' | 'statPaths'>): Promise<ExecResult> {
   const out = await probe.run(script, options);
   if (out.rc !== 0) throw new ProbeError(`probing ${what} failed: ${out.stderr.trim() || `rc=${out.rc}`}`);
   return out;
@@ -49,14 +50,15 @@ export function linkTargetLine(key: string, pathWord: string): string {
 
 /** `stat` of one path, printed as `<key> <type>|<mode>|<owner>|<group>|<uid>|<gid>|<size>|<mtime>|<nlink>|<inode>`
  * or `<key> absent`; a symlink also prints `<key>.target <link target>`. `pathWord` is a shell
- * word (quoted literal or "$var"). */
+ * word (quoted literal or "$var"). Not following links it goes through `hw_stat`, which a batch
+ * may answer from one stat of several paths (ProbeOptions.statPaths). */
 export function statLines(key: string, pathWord: Raw, follow = false): string {
-  const L = follow ? '-L ' : '';
   // Following links, a dangling symlink counts as absent (stat -L would fail on it).
   const exists = follow ? `[ -e ${pathWord.text} ]` : `[ -e ${pathWord.text} ] || [ -L ${pathWord.text} ]`;
   return [
+    follow ? '' : HW_STAT_FALLBACK,
     `if ${exists}; then`,
-    `  printf '%s ' ${key}; stat ${L}-c '${STAT_FORMAT}' -- ${pathWord.text}`,
+    follow ? `  printf '%s ' ${key}; stat -L -c '${STAT_FORMAT}' -- ${pathWord.text}` : `  hw_stat ${pathWord.text} && printf '%s %s\\n' ${key} "$hw_s"`,
     follow ? '' : `  if [ -L ${pathWord.text} ]; then ${linkTargetLine(`${key}.target`, pathWord.text)}; fi`,
     `else echo ${key} absent; fi`,
   ]
@@ -64,8 +66,8 @@ export function statLines(key: string, pathWord: Raw, follow = false): string {
     .join('\n');
 }
 
-/** The fields `parseStat` reads, in its order. */
-export const STAT_FORMAT = '%F|%a|%U|%G|%u|%g|%s|%Y|%h|%i';
+/** The fields `parseStat` reads, in its order (the format of the batch's `hw_stat`). */
+export const STAT_FORMAT = PROBE_STAT_FORMAT;
 
 /**
  * Sets shell variable `to` to dirname of `"$from"` without running dirname (POSIX's algorithm:

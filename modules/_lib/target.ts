@@ -12,7 +12,8 @@ import { sh } from '../../runner/shell.js';
 import { planAttrs, serializeDiffDict, type FileAttrParams, type Ids } from './attrs.js';
 import { formatMode, resolveMode } from './mode.js';
 import { attrEffectFields, contentEffects, owned } from './predicted.js';
-import { CONTENT_MARK, IN_BATCH_SHELL, STAT_FORMAT, UMASK_LINE, dirnameLines, fieldLine, idLookupLines, linkTargetLine, parseIds, parseProbe, parseStat, parseUmask, runProbe, type FileInfo } from './probe.js';
+import { HW_STAT_FALLBACK } from '../../runner/probe-batch.js';
+import { CONTENT_MARK, IN_BATCH_SHELL, UMASK_LINE, dirnameLines, fieldLine, idLookupLines, linkTargetLine, parseIds, parseProbe, parseStat, parseUmask, runProbe, type FileInfo } from './probe.js';
 
 /** Ansible's default max_diff_size: larger files are compared by checksum and not diffed. */
 export const MAX_DIFF_SIZE = 104448;
@@ -53,8 +54,9 @@ export function targetScript(t: TargetProbe): string {
   lines.push(
     fieldLine('path', '"$p"'),
     `s=`,
+    HW_STAT_FALLBACK,
     `if [ -e "$p" ] || [ -L "$p" ]; then`,
-    `  s=$(stat -c '${STAT_FORMAT}' -- "$p") && printf 'stat %s\\n' "$s"`,
+    `  hw_stat "$p" && s=$hw_s && printf 'stat %s\\n' "$s"`,
     `  if [ -L "$p" ]; then ${linkTargetLine('stat.target', '"$p"')}; fi`,
     `else echo stat absent; fi`,
     dirnameLines('p', 'd'),
@@ -108,7 +110,7 @@ export interface TargetGathered {
 /** The target's probe (one read-only command) with the owner/group ids `attrs` asks for; `shown` names it in a failure. */
 export async function gatherTarget(probe: Probe, where: Omit<TargetProbe, 'owner' | 'group'>, attrs: Pick<FileAttrParams, 'owner' | 'group'>, shown: string): Promise<TargetGathered> {
   const t: TargetProbe = { ...where, ...(attrs.owner !== undefined ? { owner: attrs.owner } : {}), ...(attrs.group !== undefined ? { group: attrs.group } : {}) };
-  const out = await runProbe(probe, targetScript(t), shown, IN_BATCH_SHELL);
+  const out = await runProbe(probe, targetScript(t), shown, { ...IN_BATCH_SHELL, statPaths: [t.path] });
   return { target: parseTarget(out.stdoutBytes, t) };
 }
 

@@ -166,12 +166,12 @@ export const setv = defineModule<SetvParams, string | undefined>({
 /** setv whose probe may be observed ahead (ModuleSpec.probeAhead), as file or stat's. */
 export const setva = defineModule<SetvParams, string | undefined>({ ...setv({ key: 'k', value: 'v' }).module, name: 'setva', probeAhead: true });
 
-/** setva whose probe is declared safe in a batch's own shell (ProbeOptions.inBatchShell). */
+/** setva whose probe is declared safe in a batch's own shell, statting /kv/KEY (ProbeOptions.inBatchShell, statPaths). */
 export const setvs = defineModule<SetvParams, string | undefined>({
   ...setva({ key: 'k', value: 'v' }).module,
   name: 'setvs',
   async gather(p, probe) {
-    const r = await probe.run(`get ${p.key}`, { inBatchShell: true });
+    const r = await probe.run(`get ${p.key}`, { inBatchShell: true, statPaths: [`/kv/${p.key}`] });
     return r.rc === 0 ? r.stdout : undefined;
   },
 });

@@ -55,6 +55,9 @@ describe('observing ahead in a run', () => {
     expect(world.execs).toHaveLength(1);
     expect([...world.execs[0]!.script.matchAll(/^(\( )?eval '([^']*)'/gm)].map((m) => `${m[1] ? 'subshell' : 'shell'} ${m[2]}`)).toEqual(['subshell get b', 'shell get a', 'shell get c']);
     expect(ran.rec.lines).toEqual(['a h1 ok', 'b h1 ok', 'c h1 ok']);
+    // Their declared paths are statted once, before them.
+    expect(world.execs[0]!.script).toMatch(/^# 2 paths the parts below stat, in one stat$/m);
+    expect(world.execs[0]!.script).toMatch(/hw_w="\$hw_w "\/kv\/a;.*\n.*hw_w="\$hw_w "\/kv\/c;/);
   });
 
   it('a change discards what was observed ahead: the next task looks again and sees it', async () => {

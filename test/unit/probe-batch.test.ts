@@ -7,10 +7,15 @@
  * command line, one that kills its shell. Parts declared `inBatchShell` run in the batch's own
  * shell, after the others: the same, and no process more than their own commands.
  */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../runner/connection/local.js';
 import type { ExecResult } from '../../runner/connection/types.js';
-import { answerBatch, batchScript, newMarker, splitBatch, type BatchMarker } from '../../runner/probe-batch.js';
+import { answerBatch, batchScript, HW_STAT_FALLBACK, newMarker, splitBatch, type BatchMarker, type BatchPart } from '../../runner/probe-batch.js';
+import { quote } from '../../runner/shell.js';
 
 const local = new LocalConnection('local');
 
@@ -137,5 +142,49 @@ describe('a batch of probes', () => {
     const real = await local.exec(script);
     expect(simulated && { rc: simulated.rc, out: simulated.stdoutBytes.toString('hex'), err: simulated.stderr }).toEqual({ rc: real.rc, out: real.stdoutBytes.toString('hex'), err: real.stderr });
     expect(answerBatch('echo not a batch', () => real)).toBeUndefined();
+  });
+
+  describe('paths declared statPaths: one stat before the parts in the shell', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-batch-stat-'));
+    fs.mkdirSync(path.join(dir, 'd'));
+    fs.writeFileSync(path.join(dir, "it's $a\nname"), 'x');
+    fs.symlinkSync('d', path.join(dir, 'link'));
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const realStat = spawnSync('sh', ['-c', 'command -v stat']).stdout.toString().trim();
+    // Logs each call; STAT_MODE=extra/fail spoils a call with several paths (the batch's), as a user
+    // name holding a newline or a path removed meanwhile would.
+    fs.writeFileSync(
+      path.join(bin, 'stat'),
+      `#!/bin/sh\necho "$#" >> "$STAT_LOG"\nif [ $# -gt 4 ]; then case $STAT_MODE in extra) ${realStat} "$@"; echo extra; exit 0 ;; fail) exit 1 ;; esac; fi\nexec ${realStat} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const declared = [path.join(dir, 'd'), path.join(dir, "it's $a\nname"), path.join(dir, 'link'), path.join(dir, 'absent')];
+    const undeclared = `${dir}/d/../d`; // the same directory, named otherwise
+    const probe = (p: string) => `${HW_STAT_FALLBACK}\np=${quote(p)}; if [ -e "$p" ] || [ -L "$p" ]; then hw_stat "$p" && printf 'stat %s\\n' "$hw_s"; else echo absent; fi`;
+    const parts: BatchPart[] = [
+      { script: 'echo "a subshell part: ${hw_s1-unset} ${hw_w-unset}"' },
+      ...declared.map((p) => ({ script: probe(p), inBatchShell: true, statPaths: [p] })),
+      { script: probe(undeclared), inBatchShell: true },
+      { script: probe(declared[0]!), inBatchShell: true, statPaths: declared.slice(0, 2) },
+    ];
+    const run = (script: string, mode = '') => {
+      const log = path.join(dir, `log${Math.random()}`);
+      const r = spawnSync('/bin/sh', ['-c', script], { env: { PATH: `${bin}:${process.env.PATH}`, STAT_LOG: log, STAT_MODE: mode } });
+      const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').length : 0;
+      return { r: { rc: r.status ?? -1, stdoutBytes: r.stdout, stdout: r.stdout.toString(), stderr: r.stderr.toString() }, calls };
+    };
+
+    it.each(['', 'extra', 'fail'])('each part gives what it gives alone (stat spoiled: %s)', (mode) => {
+      const marker = newMarker();
+      const batch = run(batchScript(parts, marker), mode);
+      const got = splitBatch(batch.r, marker, parts);
+      const want = parts.map((p) => run(p.script).r);
+      expect(got.map(same)).toEqual(want.map(same));
+      expect(got[0]?.stdout).toBe('a subshell part: unset unset\n');
+      // One stat for the three declared paths that exist, one for the undeclared; a spoiled batch
+      // stat is not used, and each part stats for itself (five parts ask of existing paths).
+      expect(batch.calls).toBe(mode === '' ? 2 : 6);
+    });
   });
 });

@@ -40,7 +40,7 @@ function run(shell: (typeof SHELLS)[number], script: string): Result {
 const shown = (r: Result | undefined): Got | undefined => r && { rc: r.rc, stdout: r.stdoutBytes.toString('latin1'), stderr: r.stderr };
 
 /** Every name our declared probes use, and a few more, set to values that would mislead a read before an assignment. */
-const NAMES = 'p s t r d e f m n z h i a c l g k v o u w x y b pf np sp ns ov st pid _';
+const NAMES = 'p s t r d e f m n z h i a c l g k v o u w x y b pf np sp ns ov st pid _ hw_s hw_s1 hw_ok';
 const POISON = NAMES.split(' ')
   .map((n) => `${n}='/poison|1|x  y*'`)
   .join('; ');
