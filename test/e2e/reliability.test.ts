@@ -93,6 +93,16 @@ function childOf(pid: number): number | undefined {
   return undefined;
 }
 
+/** Whether a process is running: it exists and is not a zombie awaiting its parent. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Kills the host's sshd session processes except the ones carrying this very command: the runner's connection drops. */
 const DROP_SESSIONS = [
   'anc=" $$ "; p=$$',
@@ -147,8 +157,10 @@ async function trial(lane: Lane, mode: Mode, round: number, random: () => number
   const delay = Math.floor(random() * windowMs);
   await new Promise((r) => setTimeout(r, delay));
   if (!run.output().includes('TASK [after the uploads]')) lane.midUpload++;
-  // A run may have ended on its own before the stop request: then there is no stop to check.
-  const alive = run.child.exitCode === null && run.child.signalCode === null;
+  // A run may have ended on its own before the stop request: then there is no stop to check. Under
+  // tsx the run is the worker: the launcher, reniced (runner/signals.ts), may still be alive a
+  // while after the worker's recap and exit 0, and a SIGTERM then rightly changes nothing.
+  const alive = run.child.exitCode === null && run.child.signalCode === null && running(worker!) && !run.output().includes('PLAY RECAP');
   switch (mode) {
     case 'Ctrl-C (group SIGINT)':
       if (alive) process.kill(-run.child.pid!, 'SIGINT');
