@@ -5,6 +5,7 @@
  * is contacted; the issues are kept on the call with its source location so `task()` can report
  * file:line, task name and field together.
  */
+import { createRequire } from 'node:module';
 import type { ErrorObject, JSONSchemaType } from 'ajv';
 import type { Facts } from './facts.types.js';
 import type { ExecResult } from './connection/types.js';
@@ -177,8 +178,12 @@ export type ModuleDefinition<P> = Omit<ModuleSpec<P, never>, 'gather' | 'plan' |
 type AnySpec = Omit<ModuleSpec<any, any>, 'schema'>;
 /** Each module function's spec, for lazyModule to find the implementation it loaded. */
 const specs = new WeakMap<object, AnySpec>();
-/** A lazy spec's loader (loadModules calls it before the run touches a host). */
-const LOAD: unique symbol = Symbol('hostwright.loadModule');
+/**
+ * A lazy spec's loader (loadModules calls it before the run touches a host). A registered symbol:
+ * a playbook run as CommonJS builds its calls with a CommonJS copy of this file while the run
+ * itself (runner/index.ts imports main.js) works with the ES module copy.
+ */
+const LOAD: unique symbol = Symbol.for('hostwright.loadModule');
 type LazySpec = AnySpec & { [LOAD]?: () => Promise<AnySpec> };
 
 export function defineModule<P, S, R extends TaskResult = TaskResult>(spec: ModuleSpec<P, S>): ModuleFn<P, S, R> {
@@ -186,19 +191,30 @@ export function defineModule<P, S, R extends TaskResult = TaskResult>(spec: Modu
 }
 
 /**
- * A module function whose gather/plan code is imported the first time a run needs it:
+ * A module function whose gather/plan code is loaded the first time a run needs it:
  * `definition` validates calls at once, as defineModule's do (file:line, task and field while the
- * playbook loads); `load` imports the module's own file (the same definition with gather and plan).
- * The runner loads what a playbook's tasks use before it contacts a host (loadModules); a gather
- * started before that loads first.
+ * playbook loads); the module itself is export `name` of `file`, relative to `from` (the barrel's
+ * `import.meta.url`): the same definition with gather and plan. The runner loads what a
+ * playbook's tasks use before it contacts a host (loadModules); a gather started before that
+ * loads first.
+ *
+ *   export const git: typeof import('./git.js').git = lazyModule(gitDefinition, import.meta.url, './git.js', 'git');
  */
-export function lazyModule<P, S, R extends TaskResult>(definition: ModuleDefinition<P>, load: () => Promise<ModuleFn<P, S, R>>): ModuleFn<P, S, R> {
+export function lazyModule<P, S, R extends TaskResult>(definition: ModuleDefinition<P>, from: string, file: string, name: string): ModuleFn<P, S, R> {
+  const load = async (): Promise<unknown> => {
+    const imported = ((await import(new URL(file, from).href)) as Record<string, unknown>)[name];
+    if (typeof imported !== 'function' || specs.has(imported)) return imported;
+    // A module of another copy of this file: under tsx, a playbook outside a `"type": "module"`
+    // package runs as CommonJS, and so does every file it imports, this one and the barrel
+    // included, while import() gave the ES module copy. Required, the module is the barrel's own.
+    return (createRequire(from)(file) as Record<string, unknown>)[name];
+  };
   let implementation: AnySpec | undefined;
   let loading: Promise<AnySpec> | undefined;
   const loadSpec = (): Promise<AnySpec> =>
     (loading ??= load().then((fn) => {
-      const spec = specs.get(fn);
-      if (spec?.name !== definition.name) throw new Error(`module '${definition.name}': its file exports no module of that name`);
+      const spec = typeof fn === 'function' ? specs.get(fn) : undefined;
+      if (spec?.name !== definition.name) throw new Error(`module '${definition.name}': ${file} has no module export '${name}' of that name`);
       return (implementation = spec);
     }));
   const unloaded = (what: string) => () => {

@@ -13,14 +13,14 @@ import { podmanNetworkDefinition } from './network.params.js';
 import { podmanVolumeDefinition } from './volume.params.js';
 import { podmanPodDefinition } from './pod.params.js';
 
-export const podman_container: typeof import('./container.js').podman_container = lazyModule(podmanContainerDefinition, async () => (await import('./container.js')).podman_container);
-export const podman_image: typeof import('./image.js').podman_image = lazyModule(podmanImageDefinition, async () => (await import('./image.js')).podman_image);
-export const podman_import: typeof import('./import.js').podman_import = lazyModule(podmanImportDefinition, async () => (await import('./import.js')).podman_import);
-export const podman_tag: typeof import('./tag.js').podman_tag = lazyModule(podmanTagDefinition, async () => (await import('./tag.js')).podman_tag);
-export const podman_prune: typeof import('./prune.js').podman_prune = lazyModule(podmanPruneDefinition, async () => (await import('./prune.js')).podman_prune);
-export const podman_network: typeof import('./network.js').podman_network = lazyModule(podmanNetworkDefinition, async () => (await import('./network.js')).podman_network);
-export const podman_volume: typeof import('./volume.js').podman_volume = lazyModule(podmanVolumeDefinition, async () => (await import('./volume.js')).podman_volume);
-export const podman_pod: typeof import('./pod.js').podman_pod = lazyModule(podmanPodDefinition, async () => (await import('./pod.js')).podman_pod);
+export const podman_container: typeof import('./container.js').podman_container = lazyModule(podmanContainerDefinition, import.meta.url, './container.js', 'podman_container');
+export const podman_image: typeof import('./image.js').podman_image = lazyModule(podmanImageDefinition, import.meta.url, './image.js', 'podman_image');
+export const podman_import: typeof import('./import.js').podman_import = lazyModule(podmanImportDefinition, import.meta.url, './import.js', 'podman_import');
+export const podman_tag: typeof import('./tag.js').podman_tag = lazyModule(podmanTagDefinition, import.meta.url, './tag.js', 'podman_tag');
+export const podman_prune: typeof import('./prune.js').podman_prune = lazyModule(podmanPruneDefinition, import.meta.url, './prune.js', 'podman_prune');
+export const podman_network: typeof import('./network.js').podman_network = lazyModule(podmanNetworkDefinition, import.meta.url, './network.js', 'podman_network');
+export const podman_volume: typeof import('./volume.js').podman_volume = lazyModule(podmanVolumeDefinition, import.meta.url, './volume.js', 'podman_volume');
+export const podman_pod: typeof import('./pod.js').podman_pod = lazyModule(podmanPodDefinition, import.meta.url, './pod.js', 'podman_pod');
 
 export type { PodmanContainerParams } from './container.params.js';
 export type { PodmanImageParams } from './image.params.js';
