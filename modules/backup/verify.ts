@@ -47,7 +47,7 @@ export interface VerifyState {
 /** One dump read to the end: pg_restore's exit code and its table of contents' entry count. */
 export interface DumpCheck {
   database: string;
-  /** `pg_restore --list`'s exit code, and its entry count (lines naming an object). */
+  /** `pg_restore --list`'s exit code, and the entry count its header states (TOC_ENTRIES). */
   listRc: number;
   toc: number;
   /** `pg_restore -f /dev/null`'s exit code: every data block read and decompressed. */
@@ -111,6 +111,14 @@ export function archiveProbe(job: string, dest: string | undefined, archive: str
 }
 
 /**
+ * The entry count `pg_restore --list`'s header states (`;     TOC Entries: N`), from its output in
+ * $o; nothing when there is no header. Not the object lines it lists: a dump of an empty database
+ * lists none (its ENCODING, STDSTRINGS, SEARCHPATH and DATABASE entries are counted, not listed),
+ * and is as restorable as any other.
+ */
+export const TOC_ENTRIES = `printf '%s\\n' "$o" | sed -n 's/^;[[:space:]]*TOC Entries:[[:space:]]*\\([0-9][0-9]*\\).*/\\1/p' | head -n 1`;
+
+/**
  * Probe lines reading each dump the listing found (`dump DB` lines in $l, only when tar listed the
  * archive to its end): the member alone out of the archive (`--occurrence=1`: tar stops at it, and
  * backup archives the dumps first), through `pg_restore --list` and then `pg_restore -f /dev/null`.
@@ -134,7 +142,8 @@ function dumpChecks(key: string | undefined, reader: DumpReader | undefined): st
     `printf '%s\\n' "$l" | sed -n 's/^dump //p' | while IFS= read -r db; do`,
     `  o=$( { dumpof | pgr --list 2>&1; echo "::rc $?"; } )`,
     `  e=$( { dumpof | pgr -f /dev/null; } 2>&1 ); r=$?`,
-    `  printf 'dumpcheck %s %s %s %s\\n' "$db" "\${o##*::rc }" "$(printf '%s\\n' "$o" | grep -c '^[0-9][0-9]*;')" "$r"`,
+    `  n=$(${TOC_ENTRIES})`,
+    `  printf 'dumpcheck %s %s %s %s\\n' "$db" "\${o##*::rc }" "\${n:-0}" "$r"`,
     `  { printf '%s\\n' "$o" | grep '^pg_restore:'; printf '%s\\n' "$e"; } | grep -v '^$' | awk '!seen[$0]++' | tail -n 3 | sed "s|^|dumperr $db |"`,
     'done',
   ].join('\n');

@@ -99,6 +99,19 @@ describe('backup of PostgreSQL and files, then backup_restore', () => {
     expect(await psql('app_copy', `${QUERY}; SELECT count(*) FROM notes`)).toBe(`${rowsBefore}\n1`);
   });
 
+  test('an empty database (its dump lists no object) verifies and restores like any other', async () => {
+    const dest = await scratch(s, 'bakpg-empty');
+    await psql('postgres', 'CREATE DATABASE hw_empty');
+    const made = await run(s, backup({ job: 'empty', postgres: { databases: ['hw_empty'], globals: false }, dest }));
+    expect(made.failed, made.msg).toBe(false);
+    const verified = await run(s, backup_verify({ job: 'empty', dest }));
+    expect(verified.failed, verified.msg).toBe(false);
+    expect(verified.plan?.result).toMatchObject({ databases: ['hw_empty'], dumps_read: true });
+    const restored = await run(s, backup_restore({ job: 'empty', dest, postgres: { databases: [{ name: 'hw_empty', drop: true }] } }));
+    expect(restored.failed, restored.msg).toBe(false);
+    expect(await psql('hw_empty', 'SELECT count(*) FROM pg_tables WHERE schemaname = \'public\'')).toBe('0');
+  });
+
   test('a flipped byte: verify reports it and restore refuses the archive, touching nothing', async () => {
     const src = await scratch(s, 'bakpg-src2');
     const dest = await scratch(s, 'bakpg-dest2');

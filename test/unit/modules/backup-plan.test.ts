@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 /** backup and backup_verify planned from probe output recorded on a Debian 12 host (dash, GNU tar). */
 import { describe, expect, test } from 'vitest';
 import { backup, backup_verify } from '../../../modules/index.js';
 import { parseBackupProbe, planBackup, type BackupParams } from '../../../modules/backup/backup.js';
-import { parseVerifyProbe, planVerify, verifyProbe } from '../../../modules/backup/verify.js';
+import { parseVerifyProbe, planVerify, TOC_ENTRIES, verifyProbe } from '../../../modules/backup/verify.js';
 
 const SERIES = `now 20261205T192014Z
 zstd yes
@@ -106,5 +107,36 @@ describe('backup_verify plan', () => {
   test('an empty series or a name of another job fails clearly', () => {
     expect(planVerify({ job: 'nightly' }, parseVerifyProbe('')).failed).toBe('no archive in /var/backups/hostwright/nightly');
     expect(planVerify({ job: 'nightly', archive: 'other-20261204T020000Z-0f.tar.gz' }, parseVerifyProbe('')).failed).toBe('other-20261204T020000Z-0f.tar.gz is not an archive name of job nightly');
+  });
+});
+
+describe("backup_verify's entry count (TOC_ENTRIES, run in sh)", () => {
+  // pg_restore --list of a dump of an empty database (PostgreSQL 15.18, recorded from a lab host):
+  // no object line, the header counts 4 entries.
+  const EMPTY = [
+    ';',
+    '; Archive created at 2026-12-06 03:43:48 UTC',
+    ';     dbname: hwemptydb',
+    ';     TOC Entries: 4',
+    ';     Compression: -1',
+    ';     Dump Version: 1.14-0',
+    ';     Format: CUSTOM',
+    ';',
+    ';',
+    '; Selected TOC Entries:',
+    ';',
+  ].join('\n');
+  const SUM = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+  const count = (o: string) => execFileSync('sh', ['-c', `o=$(cat); ${TOC_ENTRIES}`], { input: o, encoding: 'utf8' }).trim();
+
+  test('an empty database: the header says 4 entries, so its dump is not taken for a damaged one', () => {
+    expect(count(EMPTY)).toBe('4');
+    const rec = `archive j-20261205T233033Z-d11b45f162.tar.zst\nexpected ${SUM}\nactual ${SUM}\ndump app\nglobals yes\nroot /tmp/src\nentries 6\ntar 0\ndumpcheck app 0 ${count(EMPTY)} 0\n`;
+    expect(planVerify({ job: 'j', dest: '/tmp/d' }, parseVerifyProbe(rec)).failed).toBeUndefined();
+  });
+
+  test('a listing with objects counts its header, and output with no header counts nothing', () => {
+    expect(count(EMPTY.replace('TOC Entries: 4', 'TOC Entries: 12') + '\n215; 1259 16389 TABLE public shifts postgres\n')).toBe('12');
+    expect(count('pg_restore: error: input file does not appear to be a valid archive\n::rc 1')).toBe('');
   });
 });
