@@ -29,7 +29,7 @@ interface View {
 function view(run: ToolRun, names: ReadonlyMap<string, string> = new Map()): View {
   const parsed = parseRun(renameHosts(run.stdout, names));
   return {
-    sections: parsed.tasks.map((t) => ({
+    sections: inCanonicalOrder(parsed.tasks.map((t) => ({
       banner: t.banner,
       lines: [
         ...t.statuses.map((s) => s.replace(/^(fatal: \[[^\]]+\]): FAILED! => .*/, '$1: FAILED!').replace(/ \(would run\)$/, '')).sort(),
@@ -38,9 +38,37 @@ function view(run: ToolRun, names: ReadonlyMap<string, string> = new Map()): Vie
           return m ? [`included: <file> for ${m[1]!.split(', ').sort().join(', ')}${m[2] ?? ''}`] : [];
         }),
       ],
-    })),
+    }))),
     recap: parsed.recap,
   };
+}
+
+/** The play's own tasks (include.yml): the sections between two of them come from an include's files. */
+const PLAY_TASKS = new Set(['loop include', 'apply include', 'role include', 'role loop', 'failing item', 'after all'].map((n) => `TASK [${n}]`));
+
+/**
+ * Ansible lays an include's files out in the order it processed the hosts' results, which is the
+ * order the hosts answered (IncludedFile.process_include_results): in `role loop`, item 2 (every
+ * host) comes before item 1 (`pick` only) when the other host answered first (include_role prints
+ * no `included:` line, only the files' sections). So Ansible's own runs differ there, and one
+ * include's `included:` lines (by item) and the sections its files bring (by banner, stably) are
+ * compared sorted, not in the order they were laid out.
+ */
+function inCanonicalOrder(sections: View['sections']): View['sections'] {
+  const out: View['sections'] = [];
+  for (let i = 0; i < sections.length; ) {
+    const head = sections[i]!;
+    const included = head.lines.filter((l) => l.startsWith('included: '));
+    const item = (l: string) => / => \(item=(.*)\)$/.exec(l)?.[1] ?? '';
+    included.sort((a, b) => item(a).localeCompare(item(b)) || a.localeCompare(b));
+    out.push({ banner: head.banner, lines: [...head.lines.filter((l) => !l.startsWith('included: ')), ...included] });
+    let end = i + 1;
+    while (end < sections.length && !PLAY_TASKS.has(sections[end]!.banner) && !sections[end]!.banner.startsWith('RUNNING HANDLER')) end++;
+    const files = sections.slice(i + 1, end);
+    out.push(...files.sort((a, b) => (a.banner < b.banner ? -1 : a.banner > b.banner ? 1 : 0)));
+    i = end;
+  }
+  return out;
 }
 
 describe('dynamic includes match ansible-playbook', () => {
