@@ -114,17 +114,18 @@ describe('backup_copy to another inventory host', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stdout).toContain('to_host nope: nope is not a host of the inventory; nothing copied');
 
-    // A watcher on the target, started before the copy, stops the receiving tee as soon as the
-    // copy's temp file appears, so every kill lands mid-copy (a 24 MB copy can be over in 0.2 s).
+    // A watcher on the target, started before the copy, stops the receiving tee as soon as it
+    // runs, so every kill lands mid-copy (a 24 MB copy can be over in 0.2 s). It waits for the tee
+    // itself: the temp file appears before the tee starts, and a pgrep right after it found none.
     const flag = '/tmp/hw-e2e/bakcopy-stopped';
-    const watch = (archive: string) =>
-      remote(b, `rm -f ${flag}; nohup sh -c 'f=${copies()}/.${archive}.partial; i=0; until [ -e "$f" ]; do sleep 0.01; i=$((i + 1)); [ $i -lt 12000 ] || exit 1; done; p=$(pgrep -f "[t]ee .*partial[.]hash") && kill -STOP $p && echo $p > ${flag}' >/dev/null 2>&1 &`);
+    const watch = () =>
+      remote(b, `rm -f ${flag}; nohup sh -c 'i=0; until p=$(pgrep -f "[t]ee .*partial[.]hash"); do sleep 0.01; i=$((i + 1)); [ $i -lt 12000 ] || exit 1; done; kill -STOP $p && echo $p > ${flag}' >/dev/null 2>&1 &`);
     const stopped = () => remote(b, `for i in $(seq 6000); do [ -s ${flag} ] && break; sleep 0.02; done; cat ${flag}`);
     const modes = ['runner', 'cat', 'tee', 'shell'] as const;
     for (const mode of modes) {
       const archive = await backupNow();
       const before = await complete();
-      await watch(archive);
+      await watch();
       const copying = mode === 'runner'
         ? undefined
         : runAcross(a, backup_copy({ ...COPY_JOB, to_host: b.host.name }), [b]);
