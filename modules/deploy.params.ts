@@ -2,6 +2,7 @@
 import type { JSONSchemaType } from 'ajv';
 import type { ModuleDefinition, ParamIssue } from '../runner/module.js';
 import type { GitSshOptions } from './_lib/git.js';
+import { gitSshIssues, gitSshSchema } from './_lib/git-ssh.params.js';
 
 export interface DeployParams extends GitSshOptions {
   /** The application's directory (Capistrano's deploy_to). */
@@ -39,20 +40,14 @@ export const schema: JSONSchemaType<DeployParams> = {
     remote: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', nullable: true, default: 'origin' },
     depth: { type: 'integer', minimum: 1, nullable: true },
     umask: { type: 'string', pattern: '^[0-7]{3,4}$', nullable: true },
-    key_file: { type: 'string', minLength: 1, nullable: true },
-    accept_hostkey: { type: 'boolean', nullable: true, default: false },
-    accept_newhostkey: { type: 'boolean', nullable: true, default: false },
-    ssh_opts: { type: 'string', nullable: true },
+    ...gitSshSchema,
   },
   required: ['path', 'repo'],
   additionalProperties: false,
 };
 
 export function check(p: DeployParams): ParamIssue[] {
-  if (p.accept_hostkey && p.accept_newhostkey) {
-    return [{ field: 'accept_newhostkey', message: 'parameters are mutually exclusive: accept_hostkey|accept_newhostkey' }];
-  }
-  return [];
+  return gitSshIssues(p);
 }
 
 /** What validates a call without loading the module's probe and plan code (modules/index.ts). */

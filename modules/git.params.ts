@@ -2,6 +2,7 @@
 import type { JSONSchemaType } from 'ajv';
 import type { ModuleDefinition, ParamIssue } from '../runner/module.js';
 import type { GitSshOptions } from './_lib/git.js';
+import { gitSshIssues, gitSshSchema } from './_lib/git-ssh.params.js';
 
 export interface GitParams extends GitSshOptions {
   /** URL or path of the repository (an absolute path becomes a file:// URL). */
@@ -39,20 +40,14 @@ export const schema: JSONSchemaType<GitParams> = {
     update: { type: 'boolean', nullable: true, default: true },
     clone: { type: 'boolean', nullable: true, default: true },
     umask: { type: 'string', pattern: '^[0-7]{3,4}$', nullable: true },
-    key_file: { type: 'string', minLength: 1, nullable: true },
-    accept_hostkey: { type: 'boolean', nullable: true, default: false },
-    accept_newhostkey: { type: 'boolean', nullable: true, default: false },
-    ssh_opts: { type: 'string', nullable: true },
+    ...gitSshSchema,
   },
   required: ['repo', 'dest'],
   additionalProperties: false,
 };
 
 export function check(p: GitParams): ParamIssue[] {
-  if (p.accept_hostkey && p.accept_newhostkey) {
-    return [{ field: 'accept_newhostkey', message: 'parameters are mutually exclusive: accept_hostkey|accept_newhostkey' }];
-  }
-  return [];
+  return gitSshIssues(p);
 }
 
 /** What validates a call without loading the module's probe and plan code (modules/index.ts). */
