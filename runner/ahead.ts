@@ -40,6 +40,7 @@ import type { ModuleContext, Probe, ProbeOptions } from './module.types.js';
 import { registerSecrets, resolveParams } from './module-run.js';
 import { batchOptions, type AheadProbe } from './observe.js';
 import type { Resolved } from './prepared.js';
+import { nextTurn } from './slices.js';
 import { optional, type Vars } from './vars.js';
 
 /** A candidate worked out: its first probes, known after a turn of the event loop (recording) or before (kept). */
@@ -91,7 +92,7 @@ export async function probesAhead(b: BatchContext, node: TaskNode, host: string,
     if (started) asked.push({ node: next, ...started });
   }
   // One turn of the event loop for all the gathers to ask (their synchronous part and microtasks).
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   const probes: AheadProbe[] = [];
   for (const a of asked) {
     const scripts = a.recording ? (a.recording.usable ? a.recording.scripts : []) : (a.scripts ?? []);
