@@ -5,18 +5,18 @@
  * ansible-playbook. Before a run has started nothing has changed yet: exit 99 at once.
  *
  * Two details of tsx's launcher (node_modules/.bin/tsx) shape this:
- * - It relays a signal it receives to us and, when we do not acknowledge within ~30 ms (our event
- *   loop busy), sends it again, then SIGKILLs us. So a repeat within REPEAT_MS is the same request,
+ * - It relays a signal it receives to us and, when we do not acknowledge within ~30 ms, sends it
+ *   again, then SIGKILLs us (tsx-launcher.ts). So a repeat within REPEAT_MS is the same request,
  *   not the user's second Ctrl-C; and a listener must be installed from the first moment (tsx's
  *   preflight exits 130 at once when the process has no listener of its own). To acknowledge in
-   time, our event loop never holds on for long (large contents go a slice per turn: slices.ts) and
-   the launcher is reniced to run after us; on a machine loaded well past its cores a miss remains
-   possible (README, bench/stop-trials.ts), which `npx hostwright` and `node --import tsx` avoid.
+ *   time on a loaded machine, the launcher is reniced to run after us, our event loop never holds on
+ *   for long (large contents go a slice per turn: slices.ts), and after a stop request we keep
+ *   acknowledging until we exit (bench/stop-trials.ts has the figures).
  * - SIGKILL of the launcher does not reach us: we would run on, changing hosts, with nobody to
  *   report to. We watch our parent and treat its death as SIGTERM.
  */
-import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { isTsxLauncher, linkToLauncher, type LauncherLink } from './tsx-launcher.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Signals closer together than this are one request (tsx's launcher re-sends after 30 ms). */
@@ -32,8 +32,10 @@ let current: OnInterrupt | undefined;
 let armed = false;
 let installed = false;
 let firstAt: number | undefined;
+let launcher: LauncherLink | undefined;
 
 function onSignal(why: string): void {
+  if (why === 'SIGINT' || why === 'SIGTERM') launcher?.answer(why);
   const now = Date.now();
   if (firstAt !== undefined && now - firstAt < REPEAT_MS) return;
   const second = firstAt !== undefined;
@@ -73,6 +75,7 @@ export function armProcessSignals(): void {
     // us on a loaded machine, so our acknowledgement is there when it looks (bench/stop-trials.ts).
     // It has nothing else to do. (SCHED_IDLE was tried too: starved that far, it saw our exit late
     // and exited 130 after our recap.)
+    launcher = linkToLauncher(parent);
     try {
       setPriority(parent, LAUNCHER_NICE);
     } catch {
@@ -94,14 +97,4 @@ export function onStopRequest(onInterrupt: OnInterrupt): () => void {
     current = previous;
     if (!previous) uninstall();
   };
-}
-
-function isTsxLauncher(pid: number): boolean {
-  try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.some((a) => /[/\\]tsx[/\\]dist[/\\]cli\.m?js$|[/\\]\.bin[/\\]tsx$/.test(a));
-  } catch {
-    // No /proc (not Linux) or the parent is already gone: nothing to watch.
-    return false;
-  }
 }
