@@ -10,7 +10,7 @@ import type { Inventory } from './inventory/types.js';
 import type { Masker } from './mask.js';
 import type { RunOptions } from './options.js';
 import { exitCodeForRun } from './report/exit-codes.js';
-import { compilePlay, orderHosts, runBatch, serialBatches } from './schedule.js';
+import { compilePlay, gathersFacts, orderHosts, runBatch, serialBatches } from './schedule.js';
 import { onStopRequest } from './signals.js';
 import { StepMode, type Ask } from './step.js';
 import { RunState, type EngineDeps } from './state.js';
@@ -79,13 +79,29 @@ function maskWrittenSecrets(play: Play, masker: Masker): void {
   visit([...play.pre_tasks, ...play.tasks, ...play.post_tasks, ...play.handlers]);
 }
 
+/**
+ * The first play's fact gathering contacts every host of its first batch, up to forks, the moment
+ * the play starts: open those connections now, so that each host's sshd starts (fork, exec, keys:
+ * ~0.1 s on a host that forks slowly) while this process still loads the modules' code and ssh2.
+ * Only where those connections are certain and nothing is printed about them first: not with
+ * --step (the first answer may be no), --start-at-task, -vvv's connection lines, or a shuffled order.
+ * A failure is kept in the connection's promise for the gathering to report, as it would have been.
+ */
+function openFirstConnections(run: RunState, play: Play | undefined, options: RunOptions, inventory: Inventory): void {
+  if (!play || options.step || options.startAtTask !== undefined || options.verbosity >= 3 || play.options.order === 'shuffle') return;
+  if (!gathersFacts(play, { only: options.tags, skip: options.skipTags })) return;
+  const [firstBatch = []] = serialBatches(orderHosts(playHosts(inventory, play, options), play.options.order), play.options.serial);
+  for (const host of firstBatch.slice(0, options.forks)) run.connection(host).catch(() => {});
+}
+
 export async function runPlaybook(plays: readonly Play[], options: RunOptions, reporter: Reporter, context: RunContext): Promise<number> {
   checkPlays(plays);
   checkTargets(context.inventory, options);
+  const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
+  openFirstConnections(run, plays[0], options, context.inventory);
   // The code of the modules the barrel left unloaded, before the first host: observing ahead
   // needs each gather to ask its probes at once.
   await loadModules(plays.flatMap((p) => modulesIn([...p.pre_tasks, ...p.tasks, ...p.post_tasks, ...p.handlers])));
-  const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
   for (const play of plays) maskWrittenSecrets(play, run.masker);
   if (options.step && context.ask) run.step = new StepMode(context.ask);
   // Ctrl-C, SIGTERM, SIGHUP or the launcher's death: no new task starts, in-flight ones end (signals.ts).

@@ -119,6 +119,11 @@ function buildNodes(sel: Selected[], scopes: TaskNode['scopes'], rescuable: bool
   return out;
 }
 
+/** Fact gathering is a task tagged 'always' in Ansible: --skip-tags always (or tagged) skips it. */
+export function gathersFacts(play: Play, filter: TagFilter): boolean {
+  return play.options.gather_facts !== false && shouldRun(new Set(['always']), filter);
+}
+
 /**
  * Turns a play into the tree hosts walk: setup, pre_tasks, flush, tasks, flush, post_tasks, flush.
  * `startAt` (--start-at-task) drops tasks until the first one with that name; it is shared across
@@ -134,8 +139,7 @@ export function compilePlay(play: Play, filter: TagFilter, startAt?: { name: str
   const inheritedTags = new Set(tagList(play.options.tags));
 
   const nodes: PlanNode[] = [];
-  // Fact gathering is a task tagged 'always' in Ansible: --skip-tags always (or tagged) skips it.
-  if (play.options.gather_facts !== false && shouldRun(new Set(['always']), filter)) nodes.push({ kind: 'setup', index: index++ });
+  if (gathersFacts(play, filter)) nodes.push({ kind: 'setup', index: index++ });
   for (const section of [play.pre_tasks, play.tasks, play.post_tasks]) {
     nodes.push(...buildNodes(selectItems(section, inheritedTags, filter), [playScope], false, true, c));
     nodes.push({ kind: 'flush', index: index++ });

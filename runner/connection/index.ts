@@ -5,6 +5,7 @@
  * of ansible_ssh_common_args/extra_args, and ssh keeps the first value it sees, then its config.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, basename } from 'node:path';
 import { OptionsError } from '../errors.js';
@@ -21,9 +22,18 @@ export { BecomeError, CommandTimeoutError } from './errors.js';
 
 export async function connect(spec: ConnectSpec): Promise<Connection> {
   if (spec.connection === 'local') return new LocalConnection(spec.name);
-  // ssh2 (~30 files) is loaded by the first ssh connection: a local-only run never needs it.
+  // The TCP connection is opened first, so the host's sshd starts (fork, exec, keys) while ssh2
+  // (~30 files, loaded by the first ssh connection: a local-only run never needs it) loads here.
+  const early = spec.jump?.length || spec.proxyJump ? undefined : openTcp(spec);
   const { connectSsh } = await import('./ssh.js');
-  return connectSsh(spec);
+  return connectSsh(spec, early);
+}
+
+function openTcp(spec: ConnectSpec): Socket {
+  const sock = createConnection({ host: spec.address, port: spec.port });
+  // Until ssh2 takes the socket over, an error only destroys it (openClient then dials again).
+  sock.once('error', () => sock.destroy());
+  return sock;
 }
 
 export interface ConnectCliOptions {

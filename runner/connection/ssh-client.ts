@@ -3,6 +3,7 @@
  * known_hosts in ssh2's hostVerifier, authentication, connect timeout, and one-line failures.
  */
 import { readFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
 import { requireCommonJs } from '../lazy.js';
@@ -70,15 +71,20 @@ export function keepaliveIntervalMs(connectTimeoutMs: number): number {
   return Math.max(1000, Math.round(connectTimeoutMs / (KEEPALIVE_COUNT_MAX + 1)));
 }
 
-/** Open one authenticated client to `spec`, over `sock` when going through a jump host. */
-export async function openClient(spec: ConnectSpec, sock?: Readable): Promise<SshClient> {
+/**
+ * Open one authenticated client to `spec`, over `sock`: a jump host's tunnel, or the TCP connection
+ * to the host opened early (connection/index.ts). An early one that failed meanwhile is dropped:
+ * ssh2 then dials again itself and reports the failure in its own words.
+ */
+export async function openClient(spec: ConnectSpec, given?: Readable): Promise<SshClient> {
+  const early = given instanceof Socket;
   const knownHostsEntries = spec.hostKeyChecking ? await loadKnownHosts(spec.knownHostsFiles) : [];
   const query = { name: spec.name, address: spec.address, port: spec.port, files: spec.knownHostsFiles };
   const { methods, notes } = await authMethods(spec);
   const tried: string[] = [];
   let hostKeyProblem: string | undefined;
   const debug = spec.debug;
-  debug?.(`SSH: connecting to ${endpoint(spec)}${sock ? ' through the jump host' : ''} (timeout ${spec.connectTimeoutMs / 1000}s)`);
+  debug?.(`SSH: connecting to ${endpoint(spec)}${given && !early ? ' through the jump host' : ''} (timeout ${spec.connectTimeoutMs / 1000}s)`);
   for (const note of notes) debug?.(`SSH: ${note}`);
 
   const queue = [...methods];
@@ -92,6 +98,7 @@ export async function openClient(spec: ConnectSpec, sock?: Readable): Promise<Ss
     next(m.method);
   };
 
+  const sock = early && given.destroyed ? undefined : given;
   const config: ConnectConfig = {
     host: spec.address,
     port: spec.port,

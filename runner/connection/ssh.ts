@@ -5,6 +5,7 @@
  * no sudo password; otherwise each on a channel of its own, at most CHANNELS_PER_CONNECTION at
  * once (OpenSSH's default MaxSessions is 10, one of which the session holds), the rest queued.
  */
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import { HostKeyError, UnreachableError } from '../errors.js';
@@ -172,9 +173,10 @@ function withSession(connection: SshConnection): SshConnection {
   return connection;
 }
 
-export async function connectSsh(spec: ConnectSpec): Promise<SshConnection> {
+/** `sock`: a TCP connection to the host already being opened (connection/index.ts), for a direct one. */
+export async function connectSsh(spec: ConnectSpec, sock?: Socket): Promise<SshConnection> {
   const hops = jumpSpecs(spec);
-  if (hops.length === 0) return withSession(new SshConnection(spec.name, await openClient(spec), () => {}, spec.debug));
+  if (hops.length === 0) return withSession(new SshConnection(spec.name, await openClient(spec, sock), () => {}, spec.debug));
   let chain: Awaited<ReturnType<typeof acquireChain>>;
   try {
     chain = await acquireChain(hops);
