@@ -100,8 +100,12 @@ export async function runPlaybook(plays: readonly Play[], options: RunOptions, r
   const run = new RunState(options, reporter, context.deps, context.inventory, context.playbookDir, context.masker);
   openFirstConnections(run, plays[0], options, context.inventory);
   // The code of the modules the barrel left unloaded, before the first host: observing ahead
-  // needs each gather to ask its probes at once.
-  await loadModules(plays.flatMap((p) => modulesIn([...p.pre_tasks, ...p.tasks, ...p.post_tasks, ...p.handlers])));
+  // needs each gather to ask its probes at once. (A module that fails to load closes the
+  // connections already opened.)
+  await loadModules(plays.flatMap((p) => modulesIn([...p.pre_tasks, ...p.tasks, ...p.post_tasks, ...p.handlers]))).catch(async (e: unknown) => {
+    await run.closeAll();
+    throw e;
+  });
   for (const play of plays) maskWrittenSecrets(play, run.masker);
   if (options.step && context.ask) run.step = new StepMode(context.ask);
   // Ctrl-C, SIGTERM, SIGHUP or the launcher's death: no new task starts, in-flight ones end (signals.ts).
