@@ -11,9 +11,39 @@ export const SLICE = 1 << 20;
 
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * Large texts already encoded, for as long as their bytes live elsewhere: a task's gather runs when
+ * it is observed ahead and again when it runs, so its content would be encoded (and its bytes
+ * hashed: modules/_lib/target.ts memoises per buffer) two or three times. Held weakly, so the cache
+ * keeps no buffer alive that nothing else holds. Callers must not change the bytes they get.
+ */
+const encoded = new Map<string, WeakRef<Buffer>>();
+const forgetEncoded = new FinalizationRegistry<string>((text) => {
+  if (encoded.get(text)?.deref() === undefined) encoded.delete(text);
+});
+/** Encodings under way. */
+const encoding = new Map<string, Promise<Buffer>>();
+
 /** `Buffer.from(text)` (UTF-8), a slice per turn: measured, then written in place (no concat). */
 export async function utf8Bytes(text: string): Promise<Buffer> {
   if (text.length <= SLICE) return Buffer.from(text);
+  const known = encoded.get(text)?.deref();
+  if (known) return known;
+  // The same content gathered for many hosts at once is encoded once.
+  let pending = encoding.get(text);
+  if (!pending) {
+    pending = encodeInSlices(text).then((bytes) => {
+      encoded.set(text, new WeakRef(bytes));
+      forgetEncoded.register(bytes, text);
+      return bytes;
+    });
+    encoding.set(text, pending);
+    void pending.finally(() => encoding.delete(text));
+  }
+  return pending;
+}
+
+async function encodeInSlices(text: string): Promise<Buffer> {
   const ends: number[] = [];
   let size = 0;
   for (let at = 0; at < text.length; at = ends[ends.length - 1]!) {

@@ -147,8 +147,16 @@ export function sha1(data: Buffer): string {
  * so that the plan's sha1() finds it done instead of holding the event loop.
  */
 export async function hashAhead(data: Buffer): Promise<void> {
-  if (data.length > SLICE && !sha1s.has(data)) sha1s.set(data, await digestHex('sha1', data));
+  if (data.length <= SLICE || sha1s.has(data)) return;
+  // The same bytes gathered for many hosts at once (runner/slices.ts utf8Bytes) are hashed once.
+  let pending = hashing.get(data);
+  if (!pending) {
+    pending = digestHex('sha1', data);
+    hashing.set(data, pending);
+  }
+  sha1s.set(data, await pending);
 }
+const hashing = new WeakMap<Buffer, Promise<string>>();
 
 export interface WritePlanInput extends FileAttrParams {
   /** The file's new content. */

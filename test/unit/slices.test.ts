@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
-import { describe, expect, test } from 'vitest';
+import crypto, { createHash } from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
+import { describe, expect, test, vi } from 'vitest';
 import { digestHex, SLICE, utf8Bytes } from '../../runner/slices.js';
 import { hashAhead, sha1 } from '../../modules/_lib/target.js';
 
@@ -48,6 +49,27 @@ describe('large contents a slice per turn (runner/slices.ts)', () => {
     const bytes = Buffer.from(big);
     expect(await turnsDuring(() => digestHex('sha256', bytes))).toBeGreaterThanOrEqual(5);
     expect(await turnsDuring(() => utf8Bytes('small'))).toBe(0);
+  });
+
+  test('a large text gathered again, or for many hosts at once, is encoded once and its bytes hashed once', async () => {
+    const text = 'w'.repeat(SLICE * 3);
+    // slices.ts and target.ts call node:crypto's createHash by its named export: counted through
+    // the builtin's exports object, synced into the named bindings.
+    const spy = vi.spyOn(crypto, 'createHash');
+    syncBuiltinESMExports();
+    try {
+      const [a, b] = await Promise.all([utf8Bytes(text), utf8Bytes(text)]);
+      expect(a).toBe(b);
+      expect(a.equals(Buffer.from(text))).toBe(true);
+      expect(await turnsDuring(() => utf8Bytes(text))).toBe(0);
+      expect(await utf8Bytes(text)).toBe(a);
+      await Promise.all([hashAhead(a), hashAhead(b), hashAhead(a)]);
+      expect(spy.mock.calls.filter(([algorithm]) => algorithm === 'sha1')).toHaveLength(1);
+      expect(sha1(a)).toBe(createHash('sha1').update(a).digest('hex'));
+    } finally {
+      spy.mockRestore();
+      syncBuiltinESMExports();
+    }
   });
 
   test("a content hashed ahead is what sha1() returns, without hashing it again", async () => {
