@@ -37,7 +37,7 @@ export function launcherPipe(pid: number): string {
 }
 
 /** One message as the launcher reads it. */
-export function launcherMessage(message: object): Buffer {
+function launcherMessage(message: object): Buffer {
   const json = Buffer.from(JSON.stringify(message));
   const length = Buffer.alloc(4);
   length.writeInt32BE(json.length, 0);
