@@ -58,7 +58,10 @@ describe("tsx's launcher", () => {
     while (!out.includes('ready')) await sleep(20);
     process.kill(run.pid!, 'SIGSTOP');
     process.kill(-run.pid!, 'SIGTERM');
-    await sleep(150);
+    // The run has its SIGTERM and has answered (tsx's preflight once, we again and again) while the
+    // launcher still holds its own, unhandled.
+    while (!out.includes('stopping')) await sleep(10);
+    await sleep(50);
     process.kill(run.pid!, 'SIGCONT');
     expect(await exited).toBe(99);
     expect(out).toContain('SIGTERMs: 1\n');
