@@ -14,7 +14,7 @@ import { isSecret, secret, type Secret } from '../secret.js';
 import { shlexSplit, ShlexError } from '../shlex.js';
 import { LocalConnection } from './local.js';
 import { matchPattern } from './pattern.js';
-import { parseJumpHops, parseSshConfig, resolveSshConfig, type IncludeLoader, type SshConfigLine } from './ssh-config.js';
+import { hasJumpHosts, parseJumpHops, parseSshConfig, resolveSshConfig, type IncludeLoader, type SshConfigLine } from './ssh-config.js';
 import type { BecomeSpec, ConnectSpec, Connection } from './types.js';
 
 export type { BecomeSpec, ConnectSpec, Connection, ExecOptions, ExecResult } from './types.js';
@@ -24,7 +24,7 @@ export async function connect(spec: ConnectSpec): Promise<Connection> {
   if (spec.connection === 'local') return new LocalConnection(spec.name);
   // The TCP connection is opened first, so the host's sshd starts (fork, exec, keys) while ssh2
   // (~30 files, loaded by the first ssh connection: a local-only run never needs it) loads here.
-  const early = spec.jump?.length || spec.proxyJump ? undefined : openTcp(spec);
+  const early = hasJumpHosts(spec) ? undefined : openTcp(spec);
   const { connectSsh } = await import('./ssh.js');
   return connectSsh(spec, early);
 }

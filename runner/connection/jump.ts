@@ -5,14 +5,14 @@
 import type { Readable } from 'node:stream';
 import { UnreachableError } from '../errors.js';
 import { openClient, tunnel, type SshClient } from './ssh-client.js';
-import { parseJumpHops } from './ssh-config.js';
+import { hasJumpHosts, parseJumpHops } from './ssh-config.js';
 import type { ConnectSpec } from './types.js';
 
 /** `[user@]host[:port]` hops of a ProxyJump, each inheriting the target's keys and host key policy. */
 export function jumpSpecs(spec: ConnectSpec): ConnectSpec[] {
+  if (!hasJumpHosts(spec)) return [];
   if (spec.jump) return spec.jump;
-  if (!spec.proxyJump) return [];
-  const hops = parseJumpHops(spec.proxyJump);
+  const hops = parseJumpHops(spec.proxyJump!);
   if (!hops) throw new UnreachableError(spec.name, `ssh: cannot read ProxyJump '${spec.proxyJump}' (expected [user@]host[:port],...)`);
   return hops.map((hop) => ({
     name: hop.host,

@@ -6,6 +6,7 @@
  * contents are skipped (so a setting there never applies by surprise).
  */
 import { matchPatternList } from './pattern.js';
+import type { ConnectSpec } from './types.js';
 
 export interface SshConfigLine {
   keyword: string;
@@ -149,6 +150,11 @@ export interface JumpHop {
   user?: string;
   host: string;
   port?: number;
+}
+
+/** Whether `spec` reaches its host through jump hosts (resolved hops, or a ProxyJump to resolve). */
+export function hasJumpHosts(spec: Pick<ConnectSpec, 'jump' | 'proxyJump'>): boolean {
+  return spec.jump ? spec.jump.length > 0 : Boolean(spec.proxyJump);
 }
 
 /** ProxyJump's `[user@]host[:port]` list (IPv6 in brackets); undefined when a hop can't be read. */
